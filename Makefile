@@ -1,0 +1,43 @@
+# MediaReg: `make run` serves the demo on the embedded defaults; `make test` runs the whole suite
+# against PostgreSQL and Redis.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mediareg
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
+
+.PHONY: run test install lint messages clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Installing dependencies into $(VENV) (log: $(VENV)/install.log)"
+	@$(BIN)/python -m pip install --disable-pip-version-check --upgrade "pip>=24" > $(VENV)/install.log 2>&1 \
+		&& $(BIN)/python -m pip install --disable-pip-version-check -e ".[dev]" >> $(VENV)/install.log 2>&1 \
+		|| { tail -n 40 $(VENV)/install.log; echo "make: installing dependencies failed, see $(VENV)/install.log"; exit 1; }
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+run: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
+		$(BIN)/python -m mediareg.preflight
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
+		$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+messages: install
+	$(BIN)/python manage.py makemessages --locale id --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*"
+	$(BIN)/python manage.py compilemessages --locale id --ignore ".venv/*"
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var staticfiles

@@ -1,0 +1,32 @@
+import logging
+import os
+import sys
+
+from django.apps import AppConfig
+from django.conf import settings
+from django.db.models.signals import post_migrate
+
+logger = logging.getLogger("mediareg")
+
+
+class MediaRegConfig(AppConfig):
+    name = "mediareg"
+    verbose_name = "MediaReg"
+
+    def ready(self):
+        from . import periodic, roles
+
+        # Not tied to one sender: permissions of later apps exist only after their own post_migrate,
+        # so the (idempotent, cheap) handlers run after each app and the last run sees everything.
+        post_migrate.connect(periodic.ensure_periodic_tasks_after_migrate, dispatch_uid="mediareg-periodic")
+        post_migrate.connect(roles.ensure_roles_after_migrate, dispatch_uid="mediareg-roles")
+        if settings.EMBEDDED_DEFAULTS and not _is_autoreload_parent():
+            logger.warning(
+                "Embedded defaults in use (%s); set DATABASE_URL, REDIS_URL and EMAIL_HOST for production.",
+                "; ".join(settings.EMBEDDED_DEFAULTS),
+            )
+
+
+def _is_autoreload_parent() -> bool:
+    # runserver's reloader imports the project twice; report once, from the serving process.
+    return len(sys.argv) > 1 and sys.argv[1] == "runserver" and os.environ.get("RUN_MAIN") != "true"

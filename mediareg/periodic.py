@@ -1,0 +1,55 @@
+"""The periodic jobs MediaReg ships with, installed into django-celery-beat's tables.
+
+Beat reads its schedule from the database, so administrators see and change it in the admin
+(Periodic tasks). Defaults are only created when missing: a deploy or a migration never undoes a
+change an administrator made to an existing entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    task: str
+    minute: str
+    hour: str
+    description: str
+    day_of_week: str = "*"
+
+
+DEFAULT_JOBS: list[PeriodicJob] = [
+    PeriodicJob(
+        name="clear-expired-sessions",
+        task="mediareg.tasks.clear_expired_sessions",
+        minute="30",
+        hour="3",
+        description="Remove expired admin sessions from the database every night.",
+    ),
+]
+
+
+@transaction.atomic
+def ensure_periodic_tasks(jobs: list[PeriodicJob] | None = None) -> int:
+    """Create the missing default jobs; return how many were created."""
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    created = 0
+    for job in jobs or DEFAULT_JOBS:
+        if PeriodicTask.objects.filter(name=job.name).exists():
+            continue
+        schedule, _ = CrontabSchedule.objects.get_or_create(
+            minute=job.minute, hour=job.hour, day_of_week=job.day_of_week,
+            day_of_month="*", month_of_year="*", timezone="Asia/Jakarta",
+        )
+        PeriodicTask.objects.create(name=job.name, task=job.task, crontab=schedule, description=job.description)
+        created += 1
+    return created
+
+
+def ensure_periodic_tasks_after_migrate(sender, **kwargs):
+    ensure_periodic_tasks()

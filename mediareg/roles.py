@@ -1,0 +1,50 @@
+"""Staff roles as Django groups. Missing groups and permissions are added after every migrate;
+permissions an administrator removed by hand from an existing group are added back only if they
+are listed here, so the list below is the contract of each role."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+VIEW_REGISTRY = [
+    "partners.view_presscompany",
+    "partners.view_mediaoutlet",
+    "partners.view_outletdomain",
+    "partners.view_pressverification",
+    "partners.view_document",
+    "partners.view_province",
+    "partners.view_kblicode",
+]
+EDIT_REGISTRY = [
+    f"partners.{action}_{model}"
+    for model in ("presscompany", "mediaoutlet", "outletdomain", "pressverification", "document")
+    for action in ("add", "change")
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    # Kominfo staff who keep the registry and review documents.
+    "Verifikator": VIEW_REGISTRY + EDIT_REGISTRY + ["partners.review_document", "partners.download_document"],
+    # Sees everything, changes nothing.
+    "Auditor": VIEW_REGISTRY + ["partners.download_document", "pghistory.view_events"],
+    # Budgets come with the budgets app; the registry is read-only for this role.
+    "Petugas Anggaran": list(VIEW_REGISTRY),
+}
+
+
+def _permissions(names: list[str]):
+    query = Q(pk__in=[])
+    for name in names:
+        app_label, codename = name.split(".", 1)
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    return Permission.objects.filter(query)
+
+
+def ensure_roles() -> None:
+    for group_name, names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        group.permissions.add(*_permissions(names))
+
+
+def ensure_roles_after_migrate(sender, **kwargs):
+    ensure_roles()

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+admin.site.site_header = _("MediaReg: press partnership registry")
+admin.site.site_title = _("MediaReg")
+admin.site.index_title = _("Back office")
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("documents/", include("partners.urls")),
+    path("admin/", admin.site.urls),
+    path("", views.home, name="home"),
+]
+

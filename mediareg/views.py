@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import redis
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+
+def _database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as exc:
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
+def _redis_status() -> str:
+    if not settings.REDIS_URL:
+        return "not configured"
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+    except redis.RedisError as exc:
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
+@require_safe
+@never_cache
+def healthz(request):
+    """For load balancers and `docker compose`: 200 when every configured service answers, else 503."""
+    checks = {"database": _database_status(), "redis": _redis_status()}
+    healthy = all(value in {"ok", "not configured"} for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+
+
+def home(request):
+    # The public pages (application form, catalog, transparency) come with their issues; until then
+    # the root leads staff to the back office.
+    return redirect("admin:index")

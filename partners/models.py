@@ -1,0 +1,478 @@
+"""The register of press companies, their media outlets, Dewan Pers verification and documents.
+
+Facts and their sources are in shared/domain.md (§1 Dewan Pers, §3 tax identifiers). Rules that
+are absolute are database constraints; rules that need a person's judgement live in forms and in
+the eligibility rules of the catalog app.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import uuid
+from pathlib import PurePosixPath
+
+import pghistory
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .identifiers import format_npwp, is_nik_form, normalize_domain, normalize_npwp
+
+# Every insert, update and delete is recorded by a database trigger, so bulk updates and raw SQL
+# are in the audit trail too (README, "Audit trail").
+def audited(model):
+    return pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())(model)
+
+# A factual-verification certificate is valid five years from signing (domain.md §1.5).
+VERIFICATION_VALIDITY_YEARS = 5
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    """Same calendar day ``years`` later; 29 February becomes 28 February in a common year."""
+    year = day.year + years
+    return day.replace(year=year, day=min(day.day, calendar.monthrange(year, day.month)[1]))
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Province(models.Model):
+    """The 38 provinces, with Kemendagri region codes (loaded by a data migration)."""
+
+    code = models.CharField(_("code"), max_length=2, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+
+    def __str__(self):
+        return self.name
+
+
+class KbliCode(models.Model):
+    """Standard industrial classification (KBLI) codes that a company's NIB lists."""
+
+    code = models.CharField(_("code"), max_length=5, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    is_press = models.BooleanField(
+        _("press business"), default=False,
+        help_text=_("Accepted by Dewan Pers as a press business code (print, web portal, news agency, TV, radio)."),
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("KBLI code")
+        verbose_name_plural = _("KBLI codes")
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+
+class LegalForm(models.TextChoices):
+    PT = "pt", _("Limited company (PT)")
+    PT_PERORANGAN = "pt_perorangan", _("Single-founder PT (PT perorangan)")
+    YAYASAN = "yayasan", _("Foundation (yayasan)")
+    KOPERASI = "koperasi", _("Cooperative (koperasi)")
+    CV = "cv", _("Limited partnership (CV)")
+    OTHER = "other", _("Other")
+
+
+# Dewan Pers accepts a PT, yayasan or koperasi; not a PT perorangan (domain.md §1.4).
+PRESS_LEGAL_FORMS = frozenset({LegalForm.PT, LegalForm.YAYASAN, LegalForm.KOPERASI})
+
+
+@audited
+class PressCompany(TimeStamped):
+    """The legal entity (perusahaan pers) that publishes one or more outlets."""
+
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    legal_form = models.CharField(_("legal form"), max_length=20, choices=LegalForm.choices, default=LegalForm.PT)
+    npwp = models.CharField(
+        _("NPWP"), max_length=16, unique=True,
+        help_text=_("Stored as 16 digits; the old 15-digit form (99.999.999.9-999.999) is accepted too."),
+        error_messages={"unique": _("A company with this NPWP is already registered.")},
+    )
+    nib = models.CharField(_("NIB"), max_length=13, blank=True, help_text=_("Business ID from OSS, 13 digits."))
+    kbli_codes = models.ManyToManyField(KbliCode, verbose_name=_("KBLI codes"), blank=True, related_name="companies")
+    address = models.TextField(_("address"), blank=True)
+    province = models.ForeignKey(Province, verbose_name=_("province"), on_delete=models.PROTECT,
+                                 null=True, blank=True, related_name="companies")
+    regency_city = models.CharField(_("regency/city"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["legal_name"]
+        verbose_name = _("press company")
+        verbose_name_plural = _("press companies")
+        constraints = [
+            models.CheckConstraint(condition=Q(npwp__regex=r"^[0-9]{16}$"), name="company_npwp_16_digits"),
+            models.CheckConstraint(condition=Q(nib="") | Q(nib__regex=r"^[0-9]{13}$"), name="company_nib_13_digits"),
+            models.UniqueConstraint(fields=["nib"], condition=~Q(nib=""), name="company_nib_unique",
+                                    violation_error_message=_("A company with this NIB is already registered.")),
+            models.CheckConstraint(condition=Q(legal_form__in=LegalForm.values), name="company_legal_form_valid"),
+        ]
+
+    def __str__(self):
+        return self.legal_name
+
+    def clean(self):
+        if self.npwp:
+            try:
+                self.npwp = normalize_npwp(self.npwp)
+            except ValidationError as exc:
+                raise ValidationError({"npwp": exc.messages}) from exc
+            if is_nik_form(self.npwp):
+                raise ValidationError({"npwp": _(
+                    "A press company is a legal entity: its 16-digit NPWP starts with 0. "
+                    "A number without the leading 0 is a person's NIK."
+                )})
+
+    @property
+    def npwp_display(self) -> str:
+        return format_npwp(self.npwp)
+
+    @property
+    def legal_form_accepted(self) -> bool:
+        return self.legal_form in PRESS_LEGAL_FORMS
+
+
+pghistory.track(
+    pghistory.InsertEvent("kbli.add"), pghistory.DeleteEvent("kbli.remove"),
+    obj_field=None, app_label="partners", model_name="CompanyKbliEvent",
+)(PressCompany.kbli_codes.through)
+
+
+class MediaType(models.TextChoices):
+    ONLINE = "online", _("Online (siber)")
+    PRINT = "print", _("Print (cetak)")
+    TELEVISION = "television", _("Television")
+    RADIO = "radio", _("Radio")
+
+
+class CompetencyLevel(models.TextChoices):
+    """Journalist competency test (UKW) levels."""
+
+    NONE = "", _("No certificate")
+    MUDA = "muda", _("Muda (junior)")
+    MADYA = "madya", _("Madya (middle)")
+    UTAMA = "utama", _("Utama (senior)")
+
+
+@audited
+class MediaOutlet(TimeStamped):
+    """A brand the public reads, watches or hears. Dewan Pers verifies outlets; the e-catalog lists them."""
+
+    company = models.ForeignKey(PressCompany, verbose_name=_("company"), on_delete=models.PROTECT,
+                                related_name="outlets")
+    name = models.CharField(_("name"), max_length=200)
+    media_type = models.CharField(_("media type"), max_length=20, choices=MediaType.choices)
+    person_in_charge = models.CharField(_("person in charge (penanggung jawab)"), max_length=200, blank=True)
+    editor_in_chief = models.CharField(_("editor-in-chief"), max_length=200, blank=True)
+    editor_competency = models.CharField(_("editor's competency level (UKW)"), max_length=10,
+                                         choices=CompetencyLevel.choices, blank=True)
+    editor_certificate_no = models.CharField(_("editor's competency certificate no."), max_length=100, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("media outlet")
+        verbose_name_plural = _("media outlets")
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "company", name="outlet_name_unique_per_company",
+                                    violation_error_message=_("This company already has an outlet with this name.")),
+            models.CheckConstraint(condition=Q(media_type__in=MediaType.values), name="outlet_media_type_valid"),
+            models.CheckConstraint(
+                condition=Q(editor_competency__in=CompetencyLevel.values), name="outlet_editor_competency_valid"),
+            models.CheckConstraint(condition=Q(editor_competency="") | ~Q(editor_certificate_no=""),
+                                   name="outlet_competency_needs_certificate",
+                                   violation_error_message=_("Enter the certificate number of the competency level.")),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("admin:partners_mediaoutlet_change", args=[self.pk])
+
+
+@audited
+class OutletDomain(models.Model):
+    """A web domain of an outlet, normalised (see identifiers.normalize_domain); an outlet may have several."""
+
+    outlet = models.ForeignKey(MediaOutlet, verbose_name=_("outlet"), on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(
+        _("domain"), max_length=253, unique=True,
+        error_messages={"unique": _("This domain already belongs to another outlet.")},
+    )
+    is_primary = models.BooleanField(_("primary"), default=False)
+
+    class Meta:
+        ordering = ["-is_primary", "domain"]
+        verbose_name = _("website domain")
+        verbose_name_plural = _("website domains")
+        constraints = [
+            models.CheckConstraint(condition=Q(domain=Lower("domain")) & Q(domain__contains="."),
+                                   name="domain_normalised"),
+            models.UniqueConstraint(fields=["outlet"], condition=Q(is_primary=True), name="one_primary_domain",
+                                    violation_error_message=_("An outlet has only one primary domain.")),
+        ]
+
+    def __str__(self):
+        return self.domain
+
+    def clean(self):
+        if self.domain:
+            try:
+                self.domain = normalize_domain(self.domain)
+            except ValidationError as exc:
+                raise ValidationError({"domain": exc.messages}) from exc
+
+
+class VerificationLevel(models.TextChoices):
+    """Dewan Pers verification (domain.md §1.2): administrative first, then factual."""
+
+    NONE = "none", _("Not verified")
+    ADMINISTRATIVE = "administrative", _("Administratively verified")
+    FACTUAL = "factual", _("Administratively and factually verified")
+
+
+class VerificationSource(models.TextChoices):
+    STAFF = "staff", _("Entered by staff")
+    IMPORT = "import", _("Imported from the Dewan Pers list")
+
+
+@audited
+class PressVerification(TimeStamped):
+    """An outlet's standing with Dewan Pers. Only factual verification carries a certificate."""
+
+    outlet = models.OneToOneField(MediaOutlet, verbose_name=_("outlet"), on_delete=models.CASCADE,
+                                  related_name="verification")
+    level = models.CharField(_("level"), max_length=20, choices=VerificationLevel.choices,
+                             default=VerificationLevel.NONE)
+    status_date = models.DateField(_("status date"), null=True, blank=True,
+                                   help_text=_("The date Dewan Pers gives for this level."))
+    certificate_number = models.CharField(_("certificate number"), max_length=100, blank=True,
+                                          help_text=_("For example 975/DP-Verifikasi/K/IV/2022."))
+    certificate_date = models.DateField(_("certificate signing date"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True, editable=False,
+                                   help_text=_("Five years from signing, less one day."))
+    source = models.CharField(_("source"), max_length=10, choices=VerificationSource.choices,
+                              default=VerificationSource.STAFF)
+    checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("Dewan Pers verification")
+        verbose_name_plural = _("Dewan Pers verifications")
+        constraints = [
+            models.CheckConstraint(condition=Q(level__in=VerificationLevel.values), name="verification_level_valid"),
+            models.CheckConstraint(
+                condition=Q(level=VerificationLevel.FACTUAL)
+                | (Q(certificate_number="") & Q(certificate_date__isnull=True)),
+                name="certificate_only_for_factual",
+                violation_error_message=_("Only factual verification has a certificate."),
+            ),
+            models.CheckConstraint(
+                condition=Q(certificate_date__isnull=True) | ~Q(certificate_number=""),
+                name="certificate_date_needs_number",
+                violation_error_message=_("Enter the certificate number with its signing date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(certificate_date__isnull=True, valid_until__isnull=True)
+                | Q(valid_until__gt=models.F("certificate_date")),
+                name="verification_valid_until_after_signing",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.outlet}: {self.get_level_display()}"
+
+    def save(self, *args, **kwargs):
+        self.valid_until = self.compute_valid_until(self.certificate_date)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "certificate_date" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "valid_until"}
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def compute_valid_until(certificate_date: datetime.date | None) -> datetime.date | None:
+        if certificate_date is None:
+            return None
+        return add_years(certificate_date, VERIFICATION_VALIDITY_YEARS) - datetime.timedelta(days=1)
+
+
+class Owner(models.TextChoices):
+    COMPANY = "company", _("company")
+    OUTLET = "outlet", _("outlet")
+
+
+class DocumentKind(models.TextChoices):
+    """The documents Dewan Pers, the e-catalog and regional offices ask for (domain.md §1.4, §2.2, §3, §7)."""
+
+    DEED = "deed", _("Deed of establishment")
+    DEED_AMENDMENT = "deed_amendment", _("Deed of amendment")
+    LAW_MINISTRY_APPROVAL = "law_ministry_approval", _("Ministry of Law approval (SK Kemenkumham)")
+    NIB = "nib", _("Business ID (NIB)")
+    NPWP_CARD = "npwp_card", _("NPWP card")
+    KSWP = "kswp", _("Tax status confirmation (KSWP)")
+    SKF = "skf", _("Tax clearance letter (SKF)")
+    ANNUAL_TAX_RETURN = "annual_tax_return", _("Annual tax return (SPT Tahunan)")
+    PKP_LETTER = "pkp_letter", _("VAT registration (PKP) letter or non-PKP statement")
+    BANK_ACCOUNT_LETTER = "bank_account_letter", _("Company bank account letter")
+    PRESS_COUNCIL_CERTIFICATE = "press_council_certificate", _("Dewan Pers verification certificate")
+    EDITORIAL_BOX = "editorial_box", _("Editorial box (masthead)")
+    RATE_CARD = "rate_card", _("Rate card")
+    COMPETENCY_CERTIFICATE = "competency_certificate", _("Editor's competency (UKW) certificate")
+    BROADCAST_LICENCE = "broadcast_licence", _("Broadcasting licence (IPP)")
+    OTHER = "other", _("Other")
+
+
+# Which owner each kind belongs to, and whether it runs out. An SKF is valid one month from issue
+# (domain.md §3.4); a Dewan Pers certificate five years; a broadcasting licence has its own term.
+KIND_OWNER = {
+    DocumentKind.PRESS_COUNCIL_CERTIFICATE: Owner.OUTLET,
+    DocumentKind.EDITORIAL_BOX: Owner.OUTLET,
+    DocumentKind.RATE_CARD: Owner.OUTLET,
+    DocumentKind.COMPETENCY_CERTIFICATE: Owner.OUTLET,
+    DocumentKind.BROADCAST_LICENCE: Owner.OUTLET,
+}
+KINDS_WITH_EXPIRY = frozenset({
+    DocumentKind.SKF, DocumentKind.PRESS_COUNCIL_CERTIFICATE, DocumentKind.BROADCAST_LICENCE,
+})
+
+
+def owner_of_kind(kind: str) -> str:
+    """Outlet documents are listed in KIND_OWNER; all others belong to the company (OTHER: either)."""
+    return KIND_OWNER.get(kind, Owner.COMPANY)
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("Pending review")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+def document_upload_to(instance: Document, filename: str) -> str:
+    """A random name under a year/month folder; the applicant's file name is kept only as metadata."""
+    suffix = PurePosixPath(filename).suffix.lower()
+    suffix = suffix if suffix in {".pdf", ".jpg", ".png"} else ""
+    today = timezone.localdate()
+    return f"{today:%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+def document_storage():
+    return storages["documents"]
+
+
+class DocumentQuerySet(models.QuerySet):
+    def expiring_within(self, days: int, today: datetime.date | None = None):
+        today = today or timezone.localdate()
+        return self.filter(expiry_date__gte=today, expiry_date__lte=today + datetime.timedelta(days=days))
+
+    def expired(self, today: datetime.date | None = None):
+        return self.filter(expiry_date__lt=today or timezone.localdate())
+
+
+@audited
+class Document(TimeStamped):
+    """A document of a company or of one of its outlets, with its review decision."""
+
+    company = models.ForeignKey(PressCompany, verbose_name=_("company"), on_delete=models.CASCADE,
+                                related_name="documents")
+    outlet = models.ForeignKey(MediaOutlet, verbose_name=_("outlet"), on_delete=models.CASCADE,
+                               null=True, blank=True, related_name="documents",
+                               help_text=_("Set for outlet documents such as the Dewan Pers certificate."))
+    kind = models.CharField(_("kind"), max_length=40, choices=DocumentKind.choices)
+    number = models.CharField(_("number"), max_length=100, blank=True)
+    issue_date = models.DateField(_("issue date"), null=True, blank=True)
+    expiry_date = models.DateField(_("expiry date"), null=True, blank=True)
+    tax_year = models.PositiveSmallIntegerField(_("tax year"), null=True, blank=True,
+                                                help_text=_("For annual tax returns."))
+    file = models.FileField(_("file"), upload_to=document_upload_to, storage=document_storage, max_length=200)
+    original_filename = models.CharField(_("original file name"), max_length=255, blank=True, editable=False)
+    content_type = models.CharField(_("content type"), max_length=50, blank=True, editable=False)
+    size = models.PositiveIntegerField(_("size in bytes"), default=0, editable=False)
+    review_status = models.CharField(_("review"), max_length=10, choices=ReviewStatus.choices,
+                                     default=ReviewStatus.PENDING, db_index=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        permissions = [
+            ("review_document", _("Can accept or reject documents")),
+            ("download_document", _("Can download document files")),
+        ]
+        indexes = [models.Index(fields=["expiry_date"], name="document_expiry_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=DocumentKind.values), name="document_kind_valid"),
+            models.CheckConstraint(condition=Q(review_status__in=ReviewStatus.values), name="document_review_valid"),
+            models.CheckConstraint(
+                condition=Q(expiry_date__isnull=True) | Q(issue_date__isnull=True)
+                | Q(expiry_date__gte=models.F("issue_date")),
+                name="document_expiry_not_before_issue",
+                violation_error_message=_("The expiry date cannot be before the issue date."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(review_status=ReviewStatus.REJECTED) | ~Q(rejection_reason=""),
+                name="document_rejection_has_reason",
+                violation_error_message=_("Give the reason for rejecting the document."),
+            ),
+            models.CheckConstraint(
+                condition=Q(review_status=ReviewStatus.PENDING) | Q(reviewed_at__isnull=False),
+                name="document_decision_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        label = self.get_kind_display()
+        return f"{label} {self.number}".strip() + f" ({self.outlet or self.company})"
+
+    def clean(self):
+        errors = {}
+        if self.issue_date and self.expiry_date and self.expiry_date < self.issue_date:
+            errors["expiry_date"] = _("The expiry date cannot be before the issue date.")
+        if self.kind in KINDS_WITH_EXPIRY and not self.expiry_date:
+            errors["expiry_date"] = _("This kind of document has an expiry date; enter it.")
+        if self.kind == DocumentKind.ANNUAL_TAX_RETURN and not self.tax_year:
+            errors["tax_year"] = _("Enter the tax year the return is for.")
+        if self.outlet_id and self.company_id and self.outlet.company_id != self.company_id:
+            errors["outlet"] = _("This outlet belongs to another company.")
+        if owner_of_kind(self.kind) == Owner.OUTLET and self.kind and not self.outlet_id:
+            errors["outlet"] = _("This kind of document belongs to an outlet; choose the outlet.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def owner(self):
+        return self.outlet if self.outlet_id else self.company
+
+    def is_expired(self, today: datetime.date | None = None) -> bool:
+        """Judged on the calendar date in Asia/Jakarta: a document expiring today is still valid today."""
+        return self.expiry_date is not None and self.expiry_date < (today or timezone.localdate())
+
+    def get_download_url(self):
+        return reverse("partners:document-download", args=[self.pk])
