@@ -26,7 +26,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Kominfo staff who keep the registry and review documents.
     "Verifikator": VIEW_REGISTRY + EDIT_REGISTRY + ["partners.review_document", "partners.download_document"],
     # Sees everything, changes nothing.
-    "Auditor": VIEW_REGISTRY + ["partners.download_document", "pghistory.view_events"],
+    "Auditor": VIEW_REGISTRY + ["partners.download_document", "mediareg.view_auditevent"],
     # Budgets come with the budgets app; the registry is read-only for this role.
     "Petugas Anggaran": list(VIEW_REGISTRY),
 }

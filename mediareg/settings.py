@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 # The only key that is ever accepted in DEBUG mode without being set; refused when DEBUG is off.
-INSECURE_DEFAULT_SECRET_KEY = "django-insecure-mediareg-embedded-default-do-not-use-in-production"
+INSECURE_DEFAULT_SECRET_KEY = "django-insecure-mediareg-embedded-default-do-not-use-in-production"  # noqa: S105
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -57,6 +57,7 @@ EMBEDDED_DEFAULTS = [
         ("database: SQLite file db.sqlite3", not DATABASE_URL),
         ("tasks: run in-process (no Celery worker)", not REDIS_URL),
         ("e-mail: printed to the console", not EMAIL_HOST),
+        ("audit trail: not recorded (needs PostgreSQL)", not DATABASE_URL),
     )
     if embedded
 ]
@@ -75,7 +76,6 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "t
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "mediareg.apps.MediaRegConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -89,10 +89,11 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "pgtrigger",
     "pghistory",
-    "pghistory.admin",
     "partners.apps.PartnersConfig",
     "catalog.apps.CatalogConfig",
     "budgets.apps.BudgetsConfig",
+    # Last, so that its post_migrate handlers (roles, periodic jobs) run after each app's permissions exist.
+    "mediareg.apps.MediaRegConfig",
 ]
 
 MIDDLEWARE = [
@@ -106,7 +107,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Attaches the signed-in user and URL to every audit event written during the request.
-    "pghistory.middleware.HistoryMiddleware",
+    "mediareg.audit.AuditMiddleware",
 ]
 
 ROOT_URLCONF = "mediareg.urls"
@@ -134,6 +135,11 @@ DATABASES = {
     else {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"},
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The audit trail is written by PostgreSQL triggers (django-pghistory); SQLite records none.
+AUDIT_TRAIL_ENABLED = "postgresql" in DATABASES["default"]["ENGINE"]
+if AUDIT_TRAIL_ENABLED:
+    INSTALLED_APPS.append("pghistory.admin")
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -163,10 +169,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # served only through partners.views.document_download, which checks the staff permission.
 DOCUMENTS_ROOT = Path(os.environ.get("DOCUMENTS_ROOT", BASE_DIR / "var" / "documents"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": DOCUMENTS_ROOT, "base_url": None}},
-    "documents": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                  "OPTIONS": {"location": DOCUMENTS_ROOT, "base_url": None}},
+    # Nothing is stored through the default storage; it points at the private folder so that a
+    # stray FileField could never publish a file.
+    "default": {"BACKEND": "partners.storage.PrivateDocumentStorage"},
+    "documents": {"BACKEND": "partners.storage.PrivateDocumentStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -201,6 +207,12 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+    # Container and load-balancer probes call /healthz over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# HSTS preload (security.W021) is off on purpose: the browsers' preload list binds the whole
+# registrable domain (the agency's go.id domain, not only MediaReg) and is hard to undo, so it is the
+# domain owner's decision. Turn it on with SECURE_HSTS_PRELOAD=true.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # Celery. Without REDIS_URL tasks run eagerly in the calling process (the embedded default).
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -230,7 +242,9 @@ REST_FRAMEWORK = {
 }
 
 # Audit trail: events record the database-level change; see README "Audit trail".
-PGHISTORY_ADMIN_MODEL = "pghistory.MiddlewareEvents"
+PGHISTORY_ADMIN_MODEL = "mediareg.AuditEvent"
+PGHISTORY_ADMIN_LIST_DISPLAY = ["pgh_created_at", "pgh_label", "pgh_obj_model", "pgh_obj_id", "pgh_diff",
+                                "user", "actor", "url"]
 
 LOGGING = {
     "version": 1,

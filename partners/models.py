@@ -25,10 +25,13 @@ from django.utils.translation import gettext_lazy as _
 
 from .identifiers import format_npwp, is_nik_form, normalize_domain, normalize_npwp
 
+
 # Every insert, update and delete is recorded by a database trigger, so bulk updates and raw SQL
 # are in the audit trail too (README, "Audit trail").
 def audited(model):
-    return pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())(model)
+    # A save that only bumps updated_at changes nothing a person cares about: no event.
+    update = pghistory.UpdateEvent(condition=pghistory.AnyChange(exclude_auto=True))
+    return pghistory.track(pghistory.InsertEvent(), update, pghistory.DeleteEvent())(model)
 
 # A factual-verification certificate is valid five years from signing (domain.md §1.5).
 VERIFICATION_VALIDITY_YEARS = 5
@@ -419,7 +422,7 @@ class Document(TimeStamped):
     objects = DocumentQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
         verbose_name = _("document")
         verbose_name_plural = _("documents")
         permissions = [
@@ -444,6 +447,15 @@ class Document(TimeStamped):
             models.CheckConstraint(
                 condition=Q(review_status=ReviewStatus.PENDING) | Q(reviewed_at__isnull=False),
                 name="document_decision_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(review_status=ReviewStatus.PENDING)
+                | Q(reviewed_at__isnull=True, reviewed_by__isnull=True, rejection_reason=""),
+                name="document_pending_has_no_decision",
+            ),
+            models.CheckConstraint(
+                condition=~Q(review_status=ReviewStatus.ACCEPTED) | Q(rejection_reason=""),
+                name="document_accepted_has_no_rejection_reason",
             ),
         ]
 

@@ -28,7 +28,9 @@ def document_download(request, pk: int):
     except FileNotFoundError as exc:
         raise Http404("The file of this document is missing from storage.") from exc
     logger.info("document downloaded: user=%s document=%s kind=%s", request.user.pk, pk, document.kind)
-    name = get_valid_filename(document.original_filename or document.file.name.rsplit("/", 1)[-1]) or "document"
+    # Only the last path component of what the uploader called it, reduced to safe characters.
+    given = (document.original_filename or document.file.name).replace("\\", "/").rsplit("/", 1)[-1]
+    name = get_valid_filename(given.lstrip(".")) or "document"
     response = FileResponse(handle, as_attachment=True, filename=name,
                             content_type=document.content_type or "application/octet-stream")
     response["Cache-Control"] = "no-store"

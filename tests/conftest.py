@@ -13,18 +13,19 @@ def pytest_configure(config):
 @pytest.fixture(autouse=True)
 def private_document_storage(settings, tmp_path):
     """Each test writes uploaded documents into its own temporary folder."""
-    root = tmp_path / "documents"
-    settings.DOCUMENTS_ROOT = root
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": root, "base_url": None}},
-        "documents": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                      "OPTIONS": {"location": root, "base_url": None}},
-    }
-    return root
+    settings.DOCUMENTS_ROOT = tmp_path / "documents"
+    return settings.DOCUMENTS_ROOT
 
 
 @pytest.fixture
 def db_vendor():
     return connection.vendor
+
+
+@pytest.fixture
+def pdf_upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from partners.demo_files import pdf_bytes
+
+    return SimpleUploadedFile("akta pendirian.pdf", pdf_bytes("Akta pendirian"), content_type="application/pdf")
