@@ -1,0 +1,40 @@
+# MediaReg: one image for the web server (gunicorn), the Celery worker and Celery beat.
+# docker-compose.yml chooses the command; the default runs the web server.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONPATH=/app \
+    DOCUMENTS_ROOT=/app/var/documents
+
+WORKDIR /app
+
+# Dependencies first, from pyproject.toml's pinned list, so that a code change reuses this layer.
+# The project itself runs from /app (PYTHONPATH), next to templates/ and locale/, which settings
+# find through BASE_DIR; installing it into site-packages would move BASE_DIR away from them.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+        > /tmp/requirements.txt \
+    && pip install --no-cache-dir -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
+
+COPY . .
+
+# Static files are collected into the image (whitenoise serves them with hashed names). The key
+# below exists only for this build step; the running container refuses to start without a real one.
+RUN SECRET_KEY=collectstatic-build-only-not-a-secret DEBUG=false \
+        python manage.py collectstatic --no-input --verbosity 0
+
+# Run as an unprivileged user. Uploaded documents (tax and identity data) live in a volume that
+# only this user can read; they are never under a public URL.
+RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home mediareg \
+    && mkdir -p "$DOCUMENTS_ROOT" \
+    && chown -R mediareg:mediareg /app/var \
+    && chmod 750 /app/var "$DOCUMENTS_ROOT"
+USER mediareg
+VOLUME ["/app/var/documents"]
+
+EXPOSE 8000
+# No control socket: gunicornc is not used, and $HOME (/app) is not writable for this user.
+CMD ["gunicorn", "mediareg.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--no-control-socket"]
