@@ -22,4 +22,6 @@ class PrivateDocumentStorage(FileSystemStorage):
         return os.path.abspath(settings.DOCUMENTS_ROOT)
 
     def url(self, name):
-        raise ValueError("Documents have no public URL; use Document.get_download_url().")
+        # No public URL exists; Document.get_download_url() is the permission-checked way to a file.
+        # Empty rather than an error, so that form widgets simply show no link.
+        return ""
