@@ -211,9 +211,6 @@ class MediaOutlet(TimeStamped):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return reverse("admin:partners_mediaoutlet_change", args=[self.pk])
-
 
 @audited
 class OutletDomain(models.Model):
