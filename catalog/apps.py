@@ -7,3 +7,10 @@ class CatalogConfig(AppConfig):
 
     name = "catalog"
     verbose_name = _("E-catalog")
+
+    def ready(self):
+        from partners.signals import documents_changed
+
+        from .signals import recheck_after_document_change
+
+        documents_changed.connect(recheck_after_document_change, dispatch_uid="catalog-recheck-documents")

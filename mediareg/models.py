@@ -26,3 +26,24 @@ class AuditEvent(Events):
         proxy = True
         verbose_name = _("audit event")
         verbose_name_plural = _("audit trail")
+
+
+class DeadLetter(models.Model):
+    """A task that was delivered too many times (it kept killing its worker, or kept failing after its
+    retries) and was set aside instead of looping forever. Staff look at these; nothing re-runs them."""
+
+    created_at = models.DateTimeField(_("set aside at"), auto_now_add=True)
+    task_name = models.CharField(_("task"), max_length=200)
+    task_id = models.CharField(_("task id"), max_length=100, unique=True)
+    args = models.JSONField(_("arguments"), default=list)
+    kwargs = models.JSONField(_("keyword arguments"), default=dict)
+    deliveries = models.PositiveIntegerField(_("deliveries"))
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("failed task")
+        verbose_name_plural = _("failed tasks")
+
+    def __str__(self):
+        return f"{self.task_name} {self.task_id}"

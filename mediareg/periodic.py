@@ -24,6 +24,27 @@ class PeriodicJob:
 
 DEFAULT_JOBS: list[PeriodicJob] = [
     PeriodicJob(
+        name="recheck-expired-documents",
+        task="catalog.tasks.recheck_expired_documents",
+        minute="15",
+        hour="0",
+        description="Re-check the outlets whose documents expired yesterday (trigger: document expiry).",
+    ),
+    PeriodicJob(
+        name="end-timed-sanctions",
+        task="catalog.tasks.end_timed_sanctions",
+        minute="30",
+        hour="0",
+        description="End catalog suspensions and delistings whose period is over.",
+    ),
+    PeriodicJob(
+        name="recheck-all-outlets",
+        task="catalog.tasks.recheck_all_outlets",
+        minute="0",
+        hour="1",
+        description="Re-check the eligibility of every outlet, in batches of outlet ids.",
+    ),
+    PeriodicJob(
         name="clear-expired-sessions",
         task="mediareg.tasks.clear_expired_sessions",
         minute="30",

@@ -196,8 +196,10 @@ class RegistrySearchMixin:
 
 class PressCompanyForm(forms.ModelForm):
     # Wider than the stored 16 digits so that the punctuated legacy form can be typed.
-    npwp = forms.CharField(label=_("NPWP"), max_length=30,
-                           help_text=_("15 digits (01.312.166.0-091.000) or 16 digits; stored as 16 digits."))
+    npwp = forms.CharField(label=_("NPWP"), max_length=30, required=False,
+                           help_text=_("15 digits (01.312.166.0-091.000) or 16 digits; stored as 16 digits. "
+                                       "Leave empty only if it is not known yet: the outlet cannot be eligible "
+                                       "without it."))
 
     class Meta:
         model = PressCompany
@@ -205,6 +207,8 @@ class PressCompanyForm(forms.ModelForm):
                   "postal_code", "email", "phone"]
 
     def clean_npwp(self):
+        if not self.cleaned_data["npwp"].strip():
+            return None
         npwp = normalize_npwp(self.cleaned_data["npwp"])
         if is_nik_form(npwp):
             raise ValidationError(_("A press company is a legal entity: its 16-digit NPWP starts with 0. "
@@ -303,7 +307,7 @@ class PressVerificationInline(admin.StackedInline):
     can_delete = False
     max_num = 1
     fields = [("level", "status_date"), ("certificate_number", "certificate_date", "valid_until"),
-              ("source", "checked_at"), "note"]
+              ("source", "checked_at"), "missing_from_list_since", "note"]
     readonly_fields = ["valid_until"]
 
 
@@ -475,6 +479,8 @@ class DocumentAdmin(RegistrySearchMixin, RegistryAdmin):
         if obj.outlet_id and not obj.company_id:
             obj.company_id = obj.outlet.company_id
         super().save_model(request, obj, form, change)
+        if not change or form.changed_data:
+            services.document_saved(obj)
 
     def has_review_permission(self, request):
         return request.user.has_perm("partners.review_document")

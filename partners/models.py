@@ -104,8 +104,10 @@ class PressCompany(TimeStamped):
 
     legal_name = models.CharField(_("legal name"), max_length=200)
     legal_form = models.CharField(_("legal form"), max_length=20, choices=LegalForm.choices, default=LegalForm.PT)
+    # Empty only for companies imported from the Dewan Pers list, which does not publish NPWPs; the
+    # eligibility rules fail such a company until staff enter the number.
     npwp = models.CharField(
-        _("NPWP"), max_length=16, unique=True,
+        _("NPWP"), max_length=16, unique=True, null=True, blank=True,
         help_text=_("Stored as 16 digits; the old 15-digit form (99.999.999.9-999.999) is accepted too."),
         error_messages={"unique": _("A company with this NPWP is already registered.")},
     )
@@ -124,7 +126,8 @@ class PressCompany(TimeStamped):
         verbose_name = _("press company")
         verbose_name_plural = _("press companies")
         constraints = [
-            models.CheckConstraint(condition=Q(npwp__regex=r"^[0-9]{16}$"), name="company_npwp_16_digits"),
+            models.CheckConstraint(condition=Q(npwp__isnull=True) | Q(npwp__regex=r"^[0-9]{16}$"),
+                                   name="company_npwp_16_digits"),
             models.CheckConstraint(condition=Q(nib="") | Q(nib__regex=r"^[0-9]{13}$"), name="company_nib_13_digits"),
             models.UniqueConstraint(fields=["nib"], condition=~Q(nib=""), name="company_nib_unique",
                                     violation_error_message=_("A company with this NIB is already registered.")),
@@ -148,7 +151,7 @@ class PressCompany(TimeStamped):
 
     @property
     def npwp_display(self) -> str:
-        return format_npwp(self.npwp)
+        return format_npwp(self.npwp) if self.npwp else ""
 
     @property
     def legal_form_accepted(self) -> bool:
@@ -276,6 +279,10 @@ class PressVerification(TimeStamped):
     source = models.CharField(_("source"), max_length=10, choices=VerificationSource.choices,
                               default=VerificationSource.STAFF)
     checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
+    missing_from_list_since = models.DateField(
+        _("missing from the Dewan Pers list since"), null=True, blank=True,
+        help_text=_("Set when a complete list import no longer shows this outlet; staff check it and clear "
+                    "the date. After the grace period the verification no longer counts."))
     note = models.TextField(_("note"), blank=True)
 
     class Meta:

@@ -12,15 +12,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Document, ReviewStatus
+from .signals import documents_changed
+
+
+def _announce(documents) -> None:
+    documents_changed.send(sender=Document, document_ids=list(documents.values_list("pk", flat=True)))
 
 
 @transaction.atomic
 def documents_accept(documents, *, by) -> int:
     """Accept the given documents; returns how many changed (already accepted ones are left alone)."""
-    return documents.exclude(review_status=ReviewStatus.ACCEPTED).update(
+    pending = documents.exclude(review_status=ReviewStatus.ACCEPTED)
+    ids = list(pending.values_list("pk", flat=True))
+    changed = Document.objects.filter(pk__in=ids).update(
         review_status=ReviewStatus.ACCEPTED, reviewed_by=by, reviewed_at=timezone.now(), rejection_reason="",
         updated_at=timezone.now(),
     )
+    _announce(Document.objects.filter(pk__in=ids))
+    return changed
 
 
 @transaction.atomic
@@ -28,10 +37,18 @@ def documents_reject(documents, *, by, reason: str) -> int:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Give the reason for rejecting the document."), code="reason_required")
-    return documents.update(
+    ids = list(documents.values_list("pk", flat=True))
+    changed = Document.objects.filter(pk__in=ids).update(
         review_status=ReviewStatus.REJECTED, reviewed_by=by, reviewed_at=timezone.now(), rejection_reason=reason,
         updated_at=timezone.now(),
     )
+    _announce(Document.objects.filter(pk__in=ids))
+    return changed
+
+
+def document_saved(document: Document) -> None:
+    """A document was added or its file replaced (admin, public form, renewal)."""
+    documents_changed.send(sender=Document, document_ids=[document.pk])
 
 
 def document_reset_review(document: Document) -> None:

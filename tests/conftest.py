@@ -11,6 +11,12 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Factories create many users; the production hasher costs a quarter of a second each.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def private_document_storage(settings, tmp_path):
     """Each test writes uploaded documents into its own temporary folder."""
     settings.DOCUMENTS_ROOT = tmp_path / "documents"

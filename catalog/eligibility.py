@@ -1,0 +1,123 @@
+"""Re-checking eligibility and answering "was outlet X eligible on date D, and why".
+
+recheck_outlets() is the one write path, used by the admin's "re-check now", the jobs and the
+imports. Per batch it locks the outlets' result rows (so two re-checks of one outlet serialise),
+loads the facts, evaluates the rules in Python, and writes only what changed: the result, one
+history row per change, and the listing transitions that follow from it. The number of queries
+grows with the number of batches, not of outlets.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from mediareg.audit import audit_context
+
+from .facts import load_facts
+from .models import Eligibility, EligibilityChange, EligibilityPolicy, Trigger
+from .rules import Outcome, evaluate
+
+BATCH_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class RecheckSummary:
+    checked: int = 0
+    changed: int = 0
+    suspended: int = 0
+    reinstated: int = 0
+
+    def __add__(self, other: RecheckSummary) -> RecheckSummary:
+        return RecheckSummary(*(a + b for a, b in zip(self.__dict__.values(), other.__dict__.values(), strict=True)))
+
+
+def failing_codes_of(outcomes: list[Outcome]) -> str:
+    failing = [o.code for o in outcomes if not o.passed]
+    return f",{','.join(failing)}," if failing else ""
+
+
+def recheck_outlets(outlet_ids, *, trigger: str, actor: str = "", today: datetime.date | None = None,
+                    batch_size: int = BATCH_SIZE, policy: EligibilityPolicy | None = None) -> RecheckSummary:
+    """Re-evaluate the given outlets in batches; idempotent (a second run with the same facts writes nothing)."""
+    ids = sorted(set(outlet_ids))
+    policy = policy or EligibilityPolicy.load()
+    summary = RecheckSummary()
+    actor = actor or f"system:{trigger}"
+    with audit_context(actor=actor):
+        for start in range(0, len(ids), batch_size):
+            summary += _recheck_batch(ids[start:start + batch_size], trigger=trigger, actor=actor,
+                                      today=today or timezone.localdate(), policy=policy)
+    return summary
+
+
+@transaction.atomic
+def _recheck_batch(ids: list[int], *, trigger, actor, today, policy) -> RecheckSummary:
+    from . import lifecycle
+
+    now = timezone.now()
+    # Rows for outlets never evaluated, so that every outlet in the batch can be locked.
+    Eligibility.objects.bulk_create(
+        [Eligibility(outlet_id=pk, changed_at=now, evaluated_at=now) for pk in ids], ignore_conflicts=True)
+    stored = {row.pk: row for row in Eligibility.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    facts = load_facts(ids, policy)
+
+    changed_rows, history = [], []
+    results: dict[int, tuple[bool, list[Outcome]]] = {}
+    for outlet_id, outlet_facts in facts.items():
+        outcomes = evaluate(outlet_facts, policy, today)
+        eligible = all(o.passed for o in outcomes)
+        codes = failing_codes_of(outcomes)
+        results[outlet_id] = (eligible, outcomes)
+        row = stored[outlet_id]
+        never_evaluated = not row.outcomes
+        if never_evaluated or row.is_eligible != eligible or row.failing_codes != codes:
+            rendered = [o.as_json() for o in outcomes]
+            row.is_eligible, row.failing_codes, row.outcomes = eligible, codes, rendered
+            row.changed_at = row.evaluated_at = now
+            changed_rows.append(row)
+            history.append(EligibilityChange(outlet_id=outlet_id, created_at=now, trigger=trigger, actor=actor,
+                                             is_eligible=eligible, failing_codes=codes, outcomes=rendered))
+    if changed_rows:
+        Eligibility.objects.bulk_update(changed_rows, ["is_eligible", "failing_codes", "outcomes", "changed_at",
+                                                       "evaluated_at"])
+        EligibilityChange.objects.bulk_create(history)
+    suspended, reinstated = lifecycle.follow_eligibility(results, actor=actor, now=now)
+    return RecheckSummary(checked=len(facts), changed=len(changed_rows), suspended=suspended,
+                          reinstated=reinstated)
+
+
+def recheck_outlet(outlet, *, trigger: str = Trigger.STAFF, actor: str = "") -> Eligibility:
+    recheck_outlets([outlet.pk], trigger=trigger, actor=actor)
+    return Eligibility.objects.get(pk=outlet.pk)
+
+
+@dataclass(frozen=True)
+class PastEligibility:
+    eligible: bool
+    since: datetime.datetime | None
+    outcomes: list[dict]
+    trigger: str = ""
+
+    @property
+    def failing(self) -> list[dict]:
+        return [o for o in self.outcomes if not o["passed"]]
+
+
+def eligibility_on(outlet_id: int, when: datetime.date | datetime.datetime) -> PastEligibility:
+    """The outlet's result as it stood at ``when`` (a date means the end of that day in Asia/Jakarta).
+
+    Answered from the history of changes: the latest change at or before that moment. An outlet
+    that had not been evaluated by then was not eligible.
+    """
+    if not isinstance(when, datetime.datetime):
+        when = timezone.make_aware(datetime.datetime.combine(when, datetime.time.max))
+    change = (EligibilityChange.objects.filter(outlet_id=outlet_id, created_at__lte=when)
+              .order_by("-created_at", "-pk").first())
+    if change is None:
+        return PastEligibility(eligible=False, since=None, outcomes=[])
+    return PastEligibility(eligible=change.is_eligible, since=change.created_at, outcomes=change.outcomes,
+                           trigger=change.trigger)

@@ -1,0 +1,268 @@
+"""The e-catalog listing lifecycle.
+
+    applied → under review → listed | rejected
+    listed → suspended (eligibility lost, automatically) → listed (eligibility back, automatically)
+    listed → suspended by staff (reason) → listed (staff lift it)
+    listed | suspended → delisted by staff (reason)
+    sanctions (domain.md §2.4): 1st warning; 2nd warning + suspension for a set period;
+    3rd warning + delisting for a set period; revocation. Timed sanctions end by themselves.
+
+Every transition is one ListingTransition row with the actor (a person or ``system:<job>``) and the
+reason; a transition that is not allowed from the current state raises TransitionRefused with a
+message for the person who asked.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Eligibility, Listing, ListingState, ListingTransition, SuspensionCause, Trigger
+
+S = ListingState
+
+
+class TransitionRefused(ValidationError):
+    pass
+
+
+def _actor_label(user) -> str:
+    return user.get_username() if user is not None else "system"
+
+
+def ensure_listing(outlet) -> Listing:
+    listing, _created = Listing.objects.get_or_create(outlet=outlet, defaults={"state_since": timezone.now()})
+    return listing
+
+
+def _locked(listing: Listing) -> Listing:
+    return Listing.objects.select_for_update().select_related("outlet").get(pk=listing.pk)
+
+
+def _move(listing: Listing, action: str, to_state: str, *, user=None, actor: str = "", reason: str = "",
+          cause: str = SuspensionCause.NONE, sanction_ends_on=None, now=None) -> Listing:
+    now = now or timezone.now()
+    from_state = listing.state
+    listing.state, listing.suspension_cause, listing.sanction_ends_on = to_state, cause, sanction_ends_on
+    listing.reason = reason
+    if from_state != to_state:
+        listing.state_since = now
+    listing.save()
+    ListingTransition.objects.create(listing=listing, created_at=now, action=action, from_state=from_state,
+                                     to_state=to_state, actor=user, actor_label=actor or _actor_label(user),
+                                     reason=reason)
+    return listing
+
+
+def _refuse(action_label: str, listing: Listing):
+    raise TransitionRefused(
+        _("Cannot %(action)s: the outlet's listing is “%(state)s”.")
+        % {"action": action_label, "state": listing.get_state_display()}, code="transition_refused")
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionRefused(_("Give a reason."), code="reason_required")
+    return reason
+
+
+@transaction.atomic
+def start_review(listing: Listing, *, user) -> Listing:
+    listing = _locked(listing)
+    if listing.state != S.APPLIED:
+        _refuse(_("start the review"), listing)
+    return _move(listing, "start_review", S.UNDER_REVIEW, user=user)
+
+
+@transaction.atomic
+def approve(listing: Listing, *, user) -> Listing:
+    """List the outlet, after a fresh eligibility check; refused with the failing reasons otherwise."""
+    from .eligibility import recheck_outlets
+
+    listing = _locked(listing)
+    if listing.state not in (S.APPLIED, S.UNDER_REVIEW):
+        _refuse(_("list the outlet"), listing)
+    recheck_outlets([listing.outlet_id], trigger=Trigger.STAFF, actor=_actor_label(user))
+    eligibility = Eligibility.objects.get(pk=listing.outlet_id)
+    if not eligibility.is_eligible:
+        reasons = "; ".join(o["reason"][_language()] for o in eligibility.outcomes if not o["passed"])
+        raise TransitionRefused(_("The outlet is not eligible: %(reasons)s") % {"reasons": reasons},
+                                code="not_eligible")
+    return _move(listing, "approve", S.LISTED, user=user)
+
+
+@transaction.atomic
+def reject(listing: Listing, *, user, reason: str) -> Listing:
+    reason = _require_reason(reason)
+    listing = _locked(listing)
+    if listing.state not in (S.APPLIED, S.UNDER_REVIEW):
+        _refuse(_("reject the application"), listing)
+    return _move(listing, "reject", S.REJECTED, user=user, reason=reason)
+
+
+@transaction.atomic
+def suspend(listing: Listing, *, user, reason: str) -> Listing:
+    """A staff suspension holds until staff lift it, whatever eligibility does meanwhile."""
+    reason = _require_reason(reason)
+    listing = _locked(listing)
+    if not (listing.state == S.LISTED or (listing.state == S.SUSPENDED
+                                          and listing.suspension_cause == SuspensionCause.ELIGIBILITY)):
+        _refuse(_("suspend"), listing)
+    _move(listing, "suspend", S.SUSPENDED, user=user, reason=reason, cause=SuspensionCause.STAFF)
+    _recheck_after_staff_decision(listing, user)
+    return listing
+
+
+@transaction.atomic
+def lift_suspension(listing: Listing, *, user, reason: str = "") -> Listing:
+    listing = _locked(listing)
+    if not (listing.state == S.SUSPENDED and listing.suspension_cause == SuspensionCause.STAFF):
+        _refuse(_("lift the suspension"), listing)
+    _move(listing, "lift_suspension", S.LISTED, user=user, reason=reason)
+    # Back to listed only if still eligible: the re-check suspends it again for eligibility otherwise.
+    _recheck_after_staff_decision(listing, user)
+    return Listing.objects.get(pk=listing.pk)
+
+
+@transaction.atomic
+def delist(listing: Listing, *, user, reason: str) -> Listing:
+    reason = _require_reason(reason)
+    listing = _locked(listing)
+    if listing.state not in (S.LISTED, S.SUSPENDED):
+        _refuse(_("delist"), listing)
+    _move(listing, "delist", S.DELISTED, user=user, reason=reason)
+    _recheck_after_staff_decision(listing, user)
+    return listing
+
+
+@transaction.atomic
+def sanction(listing: Listing, *, user, reason: str, today: datetime.date | None = None) -> Listing:
+    """The next step on the catalog's sanction ladder (domain.md §2.4)."""
+    from .models import EligibilityPolicy
+
+    reason = _require_reason(reason)
+    listing = _locked(listing)
+    if listing.state not in (S.LISTED, S.SUSPENDED):
+        _refuse(_("give a sanction"), listing)
+    today = today or timezone.localdate()
+    policy = EligibilityPolicy.load()
+    level = listing.sanction_level + 1
+    if level == 1:
+        listing.sanction_level = 1
+        listing.save(update_fields=["sanction_level", "updated_at"])
+        ListingTransition.objects.create(listing=listing, created_at=timezone.now(), action="warning_1",
+                                         from_state=listing.state, to_state=listing.state, actor=user,
+                                         actor_label=_actor_label(user), reason=reason)
+        return listing
+    if level == 2:
+        listing.sanction_level = 2
+        _move(listing, "warning_2_suspension", S.SUSPENDED, user=user, reason=reason,
+              cause=SuspensionCause.SANCTION, sanction_ends_on=add_months(today, policy.suspension_months))
+    elif level == 3:
+        listing.sanction_level = 3
+        _move(listing, "warning_3_delisting", S.DELISTED, user=user, reason=reason,
+              sanction_ends_on=add_months(today, policy.delisting_months))
+    else:
+        return revoke(listing, user=user, reason=reason)
+    _recheck_after_staff_decision(listing, user)
+    return listing
+
+
+@transaction.atomic
+def revoke(listing: Listing, *, user, reason: str) -> Listing:
+    reason = _require_reason(reason)
+    listing = _locked(listing)
+    if listing.state == S.REVOKED:
+        _refuse(_("revoke"), listing)
+    _move(listing, "revoke", S.REVOKED, user=user, reason=reason)
+    _recheck_after_staff_decision(listing, user)
+    return listing
+
+
+@transaction.atomic
+def reapply(listing: Listing, *, user=None, actor: str = "") -> Listing:
+    """A rejected outlet, or one whose delisting has ended, applies again."""
+    listing = _locked(listing)
+    if listing.state not in (S.REJECTED, S.DELISTED) or (
+            listing.sanction_ends_on and listing.sanction_ends_on > timezone.localdate()):
+        _refuse(_("apply again"), listing)
+    return _move(listing, "reapply", S.APPLIED, user=user, actor=actor)
+
+
+def _recheck_after_staff_decision(listing: Listing, user) -> None:
+    from .eligibility import recheck_outlets
+
+    recheck_outlets([listing.outlet_id], trigger=Trigger.STAFF, actor=_actor_label(user))
+
+
+# --- automatic transitions -----------------------------------------------------------------------
+
+
+def follow_eligibility(results: dict, *, actor: str, now) -> tuple[int, int]:
+    """Suspend listed outlets that lost eligibility and reinstate those suspended for it that regained
+    it. Set-based: one read, at most two writes and one insert, whatever the number of outlets."""
+    language = _language()
+    listings = list(Listing.objects.select_for_update().filter(outlet_id__in=list(results)).filter(
+        state__in=[S.LISTED, S.SUSPENDED]).only("pk", "outlet_id", "state", "suspension_cause"))
+    to_suspend, to_reinstate, transitions = [], [], []
+    for listing in listings:
+        eligible, outcomes = results[listing.outlet_id]
+        if listing.state == S.LISTED and not eligible:
+            reason = "; ".join(str(o.as_json()["reason"][language]) for o in outcomes if not o.passed)
+            listing.state, listing.suspension_cause, listing.reason, listing.state_since = (
+                S.SUSPENDED, SuspensionCause.ELIGIBILITY, reason, now)
+            to_suspend.append(listing)
+            transitions.append(ListingTransition(listing=listing, created_at=now, action="auto_suspend",
+                                                 from_state=S.LISTED, to_state=S.SUSPENDED, actor_label=actor,
+                                                 reason=reason))
+        elif listing.state == S.SUSPENDED and listing.suspension_cause == SuspensionCause.ELIGIBILITY and eligible:
+            listing.state, listing.suspension_cause, listing.reason, listing.state_since = (
+                S.LISTED, SuspensionCause.NONE, "", now)
+            to_reinstate.append(listing)
+            transitions.append(ListingTransition(listing=listing, created_at=now, action="auto_reinstate",
+                                                 from_state=S.SUSPENDED, to_state=S.LISTED, actor_label=actor,
+                                                 reason=_("Eligible again.")))
+    changed = to_suspend + to_reinstate
+    if changed:
+        for listing in changed:
+            listing.updated_at = now
+        Listing.objects.bulk_update(changed, ["state", "suspension_cause", "reason", "state_since", "updated_at"])
+        ListingTransition.objects.bulk_create(transitions)
+    return len(to_suspend), len(to_reinstate)
+
+
+def end_timed_sanctions(today: datetime.date | None = None) -> int:
+    """Sanctions whose period is over end by themselves: the outlet goes back to listed, and the
+    re-check that follows suspends it for eligibility if it no longer qualifies."""
+    from .eligibility import recheck_outlets
+
+    today = today or timezone.localdate()
+    now = timezone.now()
+    with transaction.atomic():
+        ended = list(Listing.objects.select_for_update().filter(sanction_ends_on__lt=today).filter(
+            state__in=[S.SUSPENDED, S.DELISTED]))
+        for listing in ended:
+            _move(listing, "sanction_ended", S.LISTED, actor="system:sanctions", now=now,
+                  reason=_("The sanction period ended."))
+    if ended:
+        recheck_outlets([listing.outlet_id for listing in ended], trigger=Trigger.STAFF, actor="system:sanctions")
+    return len(ended)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _language() -> str:
+    from django.utils.translation import get_language
+
+    return "en" if (get_language() or "id").startswith("en") else "id"

@@ -1,0 +1,390 @@
+"""E-catalog eligibility and listing.
+
+Eligibility is computed, never typed in (catalog.rules); the current result of each outlet is kept
+in Eligibility, and every evaluation that changes it adds an EligibilityChange, so the state on any
+past date can be answered (catalog.eligibility.eligibility_on). The listing follows eligibility
+(catalog.lifecycle); every transition is kept as a ListingTransition.
+"""
+
+from __future__ import annotations
+
+import pghistory
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Document, MediaOutlet, VerificationLevel
+
+
+class KswpWindow(models.TextChoices):
+    FISCAL_YEAR = "fiscal_year", _("dated in the current fiscal year")
+    DAYS = "days", _("dated within the last N days")
+
+
+def parse_reminder_days(value: str) -> list[int]:
+    try:
+        days = sorted({int(part) for part in value.replace(" ", "").split(",") if part}, reverse=True)
+    except ValueError as exc:
+        raise ValidationError(_("Enter whole numbers of days separated by commas, e.g. 30,14,7.")) from exc
+    if not days or any(day < 1 or day > 365 for day in days):
+        raise ValidationError(_("Enter whole numbers of days between 1 and 365, e.g. 30,14,7."))
+    return days
+
+
+def validate_reminder_days(value: str) -> None:
+    parse_reminder_days(value)
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(condition=pghistory.AnyChange(exclude_auto=True)))
+class EligibilityPolicy(models.Model):
+    """The thresholds and switches of the eligibility rules; administrators change them in the admin.
+
+    Defaults follow domain.md ("Decisions we take from these facts"). There is one policy row.
+    """
+
+    min_verification_level = models.CharField(
+        _("minimum Dewan Pers verification"), max_length=20, choices=VerificationLevel.choices,
+        default=VerificationLevel.FACTUAL,
+        help_text=_("DKI Jakarta requires administrative and factual verification."))
+    press_council_grace_days = models.PositiveSmallIntegerField(
+        _("grace period after leaving the Dewan Pers list (days)"), default=30,
+        help_text=_("A verified outlet missing from an imported complete list stays eligible this long, "
+                    "for staff to check; outlets have vanished from the public list after data migrations."))
+    kswp_window = models.CharField(_("KSWP must be"), max_length=20, choices=KswpWindow.choices,
+                                   default=KswpWindow.FISCAL_YEAR)
+    kswp_window_days = models.PositiveSmallIntegerField(_("N days for KSWP"), default=365,
+                                                        validators=[MinValueValidator(1)])
+    skf_max_age_months = models.PositiveSmallIntegerField(
+        _("SKF valid for (months)"), default=1, validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("A tax clearance letter is valid one month from issue (PER-8/PJ/2025)."))
+    require_annual_tax_return = models.BooleanField(
+        _("require the previous year's annual tax return (SPT Tahunan)"), default=True)
+    web_rank_rule_enabled = models.BooleanField(_("apply the web traffic rank rule to online media"),
+                                                default=False)
+    web_rank_threshold = models.PositiveIntegerField(
+        _("worst accepted web rank"), default=1_000_000, validators=[MinValueValidator(1)],
+        help_text=_("Tranco rank; most regional outlets are outside the top million."))
+    suspension_months = models.PositiveSmallIntegerField(_("second warning: suspension (months)"), default=6,
+                                                         validators=[MinValueValidator(1)])
+    delisting_months = models.PositiveSmallIntegerField(_("third warning: delisting (months)"), default=12,
+                                                        validators=[MinValueValidator(1)])
+    reminder_days = models.CharField(_("expiry reminders (days before)"), max_length=50, default="30,14,7",
+                                     validators=[validate_reminder_days])
+    staff_summary_emails = models.TextField(
+        _("daily summary recipients"), blank=True,
+        help_text=_("E-mail addresses, one per line. Empty: the staff in the Verifikator group."))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("eligibility policy")
+        verbose_name_plural = _("eligibility policy")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="single_eligibility_policy")]
+
+    def __str__(self):
+        return str(_("Eligibility policy"))
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> EligibilityPolicy:
+        policy, _created = cls.objects.get_or_create(pk=1)
+        return policy
+
+    @property
+    def reminder_day_list(self) -> list[int]:
+        return parse_reminder_days(self.reminder_days)
+
+
+class Trigger(models.TextChoices):
+    SCHEDULE = "schedule", _("nightly schedule")
+    STAFF = "staff", _("staff")
+    APPLICATION = "application", _("application")
+    DOCUMENT_REVIEW = "document_review", _("document review")
+    DOCUMENT_EXPIRY = "document_expiry", _("document expiry")
+    IMPORT = "import", _("import")
+
+
+class Eligibility(models.Model):
+    """The outlet's current result. ``failing_codes`` is ``,code,code,`` so that the admin can filter
+    by a failing rule with a plain LIKE on every database."""
+
+    outlet = models.OneToOneField(MediaOutlet, on_delete=models.CASCADE, primary_key=True,
+                                  related_name="eligibility", verbose_name=_("outlet"))
+    is_eligible = models.BooleanField(_("eligible"), default=False, db_index=True)
+    failing_codes = models.CharField(_("failing rules"), max_length=300, blank=True, default="")
+    outcomes = models.JSONField(_("rule outcomes"), default=list)
+    changed_at = models.DateTimeField(_("result since"))
+    evaluated_at = models.DateTimeField(_("last evaluated"))
+
+    class Meta:
+        verbose_name = _("eligibility")
+        verbose_name_plural = _("eligibility")
+
+    def __str__(self):
+        return f"{self.outlet_id}: {'eligible' if self.is_eligible else 'ineligible'}"
+
+    @property
+    def failing_rule_codes(self) -> list[str]:
+        return [code for code in self.failing_codes.split(",") if code]
+
+
+class EligibilityChange(models.Model):
+    """One row each time an outlet's result changed: when, why (trigger) and every rule's outcome."""
+
+    outlet = models.ForeignKey(MediaOutlet, on_delete=models.CASCADE, related_name="eligibility_changes",
+                               verbose_name=_("outlet"))
+    created_at = models.DateTimeField(_("time"))
+    trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices)
+    actor = models.CharField(_("by"), max_length=150, blank=True)
+    is_eligible = models.BooleanField(_("eligible"))
+    failing_codes = models.CharField(_("failing rules"), max_length=300, blank=True, default="")
+    outcomes = models.JSONField(_("rule outcomes"), default=list)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("eligibility change")
+        verbose_name_plural = _("eligibility history")
+        indexes = [models.Index(fields=["outlet", "-created_at"], name="eligibility_change_lookup")]
+        constraints = [models.CheckConstraint(condition=Q(trigger__in=Trigger.values), name="change_trigger_valid")]
+
+    def __str__(self):
+        return f"{self.outlet_id} {self.created_at:%Y-%m-%d %H:%M}: {self.is_eligible}"
+
+
+class RecheckRun(models.Model):
+    """A full re-check of every outlet, so staff can see when it last ran and what it changed."""
+
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices)
+    batches = models.PositiveIntegerField(_("batches"), default=0)
+    batches_done = models.PositiveIntegerField(_("batches done"), default=0)
+    outlets_checked = models.PositiveIntegerField(_("outlets checked"), default=0)
+    outlets_changed = models.PositiveIntegerField(_("results changed"), default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("re-check run")
+        verbose_name_plural = _("re-check runs")
+
+    def __str__(self):
+        return f"{self.get_trigger_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class ListingState(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    UNDER_REVIEW = "under_review", _("Under review")
+    LISTED = "listed", _("Listed")
+    SUSPENDED = "suspended", _("Suspended")
+    DELISTED = "delisted", _("Delisted")
+    REJECTED = "rejected", _("Rejected")
+    REVOKED = "revoked", _("Revoked")
+
+
+class SuspensionCause(models.TextChoices):
+    NONE = "", _("—")
+    ELIGIBILITY = "eligibility", _("eligibility lost")
+    STAFF = "staff", _("suspended by staff")
+    SANCTION = "sanction", _("sanction")
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(condition=pghistory.AnyChange(exclude_auto=True)),
+                 pghistory.DeleteEvent())
+class Listing(models.Model):
+    """The outlet's standing in the e-catalog (see catalog.lifecycle for the allowed transitions)."""
+
+    outlet = models.OneToOneField(MediaOutlet, on_delete=models.CASCADE, related_name="listing",
+                                  verbose_name=_("outlet"))
+    state = models.CharField(_("state"), max_length=20, choices=ListingState.choices, default=ListingState.APPLIED,
+                             db_index=True)
+    suspension_cause = models.CharField(_("suspension cause"), max_length=20, choices=SuspensionCause.choices,
+                                        blank=True, default="")
+    sanction_level = models.PositiveSmallIntegerField(
+        _("warnings"), default=0, validators=[MaxValueValidator(3)],
+        help_text=_("Catalog sanctions given: 1 first warning, 2 with suspension, 3 with delisting."))
+    sanction_ends_on = models.DateField(_("sanction ends on"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    state_since = models.DateTimeField(_("in this state since"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("catalog listing")
+        verbose_name_plural = _("catalog listings")
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=ListingState.values), name="listing_state_valid"),
+            models.CheckConstraint(
+                condition=Q(state=ListingState.SUSPENDED, suspension_cause__in=[
+                    SuspensionCause.ELIGIBILITY, SuspensionCause.STAFF, SuspensionCause.SANCTION])
+                | (~Q(state=ListingState.SUSPENDED) & Q(suspension_cause="")),
+                name="listing_suspension_has_cause",
+            ),
+            models.CheckConstraint(
+                condition=Q(sanction_ends_on__isnull=True)
+                | Q(state=ListingState.SUSPENDED, suspension_cause=SuspensionCause.SANCTION)
+                | Q(state=ListingState.DELISTED),
+                name="listing_sanction_end_only_when_sanctioned",
+            ),
+            models.CheckConstraint(condition=Q(sanction_level__lte=3), name="listing_sanction_level_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.outlet}: {self.get_state_display()}"
+
+
+class ListingTransition(models.Model):
+    """One row per listing transition, with who (a person or the system) and why."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="transitions",
+                                verbose_name=_("listing"))
+    created_at = models.DateTimeField(_("time"))
+    action = models.CharField(_("action"), max_length=30)
+    from_state = models.CharField(_("from"), max_length=20, choices=ListingState.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, choices=ListingState.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+", verbose_name=_("staff"))
+    actor_label = models.CharField(_("by"), max_length=150, help_text=_("The staff member's name or system:<job>."))
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("listing transition")
+        verbose_name_plural = _("listing transitions")
+        indexes = [models.Index(fields=["to_state", "created_at"], name="listing_transition_by_state")]
+
+    def __str__(self):
+        return f"{self.action}: {self.from_state} → {self.to_state}"
+
+
+class ExpiryReminder(models.Model):
+    """A reminder that a document is about to expire. The unique key makes each reminder happen once:
+    a second run, or a retried task, finds the row and does not send again."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="expiry_reminders",
+                                 verbose_name=_("document"))
+    expiry_date = models.DateField(_("expiry date reminded of"))
+    days_before = models.PositiveSmallIntegerField(_("days before expiry"))
+    recipients = models.TextField(_("recipients"), blank=True)
+    created_at = models.DateTimeField(_("due since"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("expiry reminder")
+        verbose_name_plural = _("expiry reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "expiry_date", "days_before"], name="one_reminder_each"),
+        ]
+
+    def __str__(self):
+        return f"{self.document_id} −{self.days_before}d ({self.expiry_date})"
+
+
+class StaffSummary(models.Model):
+    """The daily e-mail to staff about outlets suspended that day; one per day at most."""
+
+    day = models.DateField(_("day"), unique=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    outlet_count = models.PositiveIntegerField(_("outlets"), default=0)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("daily staff summary")
+        verbose_name_plural = _("daily staff summaries")
+
+    def __str__(self):
+        return str(self.day)
+
+
+class PressCouncilImport(models.Model):
+    """Evidence of what the Dewan Pers list said on a date: the file's fingerprint, the outcome
+    counts, and every row as read (PressCouncilEntry)."""
+
+    imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
+    list_date = models.DateField(_("list date"))
+    file_name = models.CharField(_("file"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    complete = models.BooleanField(_("complete list"), default=False)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    rows_matched = models.PositiveIntegerField(_("matched"), default=0)
+    rows_created = models.PositiveIntegerField(_("created"), default=0)
+    rows_skipped = models.PositiveIntegerField(_("skipped"), default=0)
+    outlets_flagged = models.PositiveIntegerField(_("flagged as missing"), default=0)
+    actor = models.CharField(_("by"), max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-imported_at"]
+        verbose_name = _("Dewan Pers list import")
+        verbose_name_plural = _("Dewan Pers list imports")
+
+    def __str__(self):
+        return f"{self.file_name} ({self.list_date})"
+
+
+class PressCouncilEntry(models.Model):
+    class Outcome(models.TextChoices):
+        MATCHED = "matched", _("matched an existing outlet")
+        CREATED = "created", _("created a new outlet")
+        SKIPPED = "skipped", _("could not be used")
+
+    source = models.ForeignKey(PressCouncilImport, on_delete=models.CASCADE, related_name="entries",
+                               verbose_name=_("import"))
+    line_number = models.PositiveIntegerField(_("line"))
+    data = models.JSONField(_("row as read"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    problem = models.TextField(_("problem"), blank=True)
+    outlet = models.ForeignKey(MediaOutlet, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="press_council_entries", verbose_name=_("outlet"))
+
+    class Meta:
+        ordering = ["source", "line_number"]
+        verbose_name = _("Dewan Pers list row")
+        verbose_name_plural = _("Dewan Pers list rows")
+
+    def __str__(self):
+        return f"{self.source_id}:{self.line_number}"
+
+
+class WebRankList(models.Model):
+    """One imported traffic-rank list (Tranco: a daily list with an id, domain.md §5)."""
+
+    source = models.CharField(_("source"), max_length=30, default="tranco")
+    list_id = models.CharField(_("list id"), max_length=50)
+    list_date = models.DateField(_("list date"))
+    imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    outlets_ranked = models.PositiveIntegerField(_("outlets ranked"), default=0)
+
+    class Meta:
+        ordering = ["-list_date", "-imported_at"]
+        verbose_name = _("web rank list")
+        verbose_name_plural = _("web rank lists")
+        constraints = [models.UniqueConstraint(fields=["source", "list_id"], name="web_rank_list_unique")]
+
+    def __str__(self):
+        return f"{self.source} {self.list_id} ({self.list_date})"
+
+
+class OutletWebRank(models.Model):
+    """An online outlet's rank in one list; ``rank`` is empty when the outlet is not ranked, which is
+    normal for regional media."""
+
+    rank_list = models.ForeignKey(WebRankList, on_delete=models.CASCADE, related_name="ranks",
+                                  verbose_name=_("list"))
+    outlet = models.ForeignKey(MediaOutlet, on_delete=models.CASCADE, related_name="web_ranks",
+                               verbose_name=_("outlet"))
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    domain = models.CharField(_("ranked domain"), max_length=253, blank=True)
+
+    class Meta:
+        verbose_name = _("web rank")
+        verbose_name_plural = _("web ranks")
+        constraints = [models.UniqueConstraint(fields=["rank_list", "outlet"], name="one_rank_per_list")]
+        indexes = [models.Index(fields=["outlet", "rank_list"], name="web_rank_by_outlet")]
+
+    def __str__(self):
+        return f"{self.outlet_id}: {self.rank or '-'}"

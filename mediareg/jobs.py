@@ -1,0 +1,90 @@
+"""What every MediaReg Celery task shares: retries on passing database and broker errors, a cap on
+redeliveries, and a lock for periodic jobs so that two beats (or a slow run and the next one) do the
+work once. See perf-reliability.md §1.7 and the Celery settings in mediareg/settings.py.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import uuid
+
+import kombu.exceptions
+import redis.exceptions
+from celery import Task
+from django.core.cache import cache
+from django.db import InterfaceError, OperationalError
+
+logger = logging.getLogger(__name__)
+
+# With late acknowledgement a task whose worker dies is delivered again; a task that kills its worker
+# every time would be delivered forever. Beyond this many deliveries (first run, retries and
+# redeliveries together) it is set aside as a DeadLetter.
+MAX_DELIVERIES = 8
+DELIVERY_COUNTER_TTL = 24 * 60 * 60
+
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, kombu.exceptions.OperationalError,
+                    redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+
+class ReliableTask(Task):
+    abstract = True
+    autoretry_for = TRANSIENT_ERRORS
+    retry_backoff = 5
+    retry_backoff_max = 300
+    retry_jitter = True
+    max_retries = 5
+    acks_late = True
+    reject_on_worker_lost = True
+
+    def __call__(self, *args, **kwargs):
+        if not self.request.is_eager and self.request.id:
+            deliveries = count_delivery(self.request.id)
+            if deliveries > MAX_DELIVERIES:
+                set_aside(self, args, kwargs, deliveries)
+                return None
+        return super().__call__(*args, **kwargs)
+
+
+def count_delivery(task_id: str) -> int:
+    key = f"mediareg:deliveries:{task_id}"
+    cache.add(key, 0, DELIVERY_COUNTER_TTL)
+    return cache.incr(key)
+
+
+def set_aside(task: Task, args, kwargs, deliveries: int) -> None:
+    from .models import DeadLetter
+
+    logger.error("task %s[%s] set aside after %d deliveries", task.name, task.request.id, deliveries)
+    DeadLetter.objects.get_or_create(
+        task_id=task.request.id,
+        defaults={"task_name": task.name, "args": list(args), "kwargs": dict(kwargs), "deliveries": deliveries,
+                  "reason": f"delivered {deliveries} times (limit {MAX_DELIVERIES})"},
+    )
+
+
+def single_run(lock_name: str, timeout: int):
+    """Run the wrapped job only if no other run holds ``lock_name``; otherwise return "skipped".
+
+    The lock is an atomic cache ``add`` (Redis SET NX in production). Its timeout must exceed the
+    job's hard time limit (so a running job keeps it) and be shorter than the schedule interval (so a
+    crashed run cannot block the next one).
+    """
+
+    def decorator(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            key, token = f"mediareg:lock:{lock_name}", uuid.uuid4().hex
+            if not cache.add(key, token, timeout):
+                logger.info("%s is already running; this run does nothing", lock_name)
+                return "skipped"
+            try:
+                return func(*args, **kwargs)
+            finally:
+                if cache.get(key) == token:
+                    cache.delete(key)
+
+        wrapper.lock_name, wrapper.lock_timeout = lock_name, timeout
+        return wrapper
+
+    return decorator

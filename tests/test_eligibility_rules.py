@@ -1,0 +1,175 @@
+"""Each eligibility rule at its boundaries. The rules are pure functions of an outlet's facts, the
+policy and the date, so these tests need no database."""
+
+import datetime
+
+import pytest
+
+from catalog.models import EligibilityPolicy, KswpWindow
+from catalog.rules import DocumentFact, OutletFacts, evaluate, render_reason
+from partners.models import DocumentKind, LegalForm, MediaType, ReviewStatus, VerificationLevel
+
+TODAY = datetime.date(2026, 11, 26)
+DAY = datetime.timedelta(days=1)
+ACCEPTED, PENDING, REJECTED = ReviewStatus.ACCEPTED, ReviewStatus.PENDING, ReviewStatus.REJECTED
+
+
+def doc(kind, status=ACCEPTED, issue=TODAY - 100 * DAY, expiry=None, tax_year=None):
+    return DocumentFact(kind, status, issue, expiry, tax_year)
+
+
+def complete_documents():
+    return [
+        doc(DocumentKind.DEED), doc(DocumentKind.LAW_MINISTRY_APPROVAL), doc(DocumentKind.NIB),
+        doc(DocumentKind.KSWP, issue=datetime.date(2026, 3, 2)),
+        doc(DocumentKind.ANNUAL_TAX_RETURN, tax_year=2025),
+    ]
+
+
+def eligible_facts(**changes) -> OutletFacts:
+    values = dict(outlet_id=1, media_type=MediaType.ONLINE, legal_form=LegalForm.PT, npwp="0013121660091000",
+                  has_press_kbli=True, verification_level=VerificationLevel.FACTUAL,
+                  certificate_valid_until=TODAY + 400 * DAY, company_documents=complete_documents())
+    values.update(changes)
+    return OutletFacts(**values)
+
+
+def policy(**changes) -> EligibilityPolicy:
+    return EligibilityPolicy(**changes)  # unsaved: the defaults an administrator starts with
+
+
+def result(facts, pol=None, today=TODAY) -> dict:
+    return {o.code: o for o in evaluate(facts, pol or policy(), today)}
+
+
+def failing(facts, pol=None, today=TODAY) -> set[str]:
+    return {code for code, o in result(facts, pol, today).items() if not o.passed}
+
+
+def reason(facts, code, language="en", pol=None, today=TODAY) -> str:
+    o = result(facts, pol, today)[code]
+    return render_reason(o.message, dict(o.params))[language]
+
+
+def without(kind, documents=None):
+    return [d for d in (documents or complete_documents()) if d.kind != kind]
+
+
+def test_a_complete_outlet_passes_every_rule():
+    assert failing(eligible_facts()) == set()
+
+
+@pytest.mark.parametrize(("level", "minimum", "passes"), [
+    (VerificationLevel.NONE, VerificationLevel.FACTUAL, False),
+    (VerificationLevel.ADMINISTRATIVE, VerificationLevel.FACTUAL, False),
+    (VerificationLevel.FACTUAL, VerificationLevel.FACTUAL, True),
+    (VerificationLevel.NONE, VerificationLevel.ADMINISTRATIVE, False),
+    (VerificationLevel.ADMINISTRATIVE, VerificationLevel.ADMINISTRATIVE, True),
+    (VerificationLevel.FACTUAL, VerificationLevel.ADMINISTRATIVE, True),
+    (VerificationLevel.NONE, VerificationLevel.NONE, True),
+])
+def test_each_verification_level_against_the_configured_minimum(level, minimum, passes):
+    facts = eligible_facts(verification_level=level)
+    assert ("press_council" not in failing(facts, policy(min_verification_level=minimum))) is passes
+
+
+def test_certificate_valid_through_today_but_not_yesterday():
+    assert "press_council" not in failing(eligible_facts(certificate_valid_until=TODAY))
+    lapsed = eligible_facts(certificate_valid_until=TODAY - DAY)
+    assert "press_council" in failing(lapsed)
+    assert reason(lapsed, "press_council") == "The Dewan Pers certificate expired on 25 November 2026."
+    assert reason(lapsed, "press_council", "id") == "Sertifikat Dewan Pers kedaluwarsa pada 25 November 2026."
+
+
+def test_lapsed_certificate_still_counts_as_administrative_verification():
+    lapsed = eligible_facts(certificate_valid_until=TODAY - 10 * DAY)
+    assert "press_council" not in failing(lapsed, policy(min_verification_level=VerificationLevel.ADMINISTRATIVE))
+
+
+def test_missing_from_the_dewan_pers_list_fails_only_after_the_grace_period():
+    since = TODAY - 30 * DAY
+    assert "press_council" not in failing(eligible_facts(missing_from_list_since=since))
+    assert "press_council" in failing(eligible_facts(missing_from_list_since=since - DAY))
+    assert "press_council" not in failing(eligible_facts(missing_from_list_since=since - DAY),
+                                          policy(press_council_grace_days=60))
+
+
+@pytest.mark.parametrize(("npwp", "passes"), [
+    ("0013121660091000", True), (None, False), ("0013121661091000", False), ("3171014101900001", False)])
+def test_company_npwp(npwp, passes):
+    assert ("npwp" not in failing(eligible_facts(npwp=npwp))) is passes
+
+
+@pytest.mark.parametrize(("form", "passes"), [
+    (LegalForm.PT, True), (LegalForm.YAYASAN, True), (LegalForm.KOPERASI, True),
+    (LegalForm.PT_PERORANGAN, False), (LegalForm.CV, False), (LegalForm.OTHER, False)])
+def test_legal_form(form, passes):
+    assert ("legal_form" not in failing(eligible_facts(legal_form=form))) is passes
+
+
+def test_kswp_of_this_fiscal_year_counts_and_last_years_does_not():
+    docs = without(DocumentKind.KSWP)
+    assert "tax_status" not in failing(eligible_facts(company_documents=docs + [
+        doc(DocumentKind.KSWP, issue=datetime.date(2026, 1, 1))]))
+    last_year = eligible_facts(company_documents=docs + [doc(DocumentKind.KSWP, issue=datetime.date(2025, 12, 31))])
+    assert "tax_status" in failing(last_year)
+    assert "31 December 2025" in reason(last_year, "tax_status")
+    assert "tax_status" not in failing(last_year, policy(kswp_window=KswpWindow.DAYS, kswp_window_days=365))
+
+
+@pytest.mark.parametrize(("state", "words"), [
+    (PENDING, "is still pending review"), (REJECTED, "was rejected"), (None, "is missing")])
+def test_missing_pending_and_rejected_tax_documents_are_told_apart(state, words):
+    docs = without(DocumentKind.KSWP) + ([doc(DocumentKind.KSWP, status=state, issue=TODAY)] if state else [])
+    facts = eligible_facts(company_documents=docs)
+    assert "tax_status" in failing(facts)
+    assert reason(facts, "tax_status").endswith(words + ".")
+
+
+def test_skf_counts_for_one_month_from_issue():
+    docs = without(DocumentKind.KSWP)
+    issued = datetime.date(2026, 10, 26)
+    valid = eligible_facts(company_documents=docs + [doc(DocumentKind.SKF, issue=issued,
+                                                         expiry=datetime.date(2026, 11, 26))])
+    assert "tax_status" not in failing(valid)  # expires today: still valid today
+    assert "tax_status" in failing(valid, today=TODAY + DAY)  # tomorrow it has expired
+    expired = eligible_facts(company_documents=docs + [doc(DocumentKind.SKF, issue=issued,
+                                                           expiry=datetime.date(2026, 11, 25))])
+    assert "tax_status" in failing(expired)
+    assert reason(expired, "tax_status").endswith("has expired.")
+
+
+def test_annual_tax_return_for_the_previous_year_and_its_switch():
+    docs = without(DocumentKind.ANNUAL_TAX_RETURN)
+    old = eligible_facts(company_documents=docs + [doc(DocumentKind.ANNUAL_TAX_RETURN, tax_year=2024)])
+    assert "annual_tax_return" in failing(old)
+    assert "annual_tax_return" not in failing(old, policy(require_annual_tax_return=False))
+    assert "annual_tax_return" in failing(eligible_facts(company_documents=docs + [
+        doc(DocumentKind.ANNUAL_TAX_RETURN, tax_year=2025, status=REJECTED)]))
+
+
+def test_legal_documents_name_each_missing_piece():
+    facts = eligible_facts(company_documents=without(DocumentKind.NIB), has_press_kbli=False)
+    assert "legal_documents" in failing(facts)
+    text = reason(facts, "legal_documents")
+    assert "Business ID (NIB) is missing" in text and "press business code" in text
+    assert "NIB" in reason(facts, "legal_documents", "id")
+
+
+def test_an_expired_deed_counts_as_missing():
+    docs = without(DocumentKind.DEED) + [doc(DocumentKind.DEED, expiry=TODAY - DAY)]
+    assert "legal_documents" in failing(eligible_facts(company_documents=docs))
+
+
+def test_web_rank_rule_is_off_by_default_and_only_for_online_media():
+    unranked = eligible_facts(web_rank=None, web_rank_list="LJL44 (2026-11-01)")
+    assert "web_rank" not in failing(unranked)
+    on = policy(web_rank_rule_enabled=True, web_rank_threshold=500_000)
+    assert "web_rank" in failing(unranked, on)
+    assert "web_rank" not in failing(eligible_facts(web_rank=500_000, web_rank_list="LJL44"), on)
+    assert "web_rank" in failing(eligible_facts(web_rank=500_001, web_rank_list="LJL44"), on)
+    assert "web_rank" not in failing(eligible_facts(media_type=MediaType.RADIO), on)
+
+
+def test_staff_suspension_fails_the_outlet():
+    assert failing(eligible_facts(suspended_by_staff=True)) == {"not_suspended_by_staff"}
