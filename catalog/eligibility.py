@@ -59,10 +59,7 @@ def _recheck_batch(ids: list[int], *, trigger, actor, today, policy) -> RecheckS
     from . import lifecycle
 
     now = timezone.now()
-    # Rows for outlets never evaluated, so that every outlet in the batch can be locked.
-    Eligibility.objects.bulk_create(
-        [Eligibility(outlet_id=pk, changed_at=now, evaluated_at=now) for pk in ids], ignore_conflicts=True)
-    stored = {row.pk: row for row in Eligibility.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    stored = _lock_results(ids, now)
     facts = load_facts(ids, policy)
 
     changed_rows, history = [], []
@@ -72,22 +69,39 @@ def _recheck_batch(ids: list[int], *, trigger, actor, today, policy) -> RecheckS
         eligible = all(o.passed for o in outcomes)
         codes = failing_codes_of(outcomes)
         results[outlet_id] = (eligible, outcomes)
-        row = stored[outlet_id]
-        never_evaluated = not row.outcomes
-        if never_evaluated or row.is_eligible != eligible or row.failing_codes != codes:
+        if stored.get(outlet_id) != (eligible, codes):
             rendered = [o.as_json() for o in outcomes]
-            row.is_eligible, row.failing_codes, row.outcomes = eligible, codes, rendered
-            row.changed_at = row.evaluated_at = now
-            changed_rows.append(row)
+            changed_rows.append(Eligibility(outlet_id=outlet_id, is_eligible=eligible, failing_codes=codes,
+                                            outcomes=rendered, changed_at=now, evaluated_at=now))
             history.append(EligibilityChange(outlet_id=outlet_id, created_at=now, trigger=trigger, actor=actor,
                                              is_eligible=eligible, failing_codes=codes, outcomes=rendered))
     if changed_rows:
-        Eligibility.objects.bulk_update(changed_rows, ["is_eligible", "failing_codes", "outcomes", "changed_at",
-                                                       "evaluated_at"])
+        # INSERT ... ON CONFLICT DO UPDATE: one statement for the batch (bulk_update's CASE per row is
+        # several times slower at thousands of rows, perf-reliability.md §1.5).
+        Eligibility.objects.bulk_create(
+            changed_rows, update_conflicts=True, unique_fields=["outlet"],
+            update_fields=["is_eligible", "failing_codes", "outcomes", "changed_at", "evaluated_at"])
         EligibilityChange.objects.bulk_create(history)
     suspended, reinstated = lifecycle.follow_eligibility(results, actor=actor, now=now)
     return RecheckSummary(checked=len(facts), changed=len(changed_rows), suspended=suspended,
                           reinstated=reinstated)
+
+
+def _lock_results(ids: list[int], now) -> dict[int, tuple[bool, str] | None]:
+    """Lock the outlets' result rows (two re-checks of one outlet wait for each other) and return
+    their stored (eligible, failing codes); None for outlets never evaluated."""
+    locked = Eligibility.objects.select_for_update().order_by("pk")
+    stored = {pk: (eligible, codes) for pk, eligible, codes
+              in locked.filter(pk__in=ids).values_list("pk", "is_eligible", "failing_codes")}
+    missing = [pk for pk in ids if pk not in stored]
+    if missing:
+        # Placeholder rows (not eligible, no failing rule: a state no evaluation produces) so that new
+        # outlets can be locked too; a concurrent re-check that created the row first wins the insert.
+        Eligibility.objects.bulk_create([Eligibility(outlet_id=pk, changed_at=now, evaluated_at=now)
+                                         for pk in missing], ignore_conflicts=True)
+        for pk, eligible, codes in locked.filter(pk__in=missing).values_list("pk", "is_eligible", "failing_codes"):
+            stored[pk] = None if (eligible, codes) == (False, "") else (eligible, codes)
+    return stored
 
 
 def recheck_outlet(outlet, *, trigger: str = Trigger.STAFF, actor: str = "") -> Eligibility:
