@@ -1,4 +1,5 @@
-"""Celery jobs of the catalog. Thin: each calls a function in catalog.eligibility or catalog.lifecycle.
+"""Celery jobs of the catalog. Thin: each calls a function in catalog.eligibility, catalog.lifecycle or
+catalog.reminders.
 
 All are idempotent (they compute from current state and write only what changed), so a retry or a
 redelivery after a lost worker is harmless.
@@ -12,10 +13,10 @@ from celery import shared_task
 from django.db.models import F, Q
 from django.utils import timezone
 
-from mediareg.jobs import ReliableTask, single_run
+from mediareg.jobs import TRANSIENT_ERRORS, ReliableTask, single_run
 from partners.models import Document, MediaOutlet, ReviewStatus
 
-from . import lifecycle
+from . import lifecycle, reminders
 from .eligibility import recheck_outlets
 from .models import RecheckRun, Trigger
 
@@ -74,6 +75,25 @@ def recheck_expired_documents(day: str | None = None) -> dict:
 @single_run("end-timed-sanctions", timeout=DAILY_LOCK_SECONDS)
 def end_timed_sanctions() -> int:
     return lifecycle.end_timed_sanctions()
+
+
+@shared_task(base=ReliableTask, autoretry_for=TRANSIENT_ERRORS + reminders.MAIL_ERRORS + (reminders.RemindersNotSent,))
+@single_run("send-expiry-reminders", timeout=DAILY_LOCK_SECONDS)
+def send_expiry_reminders(day: str | None = None) -> dict:
+    """Every morning: each due expiry reminder once (catalog.reminders explains how). Reminders that
+    failed on a mail error are retried with backoff; those already sent are not sent again."""
+    today = datetime.date.fromisoformat(day) if day else None
+    summary = reminders.send_expiry_reminders(today)
+    if summary.failed:
+        raise reminders.RemindersNotSent(str(summary))
+    return summary.as_dict()
+
+
+@shared_task(base=ReliableTask, autoretry_for=TRANSIENT_ERRORS + reminders.MAIL_ERRORS)
+@single_run("send-staff-summary", timeout=DAILY_LOCK_SECONDS)
+def send_staff_summary(day: str | None = None) -> dict:
+    """Late every evening: one e-mail to staff about the outlets suspended that day, if any."""
+    return reminders.send_staff_summary(datetime.date.fromisoformat(day) if day else None).as_dict()
 
 
 def outlets_concerned(documents) -> list[int]:

@@ -69,15 +69,23 @@ def single_run(lock_name: str, timeout: int):
     The lock is an atomic cache ``add`` (Redis SET NX in production). Its timeout must exceed the
     job's hard time limit (so a running job keeps it) and be shorter than the schedule interval (so a
     crashed run cannot block the next one).
+
+    A redelivery of the very message that holds the lock (its worker died mid-run, so the lock was
+    never released) takes the lock over instead of being skipped: the lock's value is the Celery task
+    id, and only a different task id (a second beat, a second schedule entry) is turned away.
     """
 
     def decorator(func):
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            key, token = f"mediareg:lock:{lock_name}", uuid.uuid4().hex
+            key, task_id = f"mediareg:lock:{lock_name}", _current_task_id()
+            token = task_id or uuid.uuid4().hex
             if not cache.add(key, token, timeout):
-                logger.info("%s is already running; this run does nothing", lock_name)
-                return "skipped"
+                if task_id is None or cache.get(key) != task_id:
+                    logger.info("%s is already running; this run does nothing", lock_name)
+                    return "skipped"
+                logger.warning("%s: redelivered task %s takes over its own lock", lock_name, task_id)
+                cache.set(key, token, timeout)
             try:
                 return func(*args, **kwargs)
             finally:
@@ -88,3 +96,11 @@ def single_run(lock_name: str, timeout: int):
         return wrapper
 
     return decorator
+
+
+def _current_task_id() -> str | None:
+    """The id of the Celery task running this code (also under eager ``apply()``), else None."""
+    from celery import current_task
+
+    request = getattr(current_task, "request", None) if current_task else None
+    return getattr(request, "id", None)

@@ -45,6 +45,20 @@ DEFAULT_JOBS: list[PeriodicJob] = [
         description="Re-check the eligibility of every outlet, in batches of outlet ids.",
     ),
     PeriodicJob(
+        name="send-expiry-reminders",
+        task="catalog.tasks.send_expiry_reminders",
+        minute="0",
+        hour="7",
+        description="E-mail outlets 30, 14 and 7 days before a document expires (each reminder once).",
+    ),
+    PeriodicJob(
+        name="send-staff-summary",
+        task="catalog.tasks.send_staff_summary",
+        minute="45",
+        hour="23",
+        description="E-mail staff the outlets suspended today (nothing is sent on a day without suspensions).",
+    ),
+    PeriodicJob(
         name="clear-expired-sessions",
         task="mediareg.tasks.clear_expired_sessions",
         minute="30",

@@ -1,0 +1,366 @@
+"""E-mail that must go out once: expiry reminders to outlets, and the daily summary to staff.
+
+Expiry reminders
+    30, 14 and 7 days before a document expires (EligibilityPolicy.reminder_days) its owner's
+    contacts get one reminder per threshold. A run that missed days sends only the smallest threshold
+    that is due (12 days left and nothing sent: the 14-day reminder, not also the 30-day one).
+
+Once only, even when the job runs twice at the same time or its worker dies and the task runs again:
+
+1. Claim, set-based: one query selects every document that is due together with its threshold
+   (a CASE in SQL), one INSERT ... ON CONFLICT DO NOTHING per thousand adds the missing
+   ExpiryReminder rows. The unique (document, expiry date, threshold) key means a second run claims
+   nothing new. Claims are committed before anything is sent.
+2. Send, one reminder at a time: lock its row with SELECT ... FOR UPDATE SKIP LOCKED inside a
+   transaction, check it is still unsent, send the mail, set ``sent_at``, commit. A concurrent run
+   skips a row another run holds; a row committed as sent is never sent again.
+
+   The one remaining window: the mail left but the commit was lost (the worker died, or the
+   database went away, between the SMTP "250 OK" and COMMIT). The row is still unsent, so the
+   retried task sends that one reminder a second time. That is at-least-once for a window of
+   milliseconds per reminder, never a loop: the next commit ends it. No mail protocol lets us do
+   better than that without the receiving side deduplicating.
+
+The daily staff summary claims its day the same way (StaffSummary.day is unique).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+
+from partners.models import Document, DocumentKind, MediaOutlet, ReviewStatus
+
+from .models import EligibilityPolicy, ExpiryReminder, ListingState, ListingTransition, StaffSummary
+
+logger = logging.getLogger(__name__)
+
+# Sending mail fails with OSError: smtplib's errors and socket errors (refused, timeout, DNS) all are.
+MAIL_ERRORS: tuple[type[Exception], ...] = (OSError,)
+# After this many failures in a row the mail server is taken to be down: the rest waits for the retry.
+MAX_CONSECUTIVE_FAILURES = 3
+CLAIM_BATCH_SIZE = 1000
+REMINDED_STATUSES = (ReviewStatus.ACCEPTED, ReviewStatus.PENDING)
+STAFF_GROUP = "Verifikator"
+# The staff summary lists this many outlets; a larger day (a rule changed) says how many more.
+SUMMARY_MAX_LINES = 200
+
+Progress = Callable[[Iterable, int], Iterable]
+
+
+def _no_progress(iterable: Iterable, total: int) -> Iterable:
+    return iterable
+
+
+class RemindersNotSent(Exception):
+    """Some due reminders could not be sent (mail server errors); the task retries for those."""
+
+
+def renewal_url(document: Document) -> str | None:
+    """Where the owner uploads the replacement. None until renewal links exist (a later issue adds a
+    signed link); the template shows the line only when there is a link."""
+    return None
+
+
+# --- expiry reminders ------------------------------------------------------------------------------
+
+
+@dataclass
+class ReminderSummary:
+    sent: int = 0
+    already_sent: int = 0
+    without_address: int = 0
+    failed: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def __str__(self):
+        line = (f"Expiry reminders: {self.sent} sent, {self.already_sent} already sent, "
+                f"{self.without_address} without address")
+        return line + (f", {self.failed} not sent because of mail errors" if self.failed else "")
+
+
+def due_threshold(days_left: int, thresholds: Iterable[int]) -> int | None:
+    """The smallest threshold that has been reached: 12 days left with 30,14,7 → 14."""
+    reached = [days for days in thresholds if days_left <= days]
+    return min(reached) if reached else None
+
+
+def due_documents(today: datetime.date, thresholds: list[int]):
+    """Documents due for a reminder today, each annotated with its threshold ``due``; one query.
+
+    Accepted or pending, not expired (a document expiring today is still valid today), and not
+    already replaced: a newer accepted or pending document of the same kind and owner that runs
+    longer means the owner has renewed, so reminding them would be noise.
+    """
+    renewed = Document.objects.filter(
+        company_id=OuterRef("company_id"), kind=OuterRef("kind"), review_status__in=REMINDED_STATUSES,
+        expiry_date__gt=OuterRef("expiry_date"),
+    ).annotate(owner_outlet=Coalesce("outlet_id", Value(0))).filter(
+        owner_outlet=Coalesce(OuterRef("outlet_id"), Value(0)))
+    threshold = Case(
+        *(When(expiry_date__lte=today + datetime.timedelta(days=days), then=Value(days))
+          for days in sorted(thresholds)),
+        output_field=IntegerField(),
+    )
+    return (
+        Document.objects.filter(review_status__in=REMINDED_STATUSES, expiry_date__gte=today,
+                                expiry_date__lte=today + datetime.timedelta(days=max(thresholds)))
+        .filter(Q(kind=DocumentKind.OTHER) | ~Exists(renewed))
+        .annotate(due=threshold)
+    )
+
+
+def send_expiry_reminders(today: datetime.date | None = None, *, progress: Progress = _no_progress,
+                          policy: EligibilityPolicy | None = None) -> ReminderSummary:
+    """Claim the reminders due today and send those not sent yet. Safe to run any number of times."""
+    today = today or timezone.localdate()
+    policy = policy or EligibilityPolicy.load()
+    due = {(pk, expiry, days) for pk, expiry, days in
+           due_documents(today, policy.reminder_day_list).values_list("pk", "expiry_date", "due")}
+    ExpiryReminder.objects.bulk_create(
+        [ExpiryReminder(document_id=pk, expiry_date=expiry, days_before=days) for pk, expiry, days in due],
+        batch_size=CLAIM_BATCH_SIZE, ignore_conflicts=True)
+
+    summary = ReminderSummary()
+    unsent: list[ExpiryReminder] = []
+    # Rows of earlier days (other thresholds, a replaced expiry date) are not due today: ignored.
+    rows = ExpiryReminder.objects.filter(document_id__in=[key[0] for key in due]).only(
+        "pk", "document_id", "expiry_date", "days_before", "sent_at")
+    for row in rows:
+        if (row.document_id, row.expiry_date, row.days_before) not in due:
+            continue
+        if row.sent_at is None:
+            unsent.append(row)
+        else:
+            summary.already_sent += 1
+    if not unsent:
+        return summary
+
+    documents = Document.objects.select_related("company", "outlet").in_bulk([row.document_id for row in unsent])
+    outlet_emails = _outlet_emails_by_company(
+        {doc.company_id for doc in documents.values() if doc.outlet_id is None})
+    mailer = _Mailer()
+    try:
+        for reminder in progress(sorted(unsent, key=lambda r: (r.expiry_date, r.document_id)), len(unsent)):
+            document = documents.get(reminder.document_id)
+            if document is None:  # deleted meanwhile (its reminder rows went with it)
+                continue
+            recipients = reminder_recipients(document, outlet_emails)
+            if not recipients:
+                summary.without_address += 1
+                continue
+            if mailer.consecutive_failures >= MAX_CONSECUTIVE_FAILURES:
+                summary.failed += 1
+                continue
+            try:
+                outcome = _send_one(reminder.pk, document, recipients, today, mailer)
+            except MAIL_ERRORS:
+                logger.exception("expiry reminder %s (document %s) not sent", reminder.pk, document.pk)
+                mailer.failed()
+                summary.failed += 1
+                continue
+            mailer.succeeded()
+            if outcome:
+                summary.sent += 1
+            else:
+                summary.already_sent += 1
+    finally:
+        mailer.close()
+    return summary
+
+
+def _send_one(reminder_pk: int, document: Document, recipients: list[str], today, mailer: _Mailer) -> bool:
+    """Send one reminder under its row lock; False when another run has it or has already sent it."""
+    with transaction.atomic():
+        reminder = (ExpiryReminder.objects.select_for_update(skip_locked=True)
+                    .filter(pk=reminder_pk, sent_at__isnull=True).first())
+        if reminder is None:
+            return False
+        mailer.send(reminder_message(document, recipients, today, reminder.days_before))
+        # Window: the mail is gone; if this commit is lost the retry sends it once more (module doc).
+        reminder.sent_at = timezone.now()
+        reminder.recipients = "\n".join(recipients)
+        reminder.save(update_fields=["sent_at", "recipients"])
+    return True
+
+
+def reminder_recipients(document: Document, outlet_emails: dict[int, list[str]]) -> list[str]:
+    """An outlet document goes to the outlet; a company document to the company and all its outlets."""
+    if document.outlet_id:
+        addresses = [document.outlet.email]
+    else:
+        addresses = [document.company.email, *outlet_emails.get(document.company_id, [])]
+    return _unique_addresses(addresses)
+
+
+def _outlet_emails_by_company(company_ids: set[int]) -> dict[int, list[str]]:
+    emails: dict[int, list[str]] = defaultdict(list)
+    if company_ids:
+        rows = (MediaOutlet.objects.filter(company_id__in=company_ids).exclude(email="")
+                .order_by("company_id", "name").values_list("company_id", "email"))
+        for company_id, email in rows:
+            emails[company_id].append(email)
+    return emails
+
+
+def _unique_addresses(addresses: Iterable[str]) -> list[str]:
+    seen, unique = set(), []
+    for address in addresses:
+        address = (address or "").strip()
+        if address and address.lower() not in seen:
+            seen.add(address.lower())
+            unique.append(address)
+    return unique
+
+
+def _in_language(language: str, func, *args):
+    with translation.override(language):
+        return str(func(*args))
+
+
+def reminder_message(document: Document, recipients: list[str], today: datetime.date,
+                     days_before: int) -> EmailMessage:
+    days_left = (document.expiry_date - today).days
+    context = {
+        "document": document,
+        "number": document.number,
+        "kind_id": _in_language("id", document.get_kind_display),
+        "kind_en": _in_language("en", document.get_kind_display),
+        "owner_name": str(document.owner),
+        "company_name": document.company.legal_name,
+        "is_outlet_document": bool(document.outlet_id),
+        "expiry_id": _in_language("id", formats.date_format, document.expiry_date, "j F Y"),
+        "expiry_en": _in_language("en", formats.date_format, document.expiry_date, "j F Y"),
+        "days_left": days_left,
+        "days_before": days_before,
+        "renewal_url": renewal_url(document),
+    }
+    return _message("emails/expiry_reminder", context, recipients)
+
+
+def _message(template: str, context: dict, recipients: list[str]) -> EmailMessage:
+    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+    body = render_to_string(f"{template}.txt", context)
+    return EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=recipients)
+
+
+class _Mailer:
+    """One connection to the mail server for a run, opened again after a failure."""
+
+    def __init__(self):
+        self.connection = None
+        self.consecutive_failures = 0
+
+    def send(self, message: EmailMessage) -> None:
+        if self.connection is None:
+            self.connection = get_connection()
+        message.connection = self.connection
+        message.send()
+
+    def failed(self) -> None:
+        self.consecutive_failures += 1
+        self.close()
+
+    def succeeded(self) -> None:
+        self.consecutive_failures = 0
+
+    def close(self) -> None:
+        if self.connection is not None:
+            connection, self.connection = self.connection, None
+            try:
+                connection.close()
+            except MAIL_ERRORS:
+                logger.warning("closing the mail connection failed", exc_info=True)
+
+
+# --- daily summary to staff ------------------------------------------------------------------------
+
+
+@dataclass
+class StaffSummaryResult:
+    day: datetime.date
+    status: str  # "sent", "nothing" (no outlet suspended), "no recipients", "already done"
+    outlets: int = 0
+    recipients: int = 0
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "day": self.day.isoformat()}
+
+
+def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The day from midnight to midnight in Asia/Jakarta, as aware datetimes."""
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    end = timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
+    return start, end
+
+
+def suspensions_on(day: datetime.date) -> list[ListingTransition]:
+    """The last suspension of each outlet suspended that day (automatic, by staff or by sanction)."""
+    start, end = day_bounds(day)
+    transitions = (ListingTransition.objects.filter(to_state=ListingState.SUSPENDED, created_at__gte=start,
+                                                    created_at__lt=end)
+                   .select_related("listing__outlet__company").order_by("created_at", "pk"))
+    latest = {t.listing.outlet_id: t for t in transitions}
+    return sorted(latest.values(), key=lambda t: (t.listing.outlet.name.lower(), t.listing.outlet_id))
+
+
+def staff_summary_recipients(policy: EligibilityPolicy) -> list[str]:
+    """The policy's list (one address per line) or, when it is empty, the active Verifikator staff."""
+    configured = policy.staff_summary_emails.replace(",", "\n").replace(";", "\n").split()
+    if configured:
+        return _unique_addresses(configured)
+    users = (get_user_model().objects.filter(is_active=True, groups__name=STAFF_GROUP).exclude(email="")
+             .order_by("email").values_list("email", flat=True).distinct())
+    return _unique_addresses(users)
+
+
+def send_staff_summary(day: datetime.date | None = None, *, policy: EligibilityPolicy | None = None
+                       ) -> StaffSummaryResult:
+    """At most one e-mail per day. The day is claimed like a reminder (StaffSummary.day is unique);
+    a day on which nothing was suspended is recorded too (``outlet_count`` 0, no mail), so a rerun
+    does nothing. ``sent_at`` is the time the day was dealt with."""
+    day = day or timezone.localdate()
+    policy = policy or EligibilityPolicy.load()
+    StaffSummary.objects.bulk_create([StaffSummary(day=day)], ignore_conflicts=True)
+    with transaction.atomic():
+        summary = StaffSummary.objects.select_for_update(skip_locked=True).filter(
+            day=day, sent_at__isnull=True).first()
+        if summary is None:
+            return StaffSummaryResult(day=day, status="already done")
+        suspended = suspensions_on(day)
+        if not suspended:
+            summary.sent_at, summary.outlet_count = timezone.now(), 0
+            summary.save(update_fields=["sent_at", "outlet_count"])
+            return StaffSummaryResult(day=day, status="nothing")
+        recipients = staff_summary_recipients(policy)
+        if not recipients:
+            # Left unsent: a rerun the same day sends it once someone is configured to receive it.
+            logger.warning("staff summary for %s: %d outlets suspended but nobody to tell (no addresses in "
+                           "the policy, no active %s user with an e-mail)", day, len(suspended), STAFF_GROUP)
+            return StaffSummaryResult(day=day, status="no recipients", outlets=len(suspended))
+        context = {
+            "day_id": _in_language("id", formats.date_format, day, "l, j F Y"),
+            "day_en": _in_language("en", formats.date_format, day, "l, j F Y"),
+            "count": len(suspended),
+            "transitions": suspended[:SUMMARY_MAX_LINES],
+            "more": max(0, len(suspended) - SUMMARY_MAX_LINES),
+        }
+        _message("emails/staff_summary", context, recipients).send()
+        # Same window as a reminder: a lost commit after the mail left means one more mail on retry.
+        summary.sent_at, summary.outlet_count = timezone.now(), len(suspended)
+        summary.save(update_fields=["sent_at", "outlet_count"])
+    return StaffSummaryResult(day=day, status="sent", outlets=len(suspended), recipients=len(recipients))

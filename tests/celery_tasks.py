@@ -1,0 +1,57 @@
+"""Tasks for the worker-loss tests only (tests/test_jobs.py). A real prefork worker imports this module
+with ``-I tests.celery_tasks``; production workers never do.
+
+Each task records its starts (and its process id) in Redis under the key the test gives it, so the
+test can see deliveries from outside the worker and kill the right process.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import redis
+from celery import shared_task
+from django.conf import settings
+
+from catalog.eligibility import recheck_outlets
+from catalog.models import Trigger
+from mediareg.jobs import ReliableTask
+
+# The first delivery waits this long for the test to kill its process; later ones do not wait.
+FIRST_START_WAIT_SECONDS = 30
+
+
+def _redis() -> redis.Redis:
+    return redis.Redis.from_url(settings.REDIS_URL)
+
+
+def _recheck_after_a_slow_first_start(key: str, outlet_id: int) -> None:
+    client = _redis()
+    starts = client.incr(f"{key}:starts")
+    client.rpush(f"{key}:pids", os.getpid())
+    if starts == 1:
+        time.sleep(FIRST_START_WAIT_SECONDS)
+    recheck_outlets([outlet_id], trigger=Trigger.SCHEDULE, actor="system:worker-loss-test")
+    client.incr(f"{key}:completions")
+
+
+@shared_task(base=ReliableTask, name="tests.recheck_slowly")
+def recheck_slowly(key: str, outlet_id: int) -> None:
+    """Late acknowledgement and requeue on worker loss, as every MediaReg task."""
+    _recheck_after_a_slow_first_start(key, outlet_id)
+
+
+@shared_task(base=ReliableTask, name="tests.recheck_slowly_early_ack", acks_late=False,
+             reject_on_worker_lost=False)
+def recheck_slowly_early_ack(key: str, outlet_id: int) -> None:
+    """The same work with Celery's defaults (acknowledged on receipt): shows what the settings prevent."""
+    _recheck_after_a_slow_first_start(key, outlet_id)
+
+
+@shared_task(base=ReliableTask, name="tests.kill_own_worker")
+def kill_own_worker(key: str) -> None:
+    """A poison message: every delivery kills the process running it (as a segfault or the OOM killer would)."""
+    _redis().incr(f"{key}:starts")
+    os.kill(os.getpid(), signal.SIGKILL)
