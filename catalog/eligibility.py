@@ -69,10 +69,16 @@ def _recheck_batch(ids: list[int], *, trigger, actor, today, policy) -> RecheckS
         eligible = all(o.passed for o in outcomes)
         codes = failing_codes_of(outcomes)
         results[outlet_id] = (eligible, outcomes)
-        if stored.get(outlet_id) != (eligible, codes):
-            rendered = [o.as_json() for o in outcomes]
+        rendered = [o.as_json() for o in outcomes]  # cheap: reasons are rendered once per process
+        before = stored.get(outlet_id)
+        result_changed = before is None or before[:2] != (eligible, codes)
+        if result_changed or before[2] != rendered:
+            # A new reason with the same result (a renewed certificate's date) refreshes what staff see;
+            # only a changed result is history.
             changed_rows.append(Eligibility(outlet_id=outlet_id, is_eligible=eligible, failing_codes=codes,
-                                            outcomes=rendered, changed_at=now, evaluated_at=now))
+                                            outcomes=rendered, evaluated_at=now,
+                                            changed_at=now if result_changed else before[3]))
+        if result_changed:
             history.append(EligibilityChange(outlet_id=outlet_id, created_at=now, trigger=trigger, actor=actor,
                                              is_eligible=eligible, failing_codes=codes, outcomes=rendered))
     if changed_rows:
@@ -81,26 +87,27 @@ def _recheck_batch(ids: list[int], *, trigger, actor, today, policy) -> RecheckS
         Eligibility.objects.bulk_create(
             changed_rows, update_conflicts=True, unique_fields=["outlet"],
             update_fields=["is_eligible", "failing_codes", "outcomes", "changed_at", "evaluated_at"])
+    if history:
         EligibilityChange.objects.bulk_create(history)
     suspended, reinstated = lifecycle.follow_eligibility(results, actor=actor, now=now)
-    return RecheckSummary(checked=len(facts), changed=len(changed_rows), suspended=suspended,
+    return RecheckSummary(checked=len(facts), changed=len(history), suspended=suspended,
                           reinstated=reinstated)
 
 
-def _lock_results(ids: list[int], now) -> dict[int, tuple[bool, str] | None]:
+def _lock_results(ids: list[int], now) -> dict[int, tuple | None]:
     """Lock the outlets' result rows (two re-checks of one outlet wait for each other) and return
-    their stored (eligible, failing codes); None for outlets never evaluated."""
+    their stored (eligible, failing codes, outcomes, changed at); None for outlets never evaluated."""
     locked = Eligibility.objects.select_for_update().order_by("pk")
-    stored = {pk: (eligible, codes) for pk, eligible, codes
-              in locked.filter(pk__in=ids).values_list("pk", "is_eligible", "failing_codes")}
+    columns = ("pk", "is_eligible", "failing_codes", "outcomes", "changed_at")
+    stored = {row[0]: row[1:] for row in locked.filter(pk__in=ids).values_list(*columns)}
     missing = [pk for pk in ids if pk not in stored]
     if missing:
-        # Placeholder rows (not eligible, no failing rule: a state no evaluation produces) so that new
-        # outlets can be locked too; a concurrent re-check that created the row first wins the insert.
+        # Placeholder rows (no outcomes: a state no evaluation produces) so that new outlets can be
+        # locked too; a concurrent re-check that created the row first wins the insert.
         Eligibility.objects.bulk_create([Eligibility(outlet_id=pk, changed_at=now, evaluated_at=now)
                                          for pk in missing], ignore_conflicts=True)
-        for pk, eligible, codes in locked.filter(pk__in=missing).values_list("pk", "is_eligible", "failing_codes"):
-            stored[pk] = None if (eligible, codes) == (False, "") else (eligible, codes)
+        for row in locked.filter(pk__in=missing).values_list(*columns):
+            stored[row[0]] = row[1:] if row[3] else None
     return stored
 
 

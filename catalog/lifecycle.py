@@ -17,9 +17,10 @@ from __future__ import annotations
 import calendar
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import Eligibility, Listing, ListingState, ListingTransition, SuspensionCause, Trigger
@@ -35,12 +36,27 @@ def _actor_label(user) -> str:
     return user.get_username() if user is not None else "system"
 
 
-def ensure_listing(outlet) -> Listing:
-    listing, _created = Listing.objects.get_or_create(outlet=outlet, defaults={"state_since": timezone.now()})
+def ensure_listing(outlet, *, user=None, actor: str = "") -> Listing:
+    """The outlet's listing; a new one starts as applied, and that first step is recorded too."""
+    now = timezone.now()
+    with transaction.atomic():
+        listing, created = Listing.objects.get_or_create(outlet=outlet, defaults={"state_since": now})
+        if created:
+            ListingTransition.objects.create(listing=listing, created_at=now, action="apply", from_state="",
+                                             to_state=S.APPLIED, actor=user,
+                                             actor_label=actor or _actor_label(user))
     return listing
 
 
+def _lock_results(outlet_ids) -> None:
+    """Lock the outlets' eligibility rows before their listings: the re-check takes the same locks in
+    that order (result rows, then listings), so a staff decision and a nightly batch touching the same
+    outlet wait for each other instead of deadlocking."""
+    list(Eligibility.objects.select_for_update().filter(pk__in=list(outlet_ids)).order_by("pk").values_list("pk"))
+
+
 def _locked(listing: Listing) -> Listing:
+    _lock_results([listing.outlet_id])
     return Listing.objects.select_for_update().select_related("outlet").get(pk=listing.pk)
 
 
@@ -80,21 +96,28 @@ def start_review(listing: Listing, *, user) -> Listing:
     return _move(listing, "start_review", S.UNDER_REVIEW, user=user)
 
 
-@transaction.atomic
 def approve(listing: Listing, *, user) -> Listing:
-    """List the outlet, after a fresh eligibility check; refused with the failing reasons otherwise."""
+    """List the outlet, after a fresh eligibility check; refused with the failing reasons otherwise.
+
+    The check is committed on its own first, so that a refusal keeps the fresh result (and its history
+    row) instead of rolling it back with the refused transition.
+    """
     from .eligibility import recheck_outlets
 
-    listing = _locked(listing)
+    listing = Listing.objects.get(pk=listing.pk)
     if listing.state not in (S.APPLIED, S.UNDER_REVIEW):
         _refuse(_("list the outlet"), listing)
     recheck_outlets([listing.outlet_id], trigger=Trigger.STAFF, actor=_actor_label(user))
-    eligibility = Eligibility.objects.get(pk=listing.outlet_id)
-    if not eligibility.is_eligible:
-        reasons = "; ".join(o["reason"][_language()] for o in eligibility.outcomes if not o["passed"])
-        raise TransitionRefused(_("The outlet is not eligible: %(reasons)s") % {"reasons": reasons},
-                                code="not_eligible")
-    return _move(listing, "approve", S.LISTED, user=user)
+    with transaction.atomic():
+        listing = _locked(listing)
+        if listing.state not in (S.APPLIED, S.UNDER_REVIEW):
+            _refuse(_("list the outlet"), listing)
+        eligibility = Eligibility.objects.get(pk=listing.outlet_id)
+        if not eligibility.is_eligible:
+            reasons = "; ".join(o["reason"][_language()] for o in eligibility.outcomes if not o["passed"])
+            raise TransitionRefused(_("The outlet is not eligible: %(reasons)s") % {"reasons": reasons},
+                                    code="not_eligible")
+        return _move(listing, "approve", S.LISTED, user=user)
 
 
 @transaction.atomic
@@ -148,11 +171,12 @@ def sanction(listing: Listing, *, user, reason: str, today: datetime.date | None
 
     reason = _require_reason(reason)
     listing = _locked(listing)
-    if listing.state not in (S.LISTED, S.SUSPENDED):
+    level = listing.sanction_level + 1
+    # After the third warning the outlet is delisted for a period; a further breach meanwhile revokes it.
+    if not (listing.state in (S.LISTED, S.SUSPENDED) or (listing.state == S.DELISTED and level > 3)):
         _refuse(_("give a sanction"), listing)
     today = today or timezone.localdate()
     policy = EligibilityPolicy.load()
-    level = listing.sanction_level + 1
     if level == 1:
         listing.sanction_level = 1
         listing.save(update_fields=["sanction_level", "updated_at"])
@@ -176,9 +200,10 @@ def sanction(listing: Listing, *, user, reason: str, today: datetime.date | None
 
 @transaction.atomic
 def revoke(listing: Listing, *, user, reason: str) -> Listing:
+    """Revocation as a catalog vendor: for an outlet that is or was listed, not for an application."""
     reason = _require_reason(reason)
     listing = _locked(listing)
-    if listing.state == S.REVOKED:
+    if listing.state not in (S.LISTED, S.SUSPENDED, S.DELISTED):
         _refuse(_("revoke"), listing)
     _move(listing, "revoke", S.REVOKED, user=user, reason=reason)
     _recheck_after_staff_decision(listing, user)
@@ -186,19 +211,23 @@ def revoke(listing: Listing, *, user, reason: str) -> Listing:
 
 
 @transaction.atomic
-def reapply(listing: Listing, *, user=None, actor: str = "") -> Listing:
+def reapply(listing: Listing, *, user=None, actor: str = "", today: datetime.date | None = None) -> Listing:
     """A rejected outlet, or one whose delisting has ended, applies again."""
     listing = _locked(listing)
+    today = today or timezone.localdate()
     if listing.state not in (S.REJECTED, S.DELISTED) or (
-            listing.sanction_ends_on and listing.sanction_ends_on > timezone.localdate()):
+            listing.sanction_ends_on and listing.sanction_ends_on > today):
         _refuse(_("apply again"), listing)
-    return _move(listing, "reapply", S.APPLIED, user=user, actor=actor)
+    _move(listing, "reapply", S.APPLIED, user=user, actor=actor)
+    # A delisting held the outlet out whatever its documents said; the result follows the new state.
+    _recheck_after_staff_decision(listing, user, actor=actor)
+    return listing
 
 
-def _recheck_after_staff_decision(listing: Listing, user) -> None:
+def _recheck_after_staff_decision(listing: Listing, user, actor: str = "") -> None:
     from .eligibility import recheck_outlets
 
-    recheck_outlets([listing.outlet_id], trigger=Trigger.STAFF, actor=_actor_label(user))
+    recheck_outlets([listing.outlet_id], trigger=Trigger.STAFF, actor=actor or _actor_label(user))
 
 
 # --- automatic transitions -----------------------------------------------------------------------
@@ -206,7 +235,16 @@ def _recheck_after_staff_decision(listing: Listing, user) -> None:
 
 def follow_eligibility(results: dict, *, actor: str, now) -> tuple[int, int]:
     """Suspend listed outlets that lost eligibility and reinstate those suspended for it that regained
-    it. Set-based: one read, at most two writes and one insert, whatever the number of outlets."""
+    it. Set-based: one read, at most two writes and one insert, whatever the number of outlets.
+
+    The reasons are stored in the site's language (not the language of whoever caused the re-check),
+    so that the same event reads the same whether it came from the nightly job or an English session.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        return _follow_eligibility(results, actor=actor, now=now)
+
+
+def _follow_eligibility(results: dict, *, actor: str, now) -> tuple[int, int]:
     language = _language()
     listings = list(Listing.objects.select_for_update().filter(outlet_id__in=list(results)).filter(
         state__in=[S.LISTED, S.SUSPENDED]).only("pk", "outlet_id", "state", "suspension_cause"))
@@ -238,20 +276,24 @@ def follow_eligibility(results: dict, *, actor: str, now) -> tuple[int, int]:
 
 
 def end_timed_sanctions(today: datetime.date | None = None) -> int:
-    """Sanctions whose period is over end by themselves: the outlet goes back to listed, and the
-    re-check that follows suspends it for eligibility if it no longer qualifies."""
+    """Sanctions whose period is over end by themselves on their end date (``sanction_ends_on`` is the
+    first day without the sanction, as reapply() reads it): the outlet goes back to listed, and the
+    re-check that follows, in the same transaction, suspends it for eligibility if it no longer
+    qualifies. A failure leaves every listing as it was."""
     from .eligibility import recheck_outlets
 
     today = today or timezone.localdate()
     now = timezone.now()
-    with transaction.atomic():
-        ended = list(Listing.objects.select_for_update().filter(sanction_ends_on__lt=today).filter(
-            state__in=[S.SUSPENDED, S.DELISTED]))
+    due = Listing.objects.filter(sanction_ends_on__lte=today, state__in=[S.SUSPENDED, S.DELISTED])
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        _lock_results(due.values_list("outlet_id", flat=True))
+        ended = list(due.select_for_update().order_by("pk"))
         for listing in ended:
             _move(listing, "sanction_ended", S.LISTED, actor="system:sanctions", now=now,
                   reason=_("The sanction period ended."))
-    if ended:
-        recheck_outlets([listing.outlet_id for listing in ended], trigger=Trigger.STAFF, actor="system:sanctions")
+        if ended:
+            recheck_outlets([listing.outlet_id for listing in ended], trigger=Trigger.SCHEDULE,
+                            actor="system:sanctions", today=today)
     return len(ended)
 
 

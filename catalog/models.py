@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Document, MediaOutlet, VerificationLevel
@@ -124,6 +125,7 @@ class Eligibility(models.Model):
     class Meta:
         verbose_name = _("eligibility")
         verbose_name_plural = _("eligibility")
+        permissions = [("recheck_eligibility", _("Can re-check an outlet's eligibility now"))]
 
     def __str__(self):
         return f"{self.outlet_id}: {'eligible' if self.is_eligible else 'ineligible'}"
@@ -153,7 +155,7 @@ class EligibilityChange(models.Model):
         constraints = [models.CheckConstraint(condition=Q(trigger__in=Trigger.values), name="change_trigger_valid")]
 
     def __str__(self):
-        return f"{self.outlet_id} {self.created_at:%Y-%m-%d %H:%M}: {self.is_eligible}"
+        return f"{self.outlet_id} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}: {self.is_eligible}"
 
 
 class RecheckRun(models.Model):
@@ -215,6 +217,7 @@ class Listing(models.Model):
     class Meta:
         verbose_name = _("catalog listing")
         verbose_name_plural = _("catalog listings")
+        permissions = [("manage_listing", _("Can list, suspend, delist and sanction outlets in the e-catalog"))]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=ListingState.values), name="listing_state_valid"),
             models.CheckConstraint(

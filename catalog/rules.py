@@ -305,10 +305,19 @@ class _LazyJoin:
     """Joins translatable parts in the language active when it is rendered."""
 
     def __init__(self, parts):
-        self.parts = parts
+        self.parts = tuple(parts)
 
     def __str__(self):
         return "; ".join(str(part) for part in self.parts)
+
+    def _key(self):
+        return tuple(part._key() if isinstance(part, _LazyFormat) else _msgid(part) for part in self.parts)
+
+    def __eq__(self, other):
+        return isinstance(other, _LazyJoin) and self._key() == other._key()
+
+    def __hash__(self):
+        return hash(self._key())
 
 
 class _LazyFormat:
@@ -317,6 +326,9 @@ class _LazyFormat:
 
     def __str__(self):
         return str(self.message) % {key: str(value) for key, value in self.params.items()}
+
+    def _key(self):
+        return _msgid(self.message), tuple(sorted((key, _msgid(value)) for key, value in self.params.items()))
 
 
 def _months_before(day: datetime.date, months: int) -> datetime.date:

@@ -22,11 +22,24 @@ EDIT_REGISTRY = [
     for action in ("add", "change")
 ]
 
+# Every catalog model can be seen; its history rows are written by the system only.
+VIEW_CATALOG = [
+    f"catalog.view_{model}"
+    for model in ("eligibilitypolicy", "eligibility", "eligibilitychange", "recheckrun", "listing",
+                  "listingtransition", "expiryreminder", "staffsummary", "presscouncilimport", "presscouncilentry",
+                  "webranklist", "outletwebrank")
+]
+# Listings change only through catalog.lifecycle (the admin's actions, catalog.manage_listing), never
+# through a form, so no role needs catalog.change_listing. Nobody but superusers changes the
+# EligibilityPolicy: no role lists catalog.change_eligibilitypolicy.
+MANAGE_CATALOG = ["catalog.manage_listing", "catalog.recheck_eligibility"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    # Kominfo staff who keep the registry and review documents.
-    "Verifikator": VIEW_REGISTRY + EDIT_REGISTRY + ["partners.review_document", "partners.download_document"],
+    # Kominfo staff who keep the registry, review documents and decide on listings.
+    "Verifikator": VIEW_REGISTRY + EDIT_REGISTRY + VIEW_CATALOG + MANAGE_CATALOG
+    + ["partners.review_document", "partners.download_document"],
     # Sees everything, changes nothing.
-    "Auditor": VIEW_REGISTRY + ["partners.download_document", "mediareg.view_auditevent"],
+    "Auditor": VIEW_REGISTRY + VIEW_CATALOG + ["partners.download_document", "mediareg.view_auditevent"],
     # Budgets come with the budgets app; the registry is read-only for this role.
     "Petugas Anggaran": list(VIEW_REGISTRY),
 }
