@@ -23,15 +23,18 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from partners.admin import MediaOutletAdmin, RegistryAdmin
 from partners.models import MediaOutlet
 
-from . import lifecycle
+from . import applications, lifecycle
+from .applications import ApplicationRefused
 from .eligibility import recheck_outlets
 from .models import (
+    Application,
     Eligibility,
     EligibilityChange,
     EligibilityPolicy,
@@ -42,6 +45,7 @@ from .models import (
     PressCouncilEntry,
     PressCouncilImport,
     RecheckRun,
+    RegistrationWindow,
     StaffSummary,
     SuspensionCause,
     Trigger,
@@ -798,3 +802,144 @@ class WebRankListAdmin(ReadOnlyAdmin):
     list_display = ["list_id", "source", "list_date", "imported_at", "rows_read", "outlets_ranked"]
     list_filter = ["source"]
     date_hierarchy = "list_date"
+
+
+# --- applications --------------------------------------------------------------------------------
+
+
+class ApplicationAgeFilter(admin.SimpleListFilter):
+    title = _("waiting")
+    parameter_name = "age"
+
+    def lookups(self, request, model_admin):
+        return [("7", _("more than 7 days")), ("30", _("more than 30 days"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("7", "30"):
+            return queryset.filter(submitted_at__lt=timezone.now() - timezone.timedelta(days=int(self.value())))
+        return queryset
+
+
+@admin.register(RegistrationWindow)
+class RegistrationWindowAdmin(admin.ModelAdmin):
+    list_display = ["opens_on", "closes_on", "note"]
+
+
+@admin.register(Application)
+class ApplicationAdmin(RegistryAdmin):
+    """The review queue. Decisions go through catalog.applications and are e-mailed to the applicant."""
+
+    list_display = ["submitted_at", "outlet", "company", "status", "waiting_days", "document_count",
+                    "pending_documents", "decided_by"]
+    list_select_related = ["outlet", "company", "decided_by"]
+    list_filter = ["status", ApplicationAgeFilter]
+    search_fields = ["code", "outlet__name", "company__legal_name"]
+    search_help_text = _("Tracking code, outlet or company name")
+    ordering = ["submitted_at"]  # oldest first: a queue
+    actions = ["start_review", "approve", "request_changes", "reject"]
+    fields = ["code", "status", "outlet", "company", "submitted_at", "applicant_email", "language", "client_ip",
+              "documents_panel", "decided_by", "decided_at", "decision_reason", "audit_trail"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        from partners.admin import count_of
+
+        through = Application.documents.through
+        return super().get_queryset(request).annotate(
+            documents_n=count_of(through, "application"),
+            pending_n=count_of(through, "application", document__review_status="pending"),
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_decide_permission(self, request):
+        return request.user.has_perm("catalog.manage_listing")
+
+    @admin.display(description=_("waiting (days)"), ordering="submitted_at")
+    def waiting_days(self, obj):
+        end = obj.decided_at or timezone.now()
+        return (end - obj.submitted_at).days
+
+    @admin.display(description=_("documents"), ordering="documents_n")
+    def document_count(self, obj):
+        return obj.documents_n
+
+    @admin.display(description=_("pending documents"), ordering="pending_n")
+    def pending_documents(self, obj):
+        return obj.pending_n
+
+    @admin.display(description=_("documents"))
+    def documents_panel(self, obj):
+        documents = list(obj.documents.order_by("kind"))
+        rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td><a href=\"{}\">{}</a></td></tr>", (
+            (d.get_kind_display(), d.get_review_status_display(), d.rejection_reason, d.get_download_url(),
+             gettext("Download")) for d in documents))
+        review_url = reverse("admin:partners_document_changelist") + "?id__in=" + ",".join(
+            str(d.pk) for d in documents)
+        return format_html('<table>{}</table><p><a class="button" href="{}">{}</a></p>', rows, review_url,
+                           gettext("Accept or reject these documents"))
+
+    def _each(self, request, queryset, decision, done):
+        decided, refused = 0, []
+        for application in queryset.select_related("outlet"):
+            try:
+                decision(application)
+            except (ApplicationRefused, lifecycle.TransitionRefused) as exc:
+                refused.append(f"{application.outlet}: {' '.join(exc.messages)}")
+            else:
+                decided += 1
+        if decided:
+            self.message_user(request, done % {"n": decided}, messages.SUCCESS)
+        for message in refused:
+            self.message_user(request, message, messages.WARNING)
+
+    @admin.action(description=_("Start the review"), permissions=["decide"])
+    def start_review(self, request, queryset):
+        self._each(request, queryset, lambda a: applications.start_review(a, user=request.user),
+                   ngettext_lazy("%(n)d application under review.", "%(n)d applications under review.", "n"))
+
+    @admin.action(description=_("Approve: list the outlet if it is eligible"), permissions=["decide"])
+    def approve(self, request, queryset):
+        self._each(request, queryset, lambda a: applications.approve_application(a, user=request.user),
+                   ngettext_lazy("%(n)d application approved.", "%(n)d applications approved.", "n"))
+
+    def _with_reason(self, request, queryset, action, title, button, decision, done):
+        form = ApplicantReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            self._each(request, queryset, lambda a: decision(a, reason), done)
+            return None
+        context = {
+            **self.admin_site.each_context(request), "title": title, "opts": self.model._meta, "form": form,
+            "rows": [{"pk": a.pk, "outlet": a.outlet, "standing": a.get_status_display()}
+                     for a in queryset.select_related("outlet")],
+            "action": action, "button": button, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return render(request, "admin/catalog/reason_action.html", context)
+
+    @admin.action(description=_("Request changes (the reason is e-mailed)"), permissions=["decide"])
+    def request_changes(self, request, queryset):
+        return self._with_reason(
+            request, queryset, "request_changes", gettext("Request changes"), gettext("Send the request"),
+            lambda a, reason: applications.request_changes(a, user=request.user, reason=reason),
+            ngettext_lazy("%(n)d applicant asked for changes.", "%(n)d applicants asked for changes.", "n"))
+
+    @admin.action(description=_("Reject (the reason is e-mailed)"), permissions=["decide"])
+    def reject(self, request, queryset):
+        return self._with_reason(
+            request, queryset, "reject", gettext("Reject applications"), gettext("Reject"),
+            lambda a, reason: applications.reject_application(a, user=request.user, reason=reason),
+            ngettext_lazy("%(n)d application rejected.", "%(n)d applications rejected.", "n"))
+
+
+class ApplicantReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 5}),
+                             help_text=_("E-mailed to the applicant and shown on the status page: say what is "
+                                         "wrong and what to send."))

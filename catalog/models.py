@@ -391,3 +391,71 @@ class OutletWebRank(models.Model):
 
     def __str__(self):
         return f"{self.outlet_id}: {self.rank or '-'}"
+
+
+class RegistrationWindow(models.Model):
+    """A period in which the public form takes applications (many offices take them once a year,
+    domain.md §7). With no window at all the form is always open."""
+
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"))
+    note = models.CharField(_("note"), max_length=200, blank=True,
+                            help_text=_("For staff, e.g. the announcement this window comes from."))
+
+    class Meta:
+        ordering = ["-opens_on"]
+        verbose_name = _("registration window")
+        verbose_name_plural = _("registration windows")
+        constraints = [models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")),
+                                              name="window_closes_after_opening",
+                                              violation_error_message=_("A window closes on or after its opening."))]
+
+    def __str__(self):
+        return f"{self.opens_on} – {self.closes_on}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Application(models.Model):
+    """An outlet's application to the e-catalog, from the public form."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted, waiting for review")
+        UNDER_REVIEW = "under_review", _("Under review")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    code = models.CharField(_("tracking code"), max_length=32, unique=True)
+    submission_key = models.CharField(_("submission key"), max_length=64, unique=True, editable=False,
+                                      help_text=_("The form's one-time key: a page sent twice is one application."))
+    company = models.ForeignKey("partners.PressCompany", on_delete=models.PROTECT, related_name="applications",
+                                verbose_name=_("company"))
+    outlet = models.ForeignKey(MediaOutlet, on_delete=models.PROTECT, related_name="applications",
+                               verbose_name=_("outlet"))
+    documents = models.ManyToManyField(Document, blank=True, related_name="applications",
+                                       verbose_name=_("documents"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED,
+                              db_index=True)
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now, db_index=True)
+    applicant_email = models.EmailField(_("applicant e-mail"))
+    language = models.CharField(_("language"), max_length=5, default="id")
+    client_ip = models.GenericIPAddressField(_("sent from"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("decided by"))
+    decision_reason = models.TextField(_("reason given to the applicant"), blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["submitted", "under_review", "changes_requested",
+                                                           "approved", "rejected"]),
+                                   name="application_status_valid"),
+            models.CheckConstraint(condition=~Q(status__in=["rejected", "changes_requested"])
+                                   | ~Q(decision_reason=""), name="application_decision_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.outlet} ({self.submitted_at:%Y-%m-%d})"

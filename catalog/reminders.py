@@ -69,9 +69,13 @@ class RemindersNotSent(Exception):
 
 
 def renewal_url(document: Document) -> str | None:
-    """Where the owner uploads the replacement. None until renewal links exist (a later issue adds a
-    signed link); the template shows the line only when there is a link."""
-    return None
+    """The signed link where the owner uploads the replacement (catalog.views.renewal). A company
+    document is renewed through any of the company's outlets: the page takes company documents too."""
+    from .applications import renewal_url_for_outlet
+
+    outlet_id = document.outlet_id or MediaOutlet.objects.filter(company_id=document.company_id).order_by(
+        "pk").values_list("pk", flat=True).first()
+    return renewal_url_for_outlet(outlet_id) if outlet_id else None
 
 
 # --- expiry reminders ------------------------------------------------------------------------------

@@ -27,12 +27,13 @@ VIEW_CATALOG = [
     f"catalog.view_{model}"
     for model in ("eligibilitypolicy", "eligibility", "eligibilitychange", "recheckrun", "listing",
                   "listingtransition", "expiryreminder", "staffsummary", "presscouncilimport", "presscouncilentry",
-                  "webranklist", "outletwebrank")
+                  "webranklist", "outletwebrank", "application", "registrationwindow")
 ]
 # Listings change only through catalog.lifecycle (the admin's actions, catalog.manage_listing), never
 # through a form, so no role needs catalog.change_listing. Nobody but superusers changes the
 # EligibilityPolicy: no role lists catalog.change_eligibilitypolicy.
-MANAGE_CATALOG = ["catalog.manage_listing", "catalog.recheck_eligibility"]
+MANAGE_CATALOG = ["catalog.manage_listing", "catalog.recheck_eligibility", "catalog.add_registrationwindow",
+                  "catalog.change_registrationwindow", "catalog.delete_registrationwindow"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Kominfo staff who keep the registry, review documents and decide on listings.

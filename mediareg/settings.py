@@ -111,6 +111,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "mediareg.urls"
+# The address people reach the site at, for links in e-mails (tracking code, renewal links).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 WSGI_APPLICATION = "mediareg.wsgi.application"
 
 TEMPLATES = [
@@ -180,6 +182,17 @@ STORAGES = {
     },
 }
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+APPLICATION_MAX_BYTES = env_int("APPLICATION_MAX_BYTES", 50 * 1024 * 1024)
+# Django checks these before any view runs: a request with more files, or a larger body, is refused
+# without reading it all (the per-file and per-application limits above give the friendly message).
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # the form fields; files are streamed to disk above 2.5 MB
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Public application form: submissions per client address per hour (counted in the shared cache).
+APPLY_RATE_LIMIT = env_int("APPLY_RATE_LIMIT", 5)
+APPLY_RATE_WINDOW_SECONDS = 3600
+# How long a renewal link in a reminder e-mail stays valid.
+RENEWAL_LINK_MAX_AGE_DAYS = env_int("RENEWAL_LINK_MAX_AGE_DAYS", 45)
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 

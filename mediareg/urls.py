@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("documents/", include("partners.urls")),
     path("admin/", admin.site.urls),
+    path("", include("catalog.urls")),
     path("", views.home, name="home"),
 ]
 

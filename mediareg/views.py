@@ -39,6 +39,5 @@ def healthz(request):
 
 
 def home(request):
-    # The public pages (application form, catalog, transparency) come with their issues; until then
-    # the root leads staff to the back office.
-    return redirect("admin:index")
+    # The public entry is the application form; staff use /admin/.
+    return redirect("apply")

@@ -8,6 +8,7 @@ real code, against PostgreSQL.
 from __future__ import annotations
 
 import datetime
+import re
 import smtplib
 import threading
 from io import StringIO
@@ -27,7 +28,7 @@ from catalog.models import EligibilityPolicy, ExpiryReminder, ListingTransition,
 from catalog.reminders import send_expiry_reminders, send_staff_summary
 from catalog.tasks import send_expiry_reminders as send_expiry_reminders_task
 from catalog.tasks import send_staff_summary as send_staff_summary_task
-from partners.models import Document, DocumentKind, ReviewStatus
+from partners.models import Document, DocumentKind, MediaOutlet, ReviewStatus
 from tests.catalog_helpers import eligible_outlet
 from tests.factories import (
     DocumentFactory,
@@ -245,7 +246,13 @@ def test_the_reminder_is_in_indonesian_with_english_below_and_names_the_document
     expiry = document.expiry_date
     assert f"{expiry.day} {months_id[expiry.month - 1]} {expiry.year}" in indonesian
     assert f"{expiry.day} {expiry:%B} {expiry.year}" in english
-    assert "http" not in body  # no renewal link yet
+    # The signed renewal link, in both parts, opens the renewal page of the document's outlet.
+    from catalog.applications import read_renewal_token
+
+    links = re.findall(r"http://\S+/apply/renew/(\S+)/", body)
+    assert len(links) == 2 and len(set(links)) == 1
+    assert read_renewal_token(links[0]) in MediaOutlet.objects.filter(company=document.company).values_list(
+        "pk", flat=True)
 
 
 def test_the_reminder_template_shows_the_renewal_link_only_when_there_is_one():

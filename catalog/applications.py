@@ -1,0 +1,328 @@
+"""Applications to the e-catalog: submission from the public form, review decisions, renewal links.
+
+submit_application() is the one write path of the public form: one transaction creates or reuses
+the company (same NPWP in any format) and the outlet (same domain, or same name under the company),
+stores the documents for review, records the application and puts the listing in "applied". A
+double click or a re-sent page carries the same submission key and gets the same application.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from mediareg.audit import audit_context
+from partners.models import (
+    Document,
+    DocumentKind,
+    MediaOutlet,
+    OutletDomain,
+    PressCompany,
+    PressVerification,
+    owner_of_kind,
+)
+from partners.signals import documents_changed
+
+from . import lifecycle
+from .lifecycle import add_months
+from .models import Application, EligibilityPolicy, ListingState, RegistrationWindow, Trigger
+
+logger = logging.getLogger(__name__)
+
+RENEWAL_SALT = "mediareg.catalog.renewal"
+
+
+class ApplicationRefused(ValidationError):
+    pass
+
+
+# --- registration windows ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WindowState:
+    is_open: bool
+    closes_on: object = None
+    next_opens_on: object = None
+
+
+def registration_window(today=None) -> WindowState:
+    """Open when no window is set at all, or when today falls inside one (dates inclusive)."""
+    today = today or timezone.localdate()
+    windows = RegistrationWindow.objects.all()
+    if not windows.exists():
+        return WindowState(is_open=True)
+    current = windows.filter(opens_on__lte=today, closes_on__gte=today).order_by("-closes_on").first()
+    if current:
+        return WindowState(is_open=True, closes_on=current.closes_on)
+    upcoming = windows.filter(opens_on__gt=today).order_by("opens_on").first()
+    return WindowState(is_open=False, next_opens_on=upcoming.opens_on if upcoming else None)
+
+
+# --- submission ----------------------------------------------------------------------------------
+
+
+def submit_application(form, *, client_ip: str | None = None) -> Application:
+    """Store a valid ApplicationForm. Idempotent per submission key."""
+    data = form.cleaned_data
+    existing = Application.objects.filter(submission_key=data["submission_key"]).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic(), audit_context(actor="public:application"):
+            application = _store(form, client_ip)
+    except IntegrityError:
+        # The same page sent twice at once: the first one stored it, this one finds it.
+        existing = Application.objects.filter(submission_key=data["submission_key"]).first()
+        if existing is None:
+            raise
+        return existing
+    transaction.on_commit(lambda: notify_submitted(application))
+    return application
+
+
+def _store(form, client_ip) -> Application:
+    data = form.cleaned_data
+    company, _created = PressCompany.objects.select_for_update().get_or_create(
+        npwp=data["npwp"],
+        defaults={"legal_name": data["legal_name"], "legal_form": data["legal_form"], "nib": data["nib"],
+                  "address": data["address"], "province": data["province"], "regency_city": data["regency_city"],
+                  "email": data["company_email"], "phone": data["company_phone"]},
+    )
+    if not company.nib:
+        company.nib = data["nib"]
+        company.save(update_fields=["nib", "updated_at"])
+    company.kbli_codes.add(*data["kbli_codes"])
+    outlet = _outlet_for(company, data)
+    if data["website"] and not OutletDomain.objects.filter(domain=data["website"]).exists():
+        OutletDomain.objects.create(outlet=outlet, domain=data["website"],
+                                    is_primary=not outlet.domains.filter(is_primary=True).exists())
+    PressVerification.objects.get_or_create(outlet=outlet)
+
+    application = Application.objects.create(
+        code=secrets.token_urlsafe(12), submission_key=data["submission_key"], company=company, outlet=outlet,
+        applicant_email=data["outlet_email"], client_ip=client_ip, language=translation.get_language() or "id",
+    )
+    documents = [_store_document(company, outlet, kind, upload, data) for kind, upload in form.documents()]
+    application.documents.set(documents)
+
+    listing = lifecycle.ensure_listing(outlet)
+    if listing.state in (ListingState.REJECTED, ListingState.DELISTED):
+        lifecycle.reapply(listing, actor="public:application")
+    documents_changed.send(sender=Document, document_ids=[d.pk for d in documents], trigger=Trigger.APPLICATION)
+    return application
+
+
+def _outlet_for(company: PressCompany, data) -> MediaOutlet:
+    if data["website"]:
+        domain = OutletDomain.objects.select_related("outlet").filter(domain=data["website"]).first()
+        if domain:
+            if domain.outlet.company_id != company.pk:
+                raise ApplicationRefused(
+                    _("The website %(domain)s is registered to another company's outlet. Contact us if this is "
+                      "wrong.") % {"domain": data["website"]}, code="domain_taken")
+            return domain.outlet
+    outlet = MediaOutlet.objects.filter(company=company, name__iexact=data["outlet_name"]).first()
+    if outlet:
+        return outlet
+    return MediaOutlet.objects.create(
+        company=company, name=data["outlet_name"], media_type=data["media_type"],
+        person_in_charge=data["person_in_charge"], editor_in_chief=data["editor_in_chief"],
+        editor_competency=data["editor_competency"], editor_certificate_no=data["editor_certificate_no"],
+        email=data["outlet_email"], phone=data["outlet_phone"],
+    )
+
+
+def _document_dates(kind, data) -> dict:
+    """Number and dates the eligibility rules read, from the fields that go with each document."""
+    if kind == DocumentKind.ANNUAL_TAX_RETURN:
+        return {"tax_year": data["tax_year"]}
+    if kind == DocumentKind.KSWP:
+        return {"issue_date": data["kswp_date"]}
+    if kind == DocumentKind.SKF:
+        return {"issue_date": data["skf_date"], "expiry_date": add_months(data["skf_date"], 1)}
+    if kind == DocumentKind.PRESS_COUNCIL_CERTIFICATE:
+        signed = data["certificate_date"]
+        return {"number": data["certificate_number"], "issue_date": signed,
+                "expiry_date": PressVerification.compute_valid_until(signed)}
+    return {}
+
+
+def _store_document(company, outlet, kind, upload, data) -> Document:
+    checked = upload.checked
+    upload.name = f"document{checked.extension}"
+    return Document.objects.create(
+        company=company, outlet=outlet if owner_of_kind(kind) == "outlet" else None, kind=kind,
+        **_document_dates(kind, data),
+        file=upload, original_filename=checked.original_filename, content_type=checked.content_type,
+        size=checked.size,
+    )
+
+
+# --- e-mail --------------------------------------------------------------------------------------
+
+
+def status_url(application: Application) -> str:
+    return settings.SITE_URL + reverse("application-status", args=[application.code])
+
+
+def renewal_token(outlet_id: int) -> str:
+    return signing.dumps({"outlet": outlet_id}, salt=RENEWAL_SALT, compress=True)
+
+
+def renewal_url_for_outlet(outlet_id: int) -> str:
+    return settings.SITE_URL + reverse("renewal", args=[renewal_token(outlet_id)])
+
+
+def read_renewal_token(token: str) -> int:
+    """The outlet id in a renewal link; raises signing.SignatureExpired or signing.BadSignature."""
+    max_age = settings.RENEWAL_LINK_MAX_AGE_DAYS * 24 * 3600
+    return int(signing.loads(token, salt=RENEWAL_SALT, max_age=max_age)["outlet"])
+
+
+def _send(template: str, context: dict, recipients: list[str], language: str) -> None:
+    if not recipients:
+        return
+    with translation.override(language):
+        subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
+        body = render_to_string(f"emails/{template}.txt", context)
+    send_mail(subject, body, None, recipients)
+
+
+def applicant_recipients(application: Application) -> list[str]:
+    return sorted({e for e in (application.applicant_email, application.company.email) if e})
+
+
+def staff_recipients() -> list[str]:
+    policy = EligibilityPolicy.load()
+    listed = [line.strip() for line in policy.staff_summary_emails.splitlines() if line.strip()]
+    if listed:
+        return listed
+    users = get_user_model().objects.filter(is_active=True, groups__name="Verifikator").exclude(email="")
+    return sorted(set(users.values_list("email", flat=True)))
+
+
+def notify_submitted(application: Application) -> None:
+    context = {"application": application, "status_url": status_url(application)}
+    _send("application_received", context, applicant_recipients(application), application.language)
+    _send("application_staff_notice", {**context, "admin_url": settings.SITE_URL + reverse(
+        "admin:catalog_application_change", args=[application.pk])}, staff_recipients(), settings.LANGUAGE_CODE)
+
+
+def notify_decision(application: Application) -> None:
+    context = {"application": application, "status_url": status_url(application),
+               "renewal_url": renewal_url_for_outlet(application.outlet_id)
+               if application.status == Application.Status.CHANGES_REQUESTED else None}
+    _send("application_decision", context, applicant_recipients(application), application.language)
+
+
+# --- review decisions ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def approve_application(application: Application, *, user) -> Application:
+    """List the outlet when it is eligible (lifecycle.approve re-checks); refused with the reasons otherwise."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status in (Application.Status.APPROVED, Application.Status.REJECTED):
+        raise ApplicationRefused(_("This application has already been decided."), code="decided")
+    listing = lifecycle.ensure_listing(application.outlet)
+    if listing.state != ListingState.LISTED:
+        lifecycle.approve(listing, user=user)
+    _decide(application, Application.Status.APPROVED, user, "")
+    return application
+
+
+@transaction.atomic
+def reject_application(application: Application, *, user, reason: str) -> Application:
+    reason = _require_reason(reason)
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status in (Application.Status.APPROVED, Application.Status.REJECTED):
+        raise ApplicationRefused(_("This application has already been decided."), code="decided")
+    listing = lifecycle.ensure_listing(application.outlet)
+    if listing.state in (ListingState.APPLIED, ListingState.UNDER_REVIEW):
+        lifecycle.reject(listing, user=user, reason=reason)
+    _decide(application, Application.Status.REJECTED, user, reason)
+    return application
+
+
+@transaction.atomic
+def request_changes(application: Application, *, user, reason: str) -> Application:
+    reason = _require_reason(reason)
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status in (Application.Status.APPROVED, Application.Status.REJECTED):
+        raise ApplicationRefused(_("This application has already been decided."), code="decided")
+    _decide(application, Application.Status.CHANGES_REQUESTED, user, reason)
+    return application
+
+
+def _decide(application: Application, status: str, user, reason: str) -> None:
+    application.status, application.decided_by, application.decided_at = status, user, timezone.now()
+    application.decision_reason = reason
+    application.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    transaction.on_commit(lambda: notify_decision(application))
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationRefused(_("Give a reason; it is sent to the applicant."), code="reason_required")
+    return reason
+
+
+# --- renewal -------------------------------------------------------------------------------------
+
+
+def outlet_for_renewal(outlet_id: int) -> MediaOutlet | None:
+    return MediaOutlet.objects.select_related("company").filter(pk=outlet_id).first()
+
+
+def documents_to_renew(outlet: MediaOutlet, today) -> list[Document]:
+    """The outlet's and its company's documents that have expired or expire within 30 days."""
+    from django.db.models import Q
+
+    horizon = today + datetime.timedelta(days=30)
+    return list(Document.objects.filter(Q(outlet=outlet) | Q(company=outlet.company_id, outlet__isnull=True))
+                .filter(expiry_date__lte=horizon).exclude(review_status="rejected").order_by("expiry_date"))
+
+
+def store_renewal(outlet: MediaOutlet, form) -> list[Document]:
+    """A replacement document goes to review like any other; the old one stays as the record."""
+    data = form.cleaned_data
+    upload = data["file"]
+    checked = upload.checked
+    upload.name = f"document{checked.extension}"
+    kind = data["kind"]
+    with transaction.atomic(), audit_context(actor="public:renewal"):
+        document = Document.objects.create(
+            company_id=outlet.company_id, outlet=outlet if owner_of_kind(kind) == "outlet" else None, kind=kind,
+            number=data["number"], issue_date=data["issue_date"], expiry_date=data["expiry_date"],
+            tax_year=data["tax_year"], file=upload, original_filename=checked.original_filename,
+            content_type=checked.content_type, size=checked.size)
+        documents_changed.send(sender=Document, document_ids=[document.pk])
+    return [document]
+
+
+@transaction.atomic
+def start_review(application: Application, *, user) -> Application:
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status != Application.Status.SUBMITTED:
+        raise ApplicationRefused(_("Only a submitted application can go under review."), code="not_submitted")
+    listing = lifecycle.ensure_listing(application.outlet)
+    if listing.state == ListingState.APPLIED:
+        lifecycle.start_review(listing, user=user)
+    application.status = Application.Status.UNDER_REVIEW
+    application.save(update_fields=["status"])
+    return application

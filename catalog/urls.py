@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("apply/", views.apply, name="apply"),
+    path("apply/status/<str:code>/", views.application_status, name="application-status"),
+    path("apply/renew/<str:token>/", views.renewal, name="renewal"),
+]

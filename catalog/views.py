@@ -1,0 +1,103 @@
+"""Public pages: the application form, the application's status, and the renewal upload page."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from partners.models import ReviewStatus
+
+from . import applications
+from .forms import ApplicationForm, RenewalForm
+from .models import Application
+from .status import missing_requirements
+
+
+def client_address(request) -> str:
+    # Behind a proxy, gunicorn's --forwarded-allow-ips makes REMOTE_ADDR the client's address.
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def over_rate_limit(request) -> bool:
+    """Submissions per client address per hour, counted atomically in the shared cache (Redis)."""
+    key = f"mediareg:apply-rate:{client_address(request)}"
+    cache.add(key, 0, settings.APPLY_RATE_WINDOW_SECONDS)
+    return cache.incr(key) > settings.APPLY_RATE_LIMIT
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def apply(request):
+    window = applications.registration_window()
+    context = {"window": window, "max_file": filesizeformat(settings.DOCUMENT_MAX_BYTES),
+               "max_total": filesizeformat(settings.APPLICATION_MAX_BYTES)}
+    if not window.is_open:
+        return render(request, "apply/closed.html", context)
+    if request.method == "GET":
+        form = ApplicationForm(initial={"submission_key": uuid.uuid4().hex})
+        return render(request, "apply/form.html", {**context, "form": form})
+
+    if over_rate_limit(request):
+        return render(request, "apply/refused.html", {"reason": "rate"}, status=429)
+    form = ApplicationForm(request.POST, request.FILES)
+    if form.is_robot:
+        return render(request, "apply/refused.html", {"reason": "robot"}, status=400)
+    if form.is_valid():
+        try:
+            application = applications.submit_application(form, client_ip=client_address(request))
+        except applications.ApplicationRefused as refusal:
+            form.add_error(None, refusal)
+        else:
+            return redirect("application-status", code=application.code)
+    return render(request, "apply/form.html", {**context, "form": form,
+                                               "files_to_choose_again": form.files_to_choose_again()}, status=400)
+
+
+@never_cache
+def application_status(request, code: str):
+    application = get_object_or_404(Application.objects.select_related("outlet", "company"), code=code)
+    documents = application.documents.order_by("kind")
+    return render(request, "apply/status.html", {
+        "application": application,
+        "documents": documents,
+        "missing": missing_requirements(application.outlet),
+        "ReviewStatus": ReviewStatus,
+    })
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def renewal(request, token: str):
+    try:
+        outlet_id = applications.read_renewal_token(token)
+    except signing.SignatureExpired:
+        return render(request, "apply/link_problem.html", {"problem": "expired"}, status=410)
+    except (signing.BadSignature, ValueError, KeyError, TypeError):
+        return render(request, "apply/link_problem.html", {"problem": "invalid"}, status=400)
+    outlet = applications.outlet_for_renewal(outlet_id)
+    if outlet is None:
+        raise Http404
+    if request.method == "POST":
+        if over_rate_limit(request):
+            return render(request, "apply/refused.html", {"reason": "rate"}, status=429)
+        form = RenewalForm(request.POST, request.FILES)
+        if form.is_valid():
+            stored = applications.store_renewal(outlet, form)
+            return render(request, "apply/renewal_done.html", {"outlet": outlet, "documents": stored})
+        status = 400
+    else:
+        form, status = RenewalForm(), 200
+    return render(request, "apply/renewal.html", {
+        "outlet": outlet, "form": form, "expiring": applications.documents_to_renew(outlet, timezone.localdate()),
+        "max_file": filesizeformat(settings.DOCUMENT_MAX_BYTES),
+        "files_to_choose_again": form.files_to_choose_again() if form.is_bound else [],
+    }, status=status)
