@@ -125,6 +125,8 @@ class PressCompany(TimeStamped):
         ordering = ["legal_name"]
         verbose_name = _("press company")
         verbose_name_plural = _("press companies")
+        # The admin lists in name order: an index lets a page be read in order instead of sorting 50,000 rows.
+        indexes = [models.Index(fields=["legal_name", "id"], name="company_name_order_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(npwp__isnull=True) | Q(npwp__regex=r"^[0-9]{16}$"),
                                    name="company_npwp_16_digits"),
@@ -200,6 +202,7 @@ class MediaOutlet(TimeStamped):
         ordering = ["name"]
         verbose_name = _("media outlet")
         verbose_name_plural = _("media outlets")
+        indexes = [models.Index(fields=["name", "id"], name="outlet_name_order_idx")]
         constraints = [
             models.UniqueConstraint(Lower("name"), "company", name="outlet_name_unique_per_company",
                                     violation_error_message=_("This company already has an outlet with this name.")),

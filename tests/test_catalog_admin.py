@@ -132,7 +132,7 @@ def test_outlet_list_columns_for_one_outlet(admin_client):
     row = response.context["cl"].result_list[0]
     assert isinstance(model_admin, CatalogOutletAdmin)
     assert model_admin.eligible(row) is False
-    assert model_admin.failing_rules(row) == "Current tax status (KSWP or SKF)"
+    assert model_admin.failing_rules(row) == str(RULE_TITLES["tax_status"])
     assert model_admin.listing_state(row) == listing_summary(Listing.objects.get(pk=listing.pk))
     assert f"({SuspensionCause.ELIGIBILITY.label})" in model_admin.listing_state(row)
 
