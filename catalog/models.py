@@ -191,7 +191,7 @@ class ListingState(models.TextChoices):
 class SuspensionCause(models.TextChoices):
     NONE = "", _("—")
     ELIGIBILITY = "eligibility", _("eligibility lost")
-    STAFF = "staff", _("suspended by staff")
+    STAFF = "staff", _("staff decision")
     SANCTION = "sanction", _("sanction")
 
 
@@ -250,7 +250,8 @@ class ListingTransition(models.Model):
     to_state = models.CharField(_("to"), max_length=20, choices=ListingState.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="+", verbose_name=_("staff"))
-    actor_label = models.CharField(_("by"), max_length=150, help_text=_("The staff member's name or system:<job>."))
+    actor_label = models.CharField(_("by"), max_length=150,
+                                   help_text=_("The staff member's user name, or system: and the job's name."))
     reason = models.TextField(_("reason"), blank=True)
 
     class Meta:

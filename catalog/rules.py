@@ -180,8 +180,8 @@ def rule_legal_form(facts: OutletFacts, policy: EligibilityPolicy, today: dateti
     code = "legal_form"
     label = LegalForm(facts.legal_form).label
     if facts.legal_form not in PRESS_LEGAL_FORMS:
-        return outcome(code, False, _("A %(form)s is not accepted as a press company (a PT, yayasan or koperasi "
-                                      "is)."), form=label)
+        return outcome(code, False, _("The legal form “%(form)s” is not accepted for a press company; Dewan Pers "
+                                      "accepts a PT (not a PT perorangan), yayasan or koperasi."), form=label)
     return outcome(code, True, _("The company's legal form (%(form)s) is accepted for the press."), form=label)
 
 
@@ -209,8 +209,8 @@ def rule_tax_status(facts: OutletFacts, policy: EligibilityPolicy, today: dateti
                        date=max(d.issue_date for d in accepted_kswp), start=kswp_from,
                        months=policy.skf_max_age_months)
     state = _missing_reason(kswps + skfs, today)
-    return outcome(code, False, _("A current tax status confirmation (KSWP) or tax clearance letter (SKF) "
-                                  "%(state)s."), state=STATE_WORDS[state])
+    return outcome(code, False, _("The tax status confirmation (KSWP) or tax clearance letter (SKF) %(state)s."),
+                   state=STATE_WORDS[state])
 
 
 def rule_annual_tax_return(facts: OutletFacts, policy: EligibilityPolicy, today: datetime.date) -> Outcome:

@@ -207,3 +207,20 @@ def test_the_audit_trail_names_the_job(debug_on, db_vendor):
     inserts = PressCompanyEvent.objects.filter(pgh_label="insert", pgh_context__in=contexts)
     assert inserts.count() == PressCompany.objects.count() == 35
     assert set(inserts.values_list("pgh_obj_id", flat=True)) == set(PressCompany.objects.values_list("pk", flat=True))
+
+
+def test_the_demo_has_eligibility_listings_and_a_review_queue_and_a_rerun_adds_none():
+    from catalog.models import Application, Eligibility, EligibilityChange, Listing, ListingState
+
+    seed()
+    state = (Eligibility.objects.count(), EligibilityChange.objects.count(), Listing.objects.count(),
+             Application.objects.count())
+    assert Eligibility.objects.count() == MediaOutlet.objects.count()
+    assert Listing.objects.filter(state=ListingState.LISTED).exists()
+    assert {ListingState.APPLIED, ListingState.UNDER_REVIEW} <= set(Listing.objects.values_list("state", flat=True))
+    assert Application.objects.filter(documents__isnull=False).exists()
+    # Only eligible outlets are listed.
+    assert not Listing.objects.filter(state=ListingState.LISTED, outlet__eligibility__is_eligible=False).exists()
+    seed()
+    assert state == (Eligibility.objects.count(), EligibilityChange.objects.count(), Listing.objects.count(),
+                     Application.objects.count())

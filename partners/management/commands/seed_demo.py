@@ -21,6 +21,7 @@ import datetime
 import random
 import re
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -673,6 +674,14 @@ class Command(BaseCommand):
                 seeder.discard_new_files()
             raise
         self.report(plan, seeder.created, new_users, with_users)
+        if apps.is_installed("catalog"):
+            # The registry is this app's; eligibility and listings are the catalog's to seed.
+            from catalog.demo import seed_catalog_demo
+
+            with audit_context(actor=ACTOR):
+                counts = seed_catalog_demo()
+            self.stdout.write("E-catalog: eligibility re-checked; new listings: "
+                              + ", ".join(f"{n} {state}" for state, n in counts.items()))
 
     def ensure_users(self) -> list[str]:
         from mediareg.roles import ensure_roles

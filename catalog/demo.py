@@ -1,0 +1,58 @@
+"""The e-catalog part of the demo data (called by seed_demo): results, listings and a review queue.
+
+Idempotent: outlets that already have a listing are left alone, and the re-check writes nothing when
+nothing changed.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db.models import Q
+from django.utils import timezone
+
+from partners.models import Document, MediaOutlet, ReviewStatus
+
+from . import lifecycle
+from .eligibility import recheck_outlets
+from .models import Application, Eligibility, Trigger
+
+ACTOR = "system:seed_demo"
+
+
+def seed_catalog_demo() -> dict[str, int]:
+    outlet_ids = list(MediaOutlet.objects.order_by("pk").values_list("pk", flat=True))
+    recheck_outlets(outlet_ids, trigger=Trigger.SCHEDULE, actor=ACTOR)
+    eligible = set(Eligibility.objects.filter(is_eligible=True).values_list("pk", flat=True))
+    counts = {"listed": 0, "applied": 0, "under review": 0}
+    for outlet in MediaOutlet.objects.filter(listing__isnull=True).order_by("pk"):
+        # Decided by the outlet's id, not its position, so that a second run makes the same choices.
+        if outlet.pk in eligible:
+            lifecycle.approve(lifecycle.ensure_listing(outlet, actor=ACTOR), user=None)
+            counts["listed"] += 1
+        elif outlet.pk % 3 == 0:
+            _application(outlet, review=False)
+            counts["applied"] += 1
+        elif outlet.pk % 3 == 1:
+            _application(outlet, review=True)
+            counts["under review"] += 1
+    return counts
+
+
+def _application(outlet: MediaOutlet, *, review: bool) -> None:
+    """An application in the review queue, carrying the outlet's documents that wait for review."""
+    listing = lifecycle.ensure_listing(outlet, actor=ACTOR)
+    application, created = Application.objects.get_or_create(
+        submission_key=f"demo-{outlet.pk}",
+        defaults={"code": secrets.token_urlsafe(12), "company_id": outlet.company_id, "outlet": outlet,
+                  "applicant_email": outlet.email or "redaksi@example.com",
+                  "submitted_at": timezone.now() - timezone.timedelta(days=3 + outlet.pk % 20)},
+    )
+    if created:
+        pending = Document.objects.filter(Q(outlet=outlet) | Q(company_id=outlet.company_id, outlet__isnull=True),
+                                          review_status=ReviewStatus.PENDING)
+        application.documents.set(pending)
+    if review and application.status == Application.Status.SUBMITTED:
+        lifecycle.start_review(listing, user=None)
+        application.status = Application.Status.UNDER_REVIEW
+        application.save(update_fields=["status"])
