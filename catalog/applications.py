@@ -96,6 +96,8 @@ def submit_application(form, *, client_ip: str | None = None) -> Application:
 
 def _store(form, client_ip) -> Application:
     data = form.cleaned_data
+    if PressCompany.objects.filter(nib=data["nib"]).exclude(npwp=data["npwp"]).exists():
+        raise ApplicationRefused(_("A company with this NIB is already registered."), code="nib_taken")
     company, _created = PressCompany.objects.select_for_update().get_or_create(
         npwp=data["npwp"],
         defaults={"legal_name": data["legal_name"], "legal_form": data["legal_form"], "nib": data["nib"],
@@ -111,6 +113,13 @@ def _store(form, client_ip) -> Application:
         OutletDomain.objects.create(outlet=outlet, domain=data["website"],
                                     is_primary=not outlet.domains.filter(is_primary=True).exists())
     PressVerification.objects.get_or_create(outlet=outlet)
+    # Before any file is written: a refusal rolls the rows back but could not take files back.
+    listing = lifecycle.ensure_listing(outlet)
+    if listing.state in (ListingState.REJECTED, ListingState.DELISTED):
+        try:
+            lifecycle.reapply(listing, actor="public:application")
+        except lifecycle.TransitionRefused as refusal:  # delisted, and the sanction has not ended yet
+            raise ApplicationRefused(" ".join(refusal.messages), code="listing_refused") from refusal
 
     application = Application.objects.create(
         code=secrets.token_urlsafe(12), submission_key=data["submission_key"], company=company, outlet=outlet,
@@ -118,10 +127,6 @@ def _store(form, client_ip) -> Application:
     )
     documents = [_store_document(company, outlet, kind, upload, data) for kind, upload in form.documents()]
     application.documents.set(documents)
-
-    listing = lifecycle.ensure_listing(outlet)
-    if listing.state in (ListingState.REJECTED, ListingState.DELISTED):
-        lifecycle.reapply(listing, actor="public:application")
     documents_changed.send(sender=Document, document_ids=[d.pk for d in documents], trigger=Trigger.APPLICATION)
     return application
 
@@ -232,16 +237,22 @@ def notify_decision(application: Application) -> None:
 # --- review decisions ----------------------------------------------------------------------------
 
 
-@transaction.atomic
 def approve_application(application: Application, *, user) -> Application:
-    """List the outlet when it is eligible (lifecycle.approve re-checks); refused with the reasons otherwise."""
-    application = Application.objects.select_for_update().get(pk=application.pk)
-    if application.status in (Application.Status.APPROVED, Application.Status.REJECTED):
+    """List the outlet when it is eligible (lifecycle.approve re-checks); refused with the reasons otherwise.
+
+    Not one transaction: lifecycle.approve commits its fresh check first, so that a refusal keeps it.
+    """
+    decided = (Application.Status.APPROVED, Application.Status.REJECTED)
+    if Application.objects.filter(pk=application.pk, status__in=decided).exists():
         raise ApplicationRefused(_("This application has already been decided."), code="decided")
     listing = lifecycle.ensure_listing(application.outlet)
     if listing.state != ListingState.LISTED:
         lifecycle.approve(listing, user=user)
-    _decide(application, Application.Status.APPROVED, user, "")
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.status in decided:
+            raise ApplicationRefused(_("This application has already been decided."), code="decided")
+        _decide(application, Application.Status.APPROVED, user, "")
     return application
 
 

@@ -64,7 +64,7 @@ class ApplicationForm(forms.Form):
     address = forms.CharField(label=_("Office address"), widget=forms.Textarea(attrs={"rows": 3}))
     province = forms.ModelChoiceField(label=_("Province"), queryset=Province.objects.all())
     regency_city = forms.CharField(label=_("Regency/city"), max_length=100)
-    company_email = forms.EmailField(label=_("Company e-mail"))
+    company_email = forms.EmailField(label=_("Company e-mail"), max_length=254)
     company_phone = forms.CharField(label=_("Company phone"), max_length=30)
     kbli_codes = forms.ModelMultipleChoiceField(
         label=_("KBLI business codes in the NIB"), queryset=KbliCode.objects.all(),
@@ -82,7 +82,7 @@ class ApplicationForm(forms.Form):
                                           choices=CompetencyLevel.choices, required=False)
     editor_certificate_no = forms.CharField(label=_("Editor-in-chief's competency certificate number"),
                                             max_length=100, required=False)
-    outlet_email = forms.EmailField(label=_("Newsroom e-mail"),
+    outlet_email = forms.EmailField(label=_("Newsroom e-mail"), max_length=254,
                                     help_text=_("The tracking code and the review results are sent here."))
     outlet_phone = forms.CharField(label=_("Newsroom phone"), max_length=30, required=False)
     # --- documents: the dates the eligibility rules need
@@ -100,7 +100,7 @@ class ApplicationForm(forms.Form):
     declaration = forms.BooleanField(
         label=_("I declare that the data and documents above are true and that I may submit them for the company."))
     fax = forms.CharField(required=False, label=_("Leave this field empty"))
-    submission_key = forms.CharField(widget=forms.HiddenInput)
+    submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -221,9 +221,15 @@ class RenewalForm(forms.Form):
             self.add_error("expiry_date", _("The expiry date cannot be before the issue date."))
         if kind in KINDS_WITH_EXPIRY and not expires and "expiry_date" not in self.errors:
             self.add_error("expiry_date", _("This kind of document has an expiry date; enter it."))
-        if kind == DocumentKind.ANNUAL_TAX_RETURN and not data.get("tax_year"):
+        if kind == DocumentKind.ANNUAL_TAX_RETURN and not data.get("tax_year") and "tax_year" not in self.errors:
             self.add_error("tax_year", _("Enter the tax year the return is for."))
         return data
+
+    def clean_tax_year(self):
+        year = self.cleaned_data["tax_year"]
+        if year is not None and year >= timezone.localdate().year:
+            raise ValidationError(_("An annual tax return is for a past year."))
+        return year
 
     def files_to_choose_again(self) -> list[str]:
         return [str(self.fields["file"].label)] if self.files.get("file") else []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import uuid
 
 from django.conf import settings
@@ -27,11 +29,24 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
+def stored_address(request) -> str | None:
+    """The client's address for the record, or None when REMOTE_ADDR is not an IP address (a unix socket)."""
+    try:
+        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")))
+    except ValueError:
+        return None
+
+
 def over_rate_limit(request) -> bool:
     """Submissions per client address per hour, counted atomically in the shared cache (Redis)."""
     key = f"mediareg:apply-rate:{client_address(request)}"
     cache.add(key, 0, settings.APPLY_RATE_WINDOW_SECONDS)
     return cache.incr(key) > settings.APPLY_RATE_LIMIT
+
+
+# Refusals of a valid form, shown beside the field they concern (the others above the form).
+REFUSAL_FIELDS = {"domain_taken": "website", "nib_taken": "nib"}
+TRACKING_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
 @never_cache
@@ -53,9 +68,9 @@ def apply(request):
         return render(request, "apply/refused.html", {"reason": "robot"}, status=400)
     if form.is_valid():
         try:
-            application = applications.submit_application(form, client_ip=client_address(request))
+            application = applications.submit_application(form, client_ip=stored_address(request))
         except applications.ApplicationRefused as refusal:
-            form.add_error(None, refusal)
+            form.add_error(REFUSAL_FIELDS.get(refusal.code), refusal)
         else:
             return redirect("application-status", code=application.code)
     return render(request, "apply/form.html", {**context, "form": form,
@@ -64,8 +79,10 @@ def apply(request):
 
 @never_cache
 def application_status(request, code: str):
+    if not TRACKING_CODE.fullmatch(code):  # e.g. a NUL character, which PostgreSQL refuses to compare
+        raise Http404
     application = get_object_or_404(Application.objects.select_related("outlet", "company"), code=code)
-    documents = application.documents.order_by("kind")
+    documents = application.documents.order_by("pk")  # in the order of the form
     return render(request, "apply/status.html", {
         "application": application,
         "documents": documents,

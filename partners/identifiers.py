@@ -100,7 +100,11 @@ def normalize_domain(value: str) -> str:
     if "@" in raw.split("/")[0] and "://" not in raw:
         raise ValidationError(_("This looks like an e-mail address, not a website."), code="domain_email")
     raw = _SCHEME_TYPOS.sub("", raw)
-    host = urlsplit("//" + raw.lstrip("/")).hostname or ""
+    try:
+        host = urlsplit("//" + raw.lstrip("/")).hostname or ""
+    except ValueError as exc:  # e.g. an unclosed IPv6 bracket: http://[::1
+        raise ValidationError(_("%(value)s is not a valid website address."), code="domain",
+                              params={"value": value}) from exc
     host = host.rstrip(".")
     if host.startswith("www."):
         host = host[4:]

@@ -80,7 +80,8 @@ def test_domains_are_normalised(typed, domain):
     assert normalize_domain(typed) == domain
 
 
-@pytest.mark.parametrize("typed", ["redaksi@kabarbetawi.id", "localhost", "http://", "not a site", "1.2.3.4", ""])
+@pytest.mark.parametrize("typed", ["redaksi@kabarbetawi.id", "localhost", "http://", "not a site", "1.2.3.4", "",
+                                   "http://[::1"])
 def test_bad_websites_are_refused(typed):
     with pytest.raises(ValidationError):
         normalize_domain(typed)
