@@ -443,13 +443,16 @@ class ListingActionsMixin:
             "title": title,
             "opts": self.model._meta,
             "form": form,
-            "rows": [{"pk": obj.pk, "outlet": outlet, "standing": listing_summary(listing),
+            "label_heading": gettext("Outlet"), "standing_heading": gettext("E-catalog listing now"),
+            "refusal_note": gettext("Outlets whose listing does not allow this decision are left as they are and "
+                                    "reported with the reason."),
+            "rows": [{"pk": obj.pk, "label": outlet, "standing": listing_summary(listing),
                       "note": notes(listing) if notes else ""} for obj, outlet, listing in rows],
             "action": action,
             "button": button,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
-        return render(request, "admin/catalog/reason_action.html", context)
+        return render(request, "admin/reason_action.html", context)
 
     @admin.action(description=_("Suspend (a reason is required)"), permissions=["manage_listing"])
     def suspend_outlets(self, request, queryset):
@@ -918,11 +921,12 @@ class ApplicationAdmin(RegistryAdmin):
             return None
         context = {
             **self.admin_site.each_context(request), "title": title, "opts": self.model._meta, "form": form,
-            "rows": [{"pk": a.pk, "outlet": a.outlet, "standing": a.get_status_display()}
+            "label_heading": gettext("Application"), "standing_heading": gettext("Status"),
+            "rows": [{"pk": a.pk, "label": a.outlet, "standing": a.get_status_display()}
                      for a in queryset.select_related("outlet")],
             "action": action, "button": button, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
-        return render(request, "admin/catalog/reason_action.html", context)
+        return render(request, "admin/reason_action.html", context)
 
     @admin.action(description=_("Request changes (the reason is e-mailed)"), permissions=["decide"])
     def request_changes(self, request, queryset):

@@ -518,10 +518,15 @@ class DocumentAdmin(RegistrySearchMixin, RegistryAdmin):
             "title": gettext("Reject documents"),
             "opts": self.model._meta,
             "form": form,
-            "documents": queryset.select_related("company", "outlet"),
+            "label_heading": gettext("Document"),
+            "standing_heading": gettext("Review"),
+            "rows": [{"pk": d.pk, "label": d, "standing": d.get_review_status_display()}
+                     for d in queryset.select_related("company", "outlet")],
+            "action": "reject_documents",
+            "button": gettext("Reject"),
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
-        return render(request, "admin/partners/document/reject.html", context)
+        return render(request, "admin/reason_action.html", context)
 
 
 @admin.register(PressVerification)

@@ -327,7 +327,7 @@ def test_suspend_action_asks_for_a_reason_and_records_it(admin_client, admin_use
     assert response.status_code == 200
     html = response.content.decode()
     assert 'name="reason"' in html and "Kabar Ditangguhkan" in html
-    assert response.templates[0].name == "admin/catalog/reason_action.html"
+    assert response.templates[0].name == "admin/reason_action.html"
 
     response = run_action(admin_client, OUTLETS, "suspend_outlets", [outlet], apply="1", reason="   ")
     assert response.status_code == 200 and response.context["form"].errors
