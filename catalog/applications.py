@@ -104,9 +104,16 @@ def _store(form, client_ip) -> Application:
                   "address": data["address"], "province": data["province"], "regency_city": data["regency_city"],
                   "email": data["company_email"], "phone": data["company_phone"]},
     )
-    if not company.nib:
-        company.nib = data["nib"]
-        company.save(update_fields=["nib", "updated_at"])
+    # A known company's registry data is not overwritten from an unauthenticated form (anyone who knows
+    # an NPWP could redirect its reminder e-mails); only what is still empty is filled in, and staff
+    # change the rest.
+    form_fields = {"nib": "nib", "address": "address", "province": "province", "regency_city": "regency_city",
+                   "email": "company_email", "phone": "company_phone"}
+    filled = [field for field, name in form_fields.items() if data[name] and not getattr(company, field)]
+    for field in filled:
+        setattr(company, field, data[form_fields[field]])
+    if filled:
+        company.save(update_fields=[*filled, "updated_at"])
     company.kbli_codes.add(*data["kbli_codes"])
     outlet = _outlet_for(company, data)
     if data["website"] and not OutletDomain.objects.filter(domain=data["website"]).exists():

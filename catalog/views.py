@@ -41,7 +41,12 @@ def over_rate_limit(request) -> bool:
     """Submissions per client address per hour, counted atomically in the shared cache (Redis)."""
     key = f"mediareg:apply-rate:{client_address(request)}"
     cache.add(key, 0, settings.APPLY_RATE_WINDOW_SECONDS)
-    return cache.incr(key) > settings.APPLY_RATE_LIMIT
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the window ended between add() and incr(): this is the first of a new one
+        cache.set(key, 1, settings.APPLY_RATE_WINDOW_SECONDS)
+        count = 1
+    return count > settings.APPLY_RATE_LIMIT
 
 
 # Refusals of a valid form, shown beside the field they concern (the others above the form).

@@ -537,6 +537,9 @@ def test_csrf_is_enforced_on_the_form(submit):
     assert csrf_client.post(APPLY, {**form_data(), **form_files()}).status_code == 403
     assert not Application.objects.exists()
 
+    refused = csrf_client.post(APPLY, {**form_data(), **form_files()})
+    assert "Halaman ini sudah kedaluwarsa" in refused.content.decode()  # our page, in Indonesian
+
     page = csrf_client.get(APPLY)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
     response = submit(form_data(csrfmiddlewaretoken=token), client=csrf_client)
@@ -563,6 +566,15 @@ def test_an_existing_company_is_found_by_its_npwp_in_any_format(submit):
     company.refresh_from_db()
     assert company.nib == "9120001234567"  # an empty NIB is filled in
     assert set(company.kbli_codes.values_list("code", flat=True)) == {"58130", "63122"}
+
+
+def test_an_unauthenticated_form_fills_a_known_companys_blanks_but_never_overwrites_it(submit):
+    company = PressCompanyFactory(npwp=NPWP16, email="kantor@kabarbetawi.id", phone="", address="Jl. Lama 1")
+    assert submit(form_data(npwp="013121660091000", company_email="penyerang@example.com",
+                            company_phone="021-555", address="Jl. Baru 2")).status_code == 302
+    company.refresh_from_db()
+    assert (company.email, company.address) == ("kantor@kabarbetawi.id", "Jl. Lama 1")  # kept
+    assert company.phone == "021-555"  # was empty: filled in
 
 
 def test_an_existing_outlet_is_found_by_its_domain(submit):
