@@ -40,7 +40,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     "Verifikator": VIEW_REGISTRY + EDIT_REGISTRY + VIEW_CATALOG + MANAGE_CATALOG
     + ["partners.review_document", "partners.download_document"],
     # Sees everything, changes nothing.
-    "Auditor": VIEW_REGISTRY + VIEW_CATALOG + ["partners.download_document", "mediareg.view_auditevent"],
+    "Auditor": VIEW_REGISTRY + VIEW_CATALOG + ["partners.download_document", "mediareg.view_auditevent",
+                                               "mediareg.view_deadletter"],
     # Budgets come with the budgets app; the registry is read-only for this role.
     "Petugas Anggaran": list(VIEW_REGISTRY),
 }

@@ -543,3 +543,14 @@ def test_a_task_that_kills_its_worker_every_time_is_set_aside_after_the_delivery
     time.sleep(1)
     assert counter(broker, progress_key, "starts") == jobs.MAX_DELIVERIES
     assert "set aside after" in prefork_worker.log_text()
+
+
+@pytest.mark.django_db
+def test_failed_tasks_are_listed_read_only_in_the_admin(admin_client):
+    from mediareg.models import DeadLetter
+
+    DeadLetter.objects.create(task_name="catalog.tasks.recheck_outlets_task", task_id="abc-1", deliveries=9,
+                              reason="delivered 9 times (limit 8)")
+    response = admin_client.get("/admin/mediareg/deadletter/")
+    assert response.status_code == 200 and "abc-1" in response.content.decode()
+    assert admin_client.get("/admin/mediareg/deadletter/add/").status_code == 403
