@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mediareg.audit import audit_context
+from mediareg.dates import add_months
 from partners.models import (
     Document,
     DocumentKind,
@@ -37,7 +38,6 @@ from partners.models import (
 from partners.signals import documents_changed
 
 from . import lifecycle
-from .lifecycle import add_months
 from .models import Application, EligibilityPolicy, ListingState, RegistrationWindow, Trigger
 
 logger = logging.getLogger(__name__)

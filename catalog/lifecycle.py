@@ -14,7 +14,6 @@ message for the person who asked.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 
 from django.conf import settings
@@ -22,6 +21,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from mediareg.dates import add_months
 
 from .models import Eligibility, Listing, ListingState, ListingTransition, SuspensionCause, Trigger
 
@@ -296,12 +297,6 @@ def end_timed_sanctions(today: datetime.date | None = None) -> int:
                             actor="system:sanctions", today=today)
     return len(ended)
 
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _language() -> str:

@@ -12,7 +12,6 @@ still valid today; an expired, rejected or pending document counts as missing.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from dataclasses import dataclass, field
 
@@ -20,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
 
+from mediareg.dates import add_months
 from partners.identifiers import is_nik_form, normalize_npwp
 from partners.models import PRESS_LEGAL_FORMS, DocumentKind, LegalForm, MediaType, ReviewStatus, VerificationLevel
 
@@ -192,7 +192,7 @@ def rule_tax_status(facts: OutletFacts, policy: EligibilityPolicy, today: dateti
         kswp_from = datetime.date(today.year, 1, 1)
     else:
         kswp_from = today - datetime.timedelta(days=policy.kswp_window_days)
-    skf_from = _months_before(today, policy.skf_max_age_months)
+    skf_from = add_months(today, -policy.skf_max_age_months)
     kswps, skfs = facts.documents(DocumentKind.KSWP), facts.documents(DocumentKind.SKF)
     current_kswp = [d for d in kswps if d.usable(today) and d.issue_date and d.issue_date >= kswp_from]
     if current_kswp:
@@ -330,9 +330,3 @@ class _LazyFormat:
     def _key(self):
         return _msgid(self.message), tuple(sorted((key, _msgid(value)) for key, value in self.params.items()))
 
-
-def _months_before(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(month_index, 12)
-    month += 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -7,7 +7,6 @@ the eligibility rules of the catalog app.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import uuid
 from pathlib import PurePosixPath
@@ -23,6 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mediareg.dates import add_years
+
 from .identifiers import format_npwp, is_nik_form, normalize_domain, normalize_npwp
 
 
@@ -36,11 +37,6 @@ def audited(model):
 # A factual-verification certificate is valid five years from signing (domain.md §1.5).
 VERIFICATION_VALIDITY_YEARS = 5
 
-
-def add_years(day: datetime.date, years: int) -> datetime.date:
-    """Same calendar day ``years`` later; 29 February becomes 28 February in a common year."""
-    year = day.year + years
-    return day.replace(year=year, day=min(day.day, calendar.monthrange(year, day.month)[1]))
 
 
 class TimeStamped(models.Model):

@@ -15,7 +15,6 @@ Demo logins (admin, verifikator, auditor; the password is the user name) exist o
 
 from __future__ import annotations
 
-import calendar
 import dataclasses
 import datetime
 import random
@@ -32,6 +31,7 @@ from django.utils import timezone
 from stdnum import luhn
 
 from mediareg.audit import audit_context
+from mediareg.dates import add_months, add_years
 from partners.demo_files import PDF_CONTENT_TYPE, PNG_CONTENT_TYPE, pdf_bytes, png_bytes
 from partners.identifiers import format_npwp, is_nik_form, normalize_npwp
 from partners.models import (
@@ -49,7 +49,6 @@ from partners.models import (
     ReviewStatus,
     VerificationLevel,
     VerificationSource,
-    add_years,
 )
 
 ACTOR = "system:seed_demo"
@@ -244,13 +243,6 @@ class CompanySpec:
     kbli: list[str]
     outlets: list[OutletSpec]
     documents: list[DocumentSpec] = dataclasses.field(default_factory=list)
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """Same day ``months`` later, clamped to the end of a shorter month."""
-    year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
-    last_day = calendar.monthrange(year, month0 + 1)[1]
-    return day.replace(year=year, month=month0 + 1, day=min(day.day, last_day))
 
 
 def slugify_name(name: str) -> str:
