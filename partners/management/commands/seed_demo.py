@@ -315,7 +315,7 @@ class PlanBuilder:
             decision["rejection_reason"] = self.rng.choice(REJECTION_REASONS)
         return decision
 
-    def doc(self, kind, number, issue_date, expiry_date=None, weights=(78, 13, 9), **extra) -> DocumentSpec:
+    def doc(self, kind, number, issue_date, expiry_date=None, weights=(90, 6, 4), **extra) -> DocumentSpec:
         assert issue_date <= self.today and (expiry_date is None or expiry_date >= issue_date), (kind, number)
         return DocumentSpec(kind=kind, number=number, issue_date=issue_date, expiry_date=expiry_date,
                             **extra, **self.review(issue_date, weights))
