@@ -76,25 +76,41 @@ def registration_window(today=None) -> WindowState:
 
 
 def submit_application(form, *, client_ip: str | None = None) -> Application:
-    """Store a valid ApplicationForm. Idempotent per submission key."""
+    """Store a valid ApplicationForm. Idempotent per submission key.
+
+    Concurrent submissions for one company wait for each other on the company row's lock
+    (select_for_update in _store), so the outlet, domain and listing are never created twice.
+    """
     data = form.cleaned_data
     existing = Application.objects.filter(submission_key=data["submission_key"]).first()
     if existing:
         return existing
+    written: list[str] = []
     try:
         with transaction.atomic(), audit_context(actor="public:application"):
-            application = _store(form, client_ip)
+            application = _store(form, client_ip, written)
     except IntegrityError:
+        _discard(written)
         # The same page sent twice at once: the first one stored it, this one finds it.
         existing = Application.objects.filter(submission_key=data["submission_key"]).first()
         if existing is None:
             raise
         return existing
+    except BaseException:
+        _discard(written)
+        raise
     transaction.on_commit(lambda: notify_submitted(application))
     return application
 
 
-def _store(form, client_ip) -> Application:
+def _discard(names: list[str]) -> None:
+    """A rolled-back submission takes its rows back; its files are removed here."""
+    storage = Document._meta.get_field("file").storage
+    for name in names:
+        storage.delete(name)
+
+
+def _store(form, client_ip, written: list[str]) -> Application:
     data = form.cleaned_data
     if PressCompany.objects.filter(nib=data["nib"]).exclude(npwp=data["npwp"]).exists():
         raise ApplicationRefused(_("A company with this NIB is already registered."), code="nib_taken")
@@ -132,7 +148,10 @@ def _store(form, client_ip) -> Application:
         code=secrets.token_urlsafe(12), submission_key=data["submission_key"], company=company, outlet=outlet,
         applicant_email=data["outlet_email"], client_ip=client_ip, language=translation.get_language() or "id",
     )
-    documents = [_store_document(company, outlet, kind, upload, data) for kind, upload in form.documents()]
+    documents = []
+    for kind, upload in form.documents():
+        documents.append(_store_document(company, outlet, kind, upload, data))
+        written.append(documents[-1].file.name)
     application.documents.set(documents)
     documents_changed.send(sender=Document, document_ids=[d.pk for d in documents], trigger=Trigger.APPLICATION)
     return application

@@ -503,6 +503,67 @@ def test_the_same_page_sent_twice_is_one_application(submit, mailoutbox):
     assert len([m for m in mailoutbox if "received" in m.subject]) == 1
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the migrated provinces and KBLI
+@pytest.mark.parametrize("same_key", [True, False], ids=["double-click", "two-applicants"])
+def test_two_submissions_at_the_same_moment_neither_fail_nor_duplicate(same_key, private_document_storage):
+    """Two requests racing through submit_application in their own connections: with the same key
+    (a double click) one application; with different keys for the same new outlet, two applications
+    sharing one company, one outlet and one domain. No error, and no file without its row."""
+    import threading
+
+    from django.db import connection
+
+    from catalog.applications import submit_application
+    from catalog.forms import ApplicationForm
+
+    key = uuid.uuid4().hex
+    forms = [ApplicationForm(form_data(submission_key=key if same_key else uuid.uuid4().hex), form_files())
+             for _ in range(2)]
+    assert all(form.is_valid() for form in forms)
+    barrier, results, errors = threading.Barrier(2), [], []
+
+    def send(form):
+        try:
+            barrier.wait()
+            results.append(submit_application(form).pk)
+        except Exception as exc:  # noqa: BLE001 (collected and asserted below)
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(form,)) for form in forms]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert errors == []
+    assert Application.objects.count() == (1 if same_key else 2) == len(set(results))
+    assert (PressCompany.objects.count(), MediaOutlet.objects.count(), OutletDomain.objects.count()) == (1, 1, 1)
+    stored = {path.relative_to(private_document_storage).as_posix() for path in stored_files(private_document_storage)}
+    assert stored == set(Document.objects.values_list("file", flat=True))
+
+
+def test_a_submission_that_fails_after_its_files_were_written_leaves_no_file(private_document_storage):
+    from catalog.applications import submit_application
+    from catalog.forms import ApplicationForm
+    from partners.signals import documents_changed
+
+    def broken_receiver(**kwargs):
+        raise RuntimeError("the database went away")
+
+    form = ApplicationForm(form_data(), form_files())
+    assert form.is_valid()
+    documents_changed.connect(broken_receiver, dispatch_uid="test-broken")
+    try:
+        with pytest.raises(RuntimeError):
+            submit_application(form)
+    finally:
+        documents_changed.disconnect(dispatch_uid="test-broken")
+    assert not Application.objects.exists() and not Document.objects.exists()
+    assert stored_files(private_document_storage) == []
+
+
 def test_submissions_per_client_address_are_limited(client, submit, settings, private_document_storage):
     settings.APPLY_RATE_LIMIT = 3
     for _attempt in range(3):
