@@ -8,7 +8,6 @@ past date can be answered (catalog.eligibility.eligibility_on). The listing foll
 
 from __future__ import annotations
 
-import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -17,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mediareg.audit import audited
 from partners.models import Document, MediaOutlet, VerificationLevel
 
 
@@ -39,7 +39,7 @@ def validate_reminder_days(value: str) -> None:
     parse_reminder_days(value)
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(condition=pghistory.AnyChange(exclude_auto=True)))
+@audited
 class EligibilityPolicy(models.Model):
     """The thresholds and switches of the eligibility rules; administrators change them in the admin.
 
@@ -195,8 +195,7 @@ class SuspensionCause(models.TextChoices):
     SANCTION = "sanction", _("sanction")
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(condition=pghistory.AnyChange(exclude_auto=True)),
-                 pghistory.DeleteEvent())
+@audited
 class Listing(models.Model):
     """The outlet's standing in the e-catalog (see catalog.lifecycle for the allowed transitions)."""
 
@@ -415,7 +414,7 @@ class RegistrationWindow(models.Model):
         return f"{self.opens_on} – {self.closes_on}"
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@audited
 class Application(models.Model):
     """An outlet's application to the e-catalog, from the public form."""
 

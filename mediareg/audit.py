@@ -14,6 +14,14 @@ from django.conf import settings
 from pghistory.middleware import HistoryMiddleware
 
 
+def audited(model):
+    """Track every insert, update and delete of ``model`` with a database trigger, so that bulk updates
+    and raw SQL are in the audit trail too (README, "Audit trail"). A save that only bumps an
+    auto_now timestamp changes nothing a person cares about and writes no event."""
+    update = pghistory.UpdateEvent(condition=pghistory.AnyChange(exclude_auto=True))
+    return pghistory.track(pghistory.InsertEvent(), update, pghistory.DeleteEvent())(model)
+
+
 def audit_context(**metadata):
     """``with audit_context(actor="system:recheck"):`` names the job in every event it causes."""
     if settings.AUDIT_TRAIL_ENABLED:

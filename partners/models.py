@@ -22,17 +22,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mediareg.audit import audited
 from mediareg.dates import add_years
 
 from .identifiers import format_npwp, is_nik_form, normalize_domain, normalize_npwp
-
-
-# Every insert, update and delete is recorded by a database trigger, so bulk updates and raw SQL
-# are in the audit trail too (README, "Audit trail").
-def audited(model):
-    # A save that only bumps updated_at changes nothing a person cares about: no event.
-    update = pghistory.UpdateEvent(condition=pghistory.AnyChange(exclude_auto=True))
-    return pghistory.track(pghistory.InsertEvent(), update, pghistory.DeleteEvent())(model)
 
 # A factual-verification certificate is valid five years from signing (domain.md §1.5).
 VERIFICATION_VALIDITY_YEARS = 5
