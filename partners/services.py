@@ -37,7 +37,9 @@ def documents_reject(documents, *, by, reason: str) -> int:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Give the reason for rejecting the document."), code="reason_required")
-    ids = list(documents.values_list("pk", flat=True))
+    # A second click (or a re-sent page) with the same reason changes nothing and records nothing.
+    ids = list(documents.exclude(review_status=ReviewStatus.REJECTED, rejection_reason=reason)
+               .values_list("pk", flat=True))
     changed = Document.objects.filter(pk__in=ids).update(
         review_status=ReviewStatus.REJECTED, reviewed_by=by, reviewed_at=timezone.now(), rejection_reason=reason,
         updated_at=timezone.now(),

@@ -83,3 +83,16 @@ def test_auditor_sees_the_trail_and_cannot_change_the_registry(client):
     assert client.get(reverse("admin:partners_presscompany_change", args=[company.pk])).status_code == 200
     response = client.post(reverse("admin:partners_presscompany_change", args=[company.pk]), {"legal_name": "X"})
     assert response.status_code == 403
+
+
+def test_rejecting_twice_with_the_same_reason_records_one_decision(admin_user):
+    from partners.services import documents_reject
+
+    document = DocumentFactory()
+    queryset = Document.objects.filter(pk=document.pk)
+    assert documents_reject(queryset, by=admin_user, reason="Buram") == 1
+    first = Document.objects.get(pk=document.pk).reviewed_at
+    assert documents_reject(queryset, by=admin_user, reason="Buram") == 0
+    assert Document.objects.get(pk=document.pk).reviewed_at == first
+    assert [e.pgh_label for e in events_of(document)].count("update") == 1
+    assert documents_reject(queryset, by=admin_user, reason="Tidak terbaca") == 1  # a new reason is a new decision
