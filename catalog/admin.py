@@ -373,7 +373,7 @@ class ListingActionsMixin:
                 self.message_user(request, gettext("%(outlet)s is eligible.") % {"outlet": result.outlet},
                                   messages.SUCCESS)
             else:
-                reasons = "; ".join(row["reason"] for row in outcome_rows(result.outcomes) if not row["passed"])
+                reasons = " ".join(row["reason"] for row in outcome_rows(result.outcomes) if not row["passed"])
                 self.message_user(request, gettext("%(outlet)s is not eligible: %(reasons)s")
                                   % {"outlet": result.outlet, "reasons": reasons}, messages.WARNING)
         else:

@@ -115,7 +115,7 @@ def approve(listing: Listing, *, user) -> Listing:
             _refuse(_("list the outlet"), listing)
         eligibility = Eligibility.objects.get(pk=listing.outlet_id)
         if not eligibility.is_eligible:
-            reasons = "; ".join(o["reason"][_language()] for o in eligibility.outcomes if not o["passed"])
+            reasons = " ".join(o["reason"][_language()] for o in eligibility.outcomes if not o["passed"])
             raise TransitionRefused(_("The outlet is not eligible: %(reasons)s") % {"reasons": reasons},
                                     code="not_eligible")
         return _move(listing, "approve", S.LISTED, user=user)
@@ -253,7 +253,7 @@ def _follow_eligibility(results: dict, *, actor: str, now) -> tuple[int, int]:
     for listing in listings:
         eligible, outcomes = results[listing.outlet_id]
         if listing.state == S.LISTED and not eligible:
-            reason = "; ".join(str(o.as_json()["reason"][language]) for o in outcomes if not o.passed)
+            reason = " ".join(str(o.as_json()["reason"][language]) for o in outcomes if not o.passed)
             listing.state, listing.suspension_cause, listing.reason, listing.state_since = (
                 S.SUSPENDED, SuspensionCause.ELIGIBILITY, reason, now)
             to_suspend.append(listing)
