@@ -1,13 +1,53 @@
+import datetime
+import os
+import zoneinfo
+
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
 
+JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock", default=os.environ.get("TEST_CLOCK", ""), metavar="YYYY-MM-DD[THH:MM]",
+        help="Run the whole suite as if the machine's clock showed this moment (Asia/Jakarta; the clock keeps "
+             "ticking from there). Proves that every test pins the dates it relies on: "
+             "make test PYTEST_ARGS='--clock 2027-01-01'. Also read from TEST_CLOCK.")
+
+
+def _machine_clock(value: str) -> datetime.datetime:
+    moment = datetime.datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=JAKARTA)
+    if len(value) == 10:  # a date alone: mid-morning, an ordinary working moment of that day
+        moment = moment.replace(hour=9)
+    return moment
+
 
 def pytest_configure(config):
+    clock = config.getoption("--clock")
+    if clock:
+        # Started before collection, so module-level dates and parametrize ids see the same clock.
+        config._machine_clock = time_machine.travel(_machine_clock(clock), tick=True)
+        config._machine_clock.start()
     # The suite proves behaviour on the production database; SQLite would hide the audit triggers,
     # trigram indexes and locking. `make test` points DATABASE_URL at PostgreSQL.
     if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
         raise pytest.UsageError("The tests need PostgreSQL: run them with `make test` (it sets DATABASE_URL).")
+
+
+def pytest_unconfigure(config):
+    clock = getattr(config, "_machine_clock", None)
+    if clock is not None:
+        clock.stop()
+
+
+def pytest_report_header(config):
+    clock = config.getoption("--clock")
+    return f"machine clock set to {_machine_clock(clock).isoformat()} (--clock)" if clock else None
 
 
 @pytest.fixture(autouse=True)
