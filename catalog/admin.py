@@ -48,6 +48,7 @@ from .models import (
     RegistrationWindow,
     StaffSummary,
     SuspensionCause,
+    TaxYearNotice,
     Trigger,
     WebRankList,
 )
@@ -716,11 +717,13 @@ class EligibilityPolicyAdmin(RegistryAdmin):
 
     fieldsets = [
         (_("Dewan Pers"), {"fields": ["min_verification_level", "press_council_grace_days"]}),
-        (_("Tax status"), {"fields": [("kswp_window", "kswp_window_days"), "skf_max_age_months",
-                                      "require_annual_tax_return"]}),
+        (_("Tax status"), {"fields": [("kswp_window", "kswp_window_days"), ("kswp_grace_month", "kswp_grace_day"),
+                                      "skf_max_age_months", "require_annual_tax_return",
+                                      ("tax_return_deadline_month", "tax_return_deadline_day")]}),
         (_("Web traffic rank"), {"fields": ["web_rank_rule_enabled", "web_rank_threshold"]}),
         (_("Sanctions"), {"fields": ["suspension_months", "delisting_months"]}),
-        (_("Reminders"), {"fields": ["reminder_days", "staff_summary_emails"]}),
+        (_("Reminders"), {"fields": ["reminder_days", ("tax_notice_month", "tax_notice_day"),
+                                     "staff_summary_emails"]}),
         (_("Record"), {"fields": ["updated_at", "audit_trail"]}),
     ]
     readonly_fields = ["updated_at", "audit_trail"]
@@ -752,6 +755,15 @@ class ExpiryReminderAdmin(ReadOnlyAdmin):
     search_fields = ["document__number", "document__company__legal_name", "document__outlet__name"]
     search_help_text = _("Document number, company or outlet name")
     date_hierarchy = "expiry_date"
+
+
+@admin.register(TaxYearNotice)
+class TaxYearNoticeAdmin(ReadOnlyAdmin):
+    list_display = ["company", "year", "recipients", "created_at", "sent_at"]
+    list_select_related = ["company"]
+    list_filter = ["year", ReminderSentFilter]
+    search_fields = ["company__legal_name"]
+    search_help_text = _("Company name")
 
 
 @admin.register(StaffSummary)

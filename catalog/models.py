@@ -8,12 +8,15 @@ past date can be answered (catalog.eligibility.eligibility_on). The listing foll
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from mediareg.audit import audited
@@ -39,6 +42,12 @@ def validate_reminder_days(value: str) -> None:
     parse_reminder_days(value)
 
 
+MONTH_CHOICES = sorted(MONTHS.items())
+DAY_OF_MONTH = [MinValueValidator(1), MaxValueValidator(31)]
+# A common year, so that a recurring day is never 29 February (it would not exist three years in four).
+COMMON_YEAR = 2001
+
+
 @audited
 class EligibilityPolicy(models.Model):
     """The thresholds and switches of the eligibility rules; administrators change them in the admin.
@@ -61,8 +70,28 @@ class EligibilityPolicy(models.Model):
     skf_max_age_months = models.PositiveSmallIntegerField(
         _("SKF valid for (months)"), default=1, validators=[MinValueValidator(1), MaxValueValidator(12)],
         help_text=_("A tax clearance letter is valid one month from issue (PER-8/PJ/2025)."))
+    kswp_grace_month = models.PositiveSmallIntegerField(
+        _("last year's KSWP counts until (month)"), choices=MONTH_CHOICES, default=3,
+        help_text=_("Fiscal-year mode: a KSWP dated last year keeps counting into the new year until this day, "
+                    "so that nobody is cut off on 1 January."))
+    kswp_grace_day = models.PositiveSmallIntegerField(_("last year's KSWP counts until (day)"), default=31,
+                                                      validators=DAY_OF_MONTH)
     require_annual_tax_return = models.BooleanField(
-        _("require the previous year's annual tax return (SPT Tahunan)"), default=True)
+        _("require the annual tax return (SPT Tahunan)"), default=True,
+        help_text=_("The return for the latest tax year whose filing deadline has passed; until the deadline the "
+                    "return of two years back still counts."))
+    tax_return_deadline_month = models.PositiveSmallIntegerField(
+        _("annual tax return filing deadline (month)"), choices=MONTH_CHOICES, default=4,
+        help_text=_("A company files the return for a tax year by this day of the next year (UU KUP: the end of "
+                    "the fourth month, 30 April)."))
+    tax_return_deadline_day = models.PositiveSmallIntegerField(_("annual tax return filing deadline (day)"),
+                                                               default=30, validators=DAY_OF_MONTH)
+    tax_notice_month = models.PositiveSmallIntegerField(
+        _("year-end tax notice from (month)"), choices=MONTH_CHOICES, default=12,
+        help_text=_("From this day until 31 December, companies in the catalog are told once which KSWP and "
+                    "annual tax return the new year will need, and by when."))
+    tax_notice_day = models.PositiveSmallIntegerField(_("year-end tax notice from (day)"), default=1,
+                                                      validators=DAY_OF_MONTH)
     web_rank_rule_enabled = models.BooleanField(_("apply the web traffic rank rule to online media"),
                                                 default=False)
     web_rank_threshold = models.PositiveIntegerField(
@@ -82,7 +111,17 @@ class EligibilityPolicy(models.Model):
     class Meta:
         verbose_name = _("eligibility policy")
         verbose_name_plural = _("eligibility policy")
-        constraints = [models.CheckConstraint(condition=Q(pk=1), name="single_eligibility_policy")]
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="single_eligibility_policy"),
+            # Recurring days of the tax calendar: each must exist in a common year (no 29 February).
+            *(models.CheckConstraint(
+                condition=Q(**{f"{prefix}_month__gte": 1, f"{prefix}_month__lte": 12, f"{prefix}_day__gte": 1})
+                & (Q(**{f"{prefix}_day__lte": 28}) | Q(**{f"{prefix}_month__in": [1, 3, 5, 7, 8, 10, 12],
+                                                        f"{prefix}_day__lte": 31})
+                   | Q(**{f"{prefix}_month__in": [4, 6, 9, 11], f"{prefix}_day__lte": 30})),
+                name=f"policy_{prefix}_day_exists")
+              for prefix in ("kswp_grace", "tax_return_deadline", "tax_notice")),
+        ]
 
     def __str__(self):
         return str(_("Eligibility policy"))
@@ -90,6 +129,19 @@ class EligibilityPolicy(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1
         super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        for month_field, day_field in (("kswp_grace_month", "kswp_grace_day"),
+                                       ("tax_return_deadline_month", "tax_return_deadline_day"),
+                                       ("tax_notice_month", "tax_notice_day")):
+            month, day = getattr(self, month_field), getattr(self, day_field)
+            try:
+                datetime.date(COMMON_YEAR, month, day)
+            except (TypeError, ValueError):
+                errors[day_field] = _("This day does not exist in every year of that month.")
+        if errors:
+            raise ValidationError(errors)
 
     @classmethod
     def load(cls) -> EligibilityPolicy:
@@ -285,6 +337,27 @@ class ExpiryReminder(models.Model):
 
     def __str__(self):
         return f"{self.document_id} −{self.days_before}d ({self.expiry_date})"
+
+
+class TaxYearNotice(models.Model):
+    """The notice a company gets once in December: which KSWP and annual tax return the new year needs,
+    and by when (catalog.reminders). The unique key makes it happen once per company and year."""
+
+    company = models.ForeignKey("partners.PressCompany", on_delete=models.CASCADE, related_name="tax_year_notices",
+                                verbose_name=_("company"))
+    year = models.PositiveSmallIntegerField(_("for the year"))
+    recipients = models.TextField(_("recipients"), blank=True)
+    created_at = models.DateTimeField(_("due since"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "company"]
+        verbose_name = _("year-end tax notice")
+        verbose_name_plural = _("year-end tax notices")
+        constraints = [models.UniqueConstraint(fields=["company", "year"], name="one_tax_notice_per_year")]
+
+    def __str__(self):
+        return f"{self.company_id} {self.year}"
 
 
 class StaffSummary(models.Model):

@@ -36,14 +36,23 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, IntegerField, Max, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 
 from partners.models import Document, DocumentKind, MediaOutlet, ReviewStatus
 
-from .models import EligibilityPolicy, ExpiryReminder, ListingState, ListingTransition, StaffSummary
+from .models import (
+    EligibilityPolicy,
+    ExpiryReminder,
+    KswpWindow,
+    ListingState,
+    ListingTransition,
+    StaffSummary,
+    TaxYearNotice,
+)
+from .tax_calendar import TaxCalendar, may_count_on, on_year, with_counts_until
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +63,7 @@ MAX_CONSECUTIVE_FAILURES = 3
 CLAIM_BATCH_SIZE = 1000
 REMINDED_STATUSES = (ReviewStatus.ACCEPTED, ReviewStatus.PENDING)
 STAFF_GROUP = "Verifikator"
+TAX_CALENDAR_KINDS = (DocumentKind.KSWP, DocumentKind.ANNUAL_TAX_RETURN)
 # The staff summary lists this many outlets; a larger day (a rule changed) says how many more.
 SUMMARY_MAX_LINES = 200
 
@@ -103,26 +113,30 @@ def due_threshold(days_left: int, thresholds: Iterable[int]) -> int | None:
     return min(reached) if reached else None
 
 
-def due_documents(today: datetime.date, thresholds: list[int]):
-    """Documents due for a reminder today, each annotated with its threshold ``due``; one query.
+def due_documents(today: datetime.date, thresholds: list[int], policy: EligibilityPolicy):
+    """Documents due for a reminder today, each annotated with the day it stops counting
+    (``counts_until``) and its threshold ``due``; one query.
 
-    Accepted or pending, not expired (a document expiring today is still valid today), and not
-    already replaced: a newer accepted or pending document of the same kind and owner that runs
+    A document stops counting on its expiry date, or for a KSWP and an annual tax return on the day
+    the tax calendar gives (catalog.tax_calendar): their owners are told in good time too.
+    Accepted or pending, still counting today (a document expiring today is still valid today), and not
+    already replaced: a newer accepted or pending document of the same kind and owner that counts
     longer means the owner has renewed, so reminding them would be noise.
     """
-    renewed = Document.objects.filter(
+    horizon = today + datetime.timedelta(days=max(thresholds))
+    renewed = with_counts_until(Document.objects.filter(
         company_id=OuterRef("company_id"), kind=OuterRef("kind"), review_status__in=REMINDED_STATUSES,
-        expiry_date__gt=OuterRef("expiry_date"),
-    ).annotate(owner_outlet=Coalesce("outlet_id", Value(0))).filter(
-        owner_outlet=Coalesce(OuterRef("outlet_id"), Value(0)))
+    ), policy).filter(counts_until__gt=OuterRef("counts_until")).annotate(
+        owner_outlet=Coalesce("outlet_id", Value(0))).filter(owner_outlet=Coalesce(OuterRef("outlet_id"), Value(0)))
     threshold = Case(
-        *(When(expiry_date__lte=today + datetime.timedelta(days=days), then=Value(days))
+        *(When(counts_until__lte=today + datetime.timedelta(days=days), then=Value(days))
           for days in sorted(thresholds)),
         output_field=IntegerField(),
     )
+    candidates = Document.objects.filter(may_count_on(today, horizon, policy), review_status__in=REMINDED_STATUSES)
     return (
-        Document.objects.filter(review_status__in=REMINDED_STATUSES, expiry_date__gte=today,
-                                expiry_date__lte=today + datetime.timedelta(days=max(thresholds)))
+        with_counts_until(candidates, policy)
+        .filter(counts_until__gte=today, counts_until__lte=horizon)
         .filter(Q(kind=DocumentKind.OTHER) | ~Exists(renewed))
         .annotate(due=threshold)
     )
@@ -133,8 +147,8 @@ def send_expiry_reminders(today: datetime.date | None = None, *, progress: Progr
     """Claim the reminders due today and send those not sent yet. Safe to run any number of times."""
     today = today or timezone.localdate()
     policy = policy or EligibilityPolicy.load()
-    due = {(pk, expiry, days) for pk, expiry, days in
-           due_documents(today, policy.reminder_day_list).values_list("pk", "expiry_date", "due")}
+    due = {(pk, until, days) for pk, until, days in
+           due_documents(today, policy.reminder_day_list, policy).values_list("pk", "counts_until", "due")}
     ExpiryReminder.objects.bulk_create(
         [ExpiryReminder(document_id=pk, expiry_date=expiry, days_before=days) for pk, expiry, days in due],
         batch_size=CLAIM_BATCH_SIZE, ignore_conflicts=True)
@@ -171,7 +185,7 @@ def send_expiry_reminders(today: datetime.date | None = None, *, progress: Progr
                 summary.failed += 1
                 continue
             try:
-                outcome = _send_one(reminder.pk, document, recipients, today, mailer)
+                outcome = _send_one(reminder, document, recipients, today, mailer, policy)
             except MAIL_ERRORS:
                 logger.exception("expiry reminder %s (document %s) not sent", reminder.pk, document.pk)
                 mailer.failed()
@@ -187,18 +201,24 @@ def send_expiry_reminders(today: datetime.date | None = None, *, progress: Progr
     return summary
 
 
-def _send_one(reminder_pk: int, document: Document, recipients: list[str], today, mailer: _Mailer) -> bool:
+def _send_one(reminder: ExpiryReminder, document: Document, recipients: list[str], today, mailer: _Mailer,
+              policy: EligibilityPolicy) -> bool:
     """Send one reminder under its row lock; False when another run has it or has already sent it."""
+    return _send_claimed(ExpiryReminder, reminder.pk, recipients, mailer, lambda: reminder_message(
+        document, recipients, today, reminder.days_before, reminder.expiry_date, policy))
+
+
+def _send_claimed(model, pk: int, recipients: list[str], mailer: _Mailer, message) -> bool:
+    """Send the e-mail of one claimed row (a reminder, a notice) under the row's lock, once."""
     with transaction.atomic():
-        reminder = (ExpiryReminder.objects.select_for_update(skip_locked=True)
-                    .filter(pk=reminder_pk, sent_at__isnull=True).first())
-        if reminder is None:
+        claim = model.objects.select_for_update(skip_locked=True).filter(pk=pk, sent_at__isnull=True).first()
+        if claim is None:
             return False
-        mailer.send(reminder_message(document, recipients, today, reminder.days_before))
+        mailer.send(message())
         # Window: the mail is gone; if this commit is lost the retry sends it once more (module doc).
-        reminder.sent_at = timezone.now()
-        reminder.recipients = "\n".join(recipients)
-        reminder.save(update_fields=["sent_at", "recipients"])
+        claim.sent_at = timezone.now()
+        claim.recipients = "\n".join(recipients)
+        claim.save(update_fields=["sent_at", "recipients"])
     return True
 
 
@@ -236,9 +256,14 @@ def _in_language(language: str, func, *args):
         return str(func(*args))
 
 
-def reminder_message(document: Document, recipients: list[str], today: datetime.date,
-                     days_before: int) -> EmailMessage:
-    days_left = (document.expiry_date - today).days
+def reminder_message(document: Document, recipients: list[str], today: datetime.date, days_before: int,
+                     counts_until: datetime.date | None = None,
+                     policy: EligibilityPolicy | None = None) -> EmailMessage:
+    """The reminder for one document. ``counts_until`` is the day it stops counting: its expiry date,
+    or the tax calendar's day for a KSWP or an annual tax return (which then asks for the next one)."""
+    counts_until = counts_until or document.expiry_date
+    days_left = (counts_until - today).days
+    tax_calendar = TaxCalendar(policy or EligibilityPolicy.load())
     context = {
         "document": document,
         "number": document.number,
@@ -247,11 +272,15 @@ def reminder_message(document: Document, recipients: list[str], today: datetime.
         "owner_name": str(document.owner),
         "company_name": document.company.legal_name,
         "is_outlet_document": bool(document.outlet_id),
-        "expiry_id": _in_language("id", formats.date_format, document.expiry_date, "j F Y"),
-        "expiry_en": _in_language("en", formats.date_format, document.expiry_date, "j F Y"),
+        "expiry_id": _in_language("id", formats.date_format, counts_until, "j F Y"),
+        "expiry_en": _in_language("en", formats.date_format, counts_until, "j F Y"),
         "days_left": days_left,
         "days_before": days_before,
         "renewal_url": renewal_url(document),
+        # A KSWP or a return does not expire: it stops counting, and the next one is needed.
+        "tax_document": document.kind if document.kind in TAX_CALENDAR_KINDS else "",
+        "kswp_year": counts_until.year if tax_calendar.policy.kswp_window != KswpWindow.DAYS else None,
+        "next_tax_year": (document.tax_year or 0) + 1,
     }
     return _message("emails/expiry_reminder", context, recipients)
 
@@ -289,6 +318,134 @@ class _Mailer:
                 connection.close()
             except MAIL_ERRORS:
                 logger.warning("closing the mail connection failed", exc_info=True)
+
+
+# --- the year-end tax notice -----------------------------------------------------------------------
+
+# Companies with an outlet in these states hear about the coming tax year.
+CATALOG_STATES = (ListingState.LISTED, ListingState.SUSPENDED, ListingState.APPLIED, ListingState.UNDER_REVIEW)
+
+
+@dataclass
+class NoticeSummary:
+    year: int | None = None
+    sent: int = 0
+    already_sent: int = 0
+    without_address: int = 0
+    failed: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def __str__(self):
+        if self.year is None:
+            return "Year-end tax notices: not due today"
+        line = (f"Year-end tax notices for {self.year}: {self.sent} sent, {self.already_sent} already sent, "
+                f"{self.without_address} without address")
+        return line + (f", {self.failed} not sent because of mail errors" if self.failed else "")
+
+
+def tax_notice_due(today: datetime.date, policy: EligibilityPolicy) -> int | None:
+    """The coming year, from the policy's notice day until 31 December; None on other days."""
+    if today >= on_year(today.year, policy.tax_notice_month, policy.tax_notice_day):
+        return today.year + 1
+    return None
+
+
+def send_tax_year_notices(today: datetime.date | None = None, *, policy: EligibilityPolicy | None = None,
+                          progress: Progress = _no_progress) -> NoticeSummary:
+    """In December, tell each company in the catalog once which KSWP and annual tax return the new
+    year needs and by when, so that nobody drops out of the catalog on 1 April or 1 May for want of a
+    document they could have sent. Claimed and sent like the expiry reminders; safe to run any time."""
+    today = today or timezone.localdate()
+    policy = policy or EligibilityPolicy.load()
+    year = tax_notice_due(today, policy)
+    summary = NoticeSummary(year=year)
+    if year is None:
+        return summary
+    companies = (MediaOutlet.objects.filter(listing__state__in=CATALOG_STATES).order_by()
+                 .values_list("company_id", flat=True).distinct())
+    TaxYearNotice.objects.bulk_create([TaxYearNotice(company_id=pk, year=year) for pk in companies],
+                                      batch_size=CLAIM_BATCH_SIZE, ignore_conflicts=True)
+    summary.already_sent = TaxYearNotice.objects.filter(year=year, sent_at__isnull=False).count()
+    unsent = list(TaxYearNotice.objects.filter(year=year, sent_at__isnull=True).select_related("company")
+                  .order_by("company__legal_name", "pk"))
+    if not unsent:
+        return summary
+    company_ids = {notice.company_id for notice in unsent}
+    outlet_emails = _outlet_emails_by_company(company_ids)
+    latest = _latest_tax_documents(company_ids)
+    mailer = _Mailer()
+    try:
+        for notice in progress(unsent, len(unsent)):
+            company = notice.company
+            recipients = _unique_addresses([company.email, *outlet_emails.get(company.pk, [])])
+            if not recipients:
+                summary.without_address += 1
+                continue
+            if mailer.consecutive_failures >= MAX_CONSECUTIVE_FAILURES:
+                summary.failed += 1
+                continue
+            try:
+                message = tax_notice_message(company, latest.get(company.pk, {}), year, recipients, policy)
+                sent = _send_claimed(TaxYearNotice, notice.pk, recipients, mailer, lambda message=message: message)
+            except MAIL_ERRORS:
+                logger.exception("year-end tax notice %s (company %s) not sent", notice.pk, company.pk)
+                mailer.failed()
+                summary.failed += 1
+                continue
+            mailer.succeeded()
+            if sent:
+                summary.sent += 1
+            else:
+                summary.already_sent += 1
+    finally:
+        mailer.close()
+    return summary
+
+
+def _latest_tax_documents(company_ids: set[int]) -> dict[int, dict]:
+    """Per company, the date of its latest accepted KSWP and the latest tax year of an accepted return
+    (two grouped queries whatever the number of companies)."""
+    latest: dict[int, dict] = defaultdict(dict)
+    accepted = Document.objects.filter(company_id__in=company_ids, outlet__isnull=True,
+                                       review_status=ReviewStatus.ACCEPTED).order_by()
+    for company_id, day in (accepted.filter(kind=DocumentKind.KSWP, issue_date__isnull=False)
+                            .values("company_id").annotate(latest=Max("issue_date"))
+                            .values_list("company_id", "latest")):
+        latest[company_id]["kswp"] = day
+    for company_id, year in (accepted.filter(kind=DocumentKind.ANNUAL_TAX_RETURN, tax_year__isnull=False)
+                             .values("company_id").annotate(latest=Max("tax_year"))
+                             .values_list("company_id", "latest")):
+        latest[company_id]["tax_return"] = year
+    return latest
+
+
+def tax_notice_message(company, latest: dict, year: int, recipients: list[str],
+                       policy: EligibilityPolicy) -> EmailMessage:
+    tax_calendar = TaxCalendar(policy)
+    fiscal_year = policy.kswp_window != KswpWindow.DAYS
+    return_year = year - 1  # the return filed in the coming year
+    deadline = tax_calendar.return_deadline(return_year)
+    kswp = latest.get("kswp")
+    context = {
+        "company_name": company.legal_name,
+        "year": year,
+        "fiscal_year_kswp": fiscal_year,
+        "kswp_grace": tax_calendar.kswp_grace_date(year),
+        "latest_kswp": kswp,
+        "latest_kswp_until": tax_calendar.kswp_counts_until(kswp) if kswp else None,
+        "require_return": policy.require_annual_tax_return,
+        "return_year": return_year,
+        "return_deadline": deadline,
+        "latest_return": latest.get("tax_return"),
+        "skf_months": policy.skf_max_age_months,
+    }
+    for language in ("id", "en"):
+        for key in ("kswp_grace", "latest_kswp", "latest_kswp_until", "return_deadline"):
+            value = context[key]
+            context[f"{key}_{language}"] = _in_language(language, formats.date_format, value, "j F Y") if value else ""
+    return _message("emails/tax_year_notice", context, recipients)
 
 
 # --- daily summary to staff ------------------------------------------------------------------------

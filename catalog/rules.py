@@ -23,7 +23,8 @@ from mediareg.dates import add_months
 from partners.identifiers import is_nik_form, normalize_npwp
 from partners.models import PRESS_LEGAL_FORMS, DocumentKind, LegalForm, MediaType, ReviewStatus, VerificationLevel
 
-from .models import EligibilityPolicy, KswpWindow
+from .models import EligibilityPolicy
+from .tax_calendar import TaxCalendar
 
 LEVEL_ORDER = {VerificationLevel.NONE: 0, VerificationLevel.ADMINISTRATIVE: 1, VerificationLevel.FACTUAL: 2}
 
@@ -186,27 +187,28 @@ def rule_legal_form(facts: OutletFacts, policy: EligibilityPolicy, today: dateti
 
 
 def rule_tax_status(facts: OutletFacts, policy: EligibilityPolicy, today: datetime.date) -> Outcome:
-    """A current KSWP result, or a tax clearance letter (SKF) within its validity (domain.md §3.3–3.4)."""
+    """A KSWP that still counts (catalog.tax_calendar), or a tax clearance letter (SKF) within its validity."""
     code = "tax_status"
-    if policy.kswp_window == KswpWindow.FISCAL_YEAR:
-        kswp_from = datetime.date(today.year, 1, 1)
-    else:
-        kswp_from = today - datetime.timedelta(days=policy.kswp_window_days)
+    tax_calendar = TaxCalendar(policy)
+    kswp_from = tax_calendar.kswp_counts_from(today)
     skf_from = add_months(today, -policy.skf_max_age_months)
     kswps, skfs = facts.documents(DocumentKind.KSWP), facts.documents(DocumentKind.SKF)
-    current_kswp = [d for d in kswps if d.usable(today) and d.issue_date and d.issue_date >= kswp_from]
+    current_kswp = [d for d in kswps if d.usable(today) and d.issue_date and kswp_from <= d.issue_date <= today]
     if current_kswp:
-        return outcome(code, True, _("Tax status confirmed (KSWP of %(date)s)."),
-                       date=max(d.issue_date for d in current_kswp))
+        latest = max(d.issue_date for d in current_kswp)
+        return outcome(code, True, _("Tax status confirmed (KSWP of %(date)s, counts until %(until)s)."),
+                       date=latest, until=tax_calendar.kswp_counts_until(latest))
     current_skf = [d for d in skfs if d.usable(today) and d.issue_date and d.issue_date >= skf_from]
     if current_skf:
         return outcome(code, True, _("Tax clearance letter (SKF) of %(date)s is current."),
                        date=max(d.issue_date for d in current_skf))
     accepted_kswp = [d for d in kswps if d.status == ReviewStatus.ACCEPTED and d.issue_date]
     if accepted_kswp:
-        return outcome(code, False, _("The latest accepted KSWP is of %(date)s, before %(start)s; a current KSWP "
-                                      "or an SKF not older than %(months)s month(s) is needed."),
-                       date=max(d.issue_date for d in accepted_kswp), start=kswp_from,
+        latest = max(d.issue_date for d in accepted_kswp)
+        return outcome(code, False, _("The latest accepted KSWP is of %(date)s and counted until %(until)s; a KSWP "
+                                      "dated from %(start)s or an SKF not older than %(months)s month(s) is "
+                                      "needed."),
+                       date=latest, until=tax_calendar.kswp_counts_until(latest), start=kswp_from,
                        months=policy.skf_max_age_months)
     state = _missing_reason(kswps + skfs, today)
     return outcome(code, False, _("The tax status confirmation (KSWP) or tax clearance letter (SKF) %(state)s."),
@@ -214,13 +216,18 @@ def rule_tax_status(facts: OutletFacts, policy: EligibilityPolicy, today: dateti
 
 
 def rule_annual_tax_return(facts: OutletFacts, policy: EligibilityPolicy, today: datetime.date) -> Outcome:
+    """The return for the latest tax year whose filing deadline has passed, or a newer one."""
     code = "annual_tax_return"
-    year = today.year - 1
     if not policy.require_annual_tax_return:
         return outcome(code, True, _("Not required by the policy."))
+    tax_calendar = TaxCalendar(policy)
+    year = tax_calendar.required_return_year(today)
     returns = facts.documents(DocumentKind.ANNUAL_TAX_RETURN)
-    if any(d.usable(today) and d.tax_year and d.tax_year >= year for d in returns):
-        return outcome(code, True, _("Annual tax return for %(year)s accepted."), year=year)
+    counting = [d.tax_year for d in returns if d.usable(today) and d.tax_year and d.tax_year >= year]
+    if counting:
+        latest = max(counting)
+        return outcome(code, True, _("Annual tax return for %(year)s accepted; it counts until %(until)s."),
+                       year=latest, until=tax_calendar.return_counts_until(latest))
     state = _missing_reason([d for d in returns if d.tax_year and d.tax_year >= year], today)
     return outcome(code, False, _("The annual tax return (SPT Tahunan) for %(year)s %(state)s."), year=year,
                    state=STATE_WORDS[state])

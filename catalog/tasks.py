@@ -18,7 +18,8 @@ from partners.models import Document, MediaOutlet, ReviewStatus
 
 from . import lifecycle, reminders
 from .eligibility import recheck_outlets
-from .models import RecheckRun, Trigger
+from .models import EligibilityPolicy, RecheckRun, Trigger
+from .tax_calendar import may_count_on, with_counts_until
 
 # One message per range of outlet ids: 50,000 outlets make 25 messages, not 50,000.
 RANGE_SIZE = 2000
@@ -63,12 +64,17 @@ def recheck_outlet_range(first_id: int, last_id: int, run_id: int | None, trigge
 @shared_task(base=ReliableTask)
 @single_run("recheck-expired-documents", timeout=DAILY_LOCK_SECONDS)
 def recheck_expired_documents(day: str | None = None) -> dict:
-    """Just after midnight: the outlets whose documents expired yesterday, recorded as document expiry."""
+    """Just after midnight: the outlets whose documents stopped counting yesterday (expired, or a KSWP or
+    annual tax return past the tax calendar's day), recorded as document expiry."""
     today = datetime.date.fromisoformat(day) if day else timezone.localdate()
-    expired = Document.objects.filter(expiry_date=today - datetime.timedelta(days=1)).exclude(
+    yesterday = today - datetime.timedelta(days=1)
+    policy = EligibilityPolicy.load()
+    candidates = Document.objects.filter(may_count_on(yesterday, yesterday, policy)).exclude(
         review_status=ReviewStatus.REJECTED)
-    outlet_ids = outlets_concerned(expired)
-    return recheck_outlets(outlet_ids, trigger=Trigger.DOCUMENT_EXPIRY, today=today).__dict__
+    lapsed = Document.objects.filter(
+        pk__in=with_counts_until(candidates, policy).filter(counts_until=yesterday).values("pk"))
+    outlet_ids = outlets_concerned(lapsed)
+    return recheck_outlets(outlet_ids, trigger=Trigger.DOCUMENT_EXPIRY, today=today, policy=policy).__dict__
 
 
 @shared_task(base=ReliableTask)
@@ -80,13 +86,15 @@ def end_timed_sanctions() -> int:
 @shared_task(base=ReliableTask, autoretry_for=TRANSIENT_ERRORS + reminders.MAIL_ERRORS + (reminders.RemindersNotSent,))
 @single_run("send-expiry-reminders", timeout=DAILY_LOCK_SECONDS)
 def send_expiry_reminders(day: str | None = None) -> dict:
-    """Every morning: each due expiry reminder once (catalog.reminders explains how). Reminders that
-    failed on a mail error are retried with backoff; those already sent are not sent again."""
+    """Every morning: each due expiry reminder once, and in December the year-end tax notices
+    (catalog.reminders explains how). Those that failed on a mail error are retried with backoff; those
+    already sent are not sent again."""
     today = datetime.date.fromisoformat(day) if day else None
     summary = reminders.send_expiry_reminders(today)
-    if summary.failed:
-        raise reminders.RemindersNotSent(str(summary))
-    return summary.as_dict()
+    notices = reminders.send_tax_year_notices(today)
+    if summary.failed or notices.failed:
+        raise reminders.RemindersNotSent(f"{summary}; {notices}")
+    return {**summary.as_dict(), "tax_notices": notices.as_dict()}
 
 
 @shared_task(base=ReliableTask, autoretry_for=TRANSIENT_ERRORS + reminders.MAIL_ERRORS)

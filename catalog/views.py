@@ -21,7 +21,7 @@ from partners.models import ReviewStatus
 from . import applications
 from .forms import ApplicationForm, RenewalForm
 from .models import Application
-from .status import missing_requirements
+from .status import missing_requirements, upcoming_deadlines
 
 
 def client_address(request) -> str:
@@ -92,6 +92,7 @@ def application_status(request, code: str):
         "application": application,
         "documents": documents,
         "missing": missing_requirements(application.outlet),
+        "deadlines": upcoming_deadlines(application.outlet),
         "ReviewStatus": ReviewStatus,
     })
 

@@ -49,7 +49,8 @@ DEFAULT_JOBS: list[PeriodicJob] = [
         task="catalog.tasks.send_expiry_reminders",
         minute="0",
         hour="7",
-        description="E-mail outlets 30, 14 and 7 days before a document expires (each reminder once).",
+        description="E-mail outlets 30, 14 and 7 days before a document expires or a KSWP or annual tax return "
+                    "stops counting, and the year-end tax notices in December (each e-mail once).",
     ),
     PeriodicJob(
         name="send-staff-summary",

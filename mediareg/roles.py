@@ -27,7 +27,7 @@ VIEW_CATALOG = [
     f"catalog.view_{model}"
     for model in ("eligibilitypolicy", "eligibility", "eligibilitychange", "recheckrun", "listing",
                   "listingtransition", "expiryreminder", "staffsummary", "presscouncilimport", "presscouncilentry",
-                  "webranklist", "outletwebrank", "application", "registrationwindow")
+                  "webranklist", "outletwebrank", "application", "registrationwindow", "taxyearnotice")
 ]
 # Listings change only through catalog.lifecycle (the admin's actions, catalog.manage_listing), never
 # through a form, so no role needs catalog.change_listing. Nobody but superusers changes the

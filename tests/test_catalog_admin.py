@@ -493,9 +493,23 @@ def policy_form(**overrides):
         "kswp_window_days": "365", "skf_max_age_months": "1", "require_annual_tax_return": "on",
         "web_rank_threshold": "1000000", "suspension_months": "6", "delisting_months": "12",
         "reminder_days": "30,14,7", "staff_summary_emails": "",
+        "kswp_grace_month": "3", "kswp_grace_day": "31", "tax_return_deadline_month": "4",
+        "tax_return_deadline_day": "30", "tax_notice_month": "12", "tax_notice_day": "1",
     }
     data.update(overrides)
     return data
+
+
+def test_the_tax_calendar_days_are_set_in_the_policy_and_must_exist_every_year(admin_client):
+    policy = EligibilityPolicy.load()
+    url = reverse("admin:catalog_eligibilitypolicy_change", args=[policy.pk])
+    refused = admin_client.post(url, policy_form(tax_return_deadline_month="4", tax_return_deadline_day="31"))
+    assert refused.status_code == 200
+    assert "tax_return_deadline_day" in refused.context["adminform"].form.errors
+    accepted = admin_client.post(url, policy_form(kswp_grace_month="2", kswp_grace_day="28"))
+    assert accepted.status_code == 302
+    policy.refresh_from_db()
+    assert (policy.kswp_grace_month, policy.kswp_grace_day) == (2, 28)
 
 
 def test_the_policy_is_a_single_page_that_cannot_be_added_or_deleted(admin_client):

@@ -4,6 +4,7 @@ policy and the date, so these tests need no database."""
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from catalog.models import EligibilityPolicy, KswpWindow
 from catalog.rules import DocumentFact, OutletFacts, evaluate, render_reason
@@ -146,6 +147,93 @@ def test_annual_tax_return_for_the_previous_year_and_its_switch():
     assert "annual_tax_return" not in failing(old, policy(require_annual_tax_return=False))
     assert "annual_tax_return" in failing(eligible_facts(company_documents=docs + [
         doc(DocumentKind.ANNUAL_TAX_RETURN, tax_year=2025, status=REJECTED)]))
+
+
+# --- the tax calendar: correct on every day of the year ----------------------------------------------
+
+D = datetime.date
+
+
+@pytest.mark.parametrize(("today", "kswp_dated", "counts"), [
+    (D(2026, 12, 31), D(2026, 1, 5), True),
+    (D(2027, 1, 1), D(2026, 1, 5), True),  # the new year does not cut anyone off
+    (D(2027, 3, 31), D(2026, 12, 30), True),  # last day of the grace period
+    (D(2027, 4, 1), D(2026, 12, 30), False),  # the day after: last year's KSWP no longer counts
+    (D(2027, 4, 1), D(2027, 1, 2), True),
+    (D(2027, 1, 1), D(2025, 12, 31), False),  # two years back never counts
+    (D(2028, 3, 31), D(2027, 6, 1), True),  # a leap year changes nothing
+])
+def test_last_years_kswp_counts_until_the_grace_date(today, kswp_dated, counts):
+    facts = eligible_facts(company_documents=without(DocumentKind.KSWP) + [doc(DocumentKind.KSWP, issue=kswp_dated)],
+                           certificate_valid_until=today + 400 * DAY)
+    assert ("tax_status" not in failing(facts, today=today)) is counts
+
+
+def test_the_kswp_grace_date_comes_from_the_policy_and_the_reason_says_until_when():
+    facts = eligible_facts(company_documents=without(DocumentKind.KSWP) + [doc(DocumentKind.KSWP, issue=D(2026, 5, 1))])
+    short_grace = policy(kswp_grace_month=2, kswp_grace_day=28)
+    assert "tax_status" not in failing(facts, short_grace, today=D(2027, 2, 28))
+    assert "tax_status" in failing(facts, short_grace, today=D(2027, 3, 1))
+    assert reason(facts, today=D(2027, 1, 10), code="tax_status") == (
+        "Tax status confirmed (KSWP of 1 May 2026, counts until 31 March 2027).")
+    assert reason(facts, today=D(2027, 4, 1), code="tax_status") == (
+        "The latest accepted KSWP is of 1 May 2026 and counted until 31 March 2027; a KSWP dated from 1 January "
+        "2027 or an SKF not older than 1 month(s) is needed.")
+    assert "31 Maret 2027" in reason(facts, today=D(2027, 1, 10), code="tax_status", language="id")
+
+
+@pytest.mark.parametrize(("today", "tax_year", "counts"), [
+    (D(2026, 12, 31), 2025, True),
+    (D(2027, 1, 1), 2025, True),  # the 2026 return cannot exist yet: 2025 still counts
+    (D(2027, 4, 30), 2025, True),  # the filing deadline itself
+    (D(2027, 5, 1), 2025, False),  # the deadline has passed: the 2026 return is required
+    (D(2027, 5, 1), 2026, True),
+    (D(2027, 1, 1), 2026, True),  # a return filed early always counts
+    (D(2026, 12, 31), 2024, False),
+    (D(2026, 4, 30), 2024, True),
+])
+def test_the_annual_tax_return_required_is_the_latest_whose_deadline_has_passed(today, tax_year, counts):
+    facts = eligible_facts(company_documents=without(DocumentKind.ANNUAL_TAX_RETURN) + [
+        doc(DocumentKind.ANNUAL_TAX_RETURN, tax_year=tax_year)])
+    assert ("annual_tax_return" not in failing(facts, today=today)) is counts
+
+
+def test_the_filing_deadline_comes_from_the_policy():
+    facts = eligible_facts(company_documents=without(DocumentKind.ANNUAL_TAX_RETURN) + [
+        doc(DocumentKind.ANNUAL_TAX_RETURN, tax_year=2025)])
+    end_of_march = policy(tax_return_deadline_month=3, tax_return_deadline_day=31)
+    assert "annual_tax_return" not in failing(facts, end_of_march, today=D(2027, 3, 31))
+    assert "annual_tax_return" in failing(facts, end_of_march, today=D(2027, 4, 1))
+    assert reason(facts, "annual_tax_return", today=D(2027, 4, 1), pol=end_of_march) == (
+        "The annual tax return (SPT Tahunan) for 2026 is missing.")
+
+
+def test_a_company_that_renews_on_time_is_never_out_of_the_catalog_on_any_day_of_three_years():
+    """The promise behind the tax calendar: whoever obtains each year's KSWP by mid-March and files each
+    return by mid-April passes both tax rules on every single day, 1 January and 31 December included."""
+    documents = []
+    for year in range(2025, 2029):
+        documents.append(doc(DocumentKind.KSWP, issue=D(year, 3, 15)))
+        documents.append(doc(DocumentKind.ANNUAL_TAX_RETURN, issue=D(year, 4, 15), tax_year=year - 1))
+    day, failures = D(2026, 1, 1), []
+    while day <= D(2028, 12, 31):
+        on_hand = [d for d in documents if d.issue_date <= day]
+        facts = eligible_facts(company_documents=without(DocumentKind.KSWP, without(DocumentKind.ANNUAL_TAX_RETURN))
+                               + on_hand, certificate_valid_until=day + 400 * DAY)
+        failures += [(day, code) for code in failing(facts, today=day)]
+        day += DAY
+    assert failures == []
+
+
+@pytest.mark.parametrize(("month", "day", "valid"), [(2, 28, True), (2, 29, False), (4, 31, False), (12, 31, True)])
+def test_a_tax_calendar_day_must_exist_in_every_year(month, day, valid):
+    pol = policy(kswp_grace_month=month, kswp_grace_day=day)
+    if valid:
+        pol.clean()
+    else:
+        with pytest.raises(ValidationError) as refused:
+            pol.clean()
+        assert "kswp_grace_day" in refused.value.message_dict
 
 
 def test_legal_documents_name_each_missing_piece():

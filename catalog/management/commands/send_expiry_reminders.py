@@ -7,12 +7,13 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from catalog.reminders import send_expiry_reminders
+from catalog.reminders import send_expiry_reminders, send_tax_year_notices
 
 
 class Command(BaseCommand):
-    help = ("E-mail outlets whose documents expire in 30, 14 or 7 days (the policy's reminder days). "
-            "Each reminder goes out once, however often this runs.")
+    help = ("E-mail outlets whose documents expire, or whose KSWP or annual tax return stops counting, in 30, 14 "
+            "or 7 days (the policy's reminder days), and in December the year-end tax notices. Each e-mail goes "
+            "out once, however often this runs.")
 
     def handle(self, *args, **options):
         def progress(iterable, total):
@@ -21,6 +22,9 @@ class Command(BaseCommand):
 
         summary = send_expiry_reminders(progress=progress)
         self.stdout.write(str(summary))
-        if summary.failed:
-            raise CommandError(f"{summary.failed} reminders could not be sent (mail server errors, see the log); "
+        notices = send_tax_year_notices(progress=progress)
+        self.stdout.write(str(notices))
+        failed = summary.failed + notices.failed
+        if failed:
+            raise CommandError(f"{failed} e-mails could not be sent (mail server errors, see the log); "
                                "the next run sends them.")

@@ -270,7 +270,12 @@ class PlanBuilder:
     """
 
     def __init__(self, today: datetime.date, seed: int = RANDOM_SEED):
+        from catalog.models import EligibilityPolicy
+        from catalog.tax_calendar import TaxCalendar
+
         self.today = today
+        # The demo follows the shipped policy's tax calendar (KSWP grace date, return filing deadline).
+        self.tax_calendar = TaxCalendar(EligibilityPolicy())
         self.rng = random.Random(seed)
         self.tz = timezone.get_current_timezone()
         self._used: set[str] = set()
@@ -389,14 +394,15 @@ class PlanBuilder:
         return docs
 
     def kswp(self, kanwil) -> DocumentSpec:
-        """Dated in the current fiscal year for most companies, last year's for a few."""
-        this_year = self.today.year
+        """A KSWP that counts today for most companies (from January to the grace date that may still be
+        last year's), an out-of-date one for a few."""
+        counts_from = self.tax_calendar.kswp_counts_from(self.today)
         if self.rng.random() < 0.15:
-            last_year = this_year - 1
-            issued = self.day_between(datetime.date(last_year, 6, 1), datetime.date(last_year, 12, 31))
+            day = datetime.timedelta(days=1)
+            issued = self.day_between(counts_from - 200 * day, counts_from - day)
         else:
-            issued = self.day_between(datetime.date(this_year, 1, 1), self.today)
-        number = f"S-{self.rng.randint(1, 99999):05d}/KSWP/WPJ.{kanwil}/{issued.year}"
+            issued = self.day_between(counts_from, self.today)
+        number = f"S-{self.rng.randint(1, 99999):05d}/KSWP/WPJ.{kanwil}"
         return self.doc(DocumentKind.KSWP, number, issued)
 
     def skf(self, kanwil) -> DocumentSpec:
@@ -406,10 +412,19 @@ class PlanBuilder:
         return self.doc(DocumentKind.SKF, number, issued, add_months(issued, 1))
 
     def annual_tax_return(self) -> DocumentSpec:
-        """The return for the previous year (due by 30 April); a few companies only have an older one."""
-        tax_year = self.today.year - 1 if self.rng.random() < 0.9 else self.today.year - 2
+        """The return the tax calendar requires today; in the filing season (January to 30 April) about
+        half have already filed the newer one; a few only have an out-of-date return."""
+        required = self.tax_calendar.required_return_year(self.today)
+        newest = self.today.year - 1
+        draw = self.rng.random()
+        if draw < 0.1:
+            tax_year = required - 1
+        elif newest > required and draw < 0.55:
+            tax_year = newest
+        else:
+            tax_year = required
         filed = self.day_between(datetime.date(tax_year + 1, 1, 15),
-                                 min(self.today, datetime.date(tax_year + 1, 4, 30)))
+                                 min(self.today, self.tax_calendar.return_deadline(tax_year)))
         number = f"BPE-{self.rng.randint(10**14, 10**15 - 1)}"
         return self.doc(DocumentKind.ANNUAL_TAX_RETURN, number, min(filed, self.today), tax_year=tax_year)
 
