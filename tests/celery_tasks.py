@@ -7,6 +7,7 @@ test can see deliveries from outside the worker and kill the right process.
 
 from __future__ import annotations
 
+import datetime
 import os
 import signal
 import time
@@ -18,6 +19,13 @@ from django.conf import settings
 from catalog.eligibility import recheck_outlets
 from catalog.models import Trigger
 from mediareg.jobs import ReliableTask
+
+if os.environ.get("TEST_WORKER_CLOCK"):
+    # Started by a test (tests/test_jobs.py PreforkWorker): run on the test's clock, which a pinned test
+    # or `pytest --clock` may have moved; the pool's processes are forked after this import.
+    import time_machine
+
+    time_machine.travel(datetime.datetime.fromisoformat(os.environ["TEST_WORKER_CLOCK"]), tick=True).start()
 
 # The first delivery waits this long for the test to kill its process; later ones do not wait.
 FIRST_START_WAIT_SECONDS = 30

@@ -50,6 +50,19 @@ def pytest_report_header(config):
     return f"machine clock set to {_machine_clock(clock).isoformat()} (--clock)" if clock else None
 
 
+# An ordinary working day (a Thursday in late November): tests that compute with "today" run on it
+# whatever the machine's clock says; dates that matter (the turn of the year, tax deadlines) are pinned
+# by the tests about them.
+ORDINARY_DAY = datetime.datetime(2026, 11, 26, 10, 0, tzinfo=JAKARTA)
+
+
+@pytest.fixture
+def ordinary_day():
+    """Pin the clock (still ticking) to ORDINARY_DAY: ``pytestmark = pytest.mark.usefixtures("ordinary_day")``."""
+    with time_machine.travel(ORDINARY_DAY, tick=True) as traveller:
+        yield traveller
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Factories create many users; the production hasher costs a quarter of a second each.

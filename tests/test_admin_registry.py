@@ -18,7 +18,7 @@ from tests.factories import (
     make_npwp,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ordinary_day")]
 
 
 def changelist(model):

@@ -38,7 +38,7 @@ from partners.models import Document, DocumentKind, MediaOutlet, ReviewStatus
 from tests.catalog_helpers import eligible_outlet
 from tests.factories import MediaOutletFactory, OutletDomainFactory, StaffUserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ordinary_day")]
 S = ListingState
 OUTLETS = reverse("admin:partners_mediaoutlet_changelist")
 LISTINGS = reverse("admin:catalog_listing_changelist")

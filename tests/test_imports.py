@@ -35,7 +35,7 @@ from partners.models import (
 from tests.catalog_helpers import eligible_outlet
 from tests.factories import MediaOutletFactory, OutletDomainFactory, PressCompanyFactory, PressVerificationFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ordinary_day")]
 DAY = datetime.timedelta(days=1)
 
 HEADER = ("No,Nama Media,Jenis Media,Penanggung Jawab,Pemimpin Redaksi,Badan Hukum,Provinsi,Alamat,Telp,Email,"

@@ -411,7 +411,9 @@ class PreforkWorker:
         self.queue = f"reliability-{uuid.uuid4().hex[:8]}"
         self.log_path = log_path
         env = {**os.environ, "DATABASE_URL": worker_database_url(), "REDIS_URL": os.environ["REDIS_URL"],
-               "DJANGO_SETTINGS_MODULE": "mediareg.settings"}
+               "DJANGO_SETTINGS_MODULE": "mediareg.settings",
+               # The worker keeps the test's clock, which a pinned test or --clock may have moved.
+               "TEST_WORKER_CLOCK": datetime.datetime.now(datetime.UTC).isoformat()}
         self.log = open(log_path, "w")  # noqa: SIM115 (closed in stop())
         self.process = subprocess.Popen(  # noqa: S603 (our interpreter, fixed arguments)
             [sys.executable, "-m", "celery", "-A", "mediareg", "worker", "--pool=prefork",

@@ -15,7 +15,7 @@ from partners.models import Document, DocumentKind, ReviewStatus
 from tests.catalog_helpers import eligible_outlet
 from tests.factories import MediaOutletFactory, StaffUserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ordinary_day")]
 DAY = datetime.timedelta(days=1)
 
 

@@ -40,6 +40,8 @@ from tests.factories import (
 
 DAY = datetime.timedelta(days=1)
 
+pytestmark = pytest.mark.usefixtures("ordinary_day")
+
 
 # --- mail server doubles ---------------------------------------------------------------------------
 

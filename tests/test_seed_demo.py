@@ -10,6 +10,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from pghistory.models import Context
 
+from catalog.models import EligibilityPolicy
+from catalog.tax_calendar import TaxCalendar
 from partners.identifiers import is_nik_form, normalize_npwp
 from partners.management.commands import seed_demo
 from partners.models import (
@@ -28,6 +30,7 @@ from partners.models import (
 
 pytestmark = pytest.mark.django_db
 
+JAKARTA = datetime.timezone(datetime.timedelta(hours=7))
 PDF_MAGIC, PNG_MAGIC = b"%PDF-", b"\x89PNG\r\n\x1a\n"
 
 
@@ -78,9 +81,15 @@ def test_the_plan_is_reproducible():
     assert seed_demo.PlanBuilder(day).build() == seed_demo.PlanBuilder(day).build()
 
 
-def test_the_set_shows_every_state_staff_meet(debug_on):
-    seed()
-    today = timezone.localdate()
+@pytest.mark.parametrize("seeded", ["2026-11-26T10:00", "2027-01-01T00:10", "2027-03-31T10:00", "2027-05-01T10:00"])
+def test_the_set_shows_every_state_staff_meet(debug_on, seeded):
+    with time_machine.travel(datetime.datetime.fromisoformat(seeded).replace(tzinfo=JAKARTA), tick=False):
+        seed()
+        today = timezone.localdate()
+        _assert_every_state(today)
+
+
+def _assert_every_state(today):
     assert set(MediaOutlet.objects.values_list("media_type", flat=True)) == set(MediaType.values)
     by_type = {t: MediaOutlet.objects.filter(media_type=t).count() for t in MediaType.values}
     assert by_type[MediaType.ONLINE] > sum(by_type.values()) / 2
@@ -96,9 +105,13 @@ def test_the_set_shows_every_state_staff_meet(debug_on):
     assert Document.objects.expired(today).exists()
     assert Document.objects.expiring_within(30, today).exists()
     assert Document.objects.filter(kind=DocumentKind.SKF, expiry_date__lt=today).exists()
-    assert Document.objects.filter(kind=DocumentKind.ANNUAL_TAX_RETURN, tax_year=today.year - 1).exists()
-    assert Document.objects.filter(kind=DocumentKind.KSWP, issue_date__year=today.year).exists()
-    assert Document.objects.filter(kind=DocumentKind.KSWP, issue_date__year=today.year - 1).exists()
+    # Tax documents that count today and some that no longer do, whatever the day of the year.
+    tax_calendar = TaxCalendar(EligibilityPolicy())
+    kswp_from, required = tax_calendar.kswp_counts_from(today), tax_calendar.required_return_year(today)
+    assert Document.objects.filter(kind=DocumentKind.KSWP, issue_date__gte=kswp_from).exists()
+    assert Document.objects.filter(kind=DocumentKind.KSWP, issue_date__lt=kswp_from).exists()
+    assert Document.objects.filter(kind=DocumentKind.ANNUAL_TAX_RETURN, tax_year__gte=required).exists()
+    assert Document.objects.filter(kind=DocumentKind.ANNUAL_TAX_RETURN, tax_year__lt=required).exists()
 
     forms = set(PressCompany.objects.values_list("legal_form", flat=True))
     assert {LegalForm.PT, LegalForm.PT_PERORANGAN, LegalForm.YAYASAN, LegalForm.KOPERASI} <= forms
