@@ -24,7 +24,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .identifiers import is_nik_form, looks_like_npwp, normalize_domain, normalize_nib, normalize_npwp
+from .identifiers import looks_like_npwp, normalize_company_npwp, normalize_domain, normalize_nib
 from .models import (
     Document,
     KbliCode,
@@ -223,11 +223,7 @@ class PressCompanyForm(forms.ModelForm):
     def clean_npwp(self):
         if not self.cleaned_data["npwp"].strip():
             return None
-        npwp = normalize_npwp(self.cleaned_data["npwp"])
-        if is_nik_form(npwp):
-            raise ValidationError(_("A press company is a legal entity: its 16-digit NPWP starts with 0. "
-                                    "A number without the leading 0 is a person's NIK."))
-        return npwp
+        return normalize_company_npwp(self.cleaned_data["npwp"])
 
     def clean_nib(self):
         nib = self.cleaned_data.get("nib", "")
