@@ -488,3 +488,20 @@ class Document(TimeStamped):
 
     def get_download_url(self):
         return reverse("partners:document-download", args=[self.pk])
+
+    def earlier_files(self) -> list[dict]:
+        """The files this document had before its current one, oldest first, from its audit trail (one
+        query): each with the name it was uploaded under, when it came and when it was replaced."""
+        if not self.pk or not settings.AUDIT_TRAIL_ENABLED:
+            return []
+        events = (self.pgh_event_model.objects.filter(pgh_obj_id=self.pk).order_by("pgh_id")
+                  .values_list("file", "original_filename", "pgh_created_at"))
+        files: list[dict] = []
+        for name, original_filename, at in events:
+            if files and files[-1]["name"] == name:
+                continue
+            if files:
+                files[-1]["replaced_at"] = at
+            files.append({"name": name, "original_filename": original_filename, "since": at, "replaced_at": None,
+                          "url": reverse("partners:document-earlier-file", args=[self.pk, name])})
+        return [version for version in files if version["name"] != self.file.name]
