@@ -70,8 +70,10 @@ class EligibilityPolicy(models.Model):
         help_text=_("Tranco rank; most regional outlets are outside the top million."))
     suspension_months = models.PositiveSmallIntegerField(_("second warning: suspension (months)"), default=6,
                                                          validators=[MinValueValidator(1)])
-    delisting_months = models.PositiveSmallIntegerField(_("third warning: delisting (months)"), default=12,
-                                                        validators=[MinValueValidator(1)])
+    delisting_months = models.PositiveSmallIntegerField(
+        _("third warning: delisting (months)"), default=12, validators=[MinValueValidator(1)],
+        help_text=_("After this period the outlet may apply again; it is never listed again without a new "
+                    "review."))
     reminder_days = models.CharField(_("expiry reminders (days before)"), max_length=50, default="30,14,7",
                                      validators=[validate_reminder_days])
     staff_summary_emails = models.TextField(
@@ -208,7 +210,10 @@ class Listing(models.Model):
     sanction_level = models.PositiveSmallIntegerField(
         _("warnings"), default=0, validators=[MaxValueValidator(3)],
         help_text=_("Catalog sanctions given: 1 first warning, 2 with suspension, 3 with delisting."))
-    sanction_ends_on = models.DateField(_("sanction ends on"), null=True, blank=True)
+    sanction_ends_on = models.DateField(
+        _("sanction ends on"), null=True, blank=True,
+        help_text=_("The first day without the sanction: a suspension ends by itself; after a delisting the "
+                    "outlet may apply again."))
     reason = models.TextField(_("reason"), blank=True)
     state_since = models.DateTimeField(_("in this state since"))
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -225,9 +230,12 @@ class Listing(models.Model):
                 | (~Q(state=ListingState.SUSPENDED) & Q(suspension_cause="")),
                 name="listing_suspension_has_cause",
             ),
+            # A second warning given while staff hold the outlet suspended runs its period alongside
+            # (catalog.lifecycle, "the sanction ladder").
             models.CheckConstraint(
                 condition=Q(sanction_ends_on__isnull=True)
-                | Q(state=ListingState.SUSPENDED, suspension_cause=SuspensionCause.SANCTION)
+                | Q(state=ListingState.SUSPENDED,
+                    suspension_cause__in=[SuspensionCause.SANCTION, SuspensionCause.STAFF])
                 | Q(state=ListingState.DELISTED),
                 name="listing_sanction_end_only_when_sanctioned",
             ),

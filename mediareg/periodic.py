@@ -35,7 +35,8 @@ DEFAULT_JOBS: list[PeriodicJob] = [
         task="catalog.tasks.end_timed_sanctions",
         minute="30",
         hour="0",
-        description="End catalog suspensions and delistings whose period is over.",
+        description="End sanction periods that are over: suspended outlets are listed again if eligible, "
+                    "delisted ones may apply again.",
     ),
     PeriodicJob(
         name="recheck-all-outlets",
