@@ -772,7 +772,7 @@ class ExpiryReminderAdmin(ReadOnlyAdmin):
 
 @admin.register(StaffSummary)
 class StaffSummaryAdmin(ReadOnlyAdmin):
-    list_display = ["day", "outlet_count", "sent_at"]
+    list_display = ["day", "period_start", "period_end", "outlet_count", "sent_at"]
     date_hierarchy = "day"
 
 

@@ -296,11 +296,16 @@ class ExpiryReminder(models.Model):
 
 
 class StaffSummary(models.Model):
-    """The daily e-mail to staff about outlets suspended that day; one per day at most."""
+    """The daily e-mail to staff about the outlets suspended since the previous one (catalog.reminders);
+    one per day at most. Sent summaries cover one unbroken run of time: each starts where the previous
+    sent one ended, so a suspension is in exactly one of them."""
 
-    day = models.DateField(_("day"), unique=True)
+    day = models.DateField(_("day"), unique=True, help_text=_("The last day the summary covers."))
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     outlet_count = models.PositiveIntegerField(_("outlets"), default=0)
+    period_start = models.DateTimeField(_("covers from"), null=True, blank=True)
+    period_end = models.DateTimeField(_("covers until"), null=True, blank=True,
+                                      help_text=_("Midnight after the day, not included."))
 
     class Meta:
         ordering = ["-day"]

@@ -92,7 +92,8 @@ def send_expiry_reminders(day: str | None = None) -> dict:
 @shared_task(base=ReliableTask, autoretry_for=TRANSIENT_ERRORS + reminders.MAIL_ERRORS)
 @single_run("send-staff-summary", timeout=DAILY_LOCK_SECONDS)
 def send_staff_summary(day: str | None = None) -> dict:
-    """Late every evening: one e-mail to staff about the outlets suspended that day, if any."""
+    """Every morning: one e-mail to staff about the outlets suspended since the previous summary (the
+    day before, normally), if any."""
     return reminders.send_staff_summary(datetime.date.fromisoformat(day) if day else None).as_dict()
 
 

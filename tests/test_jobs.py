@@ -280,6 +280,8 @@ def test_two_concurrent_runs_of_a_periodic_job_do_the_work_once(task, settings):
     listing = lifecycle.ensure_listing(eligible_outlet())
     lifecycle.approve(listing, user=reviewer)
     lifecycle.suspend(listing, user=reviewer, reason="Uji")                       # for the summary
+    ListingTransition.objects.filter(listing=listing, to_state="suspended").update(
+        created_at=timezone.now() - datetime.timedelta(days=1))                  # of yesterday, the day it sends
     DocumentFactory(outlet=listing.outlet, kind=DocumentKind.PRESS_COUNCIL_CERTIFICATE, accepted=True,
                     expiry_date=timezone.localdate() + datetime.timedelta(days=7))  # for a reminder
     barrier = threading.Barrier(2)
