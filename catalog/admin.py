@@ -44,6 +44,7 @@ from .models import (
     ListingTransition,
     PressCouncilEntry,
     PressCouncilImport,
+    RecheckRange,
     RecheckRun,
     RegistrationWindow,
     StaffSummary,
@@ -717,12 +718,20 @@ class EligibilityChangeAdmin(ReadOnlyAdmin):
                                 {"rows": outcome_rows(obj.outcomes), "history_row": True})
 
 
+class RecheckRangeInline(ReadOnlyInline):
+    model = RecheckRange
+    template = "admin/edit_inline/tabular.html"
+    fields = ["first_id", "last_id", "finished_at", "outlets_checked", "outlets_changed"]
+    readonly_fields = fields
+
+
 @admin.register(RecheckRun)
 class RecheckRunAdmin(ReadOnlyAdmin):
-    list_display = ["started_at", "finished_at", "trigger", "batches", "batches_done", "outlets_checked",
+    list_display = ["started_at", "day", "finished_at", "trigger", "batches", "batches_done", "outlets_checked",
                     "outlets_changed"]
     list_filter = ["trigger"]
     date_hierarchy = "started_at"
+    inlines = [RecheckRangeInline]
 
 
 @admin.register(EligibilityPolicy)

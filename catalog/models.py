@@ -161,8 +161,15 @@ class EligibilityChange(models.Model):
 
 
 class RecheckRun(models.Model):
-    """A full re-check of every outlet, so staff can see when it last ran and what it changed."""
+    """A full re-check of every outlet, so staff can see when it last ran and what it changed.
 
+    One run per day and trigger (catalog.tasks.recheck_all_outlets claims it); its ranges of outlet
+    ids are RecheckRange rows, each counted once however often its task is delivered."""
+
+    # Empty for runs recorded before runs were claimed per day (two of those may share a day).
+    day = models.DateField(_("day"), null=True, blank=True)
+    task_id = models.CharField(_("task id"), max_length=100, blank=True,
+                               help_text=_("The message that claimed the run; its redelivery may finish it."))
     started_at = models.DateTimeField(_("started"))
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices)
@@ -175,9 +182,30 @@ class RecheckRun(models.Model):
         ordering = ["-started_at"]
         verbose_name = _("re-check run")
         verbose_name_plural = _("re-check runs")
+        constraints = [models.UniqueConstraint(fields=["day", "trigger"], name="one_recheck_run_per_day_and_trigger")]
 
     def __str__(self):
         return f"{self.get_trigger_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class RecheckRange(models.Model):
+    """One range of outlet ids of a run, and what re-checking it found (set once, when it is done)."""
+
+    run = models.ForeignKey(RecheckRun, on_delete=models.CASCADE, related_name="ranges", verbose_name=_("run"))
+    first_id = models.PositiveBigIntegerField(_("first outlet id"))
+    last_id = models.PositiveBigIntegerField(_("last outlet id"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    outlets_checked = models.PositiveIntegerField(_("outlets checked"), default=0)
+    outlets_changed = models.PositiveIntegerField(_("results changed"), default=0)
+
+    class Meta:
+        ordering = ["run", "first_id"]
+        verbose_name = _("re-check range")
+        verbose_name_plural = _("re-check ranges")
+        constraints = [models.UniqueConstraint(fields=["run", "first_id"], name="one_recheck_range_per_start")]
+
+    def __str__(self):
+        return f"{self.run_id}: {self.first_id}–{self.last_id}"
 
 
 class ListingState(models.TextChoices):
