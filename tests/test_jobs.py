@@ -188,7 +188,7 @@ def test_accepting_a_document_sends_one_recheck_task_after_commit(broker, django
     assert len(callbacks) == 1
     (message,) = broker.messages()
     assert message["task"] == "catalog.tasks.recheck_outlets_task"
-    assert message["args"] == [[outlet.pk], Trigger.DOCUMENT_REVIEW]
+    assert message["args"] == [[outlet.pk], Trigger.DOCUMENT_REVIEW, ""]  # no actor: the worker names itself
 
 
 class Rollback(Exception):
