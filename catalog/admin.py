@@ -44,6 +44,7 @@ from .models import (
     ListingTransition,
     PressCouncilEntry,
     PressCouncilImport,
+    RecheckRange,
     RecheckRun,
     RegistrationWindow,
     StaffSummary,
@@ -113,8 +114,13 @@ def listing_summary(listing: Listing | None) -> str:
     if listing.state == ListingState.SUSPENDED and listing.suspension_cause:
         label = f"{label} ({listing.get_suspension_cause_display()})"
     if listing.sanction_ends_on:
-        label = gettext("%(state)s until %(date)s") % {
-            "state": label, "date": listing.sanction_ends_on.strftime("%d-%m-%Y")}
+        date = listing.sanction_ends_on.strftime("%d-%m-%Y")
+        if listing.state == ListingState.DELISTED:
+            label = gettext("%(state)s; may apply again from %(date)s") % {"state": label, "date": date}
+        elif listing.suspension_cause == SuspensionCause.STAFF:
+            label = gettext("%(state)s; a sanction runs until %(date)s") % {"state": label, "date": date}
+        else:
+            label = gettext("%(state)s until %(date)s") % {"state": label, "date": date}
     return label
 
 
@@ -422,8 +428,14 @@ class ListingActionsMixin:
         self._decide(request, self.selected(queryset), lift,
                      ngettext_lazy("%(n)d suspension lifted.", "%(n)d suspensions lifted.", "n"))
         for outlet, listing in still_out:
-            self.message_user(request, gettext("%(outlet)s stays suspended because it is not eligible: %(reasons)s")
-                              % {"outlet": outlet, "reasons": listing.reason}, messages.WARNING)
+            if listing.suspension_cause == SuspensionCause.SANCTION:
+                self.message_user(request, gettext(
+                    "%(outlet)s stays suspended until %(date)s: the suspension of its second warning runs on.")
+                    % {"outlet": outlet, "date": listing.sanction_ends_on.strftime("%d-%m-%Y")}, messages.WARNING)
+            else:
+                self.message_user(request, gettext(
+                    "%(outlet)s stays suspended because it is not eligible: %(reasons)s")
+                    % {"outlet": outlet, "reasons": listing.reason}, messages.WARNING)
 
     # decisions with a reason ------------------------------------------------------------------
 
@@ -483,18 +495,23 @@ class ListingActionsMixin:
 
 
 def next_sanction(listing: Listing | None, policy: EligibilityPolicy, today) -> str:
-    """What the next step on the ladder would do, for the confirmation page."""
+    """What the next step on the ladder would do, for the confirmation page (catalog.lifecycle explains
+    the ladder)."""
     if listing is None:
         return gettext("not applied: no sanction possible")
     level = listing.sanction_level + 1
     if level == 1:
         return gettext("first warning; the listing stays as it is")
     if level == 2:
-        return gettext("second warning: suspended until %(date)s") % {
-            "date": lifecycle.add_months(today, policy.suspension_months).strftime("%d-%m-%Y")}
+        date = lifecycle.add_months(today, policy.suspension_months).strftime("%d-%m-%Y")
+        if listing.state == ListingState.SUSPENDED and listing.suspension_cause == SuspensionCause.STAFF:
+            return gettext("second warning: the staff suspension stays; lifted before %(date)s, the outlet stays "
+                           "suspended until then") % {"date": date}
+        return gettext("second warning: suspended until %(date)s") % {"date": date}
     if level == 3:
-        return gettext("third warning: delisted until %(date)s") % {
-            "date": lifecycle.add_months(today, policy.delisting_months).strftime("%d-%m-%Y")}
+        return gettext("third warning: delisted; it may apply again from %(date)s and is never listed again "
+                       "automatically") % {"date": lifecycle.add_months(today, policy.delisting_months)
+                                           .strftime("%d-%m-%Y")}
     return gettext("revocation as a catalog vendor")
 
 
@@ -702,12 +719,20 @@ class EligibilityChangeAdmin(ReadOnlyAdmin):
                                 {"rows": outcome_rows(obj.outcomes), "history_row": True})
 
 
+class RecheckRangeInline(ReadOnlyInline):
+    model = RecheckRange
+    template = "admin/edit_inline/tabular.html"
+    fields = ["first_id", "last_id", "finished_at", "outlets_checked", "outlets_changed"]
+    readonly_fields = fields
+
+
 @admin.register(RecheckRun)
 class RecheckRunAdmin(ReadOnlyAdmin):
-    list_display = ["started_at", "finished_at", "trigger", "batches", "batches_done", "outlets_checked",
+    list_display = ["started_at", "day", "finished_at", "trigger", "batches", "batches_done", "outlets_checked",
                     "outlets_changed"]
     list_filter = ["trigger"]
     date_hierarchy = "started_at"
+    inlines = [RecheckRangeInline]
 
 
 @admin.register(EligibilityPolicy)
@@ -768,7 +793,7 @@ class TaxYearNoticeAdmin(ReadOnlyAdmin):
 
 @admin.register(StaffSummary)
 class StaffSummaryAdmin(ReadOnlyAdmin):
-    list_display = ["day", "outlet_count", "sent_at"]
+    list_display = ["day", "period_start", "period_end", "outlet_count", "sent_at"]
     date_hierarchy = "day"
 
 

@@ -9,8 +9,9 @@ class CatalogConfig(AppConfig):
     verbose_name = _("E-catalog")
 
     def ready(self):
-        from partners.signals import documents_changed
+        from partners.signals import documents_changed, registry_changed
 
-        from .signals import recheck_after_document_change
+        from .signals import recheck_after_document_change, recheck_after_registry_change
 
         documents_changed.connect(recheck_after_document_change, dispatch_uid="catalog-recheck-documents")
+        registry_changed.connect(recheck_after_registry_change, dispatch_uid="catalog-recheck-registry")

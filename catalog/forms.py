@@ -13,7 +13,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from partners.identifiers import is_nik_form, normalize_domain, normalize_nib, normalize_npwp
+from partners.identifiers import normalize_company_npwp, normalize_domain, normalize_nib
 from partners.models import CompetencyLevel, DocumentKind, KbliCode, LegalForm, MediaType, Province
 from partners.uploads import check_document_file
 
@@ -133,11 +133,7 @@ class ApplicationForm(forms.Form):
 
     # --- validation
     def clean_npwp(self):
-        npwp = normalize_npwp(self.cleaned_data["npwp"])
-        if is_nik_form(npwp):
-            raise ValidationError(_("A press company is a legal entity: its 16-digit NPWP starts with 0. "
-                                    "A number without the leading 0 is a person's NIK."))
-        return npwp
+        return normalize_company_npwp(self.cleaned_data["npwp"])
 
     def clean_nib(self):
         return normalize_nib(self.cleaned_data["nib"])

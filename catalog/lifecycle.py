@@ -3,9 +3,19 @@
     applied → under review → listed | rejected
     listed → suspended (eligibility lost, automatically) → listed (eligibility back, automatically)
     listed → suspended by staff (reason) → listed (staff lift it)
-    listed | suspended → delisted by staff (reason)
+    listed | suspended → delisted by staff (reason) → applied (the outlet applies again)
     sanctions (domain.md §2.4): 1st warning; 2nd warning + suspension for a set period;
-    3rd warning + delisting for a set period; revocation. Timed sanctions end by themselves.
+    3rd warning + delisting for a set period; revocation.
+
+The sanction ladder, one meaning throughout (README, "E-catalog eligibility"):
+
+- A warning never shortens a hold. Given to an outlet staff have suspended until further notice,
+  the second warning's suspension period runs alongside that suspension: the outlet stays
+  suspended by staff, and if staff lift their suspension before the period is over, the outlet
+  stays suspended for the rest of it.
+- A suspension for a sanction ends by itself on its end date: listed again, then re-checked.
+- A delisting is never undone automatically: when its period is over the outlet may apply again
+  (reapply), and is listed only after a new review.
 
 Every transition is one ListingTransition row with the actor (a person or ``system:<job>``) and the
 reason; a transition that is not allowed from the current state raises TransitionRefused with a
@@ -144,11 +154,22 @@ def suspend(listing: Listing, *, user, reason: str) -> Listing:
 
 
 @transaction.atomic
-def lift_suspension(listing: Listing, *, user, reason: str = "") -> Listing:
+def lift_suspension(listing: Listing, *, user, reason: str = "", today: datetime.date | None = None) -> Listing:
+    """Lift a staff suspension. A second warning given meanwhile still holds the outlet out for the rest
+    of its period; otherwise the outlet is listed again if it is still eligible."""
     listing = _locked(listing)
     if not (listing.state == S.SUSPENDED and listing.suspension_cause == SuspensionCause.STAFF):
         _refuse(_("lift the suspension"), listing)
-    _move(listing, "lift_suspension", S.LISTED, user=user, reason=reason)
+    today = today or timezone.localdate()
+    ends = listing.sanction_ends_on
+    if ends and ends > today:
+        if not reason:
+            with translation.override(settings.LANGUAGE_CODE):  # stored: the site's language
+                reason = _("The suspension of the second warning runs until %(date)s.") % {"date": _date(ends)}
+        _move(listing, "lift_suspension", S.SUSPENDED, user=user, cause=SuspensionCause.SANCTION,
+              sanction_ends_on=ends, reason=reason)
+    else:
+        _move(listing, "lift_suspension", S.LISTED, user=user, reason=reason)
     # Back to listed only if still eligible: the re-check suspends it again for eligibility otherwise.
     _recheck_after_staff_decision(listing, user)
     return Listing.objects.get(pk=listing.pk)
@@ -180,15 +201,19 @@ def sanction(listing: Listing, *, user, reason: str, today: datetime.date | None
     policy = EligibilityPolicy.load()
     if level == 1:
         listing.sanction_level = 1
-        listing.save(update_fields=["sanction_level", "updated_at"])
-        ListingTransition.objects.create(listing=listing, created_at=timezone.now(), action="warning_1",
-                                         from_state=listing.state, to_state=listing.state, actor=user,
-                                         actor_label=_actor_label(user), reason=reason)
+        _note(listing, "warning_1", user=user, reason=reason)
         return listing
     if level == 2:
         listing.sanction_level = 2
+        ends = add_months(today, policy.suspension_months)
+        if listing.state == S.SUSPENDED and listing.suspension_cause == SuspensionCause.STAFF:
+            # Staff hold the outlet until they lift it; the sanction's period runs meanwhile and holds
+            # the outlet out for whatever is left of it when they do (lift_suspension).
+            listing.sanction_ends_on = ends
+            _note(listing, "warning_2_suspension", user=user, reason=reason)
+            return listing
         _move(listing, "warning_2_suspension", S.SUSPENDED, user=user, reason=reason,
-              cause=SuspensionCause.SANCTION, sanction_ends_on=add_months(today, policy.suspension_months))
+              cause=SuspensionCause.SANCTION, sanction_ends_on=ends)
     elif level == 3:
         listing.sanction_level = 3
         _move(listing, "warning_3_delisting", S.DELISTED, user=user, reason=reason,
@@ -223,6 +248,20 @@ def reapply(listing: Listing, *, user=None, actor: str = "", today: datetime.dat
     # A delisting held the outlet out whatever its documents said; the result follows the new state.
     _recheck_after_staff_decision(listing, user, actor=actor)
     return listing
+
+
+def _note(listing: Listing, action: str, *, user=None, actor: str = "", reason: str = "", now=None) -> None:
+    """Record a step that leaves the listing in its state (a warning, the end of a sanction period
+    that does not list the outlet again), with the listing's other fields as the caller set them."""
+    now = now or timezone.now()
+    listing.save()
+    ListingTransition.objects.create(listing=listing, created_at=now, action=action, from_state=listing.state,
+                                     to_state=listing.state, actor=user, actor_label=actor or _actor_label(user),
+                                     reason=reason)
+
+
+def _date(day: datetime.date) -> str:
+    return day.strftime("%d-%m-%Y")
 
 
 def _recheck_after_staff_decision(listing: Listing, user, actor: str = "") -> None:
@@ -277,10 +316,17 @@ def _follow_eligibility(results: dict, *, actor: str, now) -> tuple[int, int]:
 
 
 def end_timed_sanctions(today: datetime.date | None = None) -> int:
-    """Sanctions whose period is over end by themselves on their end date (``sanction_ends_on`` is the
-    first day without the sanction, as reapply() reads it): the outlet goes back to listed, and the
-    re-check that follows, in the same transaction, suspends it for eligibility if it no longer
-    qualifies. A failure leaves every listing as it was."""
+    """Sanction periods end by themselves on their end date (``sanction_ends_on`` is the first day
+    without the sanction, as reapply() reads it); returns how many ended.
+
+    - A suspension for a sanction: the outlet goes back to listed, and the re-check that follows, in
+      the same transaction, suspends it for eligibility if it no longer qualifies.
+    - A delisting: the outlet stays delisted and may now apply again; it is never listed again
+      without a new application and review.
+    - A sanction period that ran under a staff suspension: the staff suspension stays.
+
+    Each end is a recorded transition; the end date is cleared, so a second run finds nothing. A
+    failure leaves every listing as it was."""
     from .eligibility import recheck_outlets
 
     today = today or timezone.localdate()
@@ -289,12 +335,19 @@ def end_timed_sanctions(today: datetime.date | None = None) -> int:
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         _lock_results(due.values_list("outlet_id", flat=True))
         ended = list(due.select_for_update().order_by("pk"))
+        listed_again = []
         for listing in ended:
-            _move(listing, "sanction_ended", S.LISTED, actor="system:sanctions", now=now,
-                  reason=_("The sanction period ended."))
-        if ended:
-            recheck_outlets([listing.outlet_id for listing in ended], trigger=Trigger.SCHEDULE,
-                            actor="system:sanctions", today=today)
+            if listing.state == S.SUSPENDED and listing.suspension_cause == SuspensionCause.SANCTION:
+                _move(listing, "sanction_ended", S.LISTED, actor="system:sanctions", now=now,
+                      reason=_("The sanction period ended."))
+                listed_again.append(listing.outlet_id)
+                continue
+            listing.sanction_ends_on = None
+            _note(listing, "sanction_ended", actor="system:sanctions", now=now, reason=(
+                _("The delisting period ended: the outlet may apply again.") if listing.state == S.DELISTED
+                else _("The sanction period ended; the staff suspension stays until staff lift it.")))
+        if listed_again:
+            recheck_outlets(listed_again, trigger=Trigger.SCHEDULE, actor="system:sanctions", today=today)
     return len(ended)
 
 

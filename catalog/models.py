@@ -99,8 +99,10 @@ class EligibilityPolicy(models.Model):
         help_text=_("Tranco rank; most regional outlets are outside the top million."))
     suspension_months = models.PositiveSmallIntegerField(_("second warning: suspension (months)"), default=6,
                                                          validators=[MinValueValidator(1)])
-    delisting_months = models.PositiveSmallIntegerField(_("third warning: delisting (months)"), default=12,
-                                                        validators=[MinValueValidator(1)])
+    delisting_months = models.PositiveSmallIntegerField(
+        _("third warning: delisting (months)"), default=12, validators=[MinValueValidator(1)],
+        help_text=_("After this period the outlet may apply again; it is never listed again without a new "
+                    "review."))
     reminder_days = models.CharField(_("expiry reminders (days before)"), max_length=50, default="30,14,7",
                                      validators=[validate_reminder_days])
     staff_summary_emails = models.TextField(
@@ -211,8 +213,15 @@ class EligibilityChange(models.Model):
 
 
 class RecheckRun(models.Model):
-    """A full re-check of every outlet, so staff can see when it last ran and what it changed."""
+    """A full re-check of every outlet, so staff can see when it last ran and what it changed.
 
+    One run per day and trigger (catalog.tasks.recheck_all_outlets claims it); its ranges of outlet
+    ids are RecheckRange rows, each counted once however often its task is delivered."""
+
+    # Empty for runs recorded before runs were claimed per day (two of those may share a day).
+    day = models.DateField(_("day"), null=True, blank=True)
+    task_id = models.CharField(_("task id"), max_length=100, blank=True,
+                               help_text=_("The message that claimed the run; its redelivery may finish it."))
     started_at = models.DateTimeField(_("started"))
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices)
@@ -225,9 +234,30 @@ class RecheckRun(models.Model):
         ordering = ["-started_at"]
         verbose_name = _("re-check run")
         verbose_name_plural = _("re-check runs")
+        constraints = [models.UniqueConstraint(fields=["day", "trigger"], name="one_recheck_run_per_day_and_trigger")]
 
     def __str__(self):
         return f"{self.get_trigger_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class RecheckRange(models.Model):
+    """One range of outlet ids of a run, and what re-checking it found (set once, when it is done)."""
+
+    run = models.ForeignKey(RecheckRun, on_delete=models.CASCADE, related_name="ranges", verbose_name=_("run"))
+    first_id = models.PositiveBigIntegerField(_("first outlet id"))
+    last_id = models.PositiveBigIntegerField(_("last outlet id"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    outlets_checked = models.PositiveIntegerField(_("outlets checked"), default=0)
+    outlets_changed = models.PositiveIntegerField(_("results changed"), default=0)
+
+    class Meta:
+        ordering = ["run", "first_id"]
+        verbose_name = _("re-check range")
+        verbose_name_plural = _("re-check ranges")
+        constraints = [models.UniqueConstraint(fields=["run", "first_id"], name="one_recheck_range_per_start")]
+
+    def __str__(self):
+        return f"{self.run_id}: {self.first_id}–{self.last_id}"
 
 
 class ListingState(models.TextChoices):
@@ -260,7 +290,10 @@ class Listing(models.Model):
     sanction_level = models.PositiveSmallIntegerField(
         _("warnings"), default=0, validators=[MaxValueValidator(3)],
         help_text=_("Catalog sanctions given: 1 first warning, 2 with suspension, 3 with delisting."))
-    sanction_ends_on = models.DateField(_("sanction ends on"), null=True, blank=True)
+    sanction_ends_on = models.DateField(
+        _("sanction ends on"), null=True, blank=True,
+        help_text=_("The first day without the sanction: a suspension ends by itself; after a delisting the "
+                    "outlet may apply again."))
     reason = models.TextField(_("reason"), blank=True)
     state_since = models.DateTimeField(_("in this state since"))
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -277,9 +310,12 @@ class Listing(models.Model):
                 | (~Q(state=ListingState.SUSPENDED) & Q(suspension_cause="")),
                 name="listing_suspension_has_cause",
             ),
+            # A second warning given while staff hold the outlet suspended runs its period alongside
+            # (catalog.lifecycle, "the sanction ladder").
             models.CheckConstraint(
                 condition=Q(sanction_ends_on__isnull=True)
-                | Q(state=ListingState.SUSPENDED, suspension_cause=SuspensionCause.SANCTION)
+                | Q(state=ListingState.SUSPENDED,
+                    suspension_cause__in=[SuspensionCause.SANCTION, SuspensionCause.STAFF])
                 | Q(state=ListingState.DELISTED),
                 name="listing_sanction_end_only_when_sanctioned",
             ),
@@ -361,11 +397,16 @@ class TaxYearNotice(models.Model):
 
 
 class StaffSummary(models.Model):
-    """The daily e-mail to staff about outlets suspended that day; one per day at most."""
+    """The daily e-mail to staff about the outlets suspended since the previous one (catalog.reminders);
+    one per day at most. Sent summaries cover one unbroken run of time: each starts where the previous
+    sent one ended, so a suspension is in exactly one of them."""
 
-    day = models.DateField(_("day"), unique=True)
+    day = models.DateField(_("day"), unique=True, help_text=_("The last day the summary covers."))
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     outlet_count = models.PositiveIntegerField(_("outlets"), default=0)
+    period_start = models.DateTimeField(_("covers from"), null=True, blank=True)
+    period_end = models.DateTimeField(_("covers until"), null=True, blank=True,
+                                      help_text=_("Midnight after the day, not included."))
 
     class Meta:
         ordering = ["-day"]

@@ -21,7 +21,10 @@ Once only, even when the job runs twice at the same time or its worker dies and 
    milliseconds per reminder, never a loop: the next commit ends it. No mail protocol lets us do
    better than that without the receiving side deduplicating.
 
-The daily staff summary claims its day the same way (StaffSummary.day is unique).
+The daily staff summary claims its day the same way (StaffSummary.day is unique). It runs after
+midnight for the day before, and covers every suspension since the end of the previous summary that
+was sent: days are never cut short (23:45 to midnight used to fall between two summaries), and a
+night the job did not run is caught up by the next one. See send_staff_summary.
 """
 
 from __future__ import annotations
@@ -454,7 +457,8 @@ def tax_notice_message(company, latest: dict, year: int, recipients: list[str],
 @dataclass
 class StaffSummaryResult:
     day: datetime.date
-    status: str  # "sent", "nothing" (no outlet suspended), "no recipients", "already done"
+    # "sent", "nothing" (no outlet suspended), "no recipients", "already done", "day not over"
+    status: str
     outlets: int = 0
     recipients: int = 0
 
@@ -469,9 +473,8 @@ def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime
     return start, end
 
 
-def suspensions_on(day: datetime.date) -> list[ListingTransition]:
-    """The last suspension of each outlet suspended that day (automatic, by staff or by sanction)."""
-    start, end = day_bounds(day)
+def suspensions_between(start: datetime.datetime, end: datetime.datetime) -> list[ListingTransition]:
+    """The last suspension of each outlet suspended in [start, end) (automatic, by staff or by sanction)."""
     transitions = (ListingTransition.objects.filter(to_state=ListingState.SUSPENDED, created_at__gte=start,
                                                     created_at__lt=end)
                    .select_related("listing__outlet__company").order_by("created_at", "pk"))
@@ -491,31 +494,51 @@ def staff_summary_recipients(policy: EligibilityPolicy) -> list[str]:
 
 def send_staff_summary(day: datetime.date | None = None, *, policy: EligibilityPolicy | None = None
                        ) -> StaffSummaryResult:
-    """At most one e-mail per day. The day is claimed like a reminder (StaffSummary.day is unique);
-    a day on which nothing was suspended is recorded too (``outlet_count`` 0, no mail), so a rerun
-    does nothing. ``sent_at`` is the time the day was dealt with."""
-    day = day or timezone.localdate()
+    """The summary up to the end of ``day`` (default: yesterday), at most one e-mail per day.
+
+    It covers from where the previous sent summary ended (or, with none, from the start of the first
+    day claimed) to the midnight after ``day``: no suspension falls between two summaries or into two of them, and
+    a day the job missed, or whose summary found nobody to send to, is in the next one. A day is
+    summarised only once it is over. The day is claimed like a reminder (StaffSummary.day is unique); a
+    period without suspensions is recorded too (``outlet_count`` 0, no mail), so a rerun does nothing.
+    ``sent_at`` is the time the period was dealt with."""
+    today = timezone.localdate()
+    day = day or today - datetime.timedelta(days=1)
+    if day >= today:
+        return StaffSummaryResult(day=day, status="day not over")
     policy = policy or EligibilityPolicy.load()
+    day_start, end = day_bounds(day)
     StaffSummary.objects.bulk_create([StaffSummary(day=day)], ignore_conflicts=True)
     with transaction.atomic():
         summary = StaffSummary.objects.select_for_update(skip_locked=True).filter(
             day=day, sent_at__isnull=True).first()
-        if summary is None:
+        sent = StaffSummary.objects.filter(sent_at__isnull=False, period_end__isnull=False)
+        if summary is None or sent.filter(period_end__gte=end).exists():
             return StaffSummaryResult(day=day, status="already done")
-        suspended = suspensions_on(day)
+        start = sent.order_by("-period_end").values_list("period_end", flat=True).first()
+        if start is None:  # the first summary: from its day, or from an earlier one nobody received
+            first_day = StaffSummary.objects.filter(day__lt=day).order_by("day").values_list("day", flat=True).first()
+            start = day_bounds(first_day)[0] if first_day else day_start
+        suspended = suspensions_between(start, end)
+        summary.period_start, summary.period_end = start, end
         if not suspended:
             summary.sent_at, summary.outlet_count = timezone.now(), 0
-            summary.save(update_fields=["sent_at", "outlet_count"])
+            summary.save(update_fields=["sent_at", "outlet_count", "period_start", "period_end"])
             return StaffSummaryResult(day=day, status="nothing")
         recipients = staff_summary_recipients(policy)
         if not recipients:
-            # Left unsent: a rerun the same day sends it once someone is configured to receive it.
+            # Left unsent: a rerun sends it once someone is configured to receive it, or the next day's
+            # summary covers these suspensions too.
             logger.warning("staff summary for %s: %d outlets suspended but nobody to tell (no addresses in "
                            "the policy, no active %s user with an e-mail)", day, len(suspended), STAFF_GROUP)
             return StaffSummaryResult(day=day, status="no recipients", outlets=len(suspended))
+        since = timezone.localtime(start)
         context = {
             "day_id": _in_language("id", formats.date_format, day, "l, j F Y"),
             "day_en": _in_language("en", formats.date_format, day, "l, j F Y"),
+            "whole_day": start == day_start,
+            "since_id": _in_language("id", formats.date_format, since, "j F Y H:i"),
+            "since_en": _in_language("en", formats.date_format, since, "j F Y H:i"),
             "count": len(suspended),
             "transitions": suspended[:SUMMARY_MAX_LINES],
             "more": max(0, len(suspended) - SUMMARY_MAX_LINES),
@@ -523,5 +546,5 @@ def send_staff_summary(day: datetime.date | None = None, *, policy: EligibilityP
         _message("emails/staff_summary", context, recipients).send()
         # Same window as a reminder: a lost commit after the mail left means one more mail on retry.
         summary.sent_at, summary.outlet_count = timezone.now(), len(suspended)
-        summary.save(update_fields=["sent_at", "outlet_count"])
+        summary.save(update_fields=["sent_at", "outlet_count", "period_start", "period_end"])
     return StaffSummaryResult(day=day, status="sent", outlets=len(suspended), recipients=len(recipients))

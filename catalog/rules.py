@@ -20,7 +20,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
 
 from mediareg.dates import add_months
-from partners.identifiers import is_nik_form, normalize_npwp
+from partners.identifiers import normalize_company_npwp
 from partners.models import PRESS_LEGAL_FORMS, DocumentKind, LegalForm, MediaType, ReviewStatus, VerificationLevel
 
 from .models import EligibilityPolicy
@@ -168,12 +168,17 @@ def rule_npwp(facts: OutletFacts, policy: EligibilityPolicy, today: datetime.dat
     code = "npwp"
     if not facts.npwp:
         return outcome(code, False, _("The company's NPWP is not recorded."))
+    # The stored value is checked as if typed again: rows older than a check, or written around the
+    # forms, get the same verdict the forms give.
     try:
-        normalize_npwp(facts.npwp)
-    except ValidationError:
+        normalize_company_npwp(facts.npwp)
+    except ValidationError as exc:
+        if exc.code == "npwp_is_nik":
+            return outcome(code, False, _("The company's NPWP is a personal NIK, not a legal entity's NPWP."))
+        if exc.code == "npwp_placeholder":
+            return outcome(code, False, _("The company's NPWP is the placeholder 00.000.000.0-000.000 of tax "
+                                          "invoices, not a real NPWP."))
         return outcome(code, False, _("The company's NPWP is not valid."))
-    if is_nik_form(facts.npwp):
-        return outcome(code, False, _("The company's NPWP is a personal NIK, not a legal entity's NPWP."))
     return outcome(code, True, _("The company's NPWP is valid."))
 
 

@@ -1,6 +1,13 @@
+import logging
+
 from django.db import transaction
 
 from .models import Trigger
+
+logger = logging.getLogger(__name__)
+
+# A person waits for an at-once re-check; a company with more outlets than this goes to a worker.
+AT_ONCE_LIMIT = 200
 
 
 def queue_recheck(outlet_ids, *, trigger: str, actor: str = "") -> None:
@@ -16,6 +23,31 @@ def queue_recheck(outlet_ids, *, trigger: str, actor: str = "") -> None:
         transaction.on_commit(lambda: recheck_outlets_task.delay(outlet_ids, trigger, actor))
 
 
+def recheck_on_commit(outlet_ids, *, trigger: str, actor: str = "") -> None:
+    """Re-check these outlets in this process as soon as the current transaction commits (at once
+    outside one), for a person who waits: the page they see next shows the fresh result.
+
+    The saved change stands whatever happens here: when the re-check fails (a lock or statement
+    timeout, a lost connection, a rule that breaks on unexpected data) it is logged and queued for a
+    worker instead, as is a re-check of more than AT_ONCE_LIMIT outlets.
+    """
+    outlet_ids = sorted(set(outlet_ids))
+    if len(outlet_ids) > AT_ONCE_LIMIT:
+        queue_recheck(outlet_ids, trigger=trigger, actor=actor)
+    elif outlet_ids:
+        transaction.on_commit(lambda: _recheck_or_queue(outlet_ids, trigger=trigger, actor=actor))
+
+
+def _recheck_or_queue(outlet_ids: list[int], *, trigger: str, actor: str) -> None:
+    from .eligibility import recheck_outlets
+
+    try:
+        recheck_outlets(outlet_ids, trigger=trigger, actor=actor)
+    except Exception:  # any failure: the worker gets a second chance, the person gets their page
+        logger.exception("re-check of outlets %s after a staff edit failed; queued for a worker", outlet_ids)
+        queue_recheck(outlet_ids, trigger=trigger, actor=actor)
+
+
 def recheck_after_document_change(sender, document_ids, trigger=Trigger.DOCUMENT_REVIEW, **kwargs):
     """Re-check the outlets concerned once the review is committed, so the worker reads the decision."""
     from partners.models import Document
@@ -23,3 +55,15 @@ def recheck_after_document_change(sender, document_ids, trigger=Trigger.DOCUMENT
     from .tasks import outlets_concerned
 
     queue_recheck(outlets_concerned(Document.objects.filter(pk__in=document_ids)), trigger=trigger)
+
+
+def recheck_after_registry_change(sender, outlet_ids=(), company_ids=(), actor="", at_once=False, **kwargs):
+    """Re-check the outlets whose facts changed, and every outlet of the companies whose facts changed:
+    at once for a person's edit in the back office, otherwise by a worker."""
+    from partners.models import MediaOutlet
+
+    ids = set(outlet_ids)
+    if company_ids:
+        ids.update(MediaOutlet.objects.filter(company_id__in=list(company_ids)).values_list("pk", flat=True))
+    recheck = recheck_on_commit if at_once else queue_recheck
+    recheck(ids, trigger=Trigger.STAFF, actor=actor)

@@ -8,8 +8,10 @@ redelivery after a lost worker is harmless.
 from __future__ import annotations
 
 import datetime
+import logging
 
 from celery import shared_task
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -18,8 +20,10 @@ from partners.models import Document, MediaOutlet, ReviewStatus
 
 from . import lifecycle, reminders
 from .eligibility import recheck_outlets
-from .models import EligibilityPolicy, RecheckRun, Trigger
+from .models import EligibilityPolicy, RecheckRange, RecheckRun, Trigger
 from .tax_calendar import may_count_on, with_counts_until
+
+logger = logging.getLogger(__name__)
 
 # One message per range of outlet ids: 50,000 outlets make 25 messages, not 50,000.
 RANGE_SIZE = 2000
@@ -32,32 +36,65 @@ def recheck_outlets_task(outlet_ids: list[int], trigger: str, actor: str = "") -
     return recheck_outlets(outlet_ids, trigger=trigger, actor=actor).__dict__
 
 
-@shared_task(base=ReliableTask)
+@shared_task(base=ReliableTask, bind=True)
 @single_run("recheck-all-outlets", timeout=DAILY_LOCK_SECONDS)
-def recheck_all_outlets(trigger: str = Trigger.SCHEDULE) -> int:
-    """Nightly: fan out the re-check of every outlet as ranges of ids; returns the number of ranges."""
+def recheck_all_outlets(self, trigger: str = Trigger.SCHEDULE) -> int | str:
+    """Nightly: fan out the re-check of every outlet as ranges of ids; returns the number of ranges queued.
+
+    One run per day and trigger, claimed in the database with its ranges: a second trigger the same
+    day (a second beat, a manual start once the first run's lock is gone) queues nothing. Only the
+    redelivery or retry of the message that claimed the run (its worker died while queueing) queues
+    again, the ranges not done yet; a range done twice is counted once (recheck_outlet_range). To
+    re-check everything again the same day, run the recheck_eligibility command."""
+    task_id = self.request.id or ""
+    now = timezone.now()
+    with transaction.atomic():
+        run, claimed = RecheckRun.objects.get_or_create(day=timezone.localdate(now), trigger=trigger,
+                                                        defaults={"started_at": now, "task_id": task_id})
+        if not claimed and not (task_id and run.task_id == task_id):
+            logger.info("recheck-all-outlets (%s) already ran today as run %s; this trigger does nothing",
+                        trigger, run.pk)
+            return "already ran"
+        if claimed:
+            ranges = outlet_id_ranges()
+            RecheckRange.objects.bulk_create([RecheckRange(run=run, first_id=low, last_id=high)
+                                              for low, high in ranges])
+            RecheckRun.objects.filter(pk=run.pk).update(batches=len(ranges),
+                                                        finished_at=None if ranges else now)
+        pending = list(run.ranges.filter(finished_at__isnull=True).values_list("first_id", "last_id"))
+    for low, high in pending:
+        recheck_outlet_range.delay(low, high, run.pk, trigger)
+    return len(pending)
+
+
+def outlet_id_ranges() -> list[tuple[int, int]]:
     bounds = MediaOutlet.objects.order_by("pk").values_list("pk", flat=True)
     first, last = bounds.first(), bounds.last()
-    ranges = [] if first is None else [(low, min(low + RANGE_SIZE - 1, last))
-                                       for low in range(first, last + 1, RANGE_SIZE)]
-    run = RecheckRun.objects.create(started_at=timezone.now(), trigger=trigger, batches=len(ranges))
-    if not ranges:
-        RecheckRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
-    for low, high in ranges:
-        recheck_outlet_range.delay(low, high, run.pk, trigger)
-    return len(ranges)
+    return [] if first is None else [(low, min(low + RANGE_SIZE - 1, last))
+                                     for low in range(first, last + 1, RANGE_SIZE)]
 
 
 @shared_task(base=ReliableTask)
 def recheck_outlet_range(first_id: int, last_id: int, run_id: int | None, trigger: str) -> dict:
+    """Re-check one range of a run. Delivered twice (a redelivery after a lost worker, a fan-out queued
+    again), it re-checks twice, harmlessly, but the run counts the range once: the first delivery to
+    finish marks it done and adds its figures, in one transaction; the others find it done.
+
+    A delivery whose worker died after its re-check committed leaves the changes to the next one,
+    which then finds none to count: the run's "results changed" can fall short, never over."""
     ids = list(MediaOutlet.objects.filter(pk__gte=first_id, pk__lte=last_id).values_list("pk", flat=True))
     summary = recheck_outlets(ids, trigger=trigger, actor=f"system:{trigger}")
     if run_id is not None:
-        RecheckRun.objects.filter(pk=run_id).update(
-            batches_done=F("batches_done") + 1, outlets_checked=F("outlets_checked") + summary.checked,
-            outlets_changed=F("outlets_changed") + summary.changed)
-        RecheckRun.objects.filter(pk=run_id, batches_done__gte=F("batches"), finished_at__isnull=True).update(
-            finished_at=timezone.now())
+        now = timezone.now()
+        with transaction.atomic():
+            counted = RecheckRange.objects.filter(run_id=run_id, first_id=first_id, finished_at__isnull=True).update(
+                finished_at=now, outlets_checked=summary.checked, outlets_changed=summary.changed)
+            if counted:
+                RecheckRun.objects.filter(pk=run_id).update(
+                    batches_done=F("batches_done") + 1, outlets_checked=F("outlets_checked") + summary.checked,
+                    outlets_changed=F("outlets_changed") + summary.changed)
+                RecheckRun.objects.filter(pk=run_id, batches_done__gte=F("batches"),
+                                          finished_at__isnull=True).update(finished_at=now)
     return summary.__dict__
 
 
@@ -100,7 +137,8 @@ def send_expiry_reminders(day: str | None = None) -> dict:
 @shared_task(base=ReliableTask, autoretry_for=TRANSIENT_ERRORS + reminders.MAIL_ERRORS)
 @single_run("send-staff-summary", timeout=DAILY_LOCK_SECONDS)
 def send_staff_summary(day: str | None = None) -> dict:
-    """Late every evening: one e-mail to staff about the outlets suspended that day, if any."""
+    """Every morning: one e-mail to staff about the outlets suspended since the previous summary (the
+    day before, normally), if any."""
     return reminders.send_staff_summary(datetime.date.fromisoformat(day) if day else None).as_dict()
 
 

@@ -7,7 +7,10 @@ pghistory.middleware.HistoryMiddleware; a job or command names itself with
 """
 
 from django.conf import settings
+from django.contrib import admin
 from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from pghistory.core import ProxyField
 from pghistory.models import Events
@@ -26,6 +29,18 @@ class AuditEvent(Events):
         proxy = True
         verbose_name = _("audit event")
         verbose_name_plural = _("audit trail")
+
+    @admin.display(description=_("document file"))
+    def document_file(self):
+        """For a document's events, links to the files they name: a replacement names the old file and
+        the new one, so an auditor downloads the version that was in force (with the permission)."""
+        if self.pgh_model != "partners.DocumentEvent":
+            return ""
+        names = (self.pgh_diff or {}).get("file") or [(self.pgh_data or {}).get("file")]
+        links = [format_html('<a href="{}">{}</a>', reverse("partners:document-earlier-file",
+                                                             args=[self.pgh_obj_id, name]), name.rsplit("/", 1)[-1])
+                 for name in names if name]
+        return format_html_join(" → ", "{}", ((link,) for link in links))
 
 
 class DeadLetter(models.Model):

@@ -35,7 +35,8 @@ DEFAULT_JOBS: list[PeriodicJob] = [
         task="catalog.tasks.end_timed_sanctions",
         minute="30",
         hour="0",
-        description="End catalog suspensions and delistings whose period is over.",
+        description="End sanction periods that are over: suspended outlets are listed again if eligible, "
+                    "delisted ones may apply again.",
     ),
     PeriodicJob(
         name="recheck-all-outlets",
@@ -52,12 +53,15 @@ DEFAULT_JOBS: list[PeriodicJob] = [
         description="E-mail outlets 30, 14 and 7 days before a document expires or a KSWP or annual tax return "
                     "stops counting, and the year-end tax notices in December (each e-mail once).",
     ),
+    # After midnight, for the day before: by 06:00 no transaction begun before midnight is still open
+    # (30-minute time limit), and the mail is there at the start of the working day.
     PeriodicJob(
         name="send-staff-summary",
         task="catalog.tasks.send_staff_summary",
-        minute="45",
-        hour="23",
-        description="E-mail staff the outlets suspended today (nothing is sent on a day without suspensions).",
+        minute="0",
+        hour="6",
+        description="E-mail staff the outlets suspended since the previous summary, up to midnight (nothing is "
+                    "sent when there were none).",
     ),
     PeriodicJob(
         name="clear-expired-sessions",

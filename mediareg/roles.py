@@ -25,7 +25,7 @@ EDIT_REGISTRY = [
 # Every catalog model can be seen; its history rows are written by the system only.
 VIEW_CATALOG = [
     f"catalog.view_{model}"
-    for model in ("eligibilitypolicy", "eligibility", "eligibilitychange", "recheckrun", "listing",
+    for model in ("eligibilitypolicy", "eligibility", "eligibilitychange", "recheckrun", "recheckrange", "listing",
                   "listingtransition", "expiryreminder", "staffsummary", "presscouncilimport", "presscouncilentry",
                   "webranklist", "outletwebrank", "application", "registrationwindow", "taxyearnotice")
 ]

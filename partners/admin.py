@@ -19,12 +19,13 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .identifiers import is_nik_form, looks_like_npwp, normalize_domain, normalize_nib, normalize_npwp
+from .identifiers import looks_like_npwp, normalize_company_npwp, normalize_domain, normalize_nib
 from .models import (
     Document,
     KbliCode,
@@ -65,6 +66,41 @@ class RegistryAdmin(admin.ModelAdmin):
     @admin.display(description=_("audit trail"))
     def audit_trail(self, obj):
         return audit_trail_link(obj)
+
+    # A save, a deletion or a bulk action is one staff edit: the eligibility re-checks its writes ask
+    # for run once, as soon as its transaction has committed and before the page is answered, so the
+    # page the person sees next shows the fresh result (services.staff_edit).
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        with services.staff_edit(request.user):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        with services.staff_edit(request.user):
+            return super().delete_view(request, object_id, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        with services.staff_edit(request.user):
+            return super().changelist_view(request, extra_context)
+
+    def save_formset(self, request, form, formset, change):
+        """Inline rows go through the services their own pages use."""
+        if formset.model not in (Document, PressVerification):
+            super().save_formset(request, form, formset, change)
+            if formset.model is OutletDomain and formset.has_changed():
+                services.outlet_domains_saved(form.instance)
+            elif formset.model is MediaOutlet:
+                for outlet_form in formset.forms:
+                    if outlet_form.has_changed() and outlet_form.instance.pk:
+                        services.outlet_saved(outlet_form.instance, changed=outlet_form.changed_data)
+            return
+        instances = formset.save(commit=False)
+        if formset.deleted_objects:  # documents only: a verification cannot be deleted inline
+            services.documents_delete(Document.objects.filter(pk__in=[d.pk for d in formset.deleted_objects]))
+        save = services.document_save if formset.model is Document else services.verification_save
+        for instance in instances:
+            save(instance)
+        formset.save_m2m()
 
 
 # --- filters -------------------------------------------------------------------------------------
@@ -223,11 +259,7 @@ class PressCompanyForm(forms.ModelForm):
     def clean_npwp(self):
         if not self.cleaned_data["npwp"].strip():
             return None
-        npwp = normalize_npwp(self.cleaned_data["npwp"])
-        if is_nik_form(npwp):
-            raise ValidationError(_("A press company is a legal entity: its 16-digit NPWP starts with 0. "
-                                    "A number without the leading 0 is a person's NIK."))
-        return npwp
+        return normalize_company_npwp(self.cleaned_data["npwp"])
 
     def clean_nib(self):
         nib = self.cleaned_data.get("nib", "")
@@ -365,6 +397,10 @@ class PressCompanyAdmin(RegistrySearchMixin, RegistryAdmin):
     def pending_documents(self, obj):
         return obj.pending_n
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # the KBLI codes are saved here
+        services.company_saved(form.instance, changed=form.changed_data)
+
 
 @admin.register(MediaOutlet)
 class MediaOutletAdmin(RegistrySearchMixin, RegistryAdmin):
@@ -420,24 +456,9 @@ class MediaOutletAdmin(RegistrySearchMixin, RegistryAdmin):
     def expiring_documents(self, obj):
         return obj.expiring_n
 
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for deleted in formset.deleted_objects:
-            deleted.delete()
-        for instance in instances:
-            if isinstance(instance, Document):
-                # Outlet documents belong to the outlet's company too (the inline does not ask).
-                instance.company_id = form.instance.company_id
-            instance.save()
-        formset.save_m2m()
-        if formset.model is OutletDomain:
-            _ensure_primary_domain(form.instance)
-
-
-def _ensure_primary_domain(outlet: MediaOutlet) -> None:
-    domains = outlet.domains.all()
-    if domains and not any(domain.is_primary for domain in domains):
-        OutletDomain.objects.filter(pk=domains[0].pk).update(is_primary=True)
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.outlet_saved(form.instance, changed=form.changed_data)
 
 
 class RejectForm(forms.Form):
@@ -459,11 +480,12 @@ class DocumentAdmin(RegistrySearchMixin, RegistryAdmin):
     search_help_text = _("Document number, company or outlet name, NPWP (any format) or domain")
     autocomplete_fields = ["company", "outlet"]
     actions = ["accept_documents", "reject_documents"]
-    readonly_fields = ["original_filename", "content_type", "size", "download", "review_status", "reviewed_by",
-                       "reviewed_at", "rejection_reason", "created_at", "updated_at", "audit_trail"]
+    readonly_fields = ["original_filename", "content_type", "size", "download", "earlier_files", "review_status",
+                       "reviewed_by", "reviewed_at", "rejection_reason", "created_at", "updated_at", "audit_trail"]
     fieldsets = [
         (None, {"fields": ["company", "outlet", "kind", "number", ("issue_date", "expiry_date"), "tax_year"]}),
-        (_("File"), {"fields": ["file", "download", ("original_filename", "content_type", "size")]}),
+        (_("File"), {"fields": ["file", "download", ("original_filename", "content_type", "size"),
+                               "earlier_files"]}),
         (_("Review"), {"fields": [("review_status", "reviewed_by", "reviewed_at"), "rejection_reason"]}),
         (_("Record"), {"fields": ["created_at", "updated_at", "audit_trail"]}),
     ]
@@ -487,14 +509,28 @@ class DocumentAdmin(RegistrySearchMixin, RegistryAdmin):
             return "-"
         return format_html('<a href="{}">{}</a>', obj.get_download_url(), gettext("Download"))
 
+    @admin.display(description=_("earlier files"))
+    def earlier_files(self, obj):
+        """Replaced files are kept, for auditors; the audit trail names each replacement."""
+        versions = obj.earlier_files() if obj and obj.pk else []
+        if not versions:
+            return "-"
+        return format_html("<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a> ({})</li>', (
+            (version["url"], version["original_filename"] or version["name"],
+             gettext("from %(since)s, replaced %(replaced)s") % {
+                 "since": date_format(timezone.localtime(version["since"]), "DATETIME_FORMAT"),
+                 "replaced": date_format(timezone.localtime(version["replaced_at"]), "DATETIME_FORMAT")})
+            for version in versions)))
+
     def save_model(self, request, obj, form, change):
-        if change and "file" in form.changed_data:
-            services.document_reset_review(obj)
-        if obj.outlet_id and not obj.company_id:
-            obj.company_id = obj.outlet.company_id
-        super().save_model(request, obj, form, change)
         if not change or form.changed_data:
-            services.document_saved(obj)
+            services.document_save(obj)
+
+    def delete_model(self, request, obj):
+        services.documents_delete(Document.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.documents_delete(queryset)
 
     def has_review_permission(self, request):
         return request.user.has_perm("partners.review_document")
@@ -541,6 +577,9 @@ class PressVerificationAdmin(RegistrySearchMixin, RegistryAdmin):
     search_domain_path = "outlet"
     autocomplete_fields = ["outlet"]
     readonly_fields = ["valid_until", "created_at", "updated_at", "audit_trail"]
+
+    def save_model(self, request, obj, form, change):
+        services.verification_save(obj)
 
 
 @admin.register(Province)

@@ -3,6 +3,9 @@
 NPWP rules (domain.md §3): the legacy 15-digit number (``01.312.166.0-091.000``) has a Luhn check
 digit over its first nine digits; since PMK 112/2022 entities use 16 digits, the legacy number with
 a leading 0, and resident individuals use their NIK. python-stdnum implements both checks.
+
+Tax invoices to buyers without an NPWP carry the placeholder ``00.000.000.0-000.000``; it passes the
+Luhn check (all zeros) but names nobody, so it is refused wherever an NPWP is typed.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ from stdnum.id import nik as stdnum_nik
 from stdnum.id import npwp as stdnum_npwp
 
 _NPWP_SEPARATORS = re.compile(r"[\s.\-/]")
+# The canonical 16 digits of the placeholder start with the leading 0 and the legacy taxpayer part's
+# nine zeros.
+PLACEHOLDER_NPWP_PREFIX = "0" * 10
 
 
 def normalize_npwp(value: str) -> str:
@@ -45,7 +51,36 @@ def normalize_npwp(value: str) -> str:
             _("This 16-digit number is not a valid NIK (region code or date of birth is wrong)."),
             code="npwp_nik",
         ) from exc
-    return digits if len(digits) == 16 else "0" + digits
+    npwp16 = digits if len(digits) == 16 else "0" + digits
+    if is_placeholder_npwp(npwp16):
+        raise ValidationError(
+            _("00.000.000.0-000.000 is the placeholder written on tax invoices for buyers without an NPWP; "
+              "enter the company's own NPWP, or leave the field empty if it is not known yet."),
+            code="npwp_placeholder",
+        )
+    return npwp16
+
+
+def normalize_company_npwp(value: str) -> str:
+    """The canonical NPWP of a press company, or ValidationError: a company is a legal entity, so a
+    NIK-shaped number (16 digits not starting with 0) is refused whether or not it is a valid NIK.
+
+    The one place this rule lives: the admin form, the public form, the model and the eligibility rule
+    call it; the database refuses the same numbers (PressCompany's constraints)."""
+    digits = _NPWP_SEPARATORS.sub("", value or "")
+    if digits.isdigit() and is_nik_form(digits):
+        raise ValidationError(
+            _("A press company is a legal entity: its 16-digit NPWP starts with 0. "
+              "A number without the leading 0 is a person's NIK."),
+            code="npwp_is_nik",
+        )
+    return normalize_npwp(value)
+
+
+def is_placeholder_npwp(npwp16: str) -> bool:
+    """The invoice placeholder: no taxpayer in the first nine digits of the legacy number (type, serial,
+    check digit), whatever tax office or branch follows."""
+    return len(npwp16) == 16 and npwp16.startswith(PLACEHOLDER_NPWP_PREFIX)
 
 
 def is_nik_form(npwp16: str) -> bool:

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from mediareg.audit import audited
 from mediareg.dates import add_years
 
-from .identifiers import format_npwp, is_nik_form, normalize_domain, normalize_npwp
+from .identifiers import PLACEHOLDER_NPWP_PREFIX, format_npwp, normalize_company_npwp, normalize_domain
 
 # A factual-verification certificate is valid five years from signing (domain.md §1.5).
 VERIFICATION_VALIDITY_YEARS = 5
@@ -119,6 +119,15 @@ class PressCompany(TimeStamped):
         constraints = [
             models.CheckConstraint(condition=Q(npwp__isnull=True) | Q(npwp__regex=r"^[0-9]{16}$"),
                                    name="company_npwp_16_digits"),
+            # A legal entity's 16-digit NPWP is its legacy number with a leading 0; 16 digits without
+            # it are a person's NIK (identifiers.normalize_company_npwp gives the message first).
+            models.CheckConstraint(condition=Q(npwp__isnull=True) | Q(npwp__startswith="0"),
+                                   name="company_npwp_not_nik",
+                                   violation_error_message=_("A press company's NPWP cannot be a person's NIK.")),
+            models.CheckConstraint(condition=Q(npwp__isnull=True) | ~Q(npwp__startswith=PLACEHOLDER_NPWP_PREFIX),
+                                   name="company_npwp_not_placeholder",
+                                   violation_error_message=_("The invoice placeholder 00.000.000.0-000.000 is "
+                                                             "not an NPWP.")),
             models.CheckConstraint(condition=Q(nib="") | Q(nib__regex=r"^[0-9]{13}$"), name="company_nib_13_digits"),
             models.UniqueConstraint(fields=["nib"], condition=~Q(nib=""), name="company_nib_unique",
                                     violation_error_message=_("A company with this NIB is already registered.")),
@@ -131,14 +140,9 @@ class PressCompany(TimeStamped):
     def clean(self):
         if self.npwp:
             try:
-                self.npwp = normalize_npwp(self.npwp)
+                self.npwp = normalize_company_npwp(self.npwp)
             except ValidationError as exc:
                 raise ValidationError({"npwp": exc.messages}) from exc
-            if is_nik_form(self.npwp):
-                raise ValidationError({"npwp": _(
-                    "A press company is a legal entity: its 16-digit NPWP starts with 0. "
-                    "A number without the leading 0 is a person's NIK."
-                )})
 
     @property
     def npwp_display(self) -> str:
@@ -484,3 +488,20 @@ class Document(TimeStamped):
 
     def get_download_url(self):
         return reverse("partners:document-download", args=[self.pk])
+
+    def earlier_files(self) -> list[dict]:
+        """The files this document had before its current one, oldest first, from its audit trail (one
+        query): each with the name it was uploaded under, when it came and when it was replaced."""
+        if not self.pk or not settings.AUDIT_TRAIL_ENABLED:
+            return []
+        events = (self.pgh_event_model.objects.filter(pgh_obj_id=self.pk).order_by("pgh_id")
+                  .values_list("file", "original_filename", "pgh_created_at"))
+        files: list[dict] = []
+        for name, original_filename, at in events:
+            if files and files[-1]["name"] == name:
+                continue
+            if files:
+                files[-1]["replaced_at"] = at
+            files.append({"name": name, "original_filename": original_filename, "since": at, "replaced_at": None,
+                          "url": reverse("partners:document-earlier-file", args=[self.pk, name])})
+        return [version for version in files if version["name"] != self.file.name]

@@ -9,30 +9,62 @@ from django.shortcuts import get_object_or_404
 from django.utils.text import get_valid_filename
 from django.views.decorators.http import require_safe
 
-from .models import Document
+from .models import Document, document_storage
 
 logger = logging.getLogger(__name__)
 
 
-@require_safe
-def document_download(request, pk: int):
-    """The only way to a document's file: staff with the download permission, never a public URL."""
+def _refuse_unless_permitted(request, pk: int):
+    """Staff with the download permission only; None when the request may go on."""
     if not request.user.is_authenticated or not request.user.is_staff:
         return redirect_to_login(request.get_full_path())
     if not request.user.has_perm("partners.download_document"):
         logger.warning("document download refused: user=%s document=%s", request.user.pk, pk)
         raise PermissionDenied
+    return None
+
+
+def _attachment(handle, original_filename: str, stored_name: str, content_type: str) -> FileResponse:
+    # Only the last path component of what the uploader called it, reduced to safe characters.
+    given = (original_filename or stored_name).replace("\\", "/").rsplit("/", 1)[-1]
+    name = get_valid_filename(given.lstrip(".")) or "document"
+    response = FileResponse(handle, as_attachment=True, filename=name,
+                            content_type=content_type or "application/octet-stream")
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_safe
+def document_download(request, pk: int):
+    """The only way to a document's file: staff with the download permission, never a public URL."""
+    refused = _refuse_unless_permitted(request, pk)
+    if refused:
+        return refused
     document = get_object_or_404(Document, pk=pk)
     try:
         handle = document.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404("The file of this document is missing from storage.") from exc
     logger.info("document downloaded: user=%s document=%s kind=%s", request.user.pk, pk, document.kind)
-    # Only the last path component of what the uploader called it, reduced to safe characters.
-    given = (document.original_filename or document.file.name).replace("\\", "/").rsplit("/", 1)[-1]
-    name = get_valid_filename(given.lstrip(".")) or "document"
-    response = FileResponse(handle, as_attachment=True, filename=name,
-                            content_type=document.content_type or "application/octet-stream")
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _attachment(handle, document.original_filename, document.file.name, document.content_type)
+
+
+@require_safe
+def document_earlier_file(request, pk: int, name: str):
+    """A file the document had before it was replaced, or before the document was deleted, for the same
+    staff as the current file (auditors among them). Only a file that the audit trail records for this
+    document is served: the name is looked up in the document's events, never taken as a path."""
+    refused = _refuse_unless_permitted(request, pk)
+    if refused:
+        return refused
+    version = (Document.pgh_event_model.objects.filter(pgh_obj_id=pk, file=name).order_by("-pgh_id")
+               .values("kind", "original_filename", "content_type").first())
+    if version is None:
+        raise Http404("The audit trail records no such file for this document.")
+    try:
+        handle = document_storage().open(name, "rb")
+    except FileNotFoundError as exc:
+        raise Http404("This earlier file is missing from storage.") from exc
+    logger.info("earlier document file downloaded: user=%s document=%s file=%s", request.user.pk, pk, name)
+    return _attachment(handle, version["original_filename"], name, version["content_type"])

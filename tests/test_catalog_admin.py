@@ -386,6 +386,41 @@ def test_sanction_action_shows_the_next_step_and_gives_it(admin_client):
         S.SUSPENDED, SuspensionCause.SANCTION, 2)
 
 
+def test_the_sanction_page_says_what_a_warning_does_to_a_staff_suspension_and_a_delisting(admin_client):
+    held, delisting = eligible_outlet(name="Kabar Ditahan"), eligible_outlet(name="Kabar Dikeluarkan")
+    lifecycle.suspend(listed(held), user=None, reason="Diperiksa")
+    Listing.objects.filter(outlet=held).update(sanction_level=1)
+    Listing.objects.filter(pk=listed(delisting).pk).update(sanction_level=2)
+    today = timezone.localdate()
+    response = run_action(admin_client, OUTLETS, "sanction_outlets", [held, delisting])
+    html = response.content.decode()
+    with translation.override("id"):
+        assert escape(gettext(
+            "second warning: the staff suspension stays; lifted before %(date)s, the outlet stays suspended "
+            "until then") % {"date": lifecycle.add_months(today, 6).strftime("%d-%m-%Y")}) in html
+        assert escape(gettext(
+            "third warning: delisted; it may apply again from %(date)s and is never listed again automatically")
+            % {"date": lifecycle.add_months(today, 12).strftime("%d-%m-%Y")}) in html
+
+
+def test_lifting_a_staff_suspension_during_a_sanction_says_until_when_it_stays_suspended(admin_client):
+    outlet = eligible_outlet(name="Kabar SP2")
+    listing = listed(outlet)
+    lifecycle.suspend(listing, user=None, reason="Diperiksa")
+    Listing.objects.filter(pk=listing.pk).update(sanction_level=1)
+    lifecycle.sanction(listing, user=None, reason="SP2")
+    listing.refresh_from_db()
+    with translation.override("id"):
+        assert listing_summary(listing) == gettext("%(state)s; a sanction runs until %(date)s") % {
+            "state": f"{S.SUSPENDED.label} ({SuspensionCause.STAFF.label})",
+            "date": listing.sanction_ends_on.strftime("%d-%m-%Y")}
+    response = run_action(admin_client, OUTLETS, "lift_suspensions", [outlet])
+    listing.refresh_from_db()
+    assert (listing.state, listing.suspension_cause) == (S.SUSPENDED, SuspensionCause.SANCTION)
+    until = listing.sanction_ends_on.strftime("%d-%m-%Y")
+    assert any(t.startswith("Kabar SP2") and until in t for t in messages_of(response))
+
+
 def test_lift_action_lists_again_or_reports_why_not(admin_client):
     fine, lapsed = eligible_outlet(name="Kabar Baik"), eligible_outlet(name="Kabar Kedaluwarsa")
     for outlet in (fine, lapsed):

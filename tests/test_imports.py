@@ -8,6 +8,7 @@ import io
 import zipfile
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -363,6 +364,8 @@ def test_factual_row_keeps_a_staff_certificate_and_a_downgrade_removes_it(tmp_pa
     assert f"certificate {staff.certificate_number} removed" in err
 
 
+# Mid-year: the grace period's 31 days must not cross into a new fiscal year (this year's KSWP).
+@time_machine.travel(datetime.datetime(2026, 6, 15, 10, tzinfo=datetime.timezone(datetime.timedelta(hours=7))))
 def test_complete_list_flags_a_missing_verified_outlet_with_a_grace_period(tmp_path):
     today = timezone.localdate()
     missing = eligible_outlet()

@@ -189,7 +189,7 @@ def test_accepting_a_document_sends_one_recheck_task_after_commit(broker, django
     assert len(callbacks) == 1
     (message,) = broker.messages()
     assert message["task"] == "catalog.tasks.recheck_outlets_task"
-    assert message["args"] == [[outlet.pk], Trigger.DOCUMENT_REVIEW, ""]
+    assert message["args"] == [[outlet.pk], Trigger.DOCUMENT_REVIEW, ""]  # no actor: the worker names itself
 
 
 class Rollback(Exception):
@@ -283,6 +283,8 @@ def test_two_concurrent_runs_of_a_periodic_job_do_the_work_once(task, settings):
     listing = lifecycle.ensure_listing(eligible_outlet())
     lifecycle.approve(listing, user=reviewer)
     lifecycle.suspend(listing, user=reviewer, reason="Uji")                       # for the summary
+    ListingTransition.objects.filter(listing=listing, to_state="suspended").update(
+        created_at=timezone.now() - datetime.timedelta(days=1))                  # of yesterday, the day it sends
     DocumentFactory(outlet=listing.outlet, kind=DocumentKind.PRESS_COUNCIL_CERTIFICATE, accepted=True,
                     expiry_date=timezone.localdate() + datetime.timedelta(days=7))  # for a reminder
     barrier = threading.Barrier(2)

@@ -416,17 +416,75 @@ def test_a_suspension_sanction_ends_by_itself_on_its_end_date(reviewer):
     assert lifecycle.end_timed_sanctions(ends) == 0  # idempotent
 
 
-def test_a_delisting_sanction_ends_by_itself_and_an_ineligible_outlet_is_then_suspended(reviewer):
+def test_the_end_of_a_delisting_lets_the_outlet_apply_again_and_never_lists_it_by_itself(reviewer):
     outlet, listing = listed_outlet(reviewer)
-    today = timezone.localdate()
+    day = datetime.date(2026, 2, 10)
     Listing.objects.filter(pk=listing.pk).update(sanction_level=2)
-    listing = lifecycle.sanction(listing, user=reviewer, reason="SP3", today=lifecycle.add_months(today, -12))
-    assert listing.state == S.DELISTED
-    reject_kswp(outlet)
-    assert lifecycle.end_timed_sanctions(today) == 1
+    listing = lifecycle.sanction(listing, user=reviewer, reason="SP3", today=day)
+    ends = listing.sanction_ends_on
+    assert (listing.state, ends) == (S.DELISTED, datetime.date(2027, 2, 10))
+
+    assert lifecycle.end_timed_sanctions(ends) == 1
     listing = fresh(listing)
-    assert (listing.state, listing.suspension_cause) == (S.SUSPENDED, SuspensionCause.ELIGIBILITY)
-    assert actions_of(listing)[-2:] == ["sanction_ended", "auto_suspend"]
+    assert (listing.state, listing.sanction_ends_on, listing.reason) == (S.DELISTED, None, "SP3")
+    ended = last_transition(listing)
+    assert (ended.action, ended.from_state, ended.to_state, ended.actor_label) == (
+        "sanction_ended", S.DELISTED, S.DELISTED, "system:sanctions")
+    assert "not_suspended_by_staff" in eligibility_of(outlet).failing_rule_codes  # eligible otherwise
+    assert lifecycle.end_timed_sanctions(ends + 400 * DAY) == 0  # nothing left to end: still delisted
+    assert fresh(listing).state == S.DELISTED
+
+    listing = lifecycle.reapply(listing, actor="public:application", today=ends)
+    assert listing.state == S.APPLIED
+    assert lifecycle.approve(listing, user=reviewer).state == S.LISTED  # after a new review only
+
+
+# --- a sanction given while staff hold the outlet suspended ----------------------------------------
+
+
+def staff_suspended_with_second_warning(reviewer, day):
+    outlet, listing = listed_outlet(reviewer)
+    lifecycle.suspend(listing, user=reviewer, reason="Diperiksa Dewan Pers")
+    Listing.objects.filter(pk=listing.pk).update(sanction_level=1)
+    return outlet, lifecycle.sanction(listing, user=reviewer, reason="SP2: harga tidak wajar", today=day)
+
+
+def test_a_second_warning_keeps_an_indefinite_staff_suspension_and_runs_its_period_alongside(reviewer):
+    day = datetime.date(2026, 3, 31)
+    outlet, listing = staff_suspended_with_second_warning(reviewer, day)
+    assert (listing.state, listing.suspension_cause, listing.sanction_level, listing.sanction_ends_on,
+            listing.reason) == (S.SUSPENDED, SuspensionCause.STAFF, 2, datetime.date(2026, 9, 30),
+                                "Diperiksa Dewan Pers")
+    warning = last_transition(listing)
+    assert (warning.action, warning.from_state, warning.to_state, warning.reason) == (
+        "warning_2_suspension", S.SUSPENDED, S.SUSPENDED, "SP2: harga tidak wajar")
+
+    # The sanction period ending does not end the staff suspension.
+    assert lifecycle.end_timed_sanctions(datetime.date(2026, 9, 30)) == 1
+    listing = fresh(listing)
+    assert (listing.state, listing.suspension_cause, listing.sanction_ends_on) == (
+        S.SUSPENDED, SuspensionCause.STAFF, None)
+    assert last_transition(listing).action == "sanction_ended"
+    assert lifecycle.lift_suspension(listing, user=reviewer, today=datetime.date(2026, 10, 1)).state == S.LISTED
+
+
+def test_lifting_the_staff_suspension_before_the_sanction_period_ends_leaves_the_rest_of_it(reviewer):
+    outlet, listing = staff_suspended_with_second_warning(reviewer, datetime.date(2026, 3, 31))
+    listing = lifecycle.lift_suspension(listing, user=reviewer, reason="Pemeriksaan selesai",
+                                        today=datetime.date(2026, 5, 2))
+    assert (listing.state, listing.suspension_cause, listing.sanction_ends_on) == (
+        S.SUSPENDED, SuspensionCause.SANCTION, datetime.date(2026, 9, 30))
+    assert "not_suspended_by_staff" in eligibility_of(outlet).failing_rule_codes
+    assert lifecycle.end_timed_sanctions(datetime.date(2026, 9, 30)) == 1
+    assert fresh(listing).state == S.LISTED
+    assert actions_of(listing)[-3:] == ["warning_2_suspension", "lift_suspension", "sanction_ended"]
+
+
+def test_a_third_warning_delists_a_staff_suspended_outlet(reviewer):
+    _outlet, listing = staff_suspended_with_second_warning(reviewer, datetime.date(2026, 3, 31))
+    listing = lifecycle.sanction(listing, user=reviewer, reason="SP3", today=datetime.date(2026, 4, 1))
+    assert (listing.state, listing.suspension_cause, listing.sanction_ends_on) == (
+        S.DELISTED, "", datetime.date(2027, 4, 1))
 
 
 def test_a_staff_delisting_has_no_end_and_is_not_ended_by_the_job(reviewer):

@@ -14,6 +14,7 @@ import threading
 from io import StringIO
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.mail.backends import locmem
@@ -404,79 +405,148 @@ def verifikator_staff():
     return active
 
 
+JAKARTA = datetime.timezone(datetime.timedelta(hours=7))
+
+
+def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=JAKARTA)
+
+
+def suspended_at(name: str, when: datetime.datetime, reason: str = "Diperiksa") -> None:
+    _outlet, listing = listed_outlet(name=name)
+    lifecycle.suspend(listing, user=StaffUserFactory(), reason=reason)
+    ListingTransition.objects.filter(listing=listing, to_state="suspended").update(created_at=when)
+
+
+def summary_run(moment: datetime.datetime, day: datetime.date | None = None):
+    """The job as beat starts it at ``moment`` (Asia/Jakarta)."""
+    with time_machine.travel(moment, tick=False):
+        return send_staff_summary(day)
+
+
+JUNE_9, JUNE_10, JUNE_11 = datetime.date(2026, 6, 9), datetime.date(2026, 6, 10), datetime.date(2026, 6, 11)
+
+
+@pytest.fixture
+def june():
+    """The outlets are made on an ordinary day (their documents are dated from it)."""
+    with time_machine.travel(at(JUNE_9, 8), tick=True):
+        yield
+
+
 @pytest.mark.django_db
-def test_staff_get_one_summary_a_day_of_the_outlets_suspended_that_day(mailoutbox, verifikator_staff):
-    outlet, listing = listed_outlet(name="Kabar Kota")
-    lifecycle.suspend(listing, user=StaffUserFactory(), reason="Alamat redaksi fiktif")
-    other, other_listing = listed_outlet(name="Warta Lama")
-    lifecycle.suspend(other_listing, user=StaffUserFactory(), reason="Kemarin")
-    ListingTransition.objects.filter(listing=other_listing, to_state="suspended").update(
-        created_at=timezone.now() - 2 * DAY)
+def test_staff_get_one_summary_a_day_of_the_outlets_suspended_the_day_before(mailoutbox, verifikator_staff, june):
+    suspended_at("Kabar Kota", at(JUNE_9, 10), reason="Alamat redaksi fiktif")
+    suspended_at("Warta Malam", at(JUNE_9, 23, 50))  # after the old 23:45 run: it used to be left out
+    suspended_at("Dini Hari", at(JUNE_10, 0, 10))
+    suspended_at("Warta Lama", at(JUNE_9, 0, 0) - DAY)
 
-    first = send_staff_summary()
-    second = send_staff_summary()
+    first = summary_run(at(JUNE_10, 6))
+    second = summary_run(at(JUNE_10, 15))
 
-    assert (first.status, first.outlets, first.recipients) == ("sent", 1, 1)
+    assert (first.day, first.status, first.outlets, first.recipients) == (JUNE_9, "sent", 2, 1)
     assert second.status == "already done"
     (message,) = mailoutbox
     assert message.to == ["ver1@diskominfo.example"]
-    assert message.subject.startswith("[MediaReg] 1 media ditangguhkan hari ini")
+    assert message.subject == "[MediaReg] 2 media ditangguhkan pada Selasa, 9 Juni 2026"
     assert "Kabar Kota" in message.body and "Alamat redaksi fiktif" in message.body
-    assert "Warta Lama" not in message.body
-    assert "-- English --" in message.body
-    summary = StaffSummary.objects.get(day=timezone.localdate())
-    assert summary.outlet_count == 1 and summary.sent_at is not None
+    assert "Warta Malam" in message.body and "09-06-2026 23:50" in message.body
+    assert "Dini Hari" not in message.body and "Warta Lama" not in message.body
+    assert "pada hari itu" in message.body and "-- English --" in message.body
+    summary = StaffSummary.objects.get(day=JUNE_9)
+    assert (summary.outlet_count, summary.period_start, summary.period_end) == (2, at(JUNE_9, 0), at(JUNE_10, 0))
+
+    # The next morning's summary starts where this one ended.
+    assert summary_run(at(JUNE_11, 6)).outlets == 1
+    assert "Dini Hari" in mailoutbox[1].body and "Warta Malam" not in mailoutbox[1].body
 
 
 @pytest.mark.django_db
-def test_the_policy_recipients_replace_the_verifikator_group(mailoutbox, verifikator_staff):
+def test_a_night_without_a_summary_is_caught_up_by_the_next_one(mailoutbox, verifikator_staff, june):
+    summary_run(at(JUNE_9, 6))  # June 8: nothing
+    suspended_at("Kabar Senin", at(JUNE_9, 14))
+    suspended_at("Kabar Selasa", at(JUNE_10, 23, 55))
+    # No run on the morning of June 10 (beat was down).
+    result = summary_run(at(JUNE_11, 6))
+    assert (result.day, result.status, result.outlets) == (JUNE_10, "sent", 2)
+    body = mailoutbox[0].body
+    assert "Kabar Senin" in body and "Kabar Selasa" in body
+    assert "sejak 9 Juni 2026 00:00 sampai akhir hari itu" in body
+    assert summary_run(at(JUNE_11, 7), day=JUNE_9).status == "already done"  # covered: never twice
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db
+def test_after_the_upgrade_the_suspensions_after_the_last_2345_run_are_reported_once(
+        mailoutbox, verifikator_staff, june):
+    """The summary sent at 23:45 by the old schedule covered its day until then (migration 0006)."""
+    import importlib
+
+    from django.apps import apps
+
+    suspended_at("Kabar Sore", at(JUNE_9, 17))
+    suspended_at("Kabar Larut", at(JUNE_9, 23, 52))
+    StaffSummary.objects.create(day=JUNE_9, sent_at=at(JUNE_9, 23, 45), outlet_count=1)
+    migration = importlib.import_module("catalog.migrations.0006_staff_summary_covers_a_period")
+    migration.earlier_summaries_covered_their_day_until_sent(apps, None)
+    assert StaffSummary.objects.get(day=JUNE_9).period_end == at(JUNE_9, 23, 45)
+
+    assert summary_run(at(JUNE_10, 6)).status == "already done"  # June 9 had its summary
+    result = summary_run(at(JUNE_11, 6))
+    assert (result.status, result.outlets) == ("sent", 1)
+    assert "Kabar Larut" in mailoutbox[0].body and "Kabar Sore" not in mailoutbox[0].body
+
+
+@pytest.mark.django_db
+def test_the_policy_recipients_replace_the_verifikator_group(mailoutbox, verifikator_staff, june):
     policy = EligibilityPolicy.load()
     policy.staff_summary_emails = "kepala@diskominfo.example\n  arsip@diskominfo.example \n"
     policy.save()
-    _outlet, listing = listed_outlet()
-    lifecycle.suspend(listing, user=StaffUserFactory(), reason="Uji")
-    assert send_staff_summary().status == "sent"
+    suspended_at("Kabar Uji", at(JUNE_9, 11))
+    assert summary_run(at(JUNE_10, 6)).status == "sent"
     assert mailoutbox[0].to == ["kepala@diskominfo.example", "arsip@diskominfo.example"]
 
 
 @pytest.mark.django_db
-def test_no_summary_is_sent_on_a_day_without_suspensions_and_a_rerun_does_nothing(mailoutbox, verifikator_staff):
-    result = send_staff_summary()
+def test_no_summary_is_sent_for_a_quiet_day_and_a_rerun_does_nothing(mailoutbox, verifikator_staff, june):
+    result = summary_run(at(JUNE_10, 6))
     assert result.status == "nothing"
-    assert StaffSummary.objects.get(day=timezone.localdate()).outlet_count == 0
-    _outlet, listing = listed_outlet()
-    lifecycle.suspend(listing, user=StaffUserFactory(), reason="Setelah ringkasan")
-    assert send_staff_summary().status == "already done"
+    assert StaffSummary.objects.get(day=JUNE_9).outlet_count == 0
+    suspended_at("Kabar Siang", at(JUNE_10, 12))
+    assert summary_run(at(JUNE_10, 18)).status == "already done"
     assert mailoutbox == []
+    assert summary_run(at(JUNE_11, 6)).outlets == 1  # the next day's summary has it
 
 
 @pytest.mark.django_db
-def test_the_summary_day_is_the_calendar_day_in_jakarta(mailoutbox, verifikator_staff):
-    day = timezone.localdate() - 3 * DAY
-    jakarta = timezone.get_current_timezone()
-    late_evening = datetime.datetime.combine(day, datetime.time(23, 30), tzinfo=jakarta)
-    after_midnight = datetime.datetime.combine(day + DAY, datetime.time(0, 30), tzinfo=jakarta)  # 17:30 UTC on `day`
-    for name, when in (("Malam", late_evening), ("Dini Hari", after_midnight)):
-        _outlet, listing = listed_outlet(name=name)
-        lifecycle.suspend(listing, user=StaffUserFactory(), reason=name)
-        ListingTransition.objects.filter(listing=listing, to_state="suspended").update(created_at=when)
+def test_a_day_is_summarised_only_once_it_is_over(mailoutbox, verifikator_staff, june):
+    suspended_at("Kabar Pagi", at(JUNE_10, 9))
+    assert summary_run(at(JUNE_10, 23, 59), day=JUNE_10).status == "day not over"
+    assert not StaffSummary.objects.filter(day=JUNE_10).exists()
+    assert summary_run(at(JUNE_11, 0, 1), day=JUNE_10).outlets == 1
 
-    result = send_staff_summary(day)
+
+@pytest.mark.django_db
+def test_the_summary_day_is_the_calendar_day_in_jakarta(mailoutbox, verifikator_staff, june):
+    suspended_at("Malam", at(JUNE_9, 23, 30))
+    suspended_at("Dini Hari", at(JUNE_10, 0, 30))  # 17:30 UTC on June 9
+    result = summary_run(at(JUNE_10, 6))
     assert (result.status, result.outlets) == ("sent", 1)
     assert "Malam" in mailoutbox[0].body and "Dini Hari" not in mailoutbox[0].body
 
 
 @pytest.mark.django_db
-def test_without_anyone_to_tell_the_summary_stays_unsent_for_a_later_run(mailoutbox):
-    _outlet, listing = listed_outlet()
-    lifecycle.suspend(listing, user=StaffUserFactory(), reason="Uji")
-    assert send_staff_summary().status == "no recipients"
+def test_without_anyone_to_tell_the_summary_stays_unsent_and_the_next_one_reports_it(mailoutbox, june):
+    suspended_at("Kabar Sepi", at(JUNE_9, 10))
+    assert summary_run(at(JUNE_10, 6)).status == "no recipients"
     assert StaffSummary.objects.get().sent_at is None
     policy = EligibilityPolicy.load()
     policy.staff_summary_emails = "kepala@diskominfo.example"
     policy.save()
-    assert send_staff_summary_task.apply().result["status"] == "sent"
-    assert len(mailoutbox) == 1
+    with time_machine.travel(at(JUNE_11, 6), tick=False):
+        result = send_staff_summary_task.apply().result
+    assert (result["day"], result["status"], result["outlets"]) == ("2026-06-10", "sent", 1)
+    assert len(mailoutbox) == 1 and "Kabar Sepi" in mailoutbox[0].body
 
 
 @pytest.mark.django_db
