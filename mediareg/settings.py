@@ -1,13 +1,16 @@
 """MediaReg settings, read from the environment.
 
 With no environment at all the embedded defaults apply (SQLite file, Celery tasks run in-process,
-e-mail printed to the console, DEBUG on) so that `make run` works on a fresh machine. Production
-sets DATABASE_URL, REDIS_URL, SECRET_KEY, DEBUG=false and ALLOWED_HOSTS.
+e-mail printed to the console, a secret key generated once into var/secret_key) so that
+`manage.py <command>` works on a fresh machine. DEBUG is off unless asked for (`make run` asks), so a
+production start that forgets it is safe. Production sets DATABASE_URL, REDIS_URL, SECRET_KEY and
+ALLOWED_HOSTS.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,9 +19,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-# The only key that is ever accepted in DEBUG mode without being set; refused when DEBUG is off.
-INSECURE_DEFAULT_SECRET_KEY = "django-insecure-mediareg-embedded-default-do-not-use-in-production"  # noqa: S105
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -46,9 +46,43 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from exc
 
 
+def secret_key_from_file(path: Path) -> str:
+    """The key kept in ``path``; on the first start a random one is written there (mode 0600).
+
+    Generated rather than fixed, so that no key known to anyone ever signs a session. It is one
+    machine's key: processes on several machines must share one, so they set SECRET_KEY.
+    """
+    try:
+        key = path.read_text().strip() if path.exists() else ""
+        if key:
+            return key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written under a temporary name and linked into place: a process starting at the same moment
+        # finds either no file or the whole key, and the first link wins.
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        draft.unlink(missing_ok=True)
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+            file.write(secrets.token_urlsafe(50) + "\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+        return path.read_text().strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is not set and no key could be kept in {path} ({exc}). Set SECRET_KEY to a long random "
+            "value (python -c 'import secrets; print(secrets.token_urlsafe(50))') or SECRET_KEY_FILE to a "
+            "writable path."
+        ) from exc
+
+
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
+SECRET_KEY_FILE = Path(os.environ.get("SECRET_KEY_FILE", "").strip() or BASE_DIR / "var" / "secret_key")
 
 # Which parts run on the zero-setup defaults; reported once at start-up (mediareg.apps).
 EMBEDDED_DEFAULTS = [
@@ -58,19 +92,15 @@ EMBEDDED_DEFAULTS = [
         ("tasks: run in-process (no Celery worker)", not REDIS_URL),
         ("e-mail: printed to the console", not EMAIL_HOST),
         ("audit trail: not recorded (needs PostgreSQL)", not DATABASE_URL),
+        (f"secret key: generated once, kept in {SECRET_KEY_FILE} (one machine only)", not SECRET_KEY),
     )
     if embedded
 ]
 
-DEBUG = env_bool("DEBUG", default=True)
+# Off unless asked for: tracebacks and settings must never reach a visitor because a variable was forgotten.
+DEBUG = env_bool("DEBUG", default=False)
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
-if not DEBUG and (not SECRET_KEY or SECRET_KEY == INSECURE_DEFAULT_SECRET_KEY):
-    raise ImproperlyConfigured(
-        "SECRET_KEY must be set to a long random value when DEBUG is off "
-        "(for example: python -c 'import secrets; print(secrets.token_urlsafe(50))')."
-    )
-SECRET_KEY = SECRET_KEY or INSECURE_DEFAULT_SECRET_KEY
+SECRET_KEY = SECRET_KEY or secret_key_from_file(SECRET_KEY_FILE)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
