@@ -1,6 +1,30 @@
 from django.conf import settings
 from django.utils import translation
 
+from . import network
+
+
+class ClientAddressMiddleware:
+    """REMOTE_ADDR becomes the visitor's address when the request came through one of our reverse
+    proxies (settings.TRUSTED_PROXIES, see mediareg.network). First in MIDDLEWARE, so that everything
+    after it (the public form's rate limit, the login lockout, the stored applicant address) counts
+    the same, real client. From any other peer X-Forwarded-For was written by the client: it is
+    dropped, so that nothing can read it by mistake.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        meta = request.META
+        peer = meta.get("REMOTE_ADDR", "")
+        trusted = network.parse_networks(tuple(settings.TRUSTED_PROXIES))
+        if not network.is_trusted(network.parse_address(peer), trusted):
+            meta.pop("HTTP_X_FORWARDED_FOR", None)
+        meta["REMOTE_ADDR"] = network.client_address(peer, meta.get("HTTP_X_FORWARDED_FOR", ""), trusted)
+        return self.get_response(request)
+
+
 
 class PreferredLanguageMiddleware:
     """Bahasa Indonesia for everyone, English for those who choose it with the language switch.

@@ -9,6 +9,7 @@ ALLOWED_HOSTS.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -44,6 +45,17 @@ def env_int(name: str, default: int) -> int:
         return int(raw) if raw else default
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from exc
+
+
+def env_networks(name: str) -> list[str]:
+    """Comma-separated IP addresses or networks (``10.0.0.5, 172.16.0.0/12``); anything else fails loudly."""
+    values = env_list(name, [])
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name}: {value!r} is not an IP address or network.") from exc
+    return values
 
 
 def secret_key_from_file(path: Path) -> str:
@@ -127,6 +139,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # REMOTE_ADDR becomes the visitor's address behind TRUSTED_PROXIES, before anything reads it.
+    "mediareg.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -222,6 +236,10 @@ APPLICATION_MAX_BYTES = env_int("APPLICATION_MAX_BYTES", 50 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # the form fields; files are streamed to disk above 2.5 MB
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Reverse proxies in front of the web server (nginx, a load balancer), as IP addresses or networks.
+# Only requests from them have their X-Forwarded-For read for the client's address (mediareg.network);
+# empty: the site is reached directly and the header is ignored.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 # Public application form: submissions per client address per hour (counted in the shared cache).
 APPLY_RATE_LIMIT = env_int("APPLY_RATE_LIMIT", 5)
 APPLY_RATE_WINDOW_SECONDS = 3600
