@@ -65,3 +65,10 @@ def client_address(peer: str, forwarded_for: str, trusted: Iterable[Network]) ->
         if not is_trusted(address, trusted):
             break
     return client
+
+
+def request_client_address(request) -> str:
+    """The client address of a request: REMOTE_ADDR, which mediareg.middleware.ClientAddressMiddleware has
+    already corrected behind our proxies. For django-axes (AXES_CLIENT_IP_CALLABLE), so that the login
+    lockout never reads X-Forwarded-For by itself."""
+    return request.META.get("REMOTE_ADDR", "")

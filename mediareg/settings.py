@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "pgtrigger",
     "pghistory",
+    "axes",
     "partners.apps.PartnersConfig",
     "catalog.apps.CatalogConfig",
     "budgets.apps.BudgetsConfig",
@@ -152,6 +153,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Attaches the signed-in user and URL to every audit event written during the request.
     "mediareg.audit.AuditMiddleware",
+    # Last, as django-axes asks: turns a refused login from a locked-out user name and address into our page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mediareg.urls"
@@ -204,6 +207,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+
+# Login throttling (django-axes; OWASP ASVS 6.3.1): after LOGIN_FAILURE_LIMIT failed logins for one
+# user name from one client address, that pair is refused for LOGIN_COOLOFF_MINUTES, even with the
+# right password. Locking the pair rather than the user name alone means an outsider cannot lock a
+# member of staff out from everywhere; rather than the address alone, that one office behind a NAT
+# does not lock all its colleagues out. Every failure is kept (access failures) and logged; superusers
+# see the attempts and unlock them in the admin, auditors read them.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out logins before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# REMOTE_ADDR as ClientAddressMiddleware corrected it behind TRUSTED_PROXIES; never a raw header.
+AXES_CLIENT_IP_CALLABLE = "mediareg.network.request_client_address"
+AXES_LOCKOUT_CALLABLE = "mediareg.views.login_locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The stored form data of a failed login keeps no password (always masked), user name or CSRF token.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
+AXES_ENABLE_ADMIN = False  # registered by mediareg.admin, read-only for auditors
+AXES_VERBOSE = False  # no start-up banner in every command's output; failures are logged all the same
 
 # Indonesian first, English available.
 LANGUAGE_CODE = "id"

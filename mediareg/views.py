@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import redis
 from django.conf import settings
+from django.contrib import admin
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -41,3 +43,14 @@ def healthz(request):
 def home(request):
     # The public entry is the application form; staff use /admin/.
     return redirect("apply")
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer when a locked-out user name and address try to log in (AXES_LOCKOUT_CALLABLE):
+    the admin's login page, saying why and for how long, instead of a bare error text."""
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Login blocked"),
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(request, "admin/locked_out.html", context, status=429)
