@@ -474,10 +474,10 @@ class DocumentAdmin(RegistrySearchMixin, RegistryAdmin):
             return "-"
         today = timezone.localdate()
         if obj.expiry_date < today:
-            return format_html('<strong style="color:#ba2121">{}</strong>', gettext("expired"))
+            return format_html('<strong class="expiry-expired">{}</strong>', gettext("expired"))
         if obj.expiry_date <= today + datetime.timedelta(days=EXPIRY_WARNING_DAYS):
             days = (obj.expiry_date - today).days
-            return format_html('<span style="color:#b35c00">{}</span>',
+            return format_html('<span class="expiry-soon">{}</span>',
                                ngettext("%(n)d day left", "%(n)d days left", days) % {"n": days})
         return gettext("valid")
 
