@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils import translation
 
-from . import network
+from . import limits, network, views
 
 
 class ClientAddressMiddleware:
@@ -46,3 +46,18 @@ class PreferredLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """A request declaring a body larger than settings.REQUEST_MAX_BYTES gets the 413 page before
+    anything reads it (mediareg.limits), so an oversized upload is never written to disk. After the
+    language middleware, so that the page speaks the visitor's language; before CSRF, which reads
+    the form."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if limits.too_large(request.META):
+            return views.request_too_large(request)
+        return self.get_response(request)

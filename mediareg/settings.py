@@ -150,6 +150,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "mediareg.middleware.PreferredLanguageMiddleware",
+    # Refuses an oversized body (413) before CSRF or a view reads it.
+    "mediareg.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -266,6 +268,15 @@ APPLICATION_MAX_BYTES = env_int("APPLICATION_MAX_BYTES", 50 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # the form fields; files are streamed to disk above 2.5 MB
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The largest request any page takes: an application's files plus room for its form fields and the
+# multipart framing. A larger one gets the 413 page before its body is read or written to disk
+# (mediareg.limits); the proxy in front should refuse it even earlier (README).
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", APPLICATION_MAX_BYTES + 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "mediareg.limits.BodyLimitUploadHandler",  # first: counts before anything is written
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Reverse proxies in front of the web server (nginx, a load balancer), as IP addresses or networks.
 # Only requests from them have their X-Forwarded-For read for the client's address (mediareg.network);
 # empty: the site is reached directly and the header is ignored.

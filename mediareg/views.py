@@ -3,10 +3,13 @@ from __future__ import annotations
 import redis
 from django.conf import settings
 from django.contrib import admin
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -54,3 +57,15 @@ def login_locked_out(request, original_response=None, credentials=None):
         "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     }
     return render(request, "admin/locked_out.html", context, status=429)
+
+
+def request_too_large(request, exception=None):
+    """413 with a short page in the visitor's language, for a request over settings.REQUEST_MAX_BYTES."""
+    context = {"max_total": filesizeformat(settings.APPLICATION_MAX_BYTES)}
+    return render(request, "413.html", context, status=413)
+
+
+def bad_request(request, exception):
+    if isinstance(exception, RequestDataTooBig):
+        return request_too_large(request, exception)
+    return defaults.bad_request(request, exception)
