@@ -213,6 +213,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# Staff sessions end after SESSION_IDLE_MINUTES without a request (OWASP ASVS 7.3.1): every request
+# moves the expiry forward, and the session store refuses an expired session on the server, whatever
+# the browser keeps. Only signed-in staff have sessions, so the write per request is theirs alone.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
 
 # Login throttling (django-axes; OWASP ASVS 6.3.1): after LOGIN_FAILURE_LIMIT failed logins for one
 # user name from one client address, that pair is refused for LOGIN_COOLOFF_MINUTES, even with the
