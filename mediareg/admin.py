@@ -3,6 +3,9 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from pghistory.admin import EventsAdmin
+
+from partners.admin import staff_name
 
 from .models import DeadLetter
 
@@ -73,3 +76,20 @@ class AccessFailureLogAdmin(ReadOnlyLogAdmin, axes_admin.AccessFailureLogAdmin):
 @admin.register(AccessLog)
 class AccessLogAdmin(ReadOnlyLogAdmin, axes_admin.AccessLogAdmin):
     """Every successful login and logout."""
+
+
+# --- the audit trail ---------------------------------------------------------------------------------
+
+class AuditEventAdmin(EventsAdmin):
+    """django-pghistory's events admin (settings.PGHISTORY_ADMIN_CLASS), with who acted shown by name
+    rather than as Django's link to the user's page, which only user administrators may open."""
+
+    readonly_fields = ["acting_user"]
+
+    def get_fields(self, request, obj=None):
+        fields = [name for name in super().get_fields(request, obj) if name != "acting_user"]
+        return ["acting_user" if name == "user" else name for name in fields]
+
+    @admin.display(description=_("user"))
+    def acting_user(self, obj):
+        return staff_name(obj.user)

@@ -376,6 +376,7 @@ REST_FRAMEWORK = {
 
 # Audit trail: events record the database-level change; see README "Audit trail".
 PGHISTORY_ADMIN_MODEL = "mediareg.AuditEvent"
+PGHISTORY_ADMIN_CLASS = "mediareg.admin.AuditEventAdmin"
 PGHISTORY_ADMIN_LIST_DISPLAY = ["pgh_created_at", "pgh_label", "pgh_obj_model", "pgh_obj_id", "pgh_diff",
                                 "user", "actor", "url"]
 
