@@ -190,10 +190,24 @@ DATABASES = {
     else {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"},
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A database that accepts connections but never answers must cost seconds, not a worker: every
+# connection gives up after DATABASE_CONNECT_TIMEOUT seconds (libpq's connect_timeout). In web
+# requests each SQL statement is also limited to DATABASE_STATEMENT_TIMEOUT seconds on the server, so a
+# page stuck on a lock or a runaway query fails with an error instead of holding its gunicorn worker
+# until gunicorn kills it (after 30 s by default: keep the statement limit below that). Only the web
+# server asks for it (mediareg/wsgi.py sets MEDIAREG_WEB_SERVER): Celery jobs and management commands
+# (the nightly re-check, imports, exports, migrations) legitimately run longer statements, and the
+# jobs are bounded by Celery's time limits instead. /healthz uses its own, shorter limits (mediareg.views).
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 5)
+DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 20)
 if "postgresql" in DATABASES["default"]["ENGINE"]:
     # JIT compilation pays off for long analytical queries; for admin pages and API lists it cost more
     # than the query (bench/admin_search.py: 1 s of JIT for a 20 ms search at 50,000 outlets).
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    server_options = "-c jit=off"
+    if env_bool("MEDIAREG_WEB_SERVER", default=False) and DATABASE_STATEMENT_TIMEOUT > 0:
+        server_options += f" -c statement_timeout={DATABASE_STATEMENT_TIMEOUT}s"
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", server_options)
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
 
 # The audit trail is written by PostgreSQL triggers (django-pghistory); SQLite records none.
 AUDIT_TRAIL_ENABLED = "postgresql" in DATABASES["default"]["ENGINE"]

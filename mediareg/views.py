@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-import redis
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import RequestDataTooBig
-from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -13,32 +11,14 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-
-def _database_status() -> str:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError as exc:
-        return f"error: {type(exc).__name__}"
-    return "ok"
-
-
-def _redis_status() -> str:
-    if not settings.REDIS_URL:
-        return "not configured"
-    try:
-        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
-    except redis.RedisError as exc:
-        return f"error: {type(exc).__name__}"
-    return "ok"
+from . import health
 
 
 @require_safe
 @never_cache
 def healthz(request):
     """For load balancers and `docker compose`: 200 when every configured service answers, else 503."""
-    checks = {"database": _database_status(), "redis": _redis_status()}
+    checks = {"database": health.database_status(), "redis": health.redis_status()}
     healthy = all(value in {"ok", "not configured"} for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
 
