@@ -22,7 +22,8 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 COPY . .
 
 # Static files are collected into the image (whitenoise serves them with hashed names). The key
-# below exists only for this build step; the running container refuses to start without a real one.
+# below exists only for this build step; docker-compose.yml gives the running containers the one
+# key they share.
 RUN SECRET_KEY=collectstatic-build-only-not-a-secret DEBUG=false \
         python manage.py collectstatic --no-input --verbosity 0
 

@@ -27,7 +27,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from partners.admin import MediaOutletAdmin, RegistryAdmin
+from partners.admin import MediaOutletAdmin, RegistryAdmin, staff_name
 from partners.models import MediaOutlet
 
 from . import applications, lifecycle
@@ -530,6 +530,9 @@ class CatalogOutletAdmin(ListingActionsMixin, MediaOutletAdmin):
     actions = ["recheck_now", "list_outlets", "suspend_outlets", "delist_outlets", "sanction_outlets",
                "lift_suspensions"]
     catalog_fieldset = (_("E-catalog"), {"fields": ["eligibility_result", "listing_standing"]})
+    # The e-catalog panel links to these; staff who may not open them (budget officers) do without it.
+    catalog_panel_permissions = ["catalog.view_eligibility", "catalog.view_eligibilitychange", "catalog.view_listing",
+                                 "catalog.view_listingtransition"]
 
     def selected(self, queryset):
         return [(outlet, outlet, _related(outlet, "listing")) for outlet in queryset.select_related("listing")]
@@ -543,7 +546,7 @@ class CatalogOutletAdmin(ListingActionsMixin, MediaOutletAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
-        if obj is None:
+        if obj is None or not request.user.has_perms(self.catalog_panel_permissions):
             return fieldsets
         return [fieldsets[0], self.catalog_fieldset, *fieldsets[1:]]
 
@@ -878,8 +881,12 @@ class ApplicationAdmin(RegistryAdmin):
     ordering = ["submitted_at"]  # oldest first: a queue
     actions = ["start_review", "approve", "request_changes", "reject"]
     fields = ["code", "status", "outlet", "company", "submitted_at", "applicant_email", "language", "client_ip",
-              "documents_panel", "decided_by", "decided_at", "decision_reason", "audit_trail"]
+              "documents_panel", "decider", "decided_at", "decision_reason", "audit_trail"]
     readonly_fields = fields
+
+    @admin.display(description=_("decided by"))
+    def decider(self, obj):
+        return staff_name(obj.decided_by)
 
     def get_queryset(self, request):
         from partners.admin import count_of

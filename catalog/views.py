@@ -25,7 +25,8 @@ from .status import missing_requirements, upcoming_deadlines
 
 
 def client_address(request) -> str:
-    # Behind a proxy, gunicorn's --forwarded-allow-ips makes REMOTE_ADDR the client's address.
+    # The visitor's address: behind one of TRUSTED_PROXIES, mediareg.middleware.ClientAddressMiddleware has
+    # already put the address from X-Forwarded-For here (gunicorn itself always gives the proxy's).
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 

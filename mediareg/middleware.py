@@ -1,6 +1,30 @@
 from django.conf import settings
 from django.utils import translation
 
+from . import limits, network, views
+
+
+class ClientAddressMiddleware:
+    """REMOTE_ADDR becomes the visitor's address when the request came through one of our reverse
+    proxies (settings.TRUSTED_PROXIES, see mediareg.network). First in MIDDLEWARE, so that everything
+    after it (the public form's rate limit, the login lockout, the stored applicant address) counts
+    the same, real client. From any other peer X-Forwarded-For was written by the client: it is
+    dropped, so that nothing can read it by mistake.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        meta = request.META
+        peer = meta.get("REMOTE_ADDR", "")
+        trusted = network.parse_networks(tuple(settings.TRUSTED_PROXIES))
+        if not network.is_trusted(network.parse_address(peer), trusted):
+            meta.pop("HTTP_X_FORWARDED_FOR", None)
+        meta["REMOTE_ADDR"] = network.client_address(peer, meta.get("HTTP_X_FORWARDED_FOR", ""), trusted)
+        return self.get_response(request)
+
+
 
 class PreferredLanguageMiddleware:
     """Bahasa Indonesia for everyone, English for those who choose it with the language switch.
@@ -22,3 +46,18 @@ class PreferredLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """A request declaring a body larger than settings.REQUEST_MAX_BYTES gets the 413 page before
+    anything reads it (mediareg.limits), so an oversized upload is never written to disk. After the
+    language middleware, so that the page speaks the visitor's language; before CSRF, which reads
+    the form."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if limits.too_large(request.META):
+            return views.request_too_large(request)
+        return self.get_response(request)

@@ -35,13 +35,16 @@ VIEW_CATALOG = [
 MANAGE_CATALOG = ["catalog.manage_listing", "catalog.recheck_eligibility", "catalog.add_registrationwindow",
                   "catalog.change_registrationwindow", "catalog.delete_registrationwindow"]
 
+# Login attempts, lockouts and the log of logins (django-axes). Only superusers unlock.
+VIEW_LOGINS = ["axes.view_accessattempt", "axes.view_accessfailurelog", "axes.view_accesslog"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Kominfo staff who keep the registry, review documents and decide on listings.
     "Verifikator": VIEW_REGISTRY + EDIT_REGISTRY + VIEW_CATALOG + MANAGE_CATALOG
     + ["partners.review_document", "partners.download_document"],
     # Sees everything, changes nothing.
     "Auditor": VIEW_REGISTRY + VIEW_CATALOG + ["partners.download_document", "mediareg.view_auditevent",
-                                               "mediareg.view_deadletter"],
+                                               "mediareg.view_deadletter"] + VIEW_LOGINS,
     # Budgets come with the budgets app; the registry is read-only for this role.
     "Petugas Anggaran": list(VIEW_REGISTRY),
 }

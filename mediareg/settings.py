@@ -1,24 +1,26 @@
 """MediaReg settings, read from the environment.
 
 With no environment at all the embedded defaults apply (SQLite file, Celery tasks run in-process,
-e-mail printed to the console, DEBUG on) so that `make run` works on a fresh machine. Production
-sets DATABASE_URL, REDIS_URL, SECRET_KEY, DEBUG=false and ALLOWED_HOSTS.
+e-mail printed to the console, a secret key generated once into var/secret_key) so that
+`manage.py <command>` works on a fresh machine. DEBUG is off unless asked for (`make run` asks), so a
+production start that forgets it is safe. Production sets DATABASE_URL, REDIS_URL, SECRET_KEY and
+ALLOWED_HOSTS.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-# The only key that is ever accepted in DEBUG mode without being set; refused when DEBUG is off.
-INSECURE_DEFAULT_SECRET_KEY = "django-insecure-mediareg-embedded-default-do-not-use-in-production"  # noqa: S105
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -46,9 +48,54 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from exc
 
 
+def env_networks(name: str) -> list[str]:
+    """Comma-separated IP addresses or networks (``10.0.0.5, 172.16.0.0/12``); anything else fails loudly."""
+    values = env_list(name, [])
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name}: {value!r} is not an IP address or network.") from exc
+    return values
+
+
+def secret_key_from_file(path: Path) -> str:
+    """The key kept in ``path``; on the first start a random one is written there (mode 0600).
+
+    Generated rather than fixed, so that no key known to anyone ever signs a session. It is one
+    machine's key: processes on several machines must share one, so they set SECRET_KEY.
+    """
+    try:
+        key = path.read_text().strip() if path.exists() else ""
+        if key:
+            return key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written under a temporary name and linked into place: a process starting at the same moment
+        # finds either no file or the whole key, and the first link wins.
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        draft.unlink(missing_ok=True)
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+            file.write(secrets.token_urlsafe(50) + "\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+        return path.read_text().strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is not set and no key could be kept in {path} ({exc}). Set SECRET_KEY to a long random "
+            "value (python -c 'import secrets; print(secrets.token_urlsafe(50))') or SECRET_KEY_FILE to a "
+            "writable path."
+        ) from exc
+
+
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
+SECRET_KEY_FILE = Path(os.environ.get("SECRET_KEY_FILE", "").strip() or BASE_DIR / "var" / "secret_key")
 
 # Which parts run on the zero-setup defaults; reported once at start-up (mediareg.apps).
 EMBEDDED_DEFAULTS = [
@@ -58,19 +105,15 @@ EMBEDDED_DEFAULTS = [
         ("tasks: run in-process (no Celery worker)", not REDIS_URL),
         ("e-mail: printed to the console", not EMAIL_HOST),
         ("audit trail: not recorded (needs PostgreSQL)", not DATABASE_URL),
+        (f"secret key: generated once, kept in {SECRET_KEY_FILE} (one machine only)", not SECRET_KEY),
     )
     if embedded
 ]
 
-DEBUG = env_bool("DEBUG", default=True)
+# Off unless asked for: tracebacks and settings must never reach a visitor because a variable was forgotten.
+DEBUG = env_bool("DEBUG", default=False)
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
-if not DEBUG and (not SECRET_KEY or SECRET_KEY == INSECURE_DEFAULT_SECRET_KEY):
-    raise ImproperlyConfigured(
-        "SECRET_KEY must be set to a long random value when DEBUG is off "
-        "(for example: python -c 'import secrets; print(secrets.token_urlsafe(50))')."
-    )
-SECRET_KEY = SECRET_KEY or INSECURE_DEFAULT_SECRET_KEY
+SECRET_KEY = SECRET_KEY or secret_key_from_file(SECRET_KEY_FILE)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -84,11 +127,13 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "csp",
     "rest_framework",
     "django_filters",
     "django_celery_beat",
     "pgtrigger",
     "pghistory",
+    "axes",
     "partners.apps.PartnersConfig",
     "catalog.apps.CatalogConfig",
     "budgets.apps.BudgetsConfig",
@@ -97,10 +142,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # REMOTE_ADDR becomes the visitor's address behind TRUSTED_PROXIES, before anything reads it.
+    "mediareg.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that answers a page, so that error pages carry the policy too.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "mediareg.middleware.PreferredLanguageMiddleware",
+    # Refuses an oversized body (413) before CSRF or a view reads it.
+    "mediareg.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -108,6 +159,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Attaches the signed-in user and URL to every audit event written during the request.
     "mediareg.audit.AuditMiddleware",
+    # Last, as django-axes asks: turns a refused login from a locked-out user name and address into our page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mediareg.urls"
@@ -137,10 +190,24 @@ DATABASES = {
     else {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"},
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A database that accepts connections but never answers must cost seconds, not a worker: every
+# connection gives up after DATABASE_CONNECT_TIMEOUT seconds (libpq's connect_timeout). In web
+# requests each SQL statement is also limited to DATABASE_STATEMENT_TIMEOUT seconds on the server, so a
+# page stuck on a lock or a runaway query fails with an error instead of holding its gunicorn worker
+# until gunicorn kills it (after 30 s by default: keep the statement limit below that). Only the web
+# server asks for it (mediareg/wsgi.py sets MEDIAREG_WEB_SERVER): Celery jobs and management commands
+# (the nightly re-check, imports, exports, migrations) legitimately run longer statements, and the
+# jobs are bounded by Celery's time limits instead. /healthz uses its own, shorter limits (mediareg.views).
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 5)
+DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 20)
 if "postgresql" in DATABASES["default"]["ENGINE"]:
     # JIT compilation pays off for long analytical queries; for admin pages and API lists it cost more
     # than the query (bench/admin_search.py: 1 s of JIT for a 20 ms search at 50,000 outlets).
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    server_options = "-c jit=off"
+    if env_bool("MEDIAREG_WEB_SERVER", default=False) and DATABASE_STATEMENT_TIMEOUT > 0:
+        server_options += f" -c statement_timeout={DATABASE_STATEMENT_TIMEOUT}s"
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", server_options)
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
 
 # The audit trail is written by PostgreSQL triggers (django-pghistory); SQLite records none.
 AUDIT_TRAIL_ENABLED = "postgresql" in DATABASES["default"]["ENGINE"]
@@ -160,6 +227,34 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# Staff sessions end after SESSION_IDLE_MINUTES without a request (OWASP ASVS 7.3.1): every request
+# moves the expiry forward, and the session store refuses an expired session on the server, whatever
+# the browser keeps. Only signed-in staff have sessions, so the write per request is theirs alone.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+
+# Login throttling (django-axes; OWASP ASVS 6.3.1): after LOGIN_FAILURE_LIMIT failed logins for one
+# user name from one client address, that pair is refused for LOGIN_COOLOFF_MINUTES, even with the
+# right password. Locking the pair rather than the user name alone means an outsider cannot lock a
+# member of staff out from everywhere; rather than the address alone, that one office behind a NAT
+# does not lock all its colleagues out. Every failure is kept (access failures) and logged; superusers
+# see the attempts and unlock them in the admin, auditors read them.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out logins before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# REMOTE_ADDR as ClientAddressMiddleware corrected it behind TRUSTED_PROXIES; never a raw header.
+AXES_CLIENT_IP_CALLABLE = "mediareg.network.request_client_address"
+AXES_LOCKOUT_CALLABLE = "mediareg.views.login_locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The stored form data of a failed login keeps no password (always masked), user name or CSRF token.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
+AXES_ENABLE_ADMIN = False  # registered by mediareg.admin, read-only for auditors
+AXES_VERBOSE = False  # no start-up banner in every command's output; failures are logged all the same
 
 # Indonesian first, English available.
 LANGUAGE_CODE = "id"
@@ -192,6 +287,19 @@ APPLICATION_MAX_BYTES = env_int("APPLICATION_MAX_BYTES", 50 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # the form fields; files are streamed to disk above 2.5 MB
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The largest request any page takes: an application's files plus room for its form fields and the
+# multipart framing. A larger one gets the 413 page before its body is read or written to disk
+# (mediareg.limits); the proxy in front should refuse it even earlier (README).
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", APPLICATION_MAX_BYTES + 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "mediareg.limits.BodyLimitUploadHandler",  # first: counts before anything is written
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Reverse proxies in front of the web server (nginx, a load balancer), as IP addresses or networks.
+# Only requests from them have their X-Forwarded-For read for the client's address (mediareg.network);
+# empty: the site is reached directly and the header is ignored.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 # Public application form: submissions per client address per hour (counted in the shared cache).
 APPLY_RATE_LIMIT = env_int("APPLY_RATE_LIMIT", 5)
 APPLY_RATE_WINDOW_SECONDS = 3600
@@ -226,6 +334,28 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
     # Container and load-balancer probes call /healthz over plain HTTP inside the network.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Content-Security-Policy on every response (django-csp): scripts, styles, images and fonts come
+# from this site only, and nothing inline runs or applies, so injected markup can neither run code
+# nor restyle a page or read attribute values through CSS selectors. Our templates keep their scripts
+# and styles in static files (a package's inline script is moved out: templates/admin/djcelery/), and
+# Django's admin pages need no inline style: its one inline <style>, in the change list, is written
+# only for a ModelAdmin without actions_on_top and actions_on_bottom, which we do not have (a test
+# keeps it so). Images allow data: for the empty favicon (href="data:,") every page declares to spare
+# a request.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
 # HSTS preload (security.W021) is off on purpose: the browsers' preload list binds the whole
 # registrable domain (the agency's go.id domain, not only MediaReg) and is hard to undo, so it is the
 # domain owner's decision. Turn it on with SECURE_HSTS_PRELOAD=true.
@@ -260,6 +390,7 @@ REST_FRAMEWORK = {
 
 # Audit trail: events record the database-level change; see README "Audit trail".
 PGHISTORY_ADMIN_MODEL = "mediareg.AuditEvent"
+PGHISTORY_ADMIN_CLASS = "mediareg.admin.AuditEventAdmin"
 PGHISTORY_ADMIN_LIST_DISPLAY = ["pgh_created_at", "pgh_label", "pgh_obj_model", "pgh_obj_id", "pgh_diff",
                                 "user", "actor", "url", "document_file"]
 

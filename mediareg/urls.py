@@ -4,6 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from . import views
 
+# Django's RequestDataTooBig (too many form fields, or our upload limit) becomes the 413 page.
+handler400 = "mediareg.views.bad_request"
+
 admin.site.site_header = _("MediaReg: press partnership registry")
 admin.site.site_title = _("MediaReg")
 admin.site.index_title = _("Back office")

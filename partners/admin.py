@@ -59,6 +59,27 @@ def audit_trail_link(obj) -> str:
                        gettext("Show every change to this record and its parts"))
 
 
+def staff_name(user) -> str:
+    """A member of staff by name. Shown instead of Django's link to the user's page on read-only fields:
+    only user administrators may open that page, and nobody should be shown a link that refuses them."""
+    if user is None:
+        return "-"
+    return user.get_full_name() or user.get_username()
+
+
+def without_field(fields, name: str) -> list:
+    """A fieldset's fields without ``name``, also inside rows (tuples); rows left empty are dropped."""
+    kept = []
+    for field in fields:
+        if isinstance(field, (list, tuple)):
+            row = tuple(part for part in field if part != name)
+            if row:
+                kept.append(row)
+        elif field != name:
+            kept.append(field)
+    return kept
+
+
 class RegistryAdmin(admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = 50
@@ -101,6 +122,14 @@ class RegistryAdmin(admin.ModelAdmin):
         for instance in instances:
             save(instance)
         formset.save_m2m()
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.has_perm("mediareg.view_auditevent"):
+            return fieldsets
+        # Reviewers may not open the audit trail, so their pages do not link to it.
+        return [(name, {**options, "fields": without_field(options["fields"], "audit_trail")})
+                for name, options in fieldsets]
 
 
 # --- filters -------------------------------------------------------------------------------------
@@ -481,14 +510,18 @@ class DocumentAdmin(RegistrySearchMixin, RegistryAdmin):
     autocomplete_fields = ["company", "outlet"]
     actions = ["accept_documents", "reject_documents"]
     readonly_fields = ["original_filename", "content_type", "size", "download", "earlier_files", "review_status",
-                       "reviewed_by", "reviewed_at", "rejection_reason", "created_at", "updated_at", "audit_trail"]
+                       "reviewer", "reviewed_at", "rejection_reason", "created_at", "updated_at", "audit_trail"]
     fieldsets = [
         (None, {"fields": ["company", "outlet", "kind", "number", ("issue_date", "expiry_date"), "tax_year"]}),
         (_("File"), {"fields": ["file", "download", ("original_filename", "content_type", "size"),
                                "earlier_files"]}),
-        (_("Review"), {"fields": [("review_status", "reviewed_by", "reviewed_at"), "rejection_reason"]}),
+        (_("Review"), {"fields": [("review_status", "reviewer", "reviewed_at"), "rejection_reason"]}),
         (_("Record"), {"fields": ["created_at", "updated_at", "audit_trail"]}),
     ]
+
+    @admin.display(description=_("reviewed by"))
+    def reviewer(self, obj):
+        return staff_name(obj.reviewed_by)
 
     @admin.display(description=_("expiry"))
     def expiry_state(self, obj):
@@ -496,10 +529,10 @@ class DocumentAdmin(RegistrySearchMixin, RegistryAdmin):
             return "-"
         today = timezone.localdate()
         if obj.expiry_date < today:
-            return format_html('<strong style="color:#ba2121">{}</strong>', gettext("expired"))
+            return format_html('<strong class="expiry-expired">{}</strong>', gettext("expired"))
         if obj.expiry_date <= today + datetime.timedelta(days=EXPIRY_WARNING_DAYS):
             days = (obj.expiry_date - today).days
-            return format_html('<span style="color:#b35c00">{}</span>',
+            return format_html('<span class="expiry-soon">{}</span>',
                                ngettext("%(n)d day left", "%(n)d days left", days) % {"n": days})
         return gettext("valid")
 

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.db import connection
+from django.test.utils import override_settings
 
 JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
 
@@ -37,9 +38,22 @@ def pytest_configure(config):
     # trigram indexes and locking. `make test` points DATABASE_URL at PostgreSQL.
     if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
         raise pytest.UsageError("The tests need PostgreSQL: run them with `make test` (it sets DATABASE_URL).")
+    # The suite speaks plain HTTP to the application, as a developer's machine does. DEBUG is off
+    # unless asked for, so the settings were read with the production protections on (HTTPS redirect,
+    # secure cookies, static file names from collectstatic's manifest); tests/test_settings.py proves
+    # those in fresh processes with a controlled environment.
+    config._plain_http = override_settings(
+        SECURE_SSL_REDIRECT=False, SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False,
+        STORAGES={**settings.STORAGES,
+                  "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}},
+    )
+    config._plain_http.enable()
 
 
 def pytest_unconfigure(config):
+    plain_http = getattr(config, "_plain_http", None)
+    if plain_http is not None:
+        plain_http.disable()
     clock = getattr(config, "_machine_clock", None)
     if clock is not None:
         clock.stop()

@@ -19,7 +19,6 @@ from django.core.management.utils import get_random_secret_key
 from django.template import Context, Template
 
 from mediareg.money import format_rupiah
-from mediareg.settings import INSECURE_DEFAULT_SECRET_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED_DEFAULTS_LINE = "Embedded defaults in use"
@@ -54,24 +53,52 @@ def live_redis_url() -> str:
 SETUP_ONLY = ["-c", "import django; django.setup()"]
 
 
-# --- (a) DEBUG off refuses a missing or default secret key ---------------------------------------
+# --- (a) DEBUG is off unless asked for; the secret key is never a fixed one ----------------------
 
-@pytest.mark.parametrize("secret_key", [None, "", "   ", INSECURE_DEFAULT_SECRET_KEY],
-                         ids=["unset", "empty", "blank", "insecure-default"])
-def test_debug_off_refuses_a_missing_or_default_secret_key(secret_key):
-    env = {"DJANGO_SETTINGS_MODULE": "mediareg.settings", "DEBUG": "false"}
-    if secret_key is not None:
-        env["SECRET_KEY"] = secret_key
-    result = run_python(*SETUP_ONLY, env=env)
-    assert result.returncode != 0
-    assert "ImproperlyConfigured: SECRET_KEY must be set" in result.stderr
-    assert "when DEBUG is off" in result.stderr
-
-
-def test_debug_off_starts_with_a_real_secret_key():
-    result = run_python(*SETUP_ONLY, env={"DJANGO_SETTINGS_MODULE": "mediareg.settings", "DEBUG": "false",
-                                          "SECRET_KEY": get_random_secret_key()})
+def settings_values(*names: str, env: dict[str, str]) -> dict:
+    """The named settings as a fresh process with only ``env`` sees them."""
+    script = ("import json, django; django.setup(); from django.conf import settings; "
+              f"print(json.dumps({{name: str(getattr(settings, name)) for name in {list(names)!r}}}))")
+    result = run_python("-c", script, env={"DJANGO_SETTINGS_MODULE": "mediareg.settings", **env})
     assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_debug_is_off_unless_asked_for():
+    assert settings_values("DEBUG", env={})["DEBUG"] == "False"
+    assert settings_values("DEBUG", env={"DEBUG": "true"})["DEBUG"] == "True"
+
+
+def test_without_a_secret_key_one_is_generated_once_kept_private_and_reused(tmp_path):
+    key_file = tmp_path / "var" / "secret_key"
+    env = {"SECRET_KEY_FILE": str(key_file)}
+
+    first = settings_values("SECRET_KEY", "DEBUG", env=env)
+
+    assert first["DEBUG"] == "False"  # a production start that forgets both is safe
+    assert len(first["SECRET_KEY"]) >= 50 and not first["SECRET_KEY"].startswith("django-insecure")
+    assert key_file.read_text().strip() == first["SECRET_KEY"]
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert [path.name for path in key_file.parent.iterdir()] == ["secret_key"]  # no draft left behind
+    assert settings_values("SECRET_KEY", env=env) == {"SECRET_KEY": first["SECRET_KEY"]}
+    other = settings_values("SECRET_KEY", env={"SECRET_KEY_FILE": str(tmp_path / "other" / "secret_key")})
+    assert other["SECRET_KEY"] != first["SECRET_KEY"]
+
+
+def test_a_secret_key_from_the_environment_wins_and_nothing_is_written(tmp_path):
+    key, key_file = get_random_secret_key(), tmp_path / "secret_key"
+    assert settings_values("SECRET_KEY", env={"SECRET_KEY": key, "SECRET_KEY_FILE": str(key_file)}) == {
+        "SECRET_KEY": key}
+    assert not key_file.exists()
+
+
+def test_a_key_file_that_cannot_be_written_stops_the_start_with_a_clear_message(tmp_path):
+    (tmp_path / "not-a-folder").write_text("")
+    result = run_python(*SETUP_ONLY, env={"DJANGO_SETTINGS_MODULE": "mediareg.settings",
+                                          "SECRET_KEY_FILE": str(tmp_path / "not-a-folder" / "secret_key")})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY is not set and no key could be kept in" in result.stderr
+    assert "Set SECRET_KEY to a long random value" in result.stderr
 
 
 def test_a_misspelt_debug_value_is_refused_rather_than_read_as_on():
@@ -105,7 +132,7 @@ print(json.dumps({
         "eager": True,
         "celery_app_eager": True,
         "email": "django.core.mail.backends.console.EmailBackend",
-        "debug": True,
+        "debug": False,
     }
 
 
@@ -120,10 +147,13 @@ def test_embedded_defaults_are_reported_in_one_log_line_at_start():
 
 # --- (c) the deployment checklist passes with production settings ---------------------------------
 
-def test_deploy_check_passes_with_production_settings():
+@pytest.mark.parametrize("secret", ["set", "generated"])
+def test_deploy_check_passes_with_production_settings(secret, tmp_path):
+    # "generated": a start that forgets DEBUG and SECRET_KEY is still a safe production start.
+    env = {"DEBUG": "false", "SECRET_KEY": get_random_secret_key()} if secret == "set" else {
+        "SECRET_KEY_FILE": str(tmp_path / "secret_key")}
     result = run_python("manage.py", "check", "--deploy", "--fail-level", "WARNING", env={
-        "DEBUG": "false",
-        "SECRET_KEY": get_random_secret_key(),
+        **env,
         "ALLOWED_HOSTS": "example.org",
         "DATABASE_URL": live_database_url(),
         "REDIS_URL": live_redis_url(),
@@ -201,6 +231,7 @@ print(response.status_code, response.content.decode())
 """
     result = run_python("-c", script, env={
         "DJANGO_SETTINGS_MODULE": "mediareg.settings",
+        "ALLOWED_HOSTS": "testserver",
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:{closed_port()}/mediareg",
     })
     assert result.returncode == 0, result.stderr
