@@ -17,6 +17,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import render
@@ -42,6 +43,7 @@ from .models import (
     Listing,
     ListingState,
     ListingTransition,
+    PendingRecheck,
     PressCouncilEntry,
     PressCouncilImport,
     RecheckRun,
@@ -163,6 +165,23 @@ class ListingStateFilter(admin.SimpleListFilter):
             return queryset.filter(listing__state=value)
         if value == "none":
             return queryset.filter(listing__isnull=True)
+        return queryset
+
+
+class PendingRecheckFilter(admin.SimpleListFilter):
+    """Outlets whose asked-for re-check has not run yet (catalog.pending); the sweep takes those older
+    than a few minutes."""
+
+    title = _("re-check pending")
+    parameter_name = "recheck_pending"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("waiting for a re-check")), ("no", _("not waiting"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            marked = Exists(PendingRecheck.objects.filter(outlet=OuterRef("pk")))
+            return queryset.filter(marked if self.value() == "yes" else ~marked)
         return queryset
 
 
@@ -506,7 +525,8 @@ class CatalogOutletAdmin(ListingActionsMixin, MediaOutletAdmin):
     change_form_template = "admin/catalog/outlet_change_form.html"
     list_display = [*MediaOutletAdmin.list_display, "eligible", "failing_rules", "listing_state"]
     list_select_related = [*MediaOutletAdmin.list_select_related, "eligibility", "listing"]
-    list_filter = [*MediaOutletAdmin.list_filter, EligibleFilter, ListingStateFilter, FailingRuleFilter]
+    list_filter = [*MediaOutletAdmin.list_filter, EligibleFilter, ListingStateFilter, FailingRuleFilter,
+                   PendingRecheckFilter]
     readonly_fields = [*MediaOutletAdmin.readonly_fields, "eligibility_result", "listing_standing"]
     inlines = [*MediaOutletAdmin.inlines, EligibilityHistoryInline]
     actions = ["recheck_now", "list_outlets", "suspend_outlets", "delist_outlets", "sanction_outlets",
@@ -554,6 +574,7 @@ class CatalogOutletAdmin(ListingActionsMixin, MediaOutletAdmin):
         result = _result(obj) if obj and obj.pk else None
         context = {"result": result, "rows": outcome_rows(result.outcomes) if result else []}
         if obj and obj.pk:
+            context["pending"] = PendingRecheck.objects.filter(outlet=obj).first()
             context["history_url"] = (f"{reverse('admin:catalog_eligibilitychange_changelist')}"
                                       f"?outlet__id__exact={obj.pk}")
         return render_to_string("admin/catalog/eligibility_result.html", context)

@@ -88,6 +88,9 @@ def submit_application(form, *, client_ip: str | None = None) -> Application:
     written: list[str] = []
     try:
         with transaction.atomic(), audit_context(actor="public:application"):
+            # The first hook at commit: from then on the files belong to committed rows, and nothing run
+            # after the commit (the side effects' hooks) can make the cleanup below delete them.
+            transaction.on_commit(written.clear)
             application = _store(form, client_ip, written)
     except IntegrityError:
         _discard(written)

@@ -158,6 +158,35 @@ class EligibilityChange(models.Model):
         return f"{self.outlet_id} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}: {self.is_eligible}"
 
 
+class PendingRecheck(models.Model):
+    """An outlet waiting for a re-check that a change asked for (catalog.signals.queue_recheck).
+
+    Written in the same transaction as the change and removed by the re-check that has read the change
+    (catalog.eligibility.recheck_outlets), so a mark that stays for more than a few minutes means the
+    queued task never ran (the broker refused it, or it was lost): the recheck-pending-outlets sweep
+    re-checks it, and the nightly re-check of every outlet clears every mark. Staff see the mark on the
+    outlet's page and filter the outlet list by it.
+    """
+
+    outlet = models.OneToOneField(MediaOutlet, on_delete=models.CASCADE, primary_key=True,
+                                  related_name="pending_recheck", verbose_name=_("outlet"))
+    since = models.DateTimeField(_("re-check pending since"))
+    requested_at = models.DateTimeField(_("last asked for"))
+    trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices)
+    actor = models.CharField(_("by"), max_length=150, blank=True)
+    # New with every request: a re-check removes only the requests it has read, never a later one.
+    token = models.UUIDField(_("request"))
+
+    class Meta:
+        ordering = ["since"]
+        verbose_name = _("pending re-check")
+        verbose_name_plural = _("pending re-checks")
+        indexes = [models.Index(fields=["since"], name="pending_recheck_since")]
+
+    def __str__(self):
+        return f"{self.outlet_id} ({self.since:%Y-%m-%d %H:%M})"
+
+
 class RecheckRun(models.Model):
     """A full re-check of every outlet, so staff can see when it last ran and what it changed."""
 

@@ -1,5 +1,6 @@
-from django.db import transaction
+from mediareg.jobs import send_on_commit
 
+from . import pending
 from .models import Trigger
 
 
@@ -7,13 +8,16 @@ def queue_recheck(outlet_ids, *, trigger: str, actor: str = "") -> None:
     """Re-check these outlets once the current transaction commits, so the worker reads what was saved.
 
     The one way a write asks for a re-check (document reviews, replaced files, registry changes);
-    outside a transaction it queues at once.
+    outside a transaction it queues at once. The request is first marked on the outlets in the
+    write's own transaction (catalog.pending), so it outlives a broker that refuses the task: the
+    failure is logged, the write stands, and the recheck-pending-outlets sweep does the re-check.
     """
     from .tasks import recheck_outlets_task
 
     outlet_ids = sorted(set(outlet_ids))
     if outlet_ids:
-        transaction.on_commit(lambda: recheck_outlets_task.delay(outlet_ids, trigger, actor))
+        pending.mark(outlet_ids, trigger=trigger, actor=actor)
+        send_on_commit(recheck_outlets_task, outlet_ids, trigger, actor)
 
 
 def recheck_after_document_change(sender, document_ids, trigger=Trigger.DOCUMENT_REVIEW, **kwargs):

@@ -1,5 +1,5 @@
-"""Celery jobs of the catalog. Thin: each calls a function in catalog.eligibility, catalog.lifecycle or
-catalog.reminders.
+"""Celery jobs of the catalog. Thin: each calls a function in catalog.eligibility, catalog.lifecycle,
+catalog.pending or catalog.reminders.
 
 All are idempotent (they compute from current state and write only what changed), so a retry or a
 redelivery after a lost worker is harmless.
@@ -13,11 +13,11 @@ from celery import shared_task
 from django.db.models import F, Q
 from django.utils import timezone
 
-from mediareg.jobs import TRANSIENT_ERRORS, ReliableTask, single_run
+from mediareg.jobs import SWEEP_LOCK_SECONDS, SWEEP_TIME_LIMIT, TRANSIENT_ERRORS, ReliableTask, single_run
 from partners.models import Document, MediaOutlet, ReviewStatus
 
-from . import lifecycle, reminders
-from .eligibility import recheck_outlets
+from . import lifecycle, pending, reminders
+from .eligibility import RecheckSummary, recheck_outlets
 from .models import RecheckRun, Trigger
 
 # One message per range of outlet ids: 50,000 outlets make 25 messages, not 50,000.
@@ -29,6 +29,17 @@ DAILY_LOCK_SECONDS = 45 * 60
 @shared_task(base=ReliableTask)
 def recheck_outlets_task(outlet_ids: list[int], trigger: str, actor: str = "") -> dict:
     return recheck_outlets(outlet_ids, trigger=trigger, actor=actor).__dict__
+
+
+@shared_task(base=ReliableTask, time_limit=SWEEP_TIME_LIMIT, soft_time_limit=SWEEP_TIME_LIMIT - 30)
+@single_run("recheck-pending-outlets", timeout=SWEEP_LOCK_SECONDS)
+def recheck_pending_outlets() -> dict:
+    """Every few minutes: the outlets whose asked-for re-check has not run (its task was refused by the
+    broker, or lost), re-checked with the trigger and actor of the request (catalog.pending)."""
+    summary = RecheckSummary()
+    for (trigger, actor), outlet_ids in pending.overdue().items():
+        summary += recheck_outlets(outlet_ids, trigger=trigger, actor=actor)
+    return summary.__dict__
 
 
 @shared_task(base=ReliableTask)

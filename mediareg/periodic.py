@@ -59,6 +59,13 @@ DEFAULT_JOBS: list[PeriodicJob] = [
         description="E-mail staff the outlets suspended today (nothing is sent on a day without suspensions).",
     ),
     PeriodicJob(
+        name="recheck-pending-outlets",
+        task="catalog.tasks.recheck_pending_outlets",
+        minute="*/5",
+        hour="*",
+        description="Re-check the outlets whose asked-for re-check did not run (the broker refused or lost it).",
+    ),
+    PeriodicJob(
         name="clear-expired-sessions",
         task="mediareg.tasks.clear_expired_sessions",
         minute="30",
