@@ -4,6 +4,10 @@ submit_application() is the one write path of the public form: one transaction c
 the company (same NPWP in any format) and the outlet (same domain, or same name under the company),
 stores the documents for review, records the application and puts the listing in "applied". A
 double click or a re-sent page carries the same submission key and gets the same application.
+
+Side effects (the re-check, the receipt, the staff notice, the decision e-mails) are stored in the same
+transaction (a pending re-check mark, OutgoingMail rows) and queued after commit, so a broker or mail
+server that is down never fails or undoes a saved write.
 """
 
 from __future__ import annotations
@@ -17,15 +21,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mediareg.audit import audit_context
 from mediareg.dates import add_months
+from mediareg.outbox import queue_mail
 from partners.models import (
     Document,
     DocumentKind,
@@ -102,7 +105,6 @@ def submit_application(form, *, client_ip: str | None = None) -> Application:
     except BaseException:
         _discard(written)
         raise
-    transaction.on_commit(lambda: notify_submitted(application))
     return application
 
 
@@ -157,6 +159,7 @@ def _store(form, client_ip, written: list[str]) -> Application:
         written.append(documents[-1].file.name)
     application.documents.set(documents)
     documents_changed.send(sender=Document, document_ids=[d.pk for d in documents], trigger=Trigger.APPLICATION)
+    queue_submitted_mails(application)
     return application
 
 
@@ -227,15 +230,6 @@ def read_renewal_token(token: str) -> int:
     return int(signing.loads(token, salt=RENEWAL_SALT, max_age=max_age)["outlet"])
 
 
-def _send(template: str, context: dict, recipients: list[str], language: str) -> None:
-    if not recipients:
-        return
-    with translation.override(language):
-        subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
-        body = render_to_string(f"emails/{template}.txt", context)
-    send_mail(subject, body, None, recipients)
-
-
 def applicant_recipients(application: Application) -> list[str]:
     return sorted({e for e in (application.applicant_email, application.company.email) if e})
 
@@ -249,18 +243,23 @@ def staff_recipients() -> list[str]:
     return sorted(set(users.values_list("email", flat=True)))
 
 
-def notify_submitted(application: Application) -> None:
+def queue_submitted_mails(application: Application) -> None:
+    """The applicant's receipt with the tracking code and the staff notice, stored with the application
+    and sent after commit (mediareg.outbox)."""
     context = {"application": application, "status_url": status_url(application)}
-    _send("application_received", context, applicant_recipients(application), application.language)
-    _send("application_staff_notice", {**context, "admin_url": settings.SITE_URL + reverse(
-        "admin:catalog_application_change", args=[application.pk])}, staff_recipients(), settings.LANGUAGE_CODE)
+    queue_mail("emails/application_received", context, applicant_recipients(application),
+               language=application.language, concerns=application)
+    queue_mail("emails/application_staff_notice", {**context, "admin_url": settings.SITE_URL + reverse(
+        "admin:catalog_application_change", args=[application.pk])}, staff_recipients(),
+        language=settings.LANGUAGE_CODE, concerns=application)
 
 
-def notify_decision(application: Application) -> None:
+def queue_decision_mail(application: Application) -> None:
     context = {"application": application, "status_url": status_url(application),
                "renewal_url": renewal_url_for_outlet(application.outlet_id)
                if application.status == Application.Status.CHANGES_REQUESTED else None}
-    _send("application_decision", context, applicant_recipients(application), application.language)
+    queue_mail("emails/application_decision", context, applicant_recipients(application),
+               language=application.language, concerns=application)
 
 
 # --- review decisions ----------------------------------------------------------------------------
@@ -312,7 +311,7 @@ def _decide(application: Application, status: str, user, reason: str) -> None:
     application.status, application.decided_by, application.decided_at = status, user, timezone.now()
     application.decision_reason = reason
     application.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-    transaction.on_commit(lambda: notify_decision(application))
+    queue_decision_mail(application)
 
 
 def _require_reason(reason: str) -> str:

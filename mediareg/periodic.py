@@ -66,6 +66,14 @@ DEFAULT_JOBS: list[PeriodicJob] = [
         description="Re-check the outlets whose asked-for re-check did not run (the broker refused or lost it).",
     ),
     PeriodicJob(
+        name="send-pending-mail",
+        task="mediareg.tasks.send_pending_mail",
+        minute="*/5",
+        hour="*",
+        description="Send the e-mails still waiting in the outbox (broker or mail server was down); "
+                    "failed ones are retried with backoff for a week.",
+    ),
+    PeriodicJob(
         name="clear-expired-sessions",
         task="mediareg.tasks.clear_expired_sessions",
         minute="30",
