@@ -5,9 +5,10 @@ the company (same NPWP in any format) and the outlet (same domain, or same name 
 stores the documents for review, records the application and puts the listing in "applied". A
 double click or a re-sent page carries the same submission key and gets the same application.
 
-Side effects (the re-check, the receipt, the staff notice, the decision e-mails) are stored in the same
-transaction (a pending re-check mark, OutgoingMail rows) and queued after commit, so a broker or mail
-server that is down never fails or undoes a saved write.
+A known company's record is never changed from the form: what the applicant typed differently waits
+as a CompanyChangeProposal for staff. Side effects (the re-check, the receipt, the staff notice, the
+decision e-mails) are stored in the same transaction (a pending re-check mark, OutgoingMail rows) and
+queued after commit, so a broker or mail server that is down never fails or undoes a saved write.
 """
 
 from __future__ import annotations
@@ -40,8 +41,15 @@ from partners.models import (
 )
 from partners.signals import documents_changed
 
-from . import lifecycle
-from .models import Application, EligibilityPolicy, ListingState, RegistrationWindow, Trigger
+from . import company_changes, lifecycle
+from .models import (
+    Application,
+    CompanyChangeProposal,
+    EligibilityPolicy,
+    ListingState,
+    RegistrationWindow,
+    Trigger,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -119,23 +127,21 @@ def _store(form, client_ip, written: list[str]) -> Application:
     data = form.cleaned_data
     if PressCompany.objects.filter(nib=data["nib"]).exclude(npwp=data["npwp"]).exists():
         raise ApplicationRefused(_("A company with this NIB is already registered."), code="nib_taken")
-    company, _created = PressCompany.objects.select_for_update().get_or_create(
+    company, created = PressCompany.objects.select_for_update().get_or_create(
         npwp=data["npwp"],
         defaults={"legal_name": data["legal_name"], "legal_form": data["legal_form"], "nib": data["nib"],
                   "address": data["address"], "province": data["province"], "regency_city": data["regency_city"],
                   "email": data["company_email"], "phone": data["company_phone"]},
     )
-    # A known company's registry data is not overwritten from an unauthenticated form (anyone who knows
-    # an NPWP could redirect its reminder e-mails); only what is still empty is filled in, and staff
-    # change the rest.
-    form_fields = {"nib": "nib", "address": "address", "province": "province", "regency_city": "regency_city",
-                   "email": "company_email", "phone": "company_phone"}
-    filled = [field for field, name in form_fields.items() if data[name] and not getattr(company, field)]
-    for field in filled:
-        setattr(company, field, data[form_fields[field]])
-    if filled:
-        company.save(update_fields=[*filled, "updated_at"])
-    company.kbli_codes.add(*data["kbli_codes"])
+    # A known company's record is not changed from an unauthenticated form, not even its empty fields
+    # (anyone who knows an NPWP could set the e-mail its reminders and renewal links go to, or take a
+    # NIB another company will need): what differs goes to staff as a proposal (CompanyChangeProposal).
+    if created:
+        company.kbli_codes.add(*data["kbli_codes"])
+        on_record, differences = {}, {}
+    else:
+        on_record = company_changes.company_values(company)
+        differences = company_changes.differences(on_record, data)
     outlet = _outlet_for(company, data)
     if data["website"] and not OutletDomain.objects.filter(domain=data["website"]).exists():
         OutletDomain.objects.create(outlet=outlet, domain=data["website"],
@@ -158,6 +164,9 @@ def _store(form, client_ip, written: list[str]) -> Application:
         documents.append(_store_document(company, outlet, kind, upload, data))
         written.append(documents[-1].file.name)
     application.documents.set(documents)
+    if differences:
+        CompanyChangeProposal.objects.create(application=application, company=company, proposed=differences,
+                                             on_record={field: on_record[field] for field in differences})
     documents_changed.send(sender=Document, document_ids=[d.pk for d in documents], trigger=Trigger.APPLICATION)
     queue_submitted_mails(application)
     return application

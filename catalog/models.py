@@ -488,3 +488,44 @@ class Application(models.Model):
 
     def __str__(self):
         return f"{self.outlet} ({self.submitted_at:%Y-%m-%d})"
+
+
+@audited
+class CompanyChangeProposal(models.Model):
+    """Company data an application typed that differs from its known company's record.
+
+    An anonymous form never changes a known company: anyone who knows an NPWP could otherwise redirect
+    its reminder e-mails, take another company's NIB or add the KBLI code the eligibility rule trusts.
+    The differences wait here, beside the application, for staff to apply (all or some) or ignore
+    (catalog.company_changes); who decided is kept.
+
+    Values are stored as the company stores them: the province's id, KBLI codes as a sorted list.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("waiting for staff")
+        APPLIED = "applied", _("applied to the company")
+        IGNORED = "ignored", _("ignored")
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="company_changes",
+                                       verbose_name=_("application"))
+    company = models.ForeignKey("partners.PressCompany", on_delete=models.CASCADE, related_name="change_proposals",
+                                verbose_name=_("company"))
+    proposed = models.JSONField(_("typed in the application"))
+    on_record = models.JSONField(_("on record when the application came"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    applied_fields = models.JSONField(_("fields applied"), default=list, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("proposed company change")
+        verbose_name_plural = _("proposed company changes")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["open", "applied", "ignored"]),
+                                   name="company_change_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.company_id}: {', '.join(self.proposed)}"
