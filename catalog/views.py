@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import uuid
 
 from django.conf import settings
 from django.core import signing
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from partners.models import ReviewStatus
 
 from . import applications
-from .forms import ApplicationForm, RenewalForm
+from .forms import ApplicationForm, RenewalForm, issue_submission_key
 from .models import Application
 from .status import missing_requirements
 
@@ -63,7 +62,7 @@ def apply(request):
     if not window.is_open:
         return render(request, "apply/closed.html", context)
     if request.method == "GET":
-        form = ApplicationForm(initial={"submission_key": uuid.uuid4().hex})
+        form = ApplicationForm(initial={"submission_key": issue_submission_key()})
         return render(request, "apply/form.html", {**context, "form": form})
 
     if over_rate_limit(request):

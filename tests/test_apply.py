@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog import applications, lifecycle
+from catalog.forms import issue_submission_key, read_submission_key
 from catalog.models import (
     Application,
     CompanyChangeProposal,
@@ -112,7 +113,7 @@ def form_data(**changes) -> dict:
         "person_in_charge": "Siti Rahmawati", "editor_in_chief": "Budi Santoso", "editor_competency": "utama",
         "editor_certificate_no": "1234-PWI/WU/DP/III/2021", "outlet_email": "redaksi@kabarbetawi.id",
         "outlet_phone": "0812 3456 7890", "tax_year": today.year - 1, "kswp_date": today.isoformat(),
-        "declaration": "on", "submission_key": uuid.uuid4().hex,
+        "declaration": "on", "submission_key": issue_submission_key(),
     }
     data.update(changes)
     return {name: value for name, value in data.items() if value is not None}
@@ -255,7 +256,8 @@ def test_the_form_page_is_public_bilingual_and_carries_a_one_time_key(client):
     html = page.content.decode()
     assert 'lang="en"' in html and "Apply for the e-catalog of media partners" in html
     assert 'enctype="multipart/form-data"' in html and "csrfmiddlewaretoken" in html
-    assert re.search(r'name="submission_key" value="[0-9a-f]{32}"', html)
+    signed = re.search(r'name="submission_key" value="([^"]+)"', html).group(1)
+    assert re.fullmatch(r"[0-9a-f]{32}", read_submission_key(signed))  # issued by the server, signed
     assert 'accept=".pdf,.jpg,.jpeg,.png' in html
     indonesian = Client().get(APPLY)
     assert 'lang="id"' in indonesian.content.decode()
@@ -524,8 +526,8 @@ def test_two_submissions_at_the_same_moment_neither_fail_nor_duplicate(same_key,
     from catalog.applications import submit_application
     from catalog.forms import ApplicationForm
 
-    key = uuid.uuid4().hex
-    forms = [ApplicationForm(form_data(submission_key=key if same_key else uuid.uuid4().hex), form_files())
+    key = issue_submission_key()
+    forms = [ApplicationForm(form_data(submission_key=key if same_key else issue_submission_key()), form_files())
              for _ in range(2)]
     assert all(form.is_valid() for form in forms)
     barrier, results, errors = threading.Barrier(2), [], []
@@ -550,6 +552,34 @@ def test_two_submissions_at_the_same_moment_neither_fail_nor_duplicate(same_key,
     assert (PressCompany.objects.count(), MediaOutlet.objects.count(), OutletDomain.objects.count()) == (1, 1, 1)
     stored = {path.relative_to(private_document_storage).as_posix() for path in stored_files(private_document_storage)}
     assert stored == set(Document.objects.values_list("file", flat=True))
+
+
+@pytest.mark.parametrize("forge", [
+    lambda application: application.submission_key,  # the bare key of another application
+    lambda application: applications.signing.dumps(application.submission_key, salt="lain"),
+    lambda application: applications.renewal_token(application.outlet_id),  # signed, for another form
+    lambda application: issue_submission_key()[:-2] + "xx",
+    lambda application: "",
+], ids=["other_applications_key", "other_salt", "renewal_link", "bad_signature", "empty"])
+def test_a_submission_key_the_client_made_up_is_refused_and_reaches_no_other_application(
+        client, submit, forge, private_document_storage):
+    submit()
+    victim = Application.objects.get()
+    before, files_before = stored_rows(), stored_files(private_document_storage)
+
+    response = submit(form_data(submission_key=forge(victim), website="https://kabar-lain.id",
+                                outlet_name="Kabar Lain"))
+
+    assert response.status_code == 400
+    assert victim.code not in response.content.decode()
+    assert (stored_rows(), stored_files(private_document_storage)) == (before, files_before)
+    assert "This form could not be verified" in summary_of(response)
+    # The page shown again carries a new key of our own, so sending it again is one new application.
+    fresh = re.search(r'name="submission_key" value="([^"]+)"', response.content.decode()).group(1)
+    assert read_submission_key(fresh) != victim.submission_key
+    again = submit(form_data(submission_key=fresh, website="https://kabar-lain.id", outlet_name="Kabar Lain"))
+    assert again.status_code == 302
+    assert again["Location"] != f"/apply/status/{victim.code}/" and Application.objects.count() == 2
 
 
 def test_a_submission_that_fails_after_its_files_were_written_leaves_no_file(private_document_storage):
