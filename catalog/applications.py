@@ -125,14 +125,7 @@ def _discard(names: list[str]) -> None:
 
 def _store(form, client_ip, written: list[str]) -> Application:
     data = form.cleaned_data
-    if PressCompany.objects.filter(nib=data["nib"]).exclude(npwp=data["npwp"]).exists():
-        raise ApplicationRefused(_("A company with this NIB is already registered."), code="nib_taken")
-    company, created = PressCompany.objects.select_for_update().get_or_create(
-        npwp=data["npwp"],
-        defaults={"legal_name": data["legal_name"], "legal_form": data["legal_form"], "nib": data["nib"],
-                  "address": data["address"], "province": data["province"], "regency_city": data["regency_city"],
-                  "email": data["company_email"], "phone": data["company_phone"]},
-    )
+    company, created = _company_for(data)
     # A known company's record is not changed from an unauthenticated form, not even its empty fields
     # (anyone who knows an NPWP could set the e-mail its reminders and renewal links go to, or take a
     # NIB another company will need): what differs goes to staff as a proposal (CompanyChangeProposal).
@@ -144,8 +137,7 @@ def _store(form, client_ip, written: list[str]) -> Application:
         differences = company_changes.differences(on_record, data)
     outlet = _outlet_for(company, data)
     if data["website"] and not OutletDomain.objects.filter(domain=data["website"]).exists():
-        OutletDomain.objects.create(outlet=outlet, domain=data["website"],
-                                    is_primary=not outlet.domains.filter(is_primary=True).exists())
+        _add_domain(outlet, company, data["website"])
     PressVerification.objects.get_or_create(outlet=outlet)
     # Before any file is written: a refusal rolls the rows back but could not take files back.
     listing = lifecycle.ensure_listing(outlet)
@@ -172,14 +164,53 @@ def _store(form, client_ip, written: list[str]) -> Application:
     return application
 
 
+def _company_for(data) -> tuple[PressCompany, bool]:
+    """The company with this NPWP, locked (concurrent submissions for one company wait for each other),
+    or a new one from what was typed."""
+    if PressCompany.objects.filter(nib=data["nib"]).exclude(npwp=data["npwp"]).exists():
+        raise ApplicationRefused(_("A company with this NIB is already registered."), code="nib_taken")
+    try:
+        return PressCompany.objects.select_for_update().get_or_create(
+            npwp=data["npwp"],
+            defaults={"legal_name": data["legal_name"], "legal_form": data["legal_form"], "nib": data["nib"],
+                      "address": data["address"], "province": data["province"],
+                      "regency_city": data["regency_city"], "email": data["company_email"],
+                      "phone": data["company_phone"]},
+        )
+    except IntegrityError:
+        # Another company with the same new NIB was committed while this one was being created
+        # (get_or_create rolled its savepoint back, so the transaction goes on).
+        if PressCompany.objects.filter(nib=data["nib"]).exclude(npwp=data["npwp"]).exists():
+            raise ApplicationRefused(_("A company with this NIB is already registered."), code="nib_taken") from None
+        raise
+
+
+def _add_domain(outlet: MediaOutlet, company: PressCompany, domain: str) -> None:
+    try:
+        with transaction.atomic():
+            OutletDomain.objects.create(outlet=outlet, domain=domain,
+                                        is_primary=not outlet.domains.filter(is_primary=True).exists())
+    except IntegrityError:
+        # Another company's application for the same new domain committed first: the same answer as when
+        # it had come earlier. (Submissions of one company are serialised by its row lock.)
+        owner = OutletDomain.objects.select_related("outlet").filter(domain=domain).first()
+        if owner is None or owner.outlet.company_id == company.pk:
+            raise
+        raise _domain_taken(domain) from None
+
+
+def _domain_taken(domain: str) -> ApplicationRefused:
+    return ApplicationRefused(
+        _("The website %(domain)s is registered to another company's outlet. Contact us if this is wrong.")
+        % {"domain": domain}, code="domain_taken")
+
+
 def _outlet_for(company: PressCompany, data) -> MediaOutlet:
     if data["website"]:
         domain = OutletDomain.objects.select_related("outlet").filter(domain=data["website"]).first()
         if domain:
             if domain.outlet.company_id != company.pk:
-                raise ApplicationRefused(
-                    _("The website %(domain)s is registered to another company's outlet. Contact us if this is "
-                      "wrong.") % {"domain": data["website"]}, code="domain_taken")
+                raise _domain_taken(data["website"])
             return domain.outlet
     outlet = MediaOutlet.objects.filter(company=company, name__iexact=data["outlet_name"]).first()
     if outlet:
@@ -374,3 +405,4 @@ def start_review(application: Application, *, user) -> Application:
     application.status = Application.Status.UNDER_REVIEW
     application.save(update_fields=["status"])
     return application
+

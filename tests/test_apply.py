@@ -582,6 +582,64 @@ def test_a_submission_key_the_client_made_up_is_refused_and_reaches_no_other_app
     assert again["Location"] != f"/apply/status/{victim.code}/" and Application.objects.count() == 2
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the migrated provinces and KBLI
+@pytest.mark.parametrize("model, changes, field, message", [
+    (OutletDomain, {"nib": "9120007654321"}, "website",
+     "The website kabarbetawi.id is registered to another company's outlet."),
+    (PressCompany, {"website": "https://kabar-kedua.id", "outlet_name": "Kabar Kedua"}, "nib",
+     "A company with this NIB is already registered."),
+], ids=["same_domain", "same_nib"])
+def test_two_companies_claiming_the_same_new_domain_or_nib_at_once_get_one_application_and_a_refusal(
+        model, changes, field, message, private_document_storage):
+    """Two companies (two NPWPs) send the form at the same moment, through two real requests in two
+    transactions. Both pass the form's checks, then meet before inserting the domain (or the company
+    with its NIB): one application is stored, the other is refused beside the field, never a 500."""
+    import threading
+
+    from django.db import connection
+    from django.db.models.signals import pre_save
+
+    cache.clear()
+    meeting = threading.Barrier(2)
+    datas = [form_data(npwp=NPWP, outlet_email="redaksi@kabarbetawi.id"),
+             form_data(npwp=format_npwp(make_npwp(777)), legal_name="PT Kabar Tandingan",
+                       outlet_email="redaksi@tandingan.id", **changes)]
+    responses, errors = [], []
+
+    def meet_before_insert(sender, instance, **kwargs):
+        if instance.pk is None:  # both transactions have checked, neither has inserted
+            meeting.wait(timeout=10)
+
+    def send(data):
+        try:
+            client = Client(raise_request_exception=False)
+            client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+            responses.append(client.post(APPLY, {**data, **form_files()}))
+        except Exception as exc:  # noqa: BLE001 (collected and asserted below)
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    pre_save.connect(meet_before_insert, sender=model, dispatch_uid="test-meet")
+    try:
+        threads = [threading.Thread(target=send, args=(data,)) for data in datas]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    finally:
+        pre_save.disconnect(dispatch_uid="test-meet", sender=model)
+
+    assert errors == []
+    assert sorted(response.status_code for response in responses) == [302, 400]
+    (refused,) = [response for response in responses if response.status_code == 400]
+    assert message in error_beside(refused, field)
+    assert Application.objects.count() == 1 and PressCompany.objects.count() == 1
+    assert OutletDomain.objects.count() == 1
+    stored = {path.relative_to(private_document_storage).as_posix() for path in stored_files(private_document_storage)}
+    assert stored == set(Document.objects.values_list("file", flat=True))
+
+
 def test_a_submission_that_fails_after_its_files_were_written_leaves_no_file(private_document_storage):
     from catalog.applications import submit_application
     from catalog.forms import ApplicationForm
