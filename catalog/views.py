@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import re
 
+import redis
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
@@ -22,6 +24,11 @@ from .forms import ApplicationForm, RenewalForm, issue_submission_key
 from .models import Application
 from .status import missing_requirements
 
+logger = logging.getLogger(__name__)
+
+# What the Redis cache raises when Redis is down or does not answer (redis-py's errors, socket errors).
+CACHE_ERRORS = (redis.exceptions.RedisError, OSError)
+
 
 def client_address(request) -> str:
     # Behind a proxy, gunicorn's --forwarded-allow-ips makes REMOTE_ADDR the client's address.
@@ -37,14 +44,22 @@ def stored_address(request) -> str | None:
 
 
 def over_rate_limit(request) -> bool:
-    """Submissions per client address per hour, counted atomically in the shared cache (Redis)."""
+    """Submissions per client address per hour, counted atomically in the shared cache (Redis).
+
+    Fails open: with the cache down, an application is worth more than the limit (CSRF, the honeypot
+    and the size limits still hold), so the submission goes on and the outage is logged.
+    """
     key = f"mediareg:apply-rate:{client_address(request)}"
-    cache.add(key, 0, settings.APPLY_RATE_WINDOW_SECONDS)
     try:
-        count = cache.incr(key)
-    except ValueError:  # the window ended between add() and incr(): this is the first of a new one
-        cache.set(key, 1, settings.APPLY_RATE_WINDOW_SECONDS)
-        count = 1
+        cache.add(key, 0, settings.APPLY_RATE_WINDOW_SECONDS)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the window ended between add() and incr(): this is the first of a new one
+            cache.set(key, 1, settings.APPLY_RATE_WINDOW_SECONDS)
+            count = 1
+    except CACHE_ERRORS:
+        logger.warning("rate limit not applied: the cache is unreachable", exc_info=True)
+        return False
     return count > settings.APPLY_RATE_LIMIT
 
 

@@ -31,6 +31,7 @@ from django.core.cache import cache
 from django.core.mail.backends import locmem
 from django.db import connections
 from django.db.models import F
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -368,7 +369,32 @@ def test_the_task_and_the_sweep_sending_the_same_mail_at_once_send_it_once(setti
     assert len(mail.outbox) == 1
 
 
-# --- A3: marks staff can see; admin decisions -----------------------------------------------------
+# --- A3: Redis down; marks staff can see; admin decisions ------------------------------------------
+
+@pytest.mark.django_db
+def test_with_redis_down_the_public_form_still_takes_the_application_and_logs_the_open_rate_limit(
+        client, settings, closed_port, not_eager, django_capture_on_commit_callbacks, caplog):
+    settings.APPLY_RATE_LIMIT = 1
+    redis_down = override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                                       "LOCATION": f"redis://127.0.0.1:{closed_port}/0"}})
+    today = timezone.localdate()
+
+    with redis_down, broker_refusing():  # Redis is the broker too
+        with django_capture_on_commit_callbacks(execute=True):
+            first = client.post(APPLY, {**form_data(), **form_files()})
+        with django_capture_on_commit_callbacks(execute=True):
+            second = client.post(APPLY, {**form_data(outlet_name="Kabar Dua", website="https://kabar-dua.id"),
+                                         **form_files()})
+        renewal = reverse("renewal", args=[applications.renewal_token(Application.objects.first().outlet_id)])
+        with django_capture_on_commit_callbacks(execute=True):
+            renewed = client.post(renewal, {"kind": "skf", "number": "SKF-1", "issue_date": today.isoformat(),
+                                            "expiry_date": (today + datetime.timedelta(days=30)).isoformat(),
+                                            "file": form_files()["doc_deed"]})
+
+    assert (first.status_code, second.status_code, renewed.status_code) == (302, 302, 200)  # the limit fails open
+    assert Application.objects.count() == 2 and Document.objects.filter(number="SKF-1").exists()
+    assert caplog.text.count("rate limit not applied: the cache is unreachable") == 3
+    assert PendingRecheck.objects.count() == 2 and OutgoingMail.objects.filter(status=PENDING).count() == 2
 
 
 @pytest.mark.django_db
