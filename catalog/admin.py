@@ -17,9 +17,10 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
-from django.shortcuts import render
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
@@ -28,13 +29,14 @@ from django.utils.translation import get_language, gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from partners.admin import MediaOutletAdmin, RegistryAdmin, staff_name
-from partners.models import MediaOutlet
+from partners.models import KbliCode, LegalForm, MediaOutlet, PressCompany, Province
 
-from . import applications, lifecycle
+from . import applications, company_changes, lifecycle
 from .applications import ApplicationRefused
 from .eligibility import recheck_outlets
 from .models import (
     Application,
+    CompanyChangeProposal,
     Eligibility,
     EligibilityChange,
     EligibilityPolicy,
@@ -42,6 +44,7 @@ from .models import (
     Listing,
     ListingState,
     ListingTransition,
+    PendingRecheck,
     PressCouncilEntry,
     PressCouncilImport,
     RecheckRange,
@@ -170,6 +173,23 @@ class ListingStateFilter(admin.SimpleListFilter):
             return queryset.filter(listing__state=value)
         if value == "none":
             return queryset.filter(listing__isnull=True)
+        return queryset
+
+
+class PendingRecheckFilter(admin.SimpleListFilter):
+    """Outlets whose asked-for re-check has not run yet (catalog.pending); the sweep takes those older
+    than a few minutes."""
+
+    title = _("re-check pending")
+    parameter_name = "recheck_pending"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("waiting for a re-check")), ("no", _("not waiting"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            marked = Exists(PendingRecheck.objects.filter(outlet=OuterRef("pk")))
+            return queryset.filter(marked if self.value() == "yes" else ~marked)
         return queryset
 
 
@@ -524,7 +544,8 @@ class CatalogOutletAdmin(ListingActionsMixin, MediaOutletAdmin):
     change_form_template = "admin/catalog/outlet_change_form.html"
     list_display = [*MediaOutletAdmin.list_display, "eligible", "failing_rules", "listing_state"]
     list_select_related = [*MediaOutletAdmin.list_select_related, "eligibility", "listing"]
-    list_filter = [*MediaOutletAdmin.list_filter, EligibleFilter, ListingStateFilter, FailingRuleFilter]
+    list_filter = [*MediaOutletAdmin.list_filter, EligibleFilter, ListingStateFilter, FailingRuleFilter,
+                   PendingRecheckFilter]
     readonly_fields = [*MediaOutletAdmin.readonly_fields, "eligibility_result", "listing_standing"]
     inlines = [*MediaOutletAdmin.inlines, EligibilityHistoryInline]
     actions = ["recheck_now", "list_outlets", "suspend_outlets", "delist_outlets", "sanction_outlets",
@@ -575,6 +596,7 @@ class CatalogOutletAdmin(ListingActionsMixin, MediaOutletAdmin):
         result = _result(obj) if obj and obj.pk else None
         context = {"result": result, "rows": outcome_rows(result.outcomes) if result else []}
         if obj and obj.pk:
+            context["pending"] = PendingRecheck.objects.filter(outlet=obj).first()
             context["history_url"] = (f"{reverse('admin:catalog_eligibilitychange_changelist')}"
                                       f"?outlet__id__exact={obj.pk}")
         return render_to_string("admin/catalog/eligibility_result.html", context)
@@ -883,6 +905,8 @@ class ApplicationAdmin(RegistryAdmin):
     fields = ["code", "status", "outlet", "company", "submitted_at", "applicant_email", "language", "client_ip",
               "documents_panel", "decider", "decided_at", "decision_reason", "audit_trail"]
     readonly_fields = fields
+    # Adds the company data the applicant typed differently, to apply or ignore (below the fields).
+    change_form_template = "admin/catalog/application_change_form.html"
 
     @admin.display(description=_("decided by"))
     def decider(self, obj):
@@ -932,6 +956,53 @@ class ApplicationAdmin(RegistryAdmin):
             str(d.pk) for d in documents)
         return format_html('<table>{}</table><p><a class="button" href="{}">{}</a></p>', rows, review_url,
                            gettext("Accept or reject these documents"))
+
+    # company data typed in the application ------------------------------------------------------
+
+    def has_company_change_permission(self, request):
+        return request.user.has_perm("partners.change_presscompany")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        application = self.get_object(request, unquote(object_id))
+        proposal = (CompanyChangeProposal.objects.select_related("decided_by").filter(application=application)
+                    .first() if application else None)
+        extra_context = {**(extra_context or {}), "company_changes": company_changes_context(
+            proposal, can_decide=self.has_company_change_permission(request))}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("<path:object_id>/company-changes/<str:decision>/",
+                 self.admin_site.admin_view(self.company_changes_view), name="{}_{}_company_changes".format(*info)),
+            *super().get_urls(),
+        ]
+
+    def company_changes_view(self, request, object_id, decision):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if decision not in ("apply", "ignore"):
+            raise Http404
+        if not self.has_company_change_permission(request):
+            raise PermissionDenied
+        application = self.get_object(request, unquote(object_id))
+        if application is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        proposal = get_object_or_404(CompanyChangeProposal, application=application)
+        try:
+            if decision == "apply":
+                applied = company_changes.apply_changes(
+                    proposal, user=request.user, fields=request.POST.getlist("company_change"))
+                self.message_user(request, gettext("Applied to %(company)s: %(fields)s.") % {
+                    "company": application.company, "fields": ", ".join(
+                        str(proposed_field_label(field)) for field in applied)}, messages.SUCCESS)
+            else:
+                company_changes.ignore_changes(proposal, user=request.user)
+                self.message_user(request, gettext("The company data typed in the application was ignored."),
+                                  messages.SUCCESS)
+        except company_changes.ChangesRefused as refusal:
+            self.message_user(request, " ".join(refusal.messages), messages.WARNING)
+        return HttpResponseRedirect(reverse("admin:catalog_application_change", args=[application.pk]))
 
     def _each(self, request, queryset, decision, done):
         decided, refused = 0, []
@@ -991,3 +1062,42 @@ class ApplicantReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 5}),
                              help_text=_("E-mailed to the applicant and shown on the status page: say what is "
                                          "wrong and what to send."))
+
+
+# --- company data typed in an application ----------------------------------------------------------
+
+
+def proposed_field_label(field: str) -> str:
+    return PressCompany._meta.get_field(field).verbose_name
+
+
+def _proposal_value(field: str, value, provinces: dict, kbli: dict) -> str:
+    if value in (None, "", []):
+        return "-"
+    if field == "province":
+        return provinces.get(value, str(value))
+    if field == "legal_form":
+        return str(LegalForm(value).label) if value in LegalForm.values else value
+    if field == "kbli_codes":
+        return ", ".join(f"{code} {kbli.get(code, '')}".strip() for code in value)
+    return str(value)
+
+
+def company_changes_context(proposal: CompanyChangeProposal | None, *, can_decide: bool) -> dict | None:
+    """The rows of the proposal (field, on record now, typed), for the application's page; two queries
+    for the labels of provinces and KBLI codes, whatever the number of rows."""
+    if proposal is None:
+        return None
+    company = PressCompany.objects.get(pk=proposal.company_id)
+    record = company_changes.company_values(company)
+    provinces = dict(Province.objects.values_list("pk", "name"))
+    codes = {*record["kbli_codes"], *proposal.proposed.get("kbli_codes", [])}
+    kbli = dict(KbliCode.objects.filter(code__in=codes).values_list("code", "title"))
+    rows = [{"field": field, "label": proposed_field_label(field),
+             "on_record": _proposal_value(field, record[field], provinces, kbli),
+             "typed": _proposal_value(field, typed, provinces, kbli),
+             "applied": field in proposal.applied_fields}
+            for field, typed in proposal.proposed.items()]
+    is_open = proposal.status == CompanyChangeProposal.Status.OPEN
+    return {"proposal": proposal, "rows": rows, "company": company, "is_open": is_open,
+            "can_decide": can_decide and is_open}

@@ -4,6 +4,11 @@ submit_application() is the one write path of the public form: one transaction c
 the company (same NPWP in any format) and the outlet (same domain, or same name under the company),
 stores the documents for review, records the application and puts the listing in "applied". A
 double click or a re-sent page carries the same submission key and gets the same application.
+
+A known company's record is never changed from the form: what the applicant typed differently waits
+as a CompanyChangeProposal for staff. Side effects (the re-check, the receipt, the staff notice, the
+decision e-mails) are stored in the same transaction (a pending re-check mark, OutgoingMail rows) and
+queued after commit, so a broker or mail server that is down never fails or undoes a saved write.
 """
 
 from __future__ import annotations
@@ -17,15 +22,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mediareg.audit import audit_context
 from mediareg.dates import add_months
+from mediareg.outbox import queue_mail
 from partners.models import (
     Document,
     DocumentKind,
@@ -37,8 +41,15 @@ from partners.models import (
 )
 from partners.signals import documents_changed
 
-from . import lifecycle
-from .models import Application, EligibilityPolicy, ListingState, RegistrationWindow, Trigger
+from . import company_changes, lifecycle
+from .models import (
+    Application,
+    CompanyChangeProposal,
+    EligibilityPolicy,
+    ListingState,
+    RegistrationWindow,
+    Trigger,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +99,9 @@ def submit_application(form, *, client_ip: str | None = None) -> Application:
     written: list[str] = []
     try:
         with transaction.atomic(), audit_context(actor="public:application"):
+            # The first hook at commit: from then on the files belong to committed rows, and nothing run
+            # after the commit (the side effects' hooks) can make the cleanup below delete them.
+            transaction.on_commit(written.clear)
             application = _store(form, client_ip, written)
     except IntegrityError:
         _discard(written)
@@ -99,7 +113,6 @@ def submit_application(form, *, client_ip: str | None = None) -> Application:
     except BaseException:
         _discard(written)
         raise
-    transaction.on_commit(lambda: notify_submitted(application))
     return application
 
 
@@ -112,29 +125,19 @@ def _discard(names: list[str]) -> None:
 
 def _store(form, client_ip, written: list[str]) -> Application:
     data = form.cleaned_data
-    if PressCompany.objects.filter(nib=data["nib"]).exclude(npwp=data["npwp"]).exists():
-        raise ApplicationRefused(_("A company with this NIB is already registered."), code="nib_taken")
-    company, _created = PressCompany.objects.select_for_update().get_or_create(
-        npwp=data["npwp"],
-        defaults={"legal_name": data["legal_name"], "legal_form": data["legal_form"], "nib": data["nib"],
-                  "address": data["address"], "province": data["province"], "regency_city": data["regency_city"],
-                  "email": data["company_email"], "phone": data["company_phone"]},
-    )
-    # A known company's registry data is not overwritten from an unauthenticated form (anyone who knows
-    # an NPWP could redirect its reminder e-mails); only what is still empty is filled in, and staff
-    # change the rest.
-    form_fields = {"nib": "nib", "address": "address", "province": "province", "regency_city": "regency_city",
-                   "email": "company_email", "phone": "company_phone"}
-    filled = [field for field, name in form_fields.items() if data[name] and not getattr(company, field)]
-    for field in filled:
-        setattr(company, field, data[form_fields[field]])
-    if filled:
-        company.save(update_fields=[*filled, "updated_at"])
-    company.kbli_codes.add(*data["kbli_codes"])
+    company, created = _company_for(data)
+    # A known company's record is not changed from an unauthenticated form, not even its empty fields
+    # (anyone who knows an NPWP could set the e-mail its reminders and renewal links go to, or take a
+    # NIB another company will need): what differs goes to staff as a proposal (CompanyChangeProposal).
+    if created:
+        company.kbli_codes.add(*data["kbli_codes"])
+        on_record, differences = {}, {}
+    else:
+        on_record = company_changes.company_values(company)
+        differences = company_changes.differences(on_record, data)
     outlet = _outlet_for(company, data)
     if data["website"] and not OutletDomain.objects.filter(domain=data["website"]).exists():
-        OutletDomain.objects.create(outlet=outlet, domain=data["website"],
-                                    is_primary=not outlet.domains.filter(is_primary=True).exists())
+        _add_domain(outlet, company, data["website"])
     PressVerification.objects.get_or_create(outlet=outlet)
     # Before any file is written: a refusal rolls the rows back but could not take files back.
     listing = lifecycle.ensure_listing(outlet)
@@ -153,8 +156,53 @@ def _store(form, client_ip, written: list[str]) -> Application:
         documents.append(_store_document(company, outlet, kind, upload, data))
         written.append(documents[-1].file.name)
     application.documents.set(documents)
+    if differences:
+        CompanyChangeProposal.objects.create(application=application, company=company, proposed=differences,
+                                             on_record={field: on_record[field] for field in differences})
     documents_changed.send(sender=Document, document_ids=[d.pk for d in documents], trigger=Trigger.APPLICATION)
+    queue_submitted_mails(application)
     return application
+
+
+def _company_for(data) -> tuple[PressCompany, bool]:
+    """The company with this NPWP, locked (concurrent submissions for one company wait for each other),
+    or a new one from what was typed."""
+    if PressCompany.objects.filter(nib=data["nib"]).exclude(npwp=data["npwp"]).exists():
+        raise ApplicationRefused(_("A company with this NIB is already registered."), code="nib_taken")
+    try:
+        return PressCompany.objects.select_for_update().get_or_create(
+            npwp=data["npwp"],
+            defaults={"legal_name": data["legal_name"], "legal_form": data["legal_form"], "nib": data["nib"],
+                      "address": data["address"], "province": data["province"],
+                      "regency_city": data["regency_city"], "email": data["company_email"],
+                      "phone": data["company_phone"]},
+        )
+    except IntegrityError:
+        # Another company with the same new NIB was committed while this one was being created
+        # (get_or_create rolled its savepoint back, so the transaction goes on).
+        if PressCompany.objects.filter(nib=data["nib"]).exclude(npwp=data["npwp"]).exists():
+            raise ApplicationRefused(_("A company with this NIB is already registered."), code="nib_taken") from None
+        raise
+
+
+def _add_domain(outlet: MediaOutlet, company: PressCompany, domain: str) -> None:
+    try:
+        with transaction.atomic():
+            OutletDomain.objects.create(outlet=outlet, domain=domain,
+                                        is_primary=not outlet.domains.filter(is_primary=True).exists())
+    except IntegrityError:
+        # Another company's application for the same new domain committed first: the same answer as when
+        # it had come earlier. (Submissions of one company are serialised by its row lock.)
+        owner = OutletDomain.objects.select_related("outlet").filter(domain=domain).first()
+        if owner is None or owner.outlet.company_id == company.pk:
+            raise
+        raise _domain_taken(domain) from None
+
+
+def _domain_taken(domain: str) -> ApplicationRefused:
+    return ApplicationRefused(
+        _("The website %(domain)s is registered to another company's outlet. Contact us if this is wrong.")
+        % {"domain": domain}, code="domain_taken")
 
 
 def _outlet_for(company: PressCompany, data) -> MediaOutlet:
@@ -162,9 +210,7 @@ def _outlet_for(company: PressCompany, data) -> MediaOutlet:
         domain = OutletDomain.objects.select_related("outlet").filter(domain=data["website"]).first()
         if domain:
             if domain.outlet.company_id != company.pk:
-                raise ApplicationRefused(
-                    _("The website %(domain)s is registered to another company's outlet. Contact us if this is "
-                      "wrong.") % {"domain": data["website"]}, code="domain_taken")
+                raise _domain_taken(data["website"])
             return domain.outlet
     outlet = MediaOutlet.objects.filter(company=company, name__iexact=data["outlet_name"]).first()
     if outlet:
@@ -224,15 +270,6 @@ def read_renewal_token(token: str) -> int:
     return int(signing.loads(token, salt=RENEWAL_SALT, max_age=max_age)["outlet"])
 
 
-def _send(template: str, context: dict, recipients: list[str], language: str) -> None:
-    if not recipients:
-        return
-    with translation.override(language):
-        subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
-        body = render_to_string(f"emails/{template}.txt", context)
-    send_mail(subject, body, None, recipients)
-
-
 def applicant_recipients(application: Application) -> list[str]:
     return sorted({e for e in (application.applicant_email, application.company.email) if e})
 
@@ -246,18 +283,23 @@ def staff_recipients() -> list[str]:
     return sorted(set(users.values_list("email", flat=True)))
 
 
-def notify_submitted(application: Application) -> None:
+def queue_submitted_mails(application: Application) -> None:
+    """The applicant's receipt with the tracking code and the staff notice, stored with the application
+    and sent after commit (mediareg.outbox)."""
     context = {"application": application, "status_url": status_url(application)}
-    _send("application_received", context, applicant_recipients(application), application.language)
-    _send("application_staff_notice", {**context, "admin_url": settings.SITE_URL + reverse(
-        "admin:catalog_application_change", args=[application.pk])}, staff_recipients(), settings.LANGUAGE_CODE)
+    queue_mail("emails/application_received", context, applicant_recipients(application),
+               language=application.language, concerns=application)
+    queue_mail("emails/application_staff_notice", {**context, "admin_url": settings.SITE_URL + reverse(
+        "admin:catalog_application_change", args=[application.pk])}, staff_recipients(),
+        language=settings.LANGUAGE_CODE, concerns=application)
 
 
-def notify_decision(application: Application) -> None:
+def queue_decision_mail(application: Application) -> None:
     context = {"application": application, "status_url": status_url(application),
                "renewal_url": renewal_url_for_outlet(application.outlet_id)
                if application.status == Application.Status.CHANGES_REQUESTED else None}
-    _send("application_decision", context, applicant_recipients(application), application.language)
+    queue_mail("emails/application_decision", context, applicant_recipients(application),
+               language=application.language, concerns=application)
 
 
 # --- review decisions ----------------------------------------------------------------------------
@@ -309,7 +351,7 @@ def _decide(application: Application, status: str, user, reason: str) -> None:
     application.status, application.decided_by, application.decided_at = status, user, timezone.now()
     application.decision_reason = reason
     application.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-    transaction.on_commit(lambda: notify_decision(application))
+    queue_decision_mail(application)
 
 
 def _require_reason(reason: str) -> str:
@@ -363,3 +405,4 @@ def start_review(application: Application, *, user) -> Application:
     application.status = Application.Status.UNDER_REVIEW
     application.save(update_fields=["status"])
     return application
+

@@ -4,7 +4,8 @@ recheck_outlets() is the one write path, used by the admin's "re-check now", the
 imports. Per batch it locks the outlets' result rows (so two re-checks of one outlet serialise),
 loads the facts, evaluates the rules in Python, and writes only what changed: the result, one
 history row per change, and the listing transitions that follow from it. The number of queries
-grows with the number of batches, not of outlets.
+grows with the number of batches, not of outlets. It also removes the pending re-check marks it has
+served (catalog.pending).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from mediareg.audit import audit_context
 
+from . import pending
 from .facts import load_facts
 from .models import Eligibility, EligibilityChange, EligibilityPolicy, Trigger
 from .rules import Outcome, evaluate
@@ -49,8 +51,12 @@ def recheck_outlets(outlet_ids, *, trigger: str, actor: str = "", today: datetim
     actor = actor or f"system:{trigger}"
     with audit_context(actor=actor):
         for start in range(0, len(ids), batch_size):
-            summary += _recheck_batch(ids[start:start + batch_size], trigger=trigger, actor=actor,
-                                      today=today or timezone.localdate(), policy=policy)
+            batch = ids[start:start + batch_size]
+            # Read before the batch loads its facts, so that every change behind these marks is seen.
+            served = pending.read_marks(batch)
+            summary += _recheck_batch(batch, trigger=trigger, actor=actor, today=today or timezone.localdate(),
+                                      policy=policy)
+            pending.clear_served(served)
     return summary
 
 

@@ -6,8 +6,11 @@ the admin (partners.identifiers, partners.uploads); catalog.applications does th
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -48,6 +51,25 @@ OPTIONAL_DOCUMENTS = [
     DocumentKind.COMPETENCY_CERTIFICATE,
 ]
 DOCUMENT_FIELDS = {f"doc_{kind}": kind for kind in REQUIRED_DOCUMENTS + OPTIONAL_DOCUMENTS}
+
+# The submission key is issued by the server, signed for this form only: a client cannot choose one
+# (and so reach another application's status page through the double-submit check), and a token
+# signed for another purpose (a renewal link) is refused.
+SUBMISSION_KEY_SALT = "mediareg.catalog.application-form.submission-key"
+
+
+def issue_submission_key() -> str:
+    """A new one-time key for the application form, signed."""
+    return signing.dumps(uuid.uuid4().hex, salt=SUBMISSION_KEY_SALT)
+
+
+def read_submission_key(signed: str) -> str:
+    """The key inside a signed submission key; raises signing.BadSignature when it is not one of ours."""
+    key = signing.loads(signed, salt=SUBMISSION_KEY_SALT)
+    if not isinstance(key, str) or not 0 < len(key) <= 64:
+        raise signing.BadSignature("not a submission key")
+    return key
+
 
 APPLICATION_LEGAL_FORMS = [(form.value, form.label) for form in (LegalForm.PT, LegalForm.YAYASAN, LegalForm.KOPERASI)]
 
@@ -100,7 +122,8 @@ class ApplicationForm(forms.Form):
     declaration = forms.BooleanField(
         label=_("I declare that the data and documents above are true and that I may submit them for the company."))
     fax = forms.CharField(required=False, label=_("Leave this field empty"))
-    submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    # Checked in clean(): a missing or made-up key is one message above the form (catalog.forms top).
+    submission_key = forms.CharField(widget=forms.HiddenInput, max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,6 +173,8 @@ class ApplicationForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if "submission_key" not in self.errors:
+            self._check_submission_key(data)
         if data.get("media_type") == MediaType.ONLINE and not data.get("website") and "website" not in self.errors:
             self.add_error("website", _("Online media must give their website."))
         if data.get("editor_competency") and not data.get("editor_certificate_no"):
@@ -176,6 +201,19 @@ class ApplicationForm(forms.Form):
                                   params={"size": filesizeformat(total),
                                           "limit": filesizeformat(settings.APPLICATION_MAX_BYTES)})
         return data
+
+    def _check_submission_key(self, data) -> None:
+        """Replace the signed key by the key inside it; a forged key is a form error, above the form."""
+        try:
+            data["submission_key"] = read_submission_key(data.get("submission_key", ""))
+        except signing.BadSignature:
+            data.pop("submission_key", None)
+            # The page shown again carries a fresh key, so that sending it again works.
+            self.data = self.data.copy()
+            self.data["submission_key"] = issue_submission_key()
+            self.add_error(None, ValidationError(
+                _("This form could not be verified (its hidden key was changed, or comes from another page). "
+                  "Nothing was stored: check the form and send it again."), code="forged_key"))
 
     @property
     def is_robot(self) -> bool:

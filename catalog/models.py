@@ -212,6 +212,35 @@ class EligibilityChange(models.Model):
         return f"{self.outlet_id} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}: {self.is_eligible}"
 
 
+class PendingRecheck(models.Model):
+    """An outlet waiting for a re-check that a change asked for (catalog.signals.queue_recheck).
+
+    Written in the same transaction as the change and removed by the re-check that has read the change
+    (catalog.eligibility.recheck_outlets), so a mark that stays for more than a few minutes means the
+    queued task never ran (the broker refused it, or it was lost): the recheck-pending-outlets sweep
+    re-checks it, and the nightly re-check of every outlet clears every mark. Staff see the mark on the
+    outlet's page and filter the outlet list by it.
+    """
+
+    outlet = models.OneToOneField(MediaOutlet, on_delete=models.CASCADE, primary_key=True,
+                                  related_name="pending_recheck", verbose_name=_("outlet"))
+    since = models.DateTimeField(_("re-check pending since"))
+    requested_at = models.DateTimeField(_("last asked for"))
+    trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices)
+    actor = models.CharField(_("by"), max_length=150, blank=True)
+    # New with every request: a re-check removes only the requests it has read, never a later one.
+    token = models.UUIDField(_("request"))
+
+    class Meta:
+        ordering = ["since"]
+        verbose_name = _("pending re-check")
+        verbose_name_plural = _("pending re-checks")
+        indexes = [models.Index(fields=["since"], name="pending_recheck_since")]
+
+    def __str__(self):
+        return f"{self.outlet_id} ({self.since:%Y-%m-%d %H:%M})"
+
+
 class RecheckRun(models.Model):
     """A full re-check of every outlet, so staff can see when it last ran and what it changed.
 
@@ -573,3 +602,44 @@ class Application(models.Model):
 
     def __str__(self):
         return f"{self.outlet} ({self.submitted_at:%Y-%m-%d})"
+
+
+@audited
+class CompanyChangeProposal(models.Model):
+    """Company data an application typed that differs from its known company's record.
+
+    An anonymous form never changes a known company: anyone who knows an NPWP could otherwise redirect
+    its reminder e-mails, take another company's NIB or add the KBLI code the eligibility rule trusts.
+    The differences wait here, beside the application, for staff to apply (all or some) or ignore
+    (catalog.company_changes); who decided is kept.
+
+    Values are stored as the company stores them: the province's id, KBLI codes as a sorted list.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("waiting for staff")
+        APPLIED = "applied", _("applied to the company")
+        IGNORED = "ignored", _("ignored")
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="company_changes",
+                                       verbose_name=_("application"))
+    company = models.ForeignKey("partners.PressCompany", on_delete=models.CASCADE, related_name="change_proposals",
+                                verbose_name=_("company"))
+    proposed = models.JSONField(_("typed in the application"))
+    on_record = models.JSONField(_("on record when the application came"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    applied_fields = models.JSONField(_("fields applied"), default=list, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("proposed company change")
+        verbose_name_plural = _("proposed company changes")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["open", "applied", "ignored"]),
+                                   name="company_change_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.company_id}: {', '.join(self.proposed)}"

@@ -41,9 +41,9 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Case, Exists, IntegerField, Max, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce
-from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 
+from mediareg.mail import MAIL_ERRORS, render_mail
 from partners.models import Document, DocumentKind, MediaOutlet, ReviewStatus
 
 from .models import (
@@ -59,8 +59,6 @@ from .tax_calendar import TaxCalendar, may_count_on, on_year, with_counts_until
 
 logger = logging.getLogger(__name__)
 
-# Sending mail fails with OSError: smtplib's errors and socket errors (refused, timeout, DNS) all are.
-MAIL_ERRORS: tuple[type[Exception], ...] = (OSError,)
 # After this many failures in a row the mail server is taken to be down: the rest waits for the retry.
 MAX_CONSECUTIVE_FAILURES = 3
 CLAIM_BATCH_SIZE = 1000
@@ -289,8 +287,7 @@ def reminder_message(document: Document, recipients: list[str], today: datetime.
 
 
 def _message(template: str, context: dict, recipients: list[str]) -> EmailMessage:
-    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-    body = render_to_string(f"{template}.txt", context)
+    subject, body = render_mail(template, context)  # one-line subject, nothing HTML-escaped
     return EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=recipients)
 
 

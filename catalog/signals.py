@@ -2,6 +2,9 @@ import logging
 
 from django.db import transaction
 
+from mediareg.jobs import send_on_commit
+
+from . import pending
 from .models import Trigger
 
 logger = logging.getLogger(__name__)
@@ -14,13 +17,16 @@ def queue_recheck(outlet_ids, *, trigger: str, actor: str = "") -> None:
     """Re-check these outlets once the current transaction commits, so the worker reads what was saved.
 
     The one way a write asks for a re-check (document reviews, replaced files, registry changes);
-    outside a transaction it queues at once.
+    outside a transaction it queues at once. The request is first marked on the outlets in the
+    write's own transaction (catalog.pending), so it outlives a broker that refuses the task: the
+    failure is logged, the write stands, and the recheck-pending-outlets sweep does the re-check.
     """
     from .tasks import recheck_outlets_task
 
     outlet_ids = sorted(set(outlet_ids))
     if outlet_ids:
-        transaction.on_commit(lambda: recheck_outlets_task.delay(outlet_ids, trigger, actor))
+        pending.mark(outlet_ids, trigger=trigger, actor=actor)
+        send_on_commit(recheck_outlets_task, outlet_ids, trigger, actor)
 
 
 def recheck_on_commit(outlet_ids, *, trigger: str, actor: str = "") -> None:
@@ -35,17 +41,21 @@ def recheck_on_commit(outlet_ids, *, trigger: str, actor: str = "") -> None:
     if len(outlet_ids) > AT_ONCE_LIMIT:
         queue_recheck(outlet_ids, trigger=trigger, actor=actor)
     elif outlet_ids:
+        # Marked in the write's transaction like a queued re-check: should this process die between the
+        # commit and the re-check, the sweep still does it (the re-check clears the marks it reads).
+        pending.mark(outlet_ids, trigger=trigger, actor=actor)
         transaction.on_commit(lambda: _recheck_or_queue(outlet_ids, trigger=trigger, actor=actor))
 
 
 def _recheck_or_queue(outlet_ids: list[int], *, trigger: str, actor: str) -> None:
     from .eligibility import recheck_outlets
+    from .tasks import recheck_outlets_task
 
     try:
         recheck_outlets(outlet_ids, trigger=trigger, actor=actor)
     except Exception:  # any failure: the worker gets a second chance, the person gets their page
         logger.exception("re-check of outlets %s after a staff edit failed; queued for a worker", outlet_ids)
-        queue_recheck(outlet_ids, trigger=trigger, actor=actor)
+        send_on_commit(recheck_outlets_task, outlet_ids, trigger, actor)  # still marked: the sweep backs it up
 
 
 def recheck_after_document_change(sender, document_ids, trigger=Trigger.DOCUMENT_REVIEW, **kwargs):

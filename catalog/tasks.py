@@ -1,5 +1,5 @@
-"""Celery jobs of the catalog. Thin: each calls a function in catalog.eligibility, catalog.lifecycle or
-catalog.reminders.
+"""Celery jobs of the catalog. Thin: each calls a function in catalog.eligibility, catalog.lifecycle,
+catalog.pending or catalog.reminders.
 
 All are idempotent (they compute from current state and write only what changed), so a retry or a
 redelivery after a lost worker is harmless.
@@ -15,11 +15,11 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from mediareg.jobs import TRANSIENT_ERRORS, ReliableTask, single_run
+from mediareg.jobs import SWEEP_LOCK_SECONDS, SWEEP_TIME_LIMIT, TRANSIENT_ERRORS, ReliableTask, single_run
 from partners.models import Document, MediaOutlet, ReviewStatus
 
-from . import lifecycle, reminders
-from .eligibility import recheck_outlets
+from . import lifecycle, pending, reminders
+from .eligibility import RecheckSummary, recheck_outlets
 from .models import EligibilityPolicy, RecheckRange, RecheckRun, Trigger
 from .tax_calendar import may_count_on, with_counts_until
 
@@ -34,6 +34,17 @@ DAILY_LOCK_SECONDS = 45 * 60
 @shared_task(base=ReliableTask)
 def recheck_outlets_task(outlet_ids: list[int], trigger: str, actor: str = "") -> dict:
     return recheck_outlets(outlet_ids, trigger=trigger, actor=actor).__dict__
+
+
+@shared_task(base=ReliableTask, time_limit=SWEEP_TIME_LIMIT, soft_time_limit=SWEEP_TIME_LIMIT - 30)
+@single_run("recheck-pending-outlets", timeout=SWEEP_LOCK_SECONDS)
+def recheck_pending_outlets() -> dict:
+    """Every few minutes: the outlets whose asked-for re-check has not run (its task was refused by the
+    broker, or lost), re-checked with the trigger and actor of the request (catalog.pending)."""
+    summary = RecheckSummary()
+    for (trigger, actor), outlet_ids in pending.overdue().items():
+        summary += recheck_outlets(outlet_ids, trigger=trigger, actor=actor)
+    return summary.__dict__
 
 
 @shared_task(base=ReliableTask, bind=True)
@@ -61,10 +72,10 @@ def recheck_all_outlets(self, trigger: str = Trigger.SCHEDULE) -> int | str:
                                               for low, high in ranges])
             RecheckRun.objects.filter(pk=run.pk).update(batches=len(ranges),
                                                         finished_at=None if ranges else now)
-        pending = list(run.ranges.filter(finished_at__isnull=True).values_list("first_id", "last_id"))
-    for low, high in pending:
+        not_done = list(run.ranges.filter(finished_at__isnull=True).values_list("first_id", "last_id"))
+    for low, high in not_done:
         recheck_outlet_range.delay(low, high, run.pk, trigger)
-    return len(pending)
+    return len(not_done)
 
 
 def outlet_id_ranges() -> list[tuple[int, int]]:

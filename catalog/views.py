@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import re
-import uuid
 
+import redis
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
@@ -19,9 +20,14 @@ from django.views.decorators.http import require_http_methods
 from partners.models import ReviewStatus
 
 from . import applications
-from .forms import ApplicationForm, RenewalForm
+from .forms import ApplicationForm, RenewalForm, issue_submission_key
 from .models import Application
 from .status import missing_requirements, upcoming_deadlines
+
+logger = logging.getLogger(__name__)
+
+# What the Redis cache raises when Redis is down or does not answer (redis-py's errors, socket errors).
+CACHE_ERRORS = (redis.exceptions.RedisError, OSError)
 
 
 def client_address(request) -> str:
@@ -39,14 +45,22 @@ def stored_address(request) -> str | None:
 
 
 def over_rate_limit(request) -> bool:
-    """Submissions per client address per hour, counted atomically in the shared cache (Redis)."""
+    """Submissions per client address per hour, counted atomically in the shared cache (Redis).
+
+    Fails open: with the cache down, an application is worth more than the limit (CSRF, the honeypot
+    and the size limits still hold), so the submission goes on and the outage is logged.
+    """
     key = f"mediareg:apply-rate:{client_address(request)}"
-    cache.add(key, 0, settings.APPLY_RATE_WINDOW_SECONDS)
     try:
-        count = cache.incr(key)
-    except ValueError:  # the window ended between add() and incr(): this is the first of a new one
-        cache.set(key, 1, settings.APPLY_RATE_WINDOW_SECONDS)
-        count = 1
+        cache.add(key, 0, settings.APPLY_RATE_WINDOW_SECONDS)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the window ended between add() and incr(): this is the first of a new one
+            cache.set(key, 1, settings.APPLY_RATE_WINDOW_SECONDS)
+            count = 1
+    except CACHE_ERRORS:
+        logger.warning("rate limit not applied: the cache is unreachable", exc_info=True)
+        return False
     return count > settings.APPLY_RATE_LIMIT
 
 
@@ -64,7 +78,7 @@ def apply(request):
     if not window.is_open:
         return render(request, "apply/closed.html", context)
     if request.method == "GET":
-        form = ApplicationForm(initial={"submission_key": uuid.uuid4().hex})
+        form = ApplicationForm(initial={"submission_key": issue_submission_key()})
         return render(request, "apply/form.html", {**context, "form": form})
 
     if over_rate_limit(request):

@@ -1,6 +1,7 @@
 """What every MediaReg Celery task shares: retries on passing database and broker errors, a cap on
-redeliveries, and a lock for periodic jobs so that two beats (or a slow run and the next one) do the
-work once. See perf-reliability.md §1.7 and the Celery settings in mediareg/settings.py.
+redeliveries, a lock for periodic jobs so that two beats (or a slow run and the next one) do the
+work once, and the one way a write queues a task after it commits (send_on_commit). See
+perf-reliability.md §1.7 and the Celery settings in mediareg/settings.py.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import kombu.exceptions
 import redis.exceptions
 from celery import Task
 from django.core.cache import cache
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +23,11 @@ logger = logging.getLogger(__name__)
 # redeliveries together) it is set aside as a DeadLetter.
 MAX_DELIVERIES = 8
 DELIVERY_COUNTER_TTL = 24 * 60 * 60
+
+# Sweeps run every 5 minutes. They get a hard time limit of their own, so that their lock can outlast a
+# run (longer than the limit) and still be shorter than the interval (a crashed run never blocks the next).
+SWEEP_TIME_LIMIT = 3 * 60
+SWEEP_LOCK_SECONDS = 4 * 60
 
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, kombu.exceptions.OperationalError,
                     redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
@@ -104,3 +110,23 @@ def _current_task_id() -> str | None:
 
     request = getattr(current_task, "request", None) if current_task else None
     return getattr(request, "id", None)
+
+
+def send_on_commit(task: Task, *args) -> None:
+    """Queue ``task`` once the current transaction commits (at once outside a transaction).
+
+    A broker that refuses the message (Redis down, a network error) must not undo or fail what was
+    saved: the failure is logged, never raised into the request or job that saved. Callers leave a
+    mark in the same transaction (a pending re-check, an unsent mail) that a periodic sweep picks up,
+    so nothing is lost when the message is.
+    """
+
+    def send():
+        try:
+            task.apply_async(args=args)
+        # Any error: the broker library's (kombu, redis, socket) or, with tasks run in-process, the
+        # task's own. Either way the mark in the database stands for the work.
+        except Exception:
+            logger.exception("%s%r could not be queued; the periodic sweep will do it", task.name, args)
+
+    transaction.on_commit(send)

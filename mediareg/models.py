@@ -4,10 +4,15 @@ The events themselves are written by database triggers (django-pghistory) on the
 partners, catalog and budgets. A request's signed-in user and URL come from
 pghistory.middleware.HistoryMiddleware; a job or command names itself with
 ``pghistory.context(actor="system:<job>")``.
+
+Also here: what the job machinery keeps for staff to see, the tasks set aside (DeadLetter) and the
+e-mail outbox (OutgoingMail).
 """
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -62,3 +67,52 @@ class DeadLetter(models.Model):
 
     def __str__(self):
         return f"{self.task_name} {self.task_id}"
+
+
+class OutgoingMail(models.Model):
+    """An e-mail stored in the same transaction as the fact it reports (a transactional outbox), so a
+    saved application or decision always has its e-mail, whatever happens to the broker or the mail
+    server afterwards. mediareg.outbox sends it: a task queued on commit, retried with backoff, and a
+    periodic sweep for what is still unsent. Read-only in the admin."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting to be sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed: not sent")
+
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    kind = models.CharField(_("e-mail"), max_length=100, help_text=_("The template it was written from."))
+    # What it concerns (an application, ...), for staff to find it from there.
+    content_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("concerns"))
+    object_id = models.PositiveBigIntegerField(_("record"), null=True, blank=True)
+    concerns = GenericForeignKey("content_type", "object_id")
+    language = models.CharField(_("language"), max_length=10)
+    recipients = models.JSONField(_("recipients"), default=list)
+    subject = models.TextField(_("subject"))
+    body = models.TextField(_("body"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"))
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        indexes = [
+            # The sweep reads the due rows among the few unsent ones, not the whole history.
+            models.Index(fields=["next_attempt_at"], condition=models.Q(status="pending"), name="outgoing_mail_due"),
+            models.Index(fields=["content_type", "object_id"], name="outgoing_mail_concerns"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=["pending", "sent", "failed"]),
+                                   name="outgoing_mail_status_valid"),
+            models.CheckConstraint(condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
+                                   name="outgoing_mail_sent_has_time"),
+        ]
+
+    def __str__(self):
+        return self.subject

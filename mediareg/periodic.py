@@ -64,6 +64,21 @@ DEFAULT_JOBS: list[PeriodicJob] = [
                     "sent when there were none).",
     ),
     PeriodicJob(
+        name="recheck-pending-outlets",
+        task="catalog.tasks.recheck_pending_outlets",
+        minute="*/5",
+        hour="*",
+        description="Re-check the outlets whose asked-for re-check did not run (the broker refused or lost it).",
+    ),
+    PeriodicJob(
+        name="send-pending-mail",
+        task="mediareg.tasks.send_pending_mail",
+        minute="*/5",
+        hour="*",
+        description="Send the e-mails still waiting in the outbox (broker or mail server was down); "
+                    "failed ones are retried with backoff for a week.",
+    ),
+    PeriodicJob(
         name="clear-expired-sessions",
         task="mediareg.tasks.clear_expired_sessions",
         minute="30",

@@ -41,10 +41,11 @@ VIEW_LOGINS = ["axes.view_accessattempt", "axes.view_accessfailurelog", "axes.vi
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Kominfo staff who keep the registry, review documents and decide on listings.
     "Verifikator": VIEW_REGISTRY + EDIT_REGISTRY + VIEW_CATALOG + MANAGE_CATALOG
-    + ["partners.review_document", "partners.download_document"],
+    + ["partners.review_document", "partners.download_document", "mediareg.view_outgoingmail"],
     # Sees everything, changes nothing.
     "Auditor": VIEW_REGISTRY + VIEW_CATALOG + ["partners.download_document", "mediareg.view_auditevent",
-                                               "mediareg.view_deadletter"] + VIEW_LOGINS,
+                                               "mediareg.view_deadletter", "mediareg.view_outgoingmail"]
+    + VIEW_LOGINS,
     # Budgets come with the budgets app; the registry is read-only for this role.
     "Petugas Anggaran": list(VIEW_REGISTRY),
 }

@@ -1,4 +1,5 @@
 import datetime
+import importlib
 import os
 import zoneinfo
 
@@ -75,6 +76,23 @@ def ordinary_day():
     """Pin the clock (still ticking) to ORDINARY_DAY: ``pytestmark = pytest.mark.usefixtures("ordinary_day")``."""
     with time_machine.travel(ORDINARY_DAY, tick=True) as traveller:
         yield traveller
+
+
+@pytest.fixture(autouse=True)
+def reference_data_in_transactional_tests(request):
+    """A transactional test starts from a flushed database: put the provinces and KBLI codes of the data
+    migration back (groups and periodic jobs come back by themselves, from post_migrate).
+
+    Instead of ``serialized_rollback``, which fails with a duplicate group whenever it follows a
+    transactional test without it: that test's flush re-ran post_migrate, and the restore then inserts
+    the same groups again."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    importlib.import_module("partners.migrations.0002_reference_data").load(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,7 @@ from mediareg.models import DeadLetter
 from tests.catalog_helpers import eligible_outlet
 from tests.factories import StaffUserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ordinary_day")]
 
 ROLES = ["Verifikator", "Auditor", "Petugas Anggaran"]
 SERVER = "http://testserver"

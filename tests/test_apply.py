@@ -27,7 +27,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog import applications, lifecycle
-from catalog.models import Application, Eligibility, Listing, ListingState, RegistrationWindow
+from catalog.forms import issue_submission_key, read_submission_key
+from catalog.models import (
+    Application,
+    CompanyChangeProposal,
+    Eligibility,
+    Listing,
+    ListingState,
+    RegistrationWindow,
+)
 from mediareg.celery import app as celery_app
 from partners.demo_files import pdf_bytes, png_bytes
 from partners.identifiers import format_npwp
@@ -41,7 +49,7 @@ from partners.models import (
     Province,
     ReviewStatus,
 )
-from tests.catalog_helpers import eligible_outlet
+from tests.catalog_helpers import eligible_outlet, give_company_documents
 from tests.factories import (
     DocumentFactory,
     MediaOutletFactory,
@@ -51,7 +59,7 @@ from tests.factories import (
     make_npwp,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ordinary_day")]
 
 APPLY = "/apply/"
 QUEUE = reverse("admin:catalog_application_changelist")
@@ -105,7 +113,7 @@ def form_data(**changes) -> dict:
         "person_in_charge": "Siti Rahmawati", "editor_in_chief": "Budi Santoso", "editor_competency": "utama",
         "editor_certificate_no": "1234-PWI/WU/DP/III/2021", "outlet_email": "redaksi@kabarbetawi.id",
         "outlet_phone": "0812 3456 7890", "tax_year": today.year - 1, "kswp_date": today.isoformat(),
-        "declaration": "on", "submission_key": uuid.uuid4().hex,
+        "declaration": "on", "submission_key": issue_submission_key(),
     }
     data.update(changes)
     return {name: value for name, value in data.items() if value is not None}
@@ -248,7 +256,8 @@ def test_the_form_page_is_public_bilingual_and_carries_a_one_time_key(client):
     html = page.content.decode()
     assert 'lang="en"' in html and "Apply for the e-catalog of media partners" in html
     assert 'enctype="multipart/form-data"' in html and "csrfmiddlewaretoken" in html
-    assert re.search(r'name="submission_key" value="[0-9a-f]{32}"', html)
+    signed = re.search(r'name="submission_key" value="([^"]+)"', html).group(1)
+    assert re.fullmatch(r"[0-9a-f]{32}", read_submission_key(signed))  # issued by the server, signed
     assert 'accept=".pdf,.jpg,.jpeg,.png' in html
     indonesian = Client().get(APPLY)
     assert 'lang="id"' in indonesian.content.decode()
@@ -265,7 +274,8 @@ def test_a_valid_submission_stores_everything_and_leads_to_the_status_page(submi
 
     company = PressCompany.objects.get()
     assert (company.npwp, company.nib, company.legal_name) == (NPWP16, "9120001234567", "PT Kabar Betawi Media")
-    assert list(company.kbli_codes.values_list("code", flat=True)) == ["63122"]
+    assert list(company.kbli_codes.values_list("code", flat=True)) == ["63122"]  # a new company gets its codes
+    assert not CompanyChangeProposal.objects.exists()
     outlet = MediaOutlet.objects.get()
     assert (outlet.company, outlet.name, outlet.editor_competency) == (company, "Kabar Betawi", "utama")
     assert list(outlet.domains.values_list("domain", "is_primary")) == [("kabarbetawi.id", True)]
@@ -503,7 +513,7 @@ def test_the_same_page_sent_twice_is_one_application(submit, mailoutbox):
     assert len([m for m in mailoutbox if "received" in m.subject]) == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the migrated provinces and KBLI
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("same_key", [True, False], ids=["double-click", "two-applicants"])
 def test_two_submissions_at_the_same_moment_neither_fail_nor_duplicate(same_key, private_document_storage):
     """Two requests racing through submit_application in their own connections: with the same key
@@ -516,8 +526,8 @@ def test_two_submissions_at_the_same_moment_neither_fail_nor_duplicate(same_key,
     from catalog.applications import submit_application
     from catalog.forms import ApplicationForm
 
-    key = uuid.uuid4().hex
-    forms = [ApplicationForm(form_data(submission_key=key if same_key else uuid.uuid4().hex), form_files())
+    key = issue_submission_key()
+    forms = [ApplicationForm(form_data(submission_key=key if same_key else issue_submission_key()), form_files())
              for _ in range(2)]
     assert all(form.is_valid() for form in forms)
     barrier, results, errors = threading.Barrier(2), [], []
@@ -540,6 +550,92 @@ def test_two_submissions_at_the_same_moment_neither_fail_nor_duplicate(same_key,
     assert errors == []
     assert Application.objects.count() == (1 if same_key else 2) == len(set(results))
     assert (PressCompany.objects.count(), MediaOutlet.objects.count(), OutletDomain.objects.count()) == (1, 1, 1)
+    stored = {path.relative_to(private_document_storage).as_posix() for path in stored_files(private_document_storage)}
+    assert stored == set(Document.objects.values_list("file", flat=True))
+
+
+@pytest.mark.parametrize("forge", [
+    lambda application: application.submission_key,  # the bare key of another application
+    lambda application: applications.signing.dumps(application.submission_key, salt="lain"),
+    lambda application: applications.renewal_token(application.outlet_id),  # signed, for another form
+    lambda application: issue_submission_key()[:-2] + "xx",
+    lambda application: "",
+], ids=["other_applications_key", "other_salt", "renewal_link", "bad_signature", "empty"])
+def test_a_submission_key_the_client_made_up_is_refused_and_reaches_no_other_application(
+        client, submit, forge, private_document_storage):
+    submit()
+    victim = Application.objects.get()
+    before, files_before = stored_rows(), stored_files(private_document_storage)
+
+    response = submit(form_data(submission_key=forge(victim), website="https://kabar-lain.id",
+                                outlet_name="Kabar Lain"))
+
+    assert response.status_code == 400
+    assert victim.code not in response.content.decode()
+    assert (stored_rows(), stored_files(private_document_storage)) == (before, files_before)
+    assert "This form could not be verified" in summary_of(response)
+    # The page shown again carries a new key of our own, so sending it again is one new application.
+    fresh = re.search(r'name="submission_key" value="([^"]+)"', response.content.decode()).group(1)
+    assert read_submission_key(fresh) != victim.submission_key
+    again = submit(form_data(submission_key=fresh, website="https://kabar-lain.id", outlet_name="Kabar Lain"))
+    assert again.status_code == 302
+    assert again["Location"] != f"/apply/status/{victim.code}/" and Application.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("model, changes, field, message", [
+    (OutletDomain, {"nib": "9120007654321"}, "website",
+     "The website kabarbetawi.id is registered to another company's outlet."),
+    (PressCompany, {"website": "https://kabar-kedua.id", "outlet_name": "Kabar Kedua"}, "nib",
+     "A company with this NIB is already registered."),
+], ids=["same_domain", "same_nib"])
+def test_two_companies_claiming_the_same_new_domain_or_nib_at_once_get_one_application_and_a_refusal(
+        model, changes, field, message, private_document_storage):
+    """Two companies (two NPWPs) send the form at the same moment, through two real requests in two
+    transactions. Both pass the form's checks, then meet before inserting the domain (or the company
+    with its NIB): one application is stored, the other is refused beside the field, never a 500."""
+    import threading
+
+    from django.db import connection
+    from django.db.models.signals import pre_save
+
+    cache.clear()
+    meeting = threading.Barrier(2)
+    datas = [form_data(npwp=NPWP, outlet_email="redaksi@kabarbetawi.id"),
+             form_data(npwp=format_npwp(make_npwp(777)), legal_name="PT Kabar Tandingan",
+                       outlet_email="redaksi@tandingan.id", **changes)]
+    responses, errors = [], []
+
+    def meet_before_insert(sender, instance, **kwargs):
+        if instance.pk is None:  # both transactions have checked, neither has inserted
+            meeting.wait(timeout=10)
+
+    def send(data):
+        try:
+            client = Client(raise_request_exception=False)
+            client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+            responses.append(client.post(APPLY, {**data, **form_files()}))
+        except Exception as exc:  # noqa: BLE001 (collected and asserted below)
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    pre_save.connect(meet_before_insert, sender=model, dispatch_uid="test-meet")
+    try:
+        threads = [threading.Thread(target=send, args=(data,)) for data in datas]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    finally:
+        pre_save.disconnect(dispatch_uid="test-meet", sender=model)
+
+    assert errors == []
+    assert sorted(response.status_code for response in responses) == [302, 400]
+    (refused,) = [response for response in responses if response.status_code == 400]
+    assert message in error_beside(refused, field)
+    assert Application.objects.count() == 1 and PressCompany.objects.count() == 1
+    assert OutletDomain.objects.count() == 1
     stored = {path.relative_to(private_document_storage).as_posix() for path in stored_files(private_document_storage)}
     assert stored == set(Document.objects.values_list("file", flat=True))
 
@@ -625,17 +721,141 @@ def test_an_existing_company_is_found_by_its_npwp_in_any_format(submit):
     assert PressCompany.objects.count() == 1
     assert set(Application.objects.values_list("company", flat=True)) == {company.pk}
     company.refresh_from_db()
-    assert company.nib == "9120001234567"  # an empty NIB is filled in
-    assert set(company.kbli_codes.values_list("code", flat=True)) == {"58130", "63122"}
+    # Not even an empty NIB is filled in, nor a KBLI code added: each application proposes them to staff.
+    assert company.nib == ""
+    assert set(company.kbli_codes.values_list("code", flat=True)) == {"58130"}
+    for application in Application.objects.all():
+        proposed = application.company_changes.proposed
+        assert (proposed["nib"], proposed["kbli_codes"]) == ("9120001234567", ["63122"])
 
 
-def test_an_unauthenticated_form_fills_a_known_companys_blanks_but_never_overwrites_it(submit):
-    company = PressCompanyFactory(npwp=NPWP16, email="kantor@kabarbetawi.id", phone="", address="Jl. Lama 1")
-    assert submit(form_data(npwp="013121660091000", company_email="penyerang@example.com",
-                            company_phone="021-555", address="Jl. Baru 2")).status_code == 302
+def known_company(**fields):
+    """The company of form_data() as the registry knows it, with ``fields`` different."""
+    values = {"npwp": NPWP16, "legal_name": "PT Kabar Betawi Media", "nib": "9120001234567",
+              "address": "Jl. Kramat Raya No. 5", "regency_city": "Jakarta Pusat",
+              "email": "sekretariat@kabarbetawi.id", "phone": "(021) 390 1234", "kbli_codes": ["63122"]}
+    return PressCompanyFactory(**{**values, **fields})
+
+
+def company_record(company) -> tuple:
     company.refresh_from_db()
-    assert (company.email, company.address) == ("kantor@kabarbetawi.id", "Jl. Lama 1")  # kept
-    assert company.phone == "021-555"  # was empty: filled in
+    return (company.legal_name, company.nib, company.address, company.email, company.phone,
+            sorted(company.kbli_codes.values_list("code", flat=True)))
+
+
+def test_an_anonymous_form_never_changes_a_known_company_and_proposes_the_differences(submit):
+    company = known_company(email="kantor@kabarbetawi.id", phone="", address="Jl. Lama 1", kbli_codes=["58130"])
+    before = company_record(company)
+
+    response = submit(form_data(npwp="013121660091000", company_email="penyerang@example.com",
+                                company_phone="021-555", address="Jl. Baru 2",
+                                kbli_codes=[KbliCode.objects.get(code="63122").pk]))
+
+    assert response.status_code == 302
+    assert company_record(company) == before  # the empty phone too: nothing is filled in
+    proposal = CompanyChangeProposal.objects.get()
+    assert (proposal.application, proposal.company, proposal.status) == (
+        Application.objects.get(), company, CompanyChangeProposal.Status.OPEN)
+    assert proposal.proposed == {"address": "Jl. Baru 2", "email": "penyerang@example.com", "phone": "021-555",
+                                 "kbli_codes": ["63122"]}
+    assert proposal.on_record == {"address": "Jl. Lama 1", "email": "kantor@kabarbetawi.id", "phone": "",
+                                  "kbli_codes": ["58130"]}
+
+
+def test_an_application_that_matches_the_record_proposes_nothing(submit):
+    known_company(address="JL. KRAMAT  RAYA No. 5")  # spacing and letter case are no change
+    assert submit().status_code == 302
+    assert Application.objects.exists() and not CompanyChangeProposal.objects.exists()
+
+
+@pytest.fixture
+def proposal(submit):
+    company = known_company(phone="", email="kantor@kabarbetawi.id", kbli_codes=["73100"])  # no press code
+    give_company_documents(company)
+    outlet = eligible_outlet(company=company, name="Kabar Lama")
+    submit(form_data(company_phone="021-555", company_email="penyerang@example.com",
+                     kbli_codes=[KbliCode.objects.get(code="63122").pk, KbliCode.objects.get(code="73100").pk]))
+    assert outlet.eligibility.failing_rule_codes == ["legal_documents"]
+    proposal = CompanyChangeProposal.objects.get()
+    assert set(proposal.proposed) == {"phone", "email", "kbli_codes"}
+    return proposal, outlet
+
+
+def application_page(client, proposal):
+    return client.get(reverse("admin:catalog_application_change", args=[proposal.application_id]))
+
+
+def decide_changes(client, proposal, decision, captured, **data):
+    url = reverse("admin:catalog_application_company_changes", args=[proposal.application_id, decision])
+    with captured(execute=True):
+        return client.post(url, data, follow=True)
+
+
+def test_a_reviewer_applies_the_ticked_changes_and_who_did_it_is_kept(client, reviewer, proposal,
+                                                                     django_capture_on_commit_callbacks):
+    proposal, outlet = proposal
+    page = application_page(client, proposal)
+    assert page.status_code == 200
+    text = text_of(page)
+    assert "Company data typed differently in this application" in text
+    assert "Phone - 021-555" in text and "E-mail kantor@kabarbetawi.id penyerang@example.com" in text
+    assert "KBLI codes 73100 " in text and "63122 Portal web" in text
+    assert 'name="company_change" value="phone"' in page.content.decode()
+
+    done = decide_changes(client, proposal, "apply", django_capture_on_commit_callbacks,
+                          company_change=["phone", "kbli_codes"])
+
+    assert done.status_code == 200
+    assert messages_of(done) == [f"Applied to {proposal.company}: phone, KBLI codes."]
+    company = proposal.company
+    assert company_record(company)[3:] == ("kantor@kabarbetawi.id", "021-555", ["63122", "73100"])
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.decided_by, proposal.applied_fields) == (
+        CompanyChangeProposal.Status.APPLIED, reviewer, ["phone", "kbli_codes"])
+    assert proposal.decided_at is not None
+    # The company's audit trail names the reviewer; its outlets are re-checked (KBLI codes are a rule's fact).
+    from mediareg.models import AuditEvent
+    assert AuditEvent.objects.filter(pgh_obj_model="partners.PressCompany", pgh_obj_id=str(company.pk),
+                                     pgh_label="update", user=reviewer).exists()
+    latest = outlet.eligibility_changes.first()
+    assert (latest.is_eligible, latest.trigger, latest.actor) == (True, "staff", reviewer.username)
+    # Decided is decided; the page says by whom.
+    again = decide_changes(client, proposal, "apply", django_capture_on_commit_callbacks, company_change=["email"])
+    assert messages_of(again) == ["These changes have already been applied or ignored."]
+    assert company_record(company)[3] == "kantor@kabarbetawi.id"
+    assert f"Applied to the company by {reviewer.username}" in text_of(application_page(client, proposal))
+
+
+def test_a_reviewer_ignores_the_changes_and_nothing_changes(client, reviewer, proposal,
+                                                           django_capture_on_commit_callbacks):
+    proposal, _outlet = proposal
+    before = company_record(proposal.company)
+    nothing = decide_changes(client, proposal, "apply", django_capture_on_commit_callbacks)
+    assert messages_of(nothing) == ["Tick at least one change to apply."]
+
+    done = decide_changes(client, proposal, "ignore", django_capture_on_commit_callbacks)
+
+    assert messages_of(done) == ["The company data typed in the application was ignored."]
+    assert company_record(proposal.company) == before
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.decided_by) == (CompanyChangeProposal.Status.IGNORED, reviewer)
+
+
+def test_only_staff_who_may_change_companies_decide_on_the_changes(client, proposal,
+                                                                   django_capture_on_commit_callbacks):
+    proposal, _outlet = proposal
+    auditor = StaffUserFactory()
+    auditor.groups.add(Group.objects.get(name="Auditor"))
+    client.force_login(auditor)
+    before = company_record(proposal.company)
+
+    page = application_page(client, proposal)
+    assert page.status_code == 200 and "penyerang@example.com" in page.content.decode()
+    assert 'name="company_change"' not in page.content.decode()
+    url = reverse("admin:catalog_application_company_changes", args=[proposal.application_id, "apply"])
+    assert client.post(url, {"company_change": ["email"]}).status_code == 403
+    assert client.get(url).status_code == 405
+    assert company_record(proposal.company) == before
 
 
 def test_an_existing_outlet_is_found_by_its_domain(submit):

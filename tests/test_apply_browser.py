@@ -38,7 +38,7 @@ DOCUMENTS = {  # the English label of each file input, and the file chosen for i
 
 # The live server answers from another thread, so its data must be committed; the reference data the
 # form offers (provinces, KBLI codes, roles) is restored before each test.
-pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True),
+pytestmark = [pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("ordinary_day")]
 
 

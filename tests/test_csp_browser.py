@@ -24,7 +24,7 @@ from tests.test_apply_browser import CHROMIUM, CHROMIUM_ARGS, chromium_or_skip
 
 # The live server answers from another thread: its data must be committed; the reference data
 # (provinces, KBLI codes, roles, periodic jobs) is restored before each test.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 RECORD_VIOLATIONS = """
 window.cspViolations = [];
