@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mediareg
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: run test install browser lint messages clean
+.PHONY: run test test-clocks install browser lint messages clean
 
 install: $(STAMP)
 
@@ -33,6 +33,16 @@ test: install browser
 		$(BIN)/python -m mediareg.preflight
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The suite again as if the machine's clock showed the turn of the year and the last day for the
+# annual tax return: every test must pin the dates it relies on (tests/conftest.py, --clock).
+CLOCKS ?= 2027-01-01T00:10 2027-04-30T23:50
+test-clocks: install browser
+	@for clock in $(CLOCKS); do \
+		echo "make test-clocks: the suite with the machine clock at $$clock"; \
+		DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
+			$(BIN)/python -m pytest -q -m "not slow" --clock "$$clock" $(PYTEST_ARGS) || exit 1; \
+	done
 
 # The browser tests drive Debian's Chromium (Playwright's own browser download cannot work offline).
 browser:
