@@ -172,13 +172,32 @@ def send_expiry_reminders(today: datetime.date | None = None, *, progress: Progr
     documents = Document.objects.select_related("company", "outlet").in_bulk([row.document_id for row in unsent])
     outlet_emails = _outlet_emails_by_company(
         {doc.company_id for doc in documents.values() if doc.outlet_id is None})
+    def recipients_of(reminder):
+        document = documents.get(reminder.document_id)
+        return None if document is None else reminder_recipients(document, outlet_emails)
+
+    def message_of(reminder, recipients):
+        document = documents[reminder.document_id]
+        return reminder_message(document, recipients, today, reminder.days_before, reminder.expiry_date, policy)
+
+    _send_claims(ExpiryReminder, sorted(unsent, key=lambda r: (r.expiry_date, r.document_id)), summary, progress,
+                 recipients_of=recipients_of, message_of=message_of,
+                 describe=lambda r: f"expiry reminder {r.pk} (document {r.document_id})")
+    return summary
+
+
+def _send_claims(model, claims: list, summary, progress: Progress, *, recipients_of, message_of, describe) -> None:
+    """Send the e-mail of each claimed row (a reminder, a notice) once, counting into ``summary``.
+
+    ``recipients_of(claim)`` gives the addresses (None: its subject was deleted meanwhile, skipped);
+    ``message_of(claim, recipients)`` the EmailMessage. After MAX_CONSECUTIVE_FAILURES mail errors in a
+    row the server is taken to be down and the rest counts as failed, for the task's retry."""
     mailer = _Mailer()
     try:
-        for reminder in progress(sorted(unsent, key=lambda r: (r.expiry_date, r.document_id)), len(unsent)):
-            document = documents.get(reminder.document_id)
-            if document is None:  # deleted meanwhile (its reminder rows went with it)
+        for claim in progress(claims, len(claims)):
+            recipients = recipients_of(claim)
+            if recipients is None:
                 continue
-            recipients = reminder_recipients(document, outlet_emails)
             if not recipients:
                 summary.without_address += 1
                 continue
@@ -186,27 +205,20 @@ def send_expiry_reminders(today: datetime.date | None = None, *, progress: Progr
                 summary.failed += 1
                 continue
             try:
-                outcome = _send_one(reminder, document, recipients, today, mailer, policy)
+                sent = _send_claimed(model, claim.pk, recipients, mailer,
+                                     lambda claim=claim, recipients=recipients: message_of(claim, recipients))
             except MAIL_ERRORS:
-                logger.exception("expiry reminder %s (document %s) not sent", reminder.pk, document.pk)
+                logger.exception("%s not sent", describe(claim))
                 mailer.failed()
                 summary.failed += 1
                 continue
             mailer.succeeded()
-            if outcome:
+            if sent:
                 summary.sent += 1
             else:
                 summary.already_sent += 1
     finally:
         mailer.close()
-    return summary
-
-
-def _send_one(reminder: ExpiryReminder, document: Document, recipients: list[str], today, mailer: _Mailer,
-              policy: EligibilityPolicy) -> bool:
-    """Send one reminder under its row lock; False when another run has it or has already sent it."""
-    return _send_claimed(ExpiryReminder, reminder.pk, recipients, mailer, lambda: reminder_message(
-        document, recipients, today, reminder.days_before, reminder.expiry_date, policy))
 
 
 def _send_claimed(model, pk: int, recipients: list[str], mailer: _Mailer, message) -> bool:
@@ -375,32 +387,13 @@ def send_tax_year_notices(today: datetime.date | None = None, *, policy: Eligibi
     company_ids = {notice.company_id for notice in unsent}
     outlet_emails = _outlet_emails_by_company(company_ids)
     latest = _latest_tax_documents(company_ids)
-    mailer = _Mailer()
-    try:
-        for notice in progress(unsent, len(unsent)):
-            company = notice.company
-            recipients = _unique_addresses([company.email, *outlet_emails.get(company.pk, [])])
-            if not recipients:
-                summary.without_address += 1
-                continue
-            if mailer.consecutive_failures >= MAX_CONSECUTIVE_FAILURES:
-                summary.failed += 1
-                continue
-            try:
-                message = tax_notice_message(company, latest.get(company.pk, {}), year, recipients, policy)
-                sent = _send_claimed(TaxYearNotice, notice.pk, recipients, mailer, lambda message=message: message)
-            except MAIL_ERRORS:
-                logger.exception("year-end tax notice %s (company %s) not sent", notice.pk, company.pk)
-                mailer.failed()
-                summary.failed += 1
-                continue
-            mailer.succeeded()
-            if sent:
-                summary.sent += 1
-            else:
-                summary.already_sent += 1
-    finally:
-        mailer.close()
+    _send_claims(
+        TaxYearNotice, unsent, summary, progress,
+        recipients_of=lambda notice: _unique_addresses([notice.company.email,
+                                                        *outlet_emails.get(notice.company_id, [])]),
+        message_of=lambda notice, recipients: tax_notice_message(
+            notice.company, latest.get(notice.company_id, {}), year, recipients, policy),
+        describe=lambda notice: f"year-end tax notice {notice.pk} (company {notice.company_id})")
     return summary
 
 
