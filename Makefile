@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mediareg
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: run test test-clocks install browser lint messages clean
+.PHONY: run stop test test-clocks install browser lint messages clean
 
 install: $(STAMP)
 
@@ -16,17 +16,23 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "Installing dependencies into $(VENV) (log: $(VENV)/install.log)"
 	@$(BIN)/python -m pip install --disable-pip-version-check --upgrade "pip>=24" > $(VENV)/install.log 2>&1 \
-		&& $(BIN)/python -m pip install --disable-pip-version-check -e ".[dev]" >> $(VENV)/install.log 2>&1 \
+		&& $(BIN)/python -m pip install --disable-pip-version-check -e ".[dev,embedded]" >> $(VENV)/install.log 2>&1 \
 		|| { tail -n 40 $(VENV)/install.log; echo "make: installing dependencies failed, see $(VENV)/install.log"; exit 1; }
 	rm -f $(VENV)/.installed-*
 	touch $@
 
 # DEBUG is off unless asked for; the demo asks for it (runserver serves the static files, and
-# seed_demo creates the demo logins only with DEBUG on).
+# seed_demo creates the demo logins only with DEBUG on). Without DATABASE_URL the embedded PostgreSQL
+# (var/postgres) is started first and stopped when the server stops (Ctrl-C), unless it was running
+# already (mediareg.embedded).
+MANAGE := $(BIN)/python manage.py
 run: install
-	DEBUG=true $(BIN)/python manage.py migrate --no-input
-	DEBUG=true $(BIN)/python manage.py seed_demo
-	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@DEBUG=true $(BIN)/python -m mediareg.embedded run -- sh -c \
+		"$(MANAGE) migrate --no-input && $(MANAGE) seed_demo && exec $(MANAGE) runserver 127.0.0.1:8000"
+
+# Stops the embedded PostgreSQL, e.g. one that a manage.py command started; its data stays.
+stop:
+	@if [ -x $(BIN)/python ]; then $(BIN)/python -m mediareg.embedded stop; fi
 
 test: install browser
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
@@ -60,5 +66,6 @@ messages: install
 	$(BIN)/python manage.py makemessages --locale id --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*"
 	$(BIN)/python manage.py compilemessages --locale id --ignore ".venv/*"
 
-clean:
-	rm -rf $(VENV) db.sqlite3 var staticfiles
+# var/ holds the embedded database, the generated secret key and uploaded documents.
+clean: stop
+	rm -rf $(VENV) var staticfiles

@@ -18,6 +18,7 @@ import pytest
 from django.core.management.utils import get_random_secret_key
 from django.template import Context, Template
 
+from mediareg import embedded
 from mediareg.money import format_rupiah
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,14 +110,15 @@ def test_a_misspelt_debug_value_is_refused_rather_than_read_as_on():
 
 # --- (b) with no environment the embedded defaults apply, and say so once ------------------------
 
-def test_without_environment_the_embedded_defaults_apply():
-    script = """
+EMBEDDED_SETTINGS = """
 import json, django
 django.setup()
 from django.conf import settings
 from mediareg.celery import app
+database = settings.DATABASES["default"]
 print(json.dumps({
-    "engine": settings.DATABASES["default"]["ENGINE"],
+    "engine": database["ENGINE"],
+    "database": [database["NAME"], database.get("HOST", ""), database.get("DATA_DIR")],
     "cache": settings.CACHES["default"]["BACKEND"],
     "eager": settings.CELERY_TASK_ALWAYS_EAGER,
     "celery_app_eager": app.conf.task_always_eager,
@@ -124,10 +126,14 @@ print(json.dumps({
     "debug": settings.DEBUG,
 }))
 """
-    result = run_python("-c", script, env={"DJANGO_SETTINGS_MODULE": "mediareg.settings"})
+
+
+def test_without_environment_the_embedded_defaults_apply():
+    result = run_python("-c", EMBEDDED_SETTINGS, env={"DJANGO_SETTINGS_MODULE": "mediareg.settings"})
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {
-        "engine": "django.db.backends.sqlite3",
+        "engine": "mediareg.embedded",
+        "database": ["mediareg", "", str(ROOT / "var" / "postgres")],
         "cache": "django.core.cache.backends.locmem.LocMemCache",
         "eager": True,
         "celery_app_eager": True,
@@ -136,13 +142,30 @@ print(json.dumps({
     }
 
 
+def test_database_url_wins_over_the_embedded_server_which_is_never_started_by_reading_settings(tmp_path):
+    embedded_dir = tmp_path / "postgres"
+    env = {"DJANGO_SETTINGS_MODULE": "mediareg.settings", "EMBEDDED_POSTGRES_DIR": str(embedded_dir)}
+
+    chosen = json.loads(run_python("-c", EMBEDDED_SETTINGS, env={**env, "DATABASE_URL": live_database_url()}).stdout)
+    assert chosen["engine"] == "django.db.backends.postgresql"
+    assert chosen["database"][0] == live_database_url().rsplit("/", 1)[1]
+
+    embedded = json.loads(run_python("-c", EMBEDDED_SETTINGS, env=env).stdout)
+    assert embedded["engine"] == "mediareg.embedded" and embedded["database"][2] == str(embedded_dir)
+    # Only a connection starts the server: a process that never connects (collectstatic) needs none.
+    assert not embedded_dir.exists()
+
+
 def test_embedded_defaults_are_reported_in_one_log_line_at_start():
     result = run_python("manage.py", "check")
     assert result.returncode == 0, result.stderr
     lines = [line for line in result.stderr.splitlines() if EMBEDDED_DEFAULTS_LINE in line]
     assert len(lines) == 1, result.stderr
-    for part in ("SQLite", "in-process", "console"):
+    # The database is named, with where its data lives.
+    assert f"database: embedded PostgreSQL {embedded.version()}, data in {ROOT / 'var' / 'postgres'}" in lines[0]
+    for part in ("in-process", "console"):
         assert part in lines[0]
+    assert "SQLite" not in lines[0] and "audit trail" not in lines[0]
 
 
 # --- (c) the deployment checklist passes with production settings ---------------------------------
