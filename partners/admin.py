@@ -11,7 +11,6 @@ import datetime
 from urllib.parse import urlencode
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
@@ -50,8 +49,6 @@ def count_of(model, fk: str, **filters):
 
 
 def audit_trail_link(obj) -> str:
-    if not settings.AUDIT_TRAIL_ENABLED:
-        return gettext("Not recorded: the audit trail needs PostgreSQL (see README).")
     if not obj or not obj.pk:
         return "-"
     query = urlencode({"obj": f"{obj._meta.label_lower}:{obj.pk}", "method": "references"})

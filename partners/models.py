@@ -492,7 +492,7 @@ class Document(TimeStamped):
     def earlier_files(self) -> list[dict]:
         """The files this document had before its current one, oldest first, from its audit trail (one
         query): each with the name it was uploaded under, when it came and when it was replaced."""
-        if not self.pk or not settings.AUDIT_TRAIL_ENABLED:
+        if not self.pk:
             return []
         events = (self.pgh_event_model.objects.filter(pgh_obj_id=self.pk).order_by("pgh_id")
                   .values_list("file", "original_filename", "pgh_created_at"))

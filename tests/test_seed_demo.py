@@ -212,9 +212,7 @@ def test_an_existing_admin_keeps_its_password(debug_on):
     assert admin.check_password("sudah-diganti-123")
 
 
-def test_the_audit_trail_names_the_job(debug_on, db_vendor):
-    if db_vendor != "postgresql":
-        pytest.skip("the audit trail is recorded by PostgreSQL triggers")
+def test_the_audit_trail_names_the_job(debug_on):
     seed()
     contexts = Context.objects.filter(metadata__actor="system:seed_demo")
     assert contexts.count() == 1

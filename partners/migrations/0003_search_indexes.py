@@ -1,5 +1,5 @@
 """Trigram indexes so that the admin's case-insensitive name search stays an index scan at 50,000
-rows (perf-reliability.md §2.3). PostgreSQL only; the embedded SQLite database has no pg_trgm."""
+rows (perf-reliability.md §2.3)."""
 
 from django.db import migrations
 
@@ -11,8 +11,6 @@ INDEXES = [
 
 
 def create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for name, table, column in INDEXES:
         # The admin's icontains lookup compiles to UPPER(column::text) LIKE UPPER(...): index that expression.
@@ -22,8 +20,6 @@ def create(apps, schema_editor):
 
 
 def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     for name, _table, _column in INDEXES:
         schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
 

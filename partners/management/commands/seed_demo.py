@@ -671,7 +671,7 @@ class Command(BaseCommand):
         with_users = settings.DEBUG and not no_users
         seeder = None
         try:
-            # The audit trail names the job (PostgreSQL; the embedded SQLite default records none).
+            # The audit trail names the job.
             with audit_context(actor=ACTOR), transaction.atomic():
                 new_users = self.ensure_users() if with_users else []
                 seeder = Seeder(reviewer=get_user_model().objects.filter(username="verifikator").first())
