@@ -7,6 +7,9 @@ included, is PostgreSQL.
 
 from __future__ import annotations
 
+import contextlib
+import getpass
+
 import pghistory
 from pghistory.middleware import HistoryMiddleware
 
@@ -22,6 +25,27 @@ def audited(model):
 def audit_context(**metadata):
     """``with audit_context(actor="system:recheck"):`` names the job in every event it causes."""
     return pghistory.context(**metadata)
+
+
+# Commands that serve requests for a long time: each request names its own actor (AuditMiddleware).
+SERVING_COMMANDS = frozenset({"runserver", "testserver"})
+
+
+def command_context(argv: list[str]):
+    """Around ``manage.py <command>``: every change the command makes, a ``shell`` session's included,
+    names the command and the operating-system account that ran it (``actor="command:shell"``,
+    ``os_user="deploy"``), unless a job inside it names a more precise actor."""
+    command = argv[1] if len(argv) > 1 else ""
+    if not command or command.startswith("-") or command in SERVING_COMMANDS:
+        return contextlib.nullcontext()
+    import django
+
+    django.setup()  # the audit context needs the database settings; execute_from_command_line repeats it for free
+    try:
+        os_user = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (some containers)
+        os_user = ""
+    return audit_context(actor=f"command:{command}", os_user=os_user)
 
 
 class AuditMiddleware(HistoryMiddleware):

@@ -16,6 +16,8 @@ from celery import Task
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, transaction
 
+from .audit import audit_context
+
 logger = logging.getLogger(__name__)
 
 # With late acknowledgement a task whose worker dies is delivered again; a task that kills its worker
@@ -44,12 +46,16 @@ class ReliableTask(Task):
     reject_on_worker_lost = True
 
     def __call__(self, *args, **kwargs):
-        if not self.request.is_eager and self.request.id:
-            deliveries = count_delivery(self.request.id)
-            if deliveries > MAX_DELIVERIES:
-                set_aside(self, args, kwargs, deliveries)
-                return None
-        return super().__call__(*args, **kwargs)
+        if self.request.is_eager or not self.request.id:
+            # Run in the caller's process (the embedded defaults, tests): the caller's audit actor stands.
+            return super().__call__(*args, **kwargs)
+        deliveries = count_delivery(self.request.id)
+        if deliveries > MAX_DELIVERIES:
+            set_aside(self, args, kwargs, deliveries)
+            return None
+        # In a worker: every change the task makes is the job's unless it names a more precise actor.
+        with audit_context(actor=f"task:{self.name}"):
+            return super().__call__(*args, **kwargs)
 
 
 def count_delivery(task_id: str) -> int:

@@ -63,3 +63,11 @@ def kill_own_worker(key: str) -> None:
     """A poison message: every delivery kills the process running it (as a segfault or the OOM killer would)."""
     _redis().incr(f"{key}:starts")
     os.kill(os.getpid(), signal.SIGKILL)
+
+
+@shared_task(base=ReliableTask)
+def rename_company(company_id: int, name: str) -> None:
+    """A task that names no actor of its own (tests/test_jobs.py: the worker names it)."""
+    from partners.models import PressCompany
+
+    PressCompany.objects.filter(pk=company_id).update(legal_name=name)

@@ -1,6 +1,14 @@
 """Every change to the registry leaves an audit event, whichever path wrote it (perf-reliability.md §1.10)."""
 
+import getpass
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from mediareg.audit import audit_context
@@ -96,3 +104,20 @@ def test_rejecting_twice_with_the_same_reason_records_one_decision(admin_user):
     assert Document.objects.get(pk=document.pk).reviewed_at == first
     assert [e.pgh_label for e in events_of(document)].count("update") == 1
     assert documents_reject(queryset, by=admin_user, reason="Tidak terbaca") == 1  # a new reason is a new decision
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_made_in_manage_py_shell_names_the_command_and_the_operating_system_account():
+    """Commands run without a signed-in user: the audit trail names the command and who ran it."""
+    company = PressCompanyFactory(legal_name="PT Lama")
+    url = urlsplit(os.environ["DATABASE_URL"])
+    env = {**os.environ, "DATABASE_URL": urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"]))}
+    code = ("from partners.models import PressCompany; "
+            f"PressCompany.objects.filter(pk={company.pk}).update(legal_name='PT Baru')")
+    subprocess.run(  # noqa: S603 (our interpreter, our command)
+        [sys.executable, "manage.py", "shell", "-c", code], cwd=Path(__file__).resolve().parent.parent,
+        env=env, check=True, timeout=120, capture_output=True)
+    (update,) = [event for event in events_of(company) if event.pgh_label == "update"]
+    assert update.pgh_diff["legal_name"] == ["PT Lama", "PT Baru"]
+    assert update.pgh_context["actor"] == "command:shell"
+    assert update.pgh_context["os_user"] == getpass.getuser()

@@ -50,10 +50,10 @@ from mediareg import jobs
 from mediareg.celery import app
 from mediareg.models import AuditEvent, DeadLetter
 from mediareg.periodic import DEFAULT_JOBS
-from partners.models import Document, DocumentKind, MediaOutlet, ReviewStatus
+from partners.models import Document, DocumentKind, MediaOutlet, PressCompany, ReviewStatus
 from partners.services import documents_accept
 from tests.catalog_helpers import eligible_outlet
-from tests.factories import DocumentFactory, MediaOutletFactory, StaffUserFactory
+from tests.factories import DocumentFactory, MediaOutletFactory, PressCompanyFactory, StaffUserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 ONE_DAY = 24 * 60 * 60
@@ -406,6 +406,22 @@ def test_a_real_worker_rechecks_the_outlet_after_its_document_is_accepted(
     latest = EligibilityChange.objects.filter(outlet=outlet).first()
     assert (latest.is_eligible, latest.trigger, latest.actor) == (True, "document_review", "system:document_review")
     assert broker.messages() == []
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_change_a_task_makes_in_a_worker_names_the_task_in_the_audit_trail(broker):
+    from tests.celery_tasks import rename_company
+
+    company = PressCompanyFactory(legal_name="PT Lama")
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        rename_company.delay(company.pk, "PT Baru")
+        wait_for(lambda: PressCompany.objects.get(pk=company.pk).legal_name == "PT Baru", timeout=30,
+                 message="the worker did not run the task")
+
+    (update,) = [e for e in AuditEvent.objects.tracks(company) if e.pgh_label == "update"]
+    assert update.pgh_diff["legal_name"] == ["PT Lama", "PT Baru"]
+    assert update.pgh_context["actor"] == "task:tests.celery_tasks.rename_company"
 
 
 # --- tests 8 and 9: a real prefork worker process, killed ------------------------------------------
