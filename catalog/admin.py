@@ -28,6 +28,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from mediareg.dates import add_months
 from partners.admin import MediaOutletAdmin, RegistryAdmin, staff_name
 from partners.models import KbliCode, LegalForm, MediaOutlet, PressCompany, Province
 
@@ -523,14 +524,14 @@ def next_sanction(listing: Listing | None, policy: EligibilityPolicy, today) -> 
     if level == 1:
         return gettext("first warning; the listing stays as it is")
     if level == 2:
-        date = lifecycle.add_months(today, policy.suspension_months).strftime("%d-%m-%Y")
+        date = add_months(today, policy.suspension_months).strftime("%d-%m-%Y")
         if listing.state == ListingState.SUSPENDED and listing.suspension_cause == SuspensionCause.STAFF:
             return gettext("second warning: the staff suspension stays; lifted before %(date)s, the outlet stays "
                            "suspended until then") % {"date": date}
         return gettext("second warning: suspended until %(date)s") % {"date": date}
     if level == 3:
         return gettext("third warning: delisted; it may apply again from %(date)s and is never listed again "
-                       "automatically") % {"date": lifecycle.add_months(today, policy.delisting_months)
+                       "automatically") % {"date": add_months(today, policy.delisting_months)
                                            .strftime("%d-%m-%Y")}
     return gettext("revocation as a catalog vendor")
 

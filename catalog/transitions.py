@@ -1,4 +1,6 @@
-"""The e-catalog listing lifecycle.
+"""The e-catalog listing's transitions: what staff, applicants and the re-check may do to a listing,
+decided and recorded here and nothing more. catalog.lifecycle is what the rest of the code calls: it
+follows each decision that changes what the rules read with the outlet's re-check.
 
     applied → under review → listed | rejected
     listed → suspended (eligibility lost, automatically) → listed (eligibility back, automatically)
@@ -7,7 +9,7 @@
     sanctions (domain.md §2.4): 1st warning; 2nd warning + suspension for a set period;
     3rd warning + delisting for a set period; revocation.
 
-The sanction ladder, one meaning throughout (README, "E-catalog eligibility"):
+The sanction ladder, one meaning throughout (README, "E-catalog eligibility"; next_sanction_step):
 
 - A warning never shortens a hold. Given to an outlet staff have suspended until further notice,
   the second warning's suspension period runs alongside that suspension: the outlet stays
@@ -25,6 +27,7 @@ message for the person who asked.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -34,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from mediareg.dates import add_months
 
-from .models import Eligibility, Listing, ListingState, ListingTransition, SuspensionCause, Trigger
+from .models import Eligibility, EligibilityPolicy, Listing, ListingState, ListingTransition, SuspensionCause
 
 S = ListingState
 
@@ -43,7 +46,7 @@ class TransitionRefused(ValidationError):
     pass
 
 
-def _actor_label(user) -> str:
+def actor_label(user) -> str:
     return user.get_username() if user is not None else "system"
 
 
@@ -55,7 +58,7 @@ def ensure_listing(outlet, *, user=None, actor: str = "") -> Listing:
         if created:
             ListingTransition.objects.create(listing=listing, created_at=now, action="apply", from_state="",
                                              to_state=S.APPLIED, actor=user,
-                                             actor_label=actor or _actor_label(user))
+                                             actor_label=actor or actor_label(user))
     return listing
 
 
@@ -81,7 +84,7 @@ def _move(listing: Listing, action: str, to_state: str, *, user=None, actor: str
         listing.state_since = now
     listing.save()
     ListingTransition.objects.create(listing=listing, created_at=now, action=action, from_state=from_state,
-                                     to_state=to_state, actor=user, actor_label=actor or _actor_label(user),
+                                     to_state=to_state, actor=user, actor_label=actor or actor_label(user),
                                      reason=reason)
     return listing
 
@@ -107,28 +110,28 @@ def start_review(listing: Listing, *, user) -> Listing:
     return _move(listing, "start_review", S.UNDER_REVIEW, user=user)
 
 
-def approve(listing: Listing, *, user) -> Listing:
-    """List the outlet, after a fresh eligibility check; refused with the failing reasons otherwise.
-
-    The check is committed on its own first, so that a refusal keeps the fresh result (and its history
-    row) instead of rolling it back with the refused transition.
-    """
-    from .eligibility import recheck_outlets
-
+def approvable(listing: Listing) -> Listing:
+    """The listing as it stands, if its state allows listing the outlet; refused otherwise. Asked before
+    the fresh eligibility check that an approval needs (catalog.lifecycle.approve)."""
     listing = Listing.objects.get(pk=listing.pk)
     if listing.state not in (S.APPLIED, S.UNDER_REVIEW):
         _refuse(_("list the outlet"), listing)
-    recheck_outlets([listing.outlet_id], trigger=Trigger.STAFF, actor=_actor_label(user))
-    with transaction.atomic():
-        listing = _locked(listing)
-        if listing.state not in (S.APPLIED, S.UNDER_REVIEW):
-            _refuse(_("list the outlet"), listing)
-        eligibility = Eligibility.objects.get(pk=listing.outlet_id)
-        if not eligibility.is_eligible:
-            reasons = " ".join(o["reason"][_language()] for o in eligibility.outcomes if not o["passed"])
-            raise TransitionRefused(_("The outlet is not eligible: %(reasons)s") % {"reasons": reasons},
-                                    code="not_eligible")
-        return _move(listing, "approve", S.LISTED, user=user)
+    return listing
+
+
+@transaction.atomic
+def approve(listing: Listing, *, user) -> Listing:
+    """List the outlet if its stored eligibility result passes; refused with the failing reasons
+    otherwise. The result must be fresh: catalog.lifecycle.approve re-checks first."""
+    listing = _locked(listing)
+    if listing.state not in (S.APPLIED, S.UNDER_REVIEW):
+        _refuse(_("list the outlet"), listing)
+    eligibility = Eligibility.objects.get(pk=listing.outlet_id)
+    if not eligibility.is_eligible:
+        reasons = " ".join(o["reason"][_language()] for o in eligibility.outcomes if not o["passed"])
+        raise TransitionRefused(_("The outlet is not eligible: %(reasons)s") % {"reasons": reasons},
+                                code="not_eligible")
+    return _move(listing, "approve", S.LISTED, user=user)
 
 
 @transaction.atomic
@@ -148,9 +151,7 @@ def suspend(listing: Listing, *, user, reason: str) -> Listing:
     if not (listing.state == S.LISTED or (listing.state == S.SUSPENDED
                                           and listing.suspension_cause == SuspensionCause.ELIGIBILITY)):
         _refuse(_("suspend"), listing)
-    _move(listing, "suspend", S.SUSPENDED, user=user, reason=reason, cause=SuspensionCause.STAFF)
-    _recheck_after_staff_decision(listing, user)
-    return listing
+    return _move(listing, "suspend", S.SUSPENDED, user=user, reason=reason, cause=SuspensionCause.STAFF)
 
 
 @transaction.atomic
@@ -169,10 +170,9 @@ def lift_suspension(listing: Listing, *, user, reason: str = "", today: datetime
         _move(listing, "lift_suspension", S.SUSPENDED, user=user, cause=SuspensionCause.SANCTION,
               sanction_ends_on=ends, reason=reason)
     else:
+        # Back to listed only if still eligible: the re-check that follows suspends it again otherwise.
         _move(listing, "lift_suspension", S.LISTED, user=user, reason=reason)
-    # Back to listed only if still eligible: the re-check suspends it again for eligibility otherwise.
-    _recheck_after_staff_decision(listing, user)
-    return Listing.objects.get(pk=listing.pk)
+    return listing
 
 
 @transaction.atomic
@@ -181,47 +181,64 @@ def delist(listing: Listing, *, user, reason: str) -> Listing:
     listing = _locked(listing)
     if listing.state not in (S.LISTED, S.SUSPENDED):
         _refuse(_("delist"), listing)
-    _move(listing, "delist", S.DELISTED, user=user, reason=reason)
-    _recheck_after_staff_decision(listing, user)
-    return listing
+    return _move(listing, "delist", S.DELISTED, user=user, reason=reason)
+
+
+@dataclass(frozen=True)
+class SanctionStep:
+    """The next step on the catalog's sanction ladder for a listing (domain.md §2.4)."""
+
+    level: int  # 1 to 3 are the warnings; 4 is a further breach, revoked
+    action: str  # the ListingTransition action it records
+    ends_on: datetime.date | None = None  # the first day without the suspension or delisting
+    alongside_staff_suspension: bool = False  # a second warning while staff hold the outlet (module doc)
+
+    @property
+    def changes_listing(self) -> bool:
+        """Whether the step moves the listing (and so what the rules read), or only records a warning."""
+        return self.level > 1 and not self.alongside_staff_suspension
+
+
+def next_sanction_step(listing: Listing, policy: EligibilityPolicy, today: datetime.date) -> SanctionStep:
+    """What the next sanction does to this listing: the one statement of the ladder, applied by
+    sanction() and described on the admin's confirmation page."""
+    level = listing.sanction_level + 1
+    if level == 1:
+        return SanctionStep(1, "warning_1")
+    if level == 2:
+        return SanctionStep(2, "warning_2_suspension", add_months(today, policy.suspension_months),
+                            alongside_staff_suspension=(listing.state == S.SUSPENDED
+                                                        and listing.suspension_cause == SuspensionCause.STAFF))
+    if level == 3:
+        return SanctionStep(3, "warning_3_delisting", add_months(today, policy.delisting_months))
+    return SanctionStep(level, "revoke")
 
 
 @transaction.atomic
-def sanction(listing: Listing, *, user, reason: str, today: datetime.date | None = None) -> Listing:
-    """The next step on the catalog's sanction ladder (domain.md §2.4)."""
-    from .models import EligibilityPolicy
-
+def sanction(listing: Listing, *, user, reason: str, today: datetime.date | None = None
+             ) -> tuple[Listing, SanctionStep]:
+    """Give the next step on the sanction ladder; returns the listing and the step given."""
     reason = _require_reason(reason)
     listing = _locked(listing)
-    level = listing.sanction_level + 1
+    step = next_sanction_step(listing, EligibilityPolicy.load(), today or timezone.localdate())
     # After the third warning the outlet is delisted for a period; a further breach meanwhile revokes it.
-    if not (listing.state in (S.LISTED, S.SUSPENDED) or (listing.state == S.DELISTED and level > 3)):
+    if not (listing.state in (S.LISTED, S.SUSPENDED) or (listing.state == S.DELISTED and step.level > 3)):
         _refuse(_("give a sanction"), listing)
-    today = today or timezone.localdate()
-    policy = EligibilityPolicy.load()
-    if level == 1:
-        listing.sanction_level = 1
-        _note(listing, "warning_1", user=user, reason=reason)
-        return listing
-    if level == 2:
-        listing.sanction_level = 2
-        ends = add_months(today, policy.suspension_months)
-        if listing.state == S.SUSPENDED and listing.suspension_cause == SuspensionCause.STAFF:
-            # Staff hold the outlet until they lift it; the sanction's period runs meanwhile and holds
-            # the outlet out for whatever is left of it when they do (lift_suspension).
-            listing.sanction_ends_on = ends
-            _note(listing, "warning_2_suspension", user=user, reason=reason)
-            return listing
-        _move(listing, "warning_2_suspension", S.SUSPENDED, user=user, reason=reason,
-              cause=SuspensionCause.SANCTION, sanction_ends_on=ends)
-    elif level == 3:
-        listing.sanction_level = 3
-        _move(listing, "warning_3_delisting", S.DELISTED, user=user, reason=reason,
-              sanction_ends_on=add_months(today, policy.delisting_months))
+    if step.level > 3:
+        return revoke(listing, user=user, reason=reason), step
+    listing.sanction_level = step.level
+    if step.alongside_staff_suspension:
+        # Staff hold the outlet until they lift it; the sanction's period runs meanwhile and holds the
+        # outlet out for whatever is left of it when they do (lift_suspension).
+        listing.sanction_ends_on = step.ends_on
+    if not step.changes_listing:
+        _note(listing, step.action, user=user, reason=reason)
+    elif step.level == 2:
+        _move(listing, step.action, S.SUSPENDED, user=user, reason=reason, cause=SuspensionCause.SANCTION,
+              sanction_ends_on=step.ends_on)
     else:
-        return revoke(listing, user=user, reason=reason)
-    _recheck_after_staff_decision(listing, user)
-    return listing
+        _move(listing, step.action, S.DELISTED, user=user, reason=reason, sanction_ends_on=step.ends_on)
+    return listing, step
 
 
 @transaction.atomic
@@ -231,9 +248,7 @@ def revoke(listing: Listing, *, user, reason: str) -> Listing:
     listing = _locked(listing)
     if listing.state not in (S.LISTED, S.SUSPENDED, S.DELISTED):
         _refuse(_("revoke"), listing)
-    _move(listing, "revoke", S.REVOKED, user=user, reason=reason)
-    _recheck_after_staff_decision(listing, user)
-    return listing
+    return _move(listing, "revoke", S.REVOKED, user=user, reason=reason)
 
 
 @transaction.atomic
@@ -244,10 +259,7 @@ def reapply(listing: Listing, *, user=None, actor: str = "", today: datetime.dat
     if listing.state not in (S.REJECTED, S.DELISTED) or (
             listing.sanction_ends_on and listing.sanction_ends_on > today):
         _refuse(_("apply again"), listing)
-    _move(listing, "reapply", S.APPLIED, user=user, actor=actor)
-    # A delisting held the outlet out whatever its documents said; the result follows the new state.
-    _recheck_after_staff_decision(listing, user, actor=actor)
-    return listing
+    return _move(listing, "reapply", S.APPLIED, user=user, actor=actor)
 
 
 def _note(listing: Listing, action: str, *, user=None, actor: str = "", reason: str = "", now=None) -> None:
@@ -256,18 +268,12 @@ def _note(listing: Listing, action: str, *, user=None, actor: str = "", reason: 
     now = now or timezone.now()
     listing.save()
     ListingTransition.objects.create(listing=listing, created_at=now, action=action, from_state=listing.state,
-                                     to_state=listing.state, actor=user, actor_label=actor or _actor_label(user),
+                                     to_state=listing.state, actor=user, actor_label=actor or actor_label(user),
                                      reason=reason)
 
 
 def _date(day: datetime.date) -> str:
     return day.strftime("%d-%m-%Y")
-
-
-def _recheck_after_staff_decision(listing: Listing, user, actor: str = "") -> None:
-    from .eligibility import recheck_outlets
-
-    recheck_outlets([listing.outlet_id], trigger=Trigger.STAFF, actor=actor or _actor_label(user))
 
 
 # --- automatic transitions -----------------------------------------------------------------------
@@ -315,21 +321,18 @@ def _follow_eligibility(results: dict, *, actor: str, now) -> tuple[int, int]:
     return len(to_suspend), len(to_reinstate)
 
 
-def end_timed_sanctions(today: datetime.date | None = None) -> int:
+def end_sanction_periods(today: datetime.date) -> tuple[int, list[int]]:
     """Sanction periods end by themselves on their end date (``sanction_ends_on`` is the first day
-    without the sanction, as reapply() reads it); returns how many ended.
+    without the sanction, as reapply() reads it); returns how many ended and the outlets listed again,
+    which the caller re-checks in the same transaction (catalog.lifecycle.end_timed_sanctions).
 
-    - A suspension for a sanction: the outlet goes back to listed, and the re-check that follows, in
-      the same transaction, suspends it for eligibility if it no longer qualifies.
+    - A suspension for a sanction: the outlet goes back to listed; the re-check suspends it for
+      eligibility if it no longer qualifies.
     - A delisting: the outlet stays delisted and may now apply again; it is never listed again
       without a new application and review.
     - A sanction period that ran under a staff suspension: the staff suspension stays.
 
-    Each end is a recorded transition; the end date is cleared, so a second run finds nothing. A
-    failure leaves every listing as it was."""
-    from .eligibility import recheck_outlets
-
-    today = today or timezone.localdate()
+    Each end is a recorded transition; the end date is cleared, so a second run finds nothing."""
     now = timezone.now()
     due = Listing.objects.filter(sanction_ends_on__lte=today, state__in=[S.SUSPENDED, S.DELISTED])
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
@@ -346,10 +349,7 @@ def end_timed_sanctions(today: datetime.date | None = None) -> int:
             _note(listing, "sanction_ended", actor="system:sanctions", now=now, reason=(
                 _("The delisting period ended: the outlet may apply again.") if listing.state == S.DELISTED
                 else _("The sanction period ended; the staff suspension stays until staff lift it.")))
-        if listed_again:
-            recheck_outlets(listed_again, trigger=Trigger.SCHEDULE, actor="system:sanctions", today=today)
-    return len(ended)
-
+    return len(ended), listed_again
 
 
 def _language() -> str:
