@@ -28,11 +28,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from mediareg.dates import add_months
 from partners.admin import MediaOutletAdmin, RegistryAdmin, staff_name
 from partners.models import KbliCode, LegalForm, MediaOutlet, PressCompany, Province
 
-from . import applications, company_changes, lifecycle
+from . import applications, company_changes, lifecycle, transitions
 from .applications import ApplicationRefused
 from .eligibility import recheck_outlets
 from .models import (
@@ -516,23 +515,22 @@ class ListingActionsMixin:
 
 
 def next_sanction(listing: Listing | None, policy: EligibilityPolicy, today) -> str:
-    """What the next step on the ladder would do, for the confirmation page (catalog.lifecycle explains
-    the ladder)."""
+    """What the next step on the ladder would do, for the confirmation page: the step is
+    catalog.transitions.next_sanction_step's, the one statement of the ladder."""
     if listing is None:
         return gettext("not applied: no sanction possible")
-    level = listing.sanction_level + 1
-    if level == 1:
+    step = transitions.next_sanction_step(listing, policy, today)
+    date = step.ends_on.strftime("%d-%m-%Y") if step.ends_on else ""
+    if step.level == 1:
         return gettext("first warning; the listing stays as it is")
-    if level == 2:
-        date = add_months(today, policy.suspension_months).strftime("%d-%m-%Y")
-        if listing.state == ListingState.SUSPENDED and listing.suspension_cause == SuspensionCause.STAFF:
-            return gettext("second warning: the staff suspension stays; lifted before %(date)s, the outlet stays "
-                           "suspended until then") % {"date": date}
+    if step.level == 2 and step.alongside_staff_suspension:
+        return gettext("second warning: the staff suspension stays; lifted before %(date)s, the outlet stays "
+                       "suspended until then") % {"date": date}
+    if step.level == 2:
         return gettext("second warning: suspended until %(date)s") % {"date": date}
-    if level == 3:
+    if step.level == 3:
         return gettext("third warning: delisted; it may apply again from %(date)s and is never listed again "
-                       "automatically") % {"date": add_months(today, policy.delisting_months)
-                                           .strftime("%d-%m-%Y")}
+                       "automatically") % {"date": date}
     return gettext("revocation as a catalog vendor")
 
 
