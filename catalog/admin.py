@@ -25,7 +25,7 @@ from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import get_language, gettext, ngettext_lazy
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from partners.admin import MediaOutletAdmin, RegistryAdmin, staff_name
@@ -56,7 +56,7 @@ from .models import (
     Trigger,
     WebRankList,
 )
-from .rules import RULE_TITLES
+from .rules import RULE_TITLES, reason_text
 
 # Decisions and re-checks run in the request; larger selections belong to the nightly job or the
 # recheck_eligibility command.
@@ -83,18 +83,6 @@ ACTION_LABELS = {
 
 
 # --- presentation helpers ------------------------------------------------------------------------
-
-
-def reason_language() -> str:
-    """Stored reasons come in Indonesian and English; anything but English reads Indonesian."""
-    return "en" if (get_language() or "id").startswith("en") else "id"
-
-
-def reason_text(reason) -> str:
-    if isinstance(reason, dict):
-        language = reason_language()
-        return reason.get(language) or reason.get("id") or reason.get("en") or ""
-    return str(reason or "")
 
 
 def rule_title(code: str) -> str:

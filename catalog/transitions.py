@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from mediareg.dates import add_months
 
 from .models import Eligibility, EligibilityPolicy, Listing, ListingState, ListingTransition, SuspensionCause
+from .rules import reason_text
 
 S = ListingState
 
@@ -128,7 +129,7 @@ def approve(listing: Listing, *, user) -> Listing:
         _refuse(_("list the outlet"), listing)
     eligibility = Eligibility.objects.get(pk=listing.outlet_id)
     if not eligibility.is_eligible:
-        reasons = " ".join(o["reason"][_language()] for o in eligibility.outcomes if not o["passed"])
+        reasons = " ".join(reason_text(o["reason"]) for o in eligibility.outcomes if not o["passed"])
         raise TransitionRefused(_("The outlet is not eligible: %(reasons)s") % {"reasons": reasons},
                                 code="not_eligible")
     return _move(listing, "approve", S.LISTED, user=user)
@@ -291,14 +292,13 @@ def follow_eligibility(results: dict, *, actor: str, now) -> tuple[int, int]:
 
 
 def _follow_eligibility(results: dict, *, actor: str, now) -> tuple[int, int]:
-    language = _language()
     listings = list(Listing.objects.select_for_update().filter(outlet_id__in=list(results)).filter(
         state__in=[S.LISTED, S.SUSPENDED]).only("pk", "outlet_id", "state", "suspension_cause"))
     to_suspend, to_reinstate, transitions = [], [], []
     for listing in listings:
         eligible, outcomes = results[listing.outlet_id]
         if listing.state == S.LISTED and not eligible:
-            reason = " ".join(str(o.as_json()["reason"][language]) for o in outcomes if not o.passed)
+            reason = " ".join(reason_text(o.as_json()["reason"]) for o in outcomes if not o.passed)
             listing.state, listing.suspension_cause, listing.reason, listing.state_since = (
                 S.SUSPENDED, SuspensionCause.ELIGIBILITY, reason, now)
             to_suspend.append(listing)
@@ -350,9 +350,3 @@ def end_sanction_periods(today: datetime.date) -> tuple[int, list[int]]:
                 _("The delisting period ended: the outlet may apply again.") if listing.state == S.DELISTED
                 else _("The sanction period ended; the staff suspension stays until staff lift it.")))
     return len(ended), listed_again
-
-
-def _language() -> str:
-    from django.utils.translation import get_language
-
-    return "en" if (get_language() or "id").startswith("en") else "id"
