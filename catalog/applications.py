@@ -19,7 +19,6 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -45,11 +44,11 @@ from . import company_changes, lifecycle
 from .models import (
     Application,
     CompanyChangeProposal,
-    EligibilityPolicy,
     ListingState,
     RegistrationWindow,
     Trigger,
 )
+from .selectors import staff_recipients
 
 logger = logging.getLogger(__name__)
 
@@ -272,15 +271,6 @@ def read_renewal_token(token: str) -> int:
 
 def applicant_recipients(application: Application) -> list[str]:
     return sorted({e for e in (application.applicant_email, application.company.email) if e})
-
-
-def staff_recipients() -> list[str]:
-    policy = EligibilityPolicy.load()
-    listed = [line.strip() for line in policy.staff_summary_emails.splitlines() if line.strip()]
-    if listed:
-        return listed
-    users = get_user_model().objects.filter(is_active=True, groups__name="Verifikator").exclude(email="")
-    return sorted(set(users.values_list("email", flat=True)))
 
 
 def queue_submitted_mails(application: Application) -> None:

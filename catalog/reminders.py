@@ -36,14 +36,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Case, Exists, IntegerField, Max, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone, translation
 
-from mediareg.mail import MAIL_ERRORS, render_mail
+from mediareg.mail import MAIL_ERRORS, render_mail, unique_addresses
 from partners.models import Document, DocumentKind, MediaOutlet, ReviewStatus
 
 from .models import (
@@ -55,6 +54,7 @@ from .models import (
     StaffSummary,
     TaxYearNotice,
 )
+from .selectors import STAFF_GROUP, staff_recipients
 from .tax_calendar import TaxCalendar, may_count_on, on_year, with_counts_until
 
 logger = logging.getLogger(__name__)
@@ -63,7 +63,6 @@ logger = logging.getLogger(__name__)
 MAX_CONSECUTIVE_FAILURES = 3
 CLAIM_BATCH_SIZE = 1000
 REMINDED_STATUSES = (ReviewStatus.ACCEPTED, ReviewStatus.PENDING)
-STAFF_GROUP = "Verifikator"
 TAX_CALENDAR_KINDS = (DocumentKind.KSWP, DocumentKind.ANNUAL_TAX_RETURN)
 # The staff summary lists this many outlets; a larger day (a rule changed) says how many more.
 SUMMARY_MAX_LINES = 200
@@ -229,7 +228,7 @@ def reminder_recipients(document: Document, outlet_emails: dict[int, list[str]])
         addresses = [document.outlet.email]
     else:
         addresses = [document.company.email, *outlet_emails.get(document.company_id, [])]
-    return _unique_addresses(addresses)
+    return unique_addresses(addresses)
 
 
 def _outlet_emails_by_company(company_ids: set[int]) -> dict[int, list[str]]:
@@ -240,16 +239,6 @@ def _outlet_emails_by_company(company_ids: set[int]) -> dict[int, list[str]]:
         for company_id, email in rows:
             emails[company_id].append(email)
     return emails
-
-
-def _unique_addresses(addresses: Iterable[str]) -> list[str]:
-    seen, unique = set(), []
-    for address in addresses:
-        address = (address or "").strip()
-        if address and address.lower() not in seen:
-            seen.add(address.lower())
-            unique.append(address)
-    return unique
 
 
 def _in_language(language: str, func, *args):
@@ -379,7 +368,7 @@ def send_tax_year_notices(today: datetime.date | None = None, *, policy: Eligibi
     try:
         for notice in progress(unsent, len(unsent)):
             company = notice.company
-            recipients = _unique_addresses([company.email, *outlet_emails.get(company.pk, [])])
+            recipients = unique_addresses([company.email, *outlet_emails.get(company.pk, [])])
             if not recipients:
                 summary.without_address += 1
                 continue
@@ -479,16 +468,6 @@ def suspensions_between(start: datetime.datetime, end: datetime.datetime) -> lis
     return sorted(latest.values(), key=lambda t: (t.listing.outlet.name.lower(), t.listing.outlet_id))
 
 
-def staff_summary_recipients(policy: EligibilityPolicy) -> list[str]:
-    """The policy's list (one address per line) or, when it is empty, the active Verifikator staff."""
-    configured = policy.staff_summary_emails.replace(",", "\n").replace(";", "\n").split()
-    if configured:
-        return _unique_addresses(configured)
-    users = (get_user_model().objects.filter(is_active=True, groups__name=STAFF_GROUP).exclude(email="")
-             .order_by("email").values_list("email", flat=True).distinct())
-    return _unique_addresses(users)
-
-
 def send_staff_summary(day: datetime.date | None = None, *, policy: EligibilityPolicy | None = None
                        ) -> StaffSummaryResult:
     """The summary up to the end of ``day`` (default: yesterday), at most one e-mail per day.
@@ -522,7 +501,7 @@ def send_staff_summary(day: datetime.date | None = None, *, policy: EligibilityP
             summary.sent_at, summary.outlet_count = timezone.now(), 0
             summary.save(update_fields=["sent_at", "outlet_count", "period_start", "period_end"])
             return StaffSummaryResult(day=day, status="nothing")
-        recipients = staff_summary_recipients(policy)
+        recipients = staff_recipients(policy)
         if not recipients:
             # Left unsent: a rerun sends it once someone is configured to receive it, or the next day's
             # summary covers these suspensions too.

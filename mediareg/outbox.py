@@ -33,7 +33,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from .jobs import send_on_commit
-from .mail import MAIL_ERRORS, render_mail
+from .mail import MAIL_ERRORS, render_mail, unique_addresses
 from .models import OutgoingMail
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ def queue_mail(template: str, context: dict, recipients, *, language: str,
     Nothing is stored when there is no recipient. ``concerns`` is the record the mail is about, for
     staff to find it.
     """
-    recipients = _unique_addresses(recipients)
+    recipients = unique_addresses(recipients)
     if not recipients:
         return None
     subject, body = render_mail(template, context, language)
@@ -172,13 +172,3 @@ def _close(connection) -> None:
 
 def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"[:1000]
-
-
-def _unique_addresses(addresses) -> list[str]:
-    seen, unique = set(), []
-    for address in addresses:
-        address = (address or "").strip()
-        if address and address.lower() not in seen:
-            seen.add(address.lower())
-            unique.append(address)
-    return unique
