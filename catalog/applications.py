@@ -1,4 +1,4 @@
-"""Applications to the e-catalog: submission from the public form, review decisions, renewal links.
+"""Applications to the e-catalog: submission from the public form and review decisions.
 
 submit_application() is the one write path of the public form: one transaction creates or reuses
 the company (same NPWP in any format) and the outlet (same domain, or same name under the company),
@@ -13,13 +13,11 @@ queued after commit, so a broker or mail server that is down never fails or undo
 
 from __future__ import annotations
 
-import datetime
 import logging
 import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -48,12 +46,10 @@ from .models import (
     RegistrationWindow,
     Trigger,
 )
+from .renewal import renewal_url_for_outlet
 from .selectors import staff_recipients
 
 logger = logging.getLogger(__name__)
-
-RENEWAL_SALT = "mediareg.catalog.renewal"
-
 
 class ApplicationRefused(ValidationError):
     pass
@@ -255,20 +251,6 @@ def status_url(application: Application) -> str:
     return settings.SITE_URL + reverse("application-status", args=[application.code])
 
 
-def renewal_token(outlet_id: int) -> str:
-    return signing.dumps({"outlet": outlet_id}, salt=RENEWAL_SALT, compress=True)
-
-
-def renewal_url_for_outlet(outlet_id: int) -> str:
-    return settings.SITE_URL + reverse("renewal", args=[renewal_token(outlet_id)])
-
-
-def read_renewal_token(token: str) -> int:
-    """The outlet id in a renewal link; raises signing.SignatureExpired or signing.BadSignature."""
-    max_age = settings.RENEWAL_LINK_MAX_AGE_DAYS * 24 * 3600
-    return int(signing.loads(token, salt=RENEWAL_SALT, max_age=max_age)["outlet"])
-
-
 def applicant_recipients(application: Application) -> list[str]:
     return sorted({e for e in (application.applicant_email, application.company.email) if e})
 
@@ -349,39 +331,6 @@ def _require_reason(reason: str) -> str:
     if not reason:
         raise ApplicationRefused(_("Give a reason; it is sent to the applicant."), code="reason_required")
     return reason
-
-
-# --- renewal -------------------------------------------------------------------------------------
-
-
-def outlet_for_renewal(outlet_id: int) -> MediaOutlet | None:
-    return MediaOutlet.objects.select_related("company").filter(pk=outlet_id).first()
-
-
-def documents_to_renew(outlet: MediaOutlet, today) -> list[Document]:
-    """The outlet's and its company's documents that have expired or expire within 30 days."""
-    from django.db.models import Q
-
-    horizon = today + datetime.timedelta(days=30)
-    return list(Document.objects.filter(Q(outlet=outlet) | Q(company=outlet.company_id, outlet__isnull=True))
-                .filter(expiry_date__lte=horizon).exclude(review_status="rejected").order_by("expiry_date"))
-
-
-def store_renewal(outlet: MediaOutlet, form) -> list[Document]:
-    """A replacement document goes to review like any other; the old one stays as the record."""
-    data = form.cleaned_data
-    upload = data["file"]
-    checked = upload.checked
-    upload.name = f"document{checked.extension}"
-    kind = data["kind"]
-    with transaction.atomic(), audit_context(actor="public:renewal"):
-        document = Document.objects.create(
-            company_id=outlet.company_id, outlet=outlet if owner_of_kind(kind) == "outlet" else None, kind=kind,
-            number=data["number"], issue_date=data["issue_date"], expiry_date=data["expiry_date"],
-            tax_year=data["tax_year"], file=upload, original_filename=checked.original_filename,
-            content_type=checked.content_type, size=checked.size)
-        documents_changed.send(sender=Document, document_ids=[document.pk])
-    return [document]
 
 
 @transaction.atomic

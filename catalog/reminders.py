@@ -54,6 +54,7 @@ from .models import (
     StaffSummary,
     TaxYearNotice,
 )
+from .renewal import renewal_url_for_document
 from .selectors import STAFF_GROUP, staff_recipients
 from .tax_calendar import TaxCalendar, may_count_on, on_year, with_counts_until
 
@@ -76,16 +77,6 @@ def _no_progress(iterable: Iterable, total: int) -> Iterable:
 
 class RemindersNotSent(Exception):
     """Some due reminders could not be sent (mail server errors); the task retries for those."""
-
-
-def renewal_url(document: Document) -> str | None:
-    """The signed link where the owner uploads the replacement (catalog.views.renewal). A company
-    document is renewed through any of the company's outlets: the page takes company documents too."""
-    from .applications import renewal_url_for_outlet
-
-    outlet_id = document.outlet_id or MediaOutlet.objects.filter(company_id=document.company_id).order_by(
-        "pk").values_list("pk", flat=True).first()
-    return renewal_url_for_outlet(outlet_id) if outlet_id else None
 
 
 # --- expiry reminders ------------------------------------------------------------------------------
@@ -266,7 +257,7 @@ def reminder_message(document: Document, recipients: list[str], today: datetime.
         "expiry_en": _in_language("en", formats.date_format, counts_until, "j F Y"),
         "days_left": days_left,
         "days_before": days_before,
-        "renewal_url": renewal_url(document),
+        "renewal_url": renewal_url_for_document(document),
         # A KSWP or a return does not expire: it stops counting, and the next one is needed.
         "tax_document": document.kind if document.kind in TAX_CALENDAR_KINDS else "",
         "kswp_year": counts_until.year if tax_calendar.policy.kswp_window != KswpWindow.DAYS else None,

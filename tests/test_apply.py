@@ -18,6 +18,7 @@ import time_machine
 from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
+from django.core import signing
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -26,7 +27,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog import applications, lifecycle
+from catalog import applications, lifecycle, renewal
 from catalog.forms import issue_submission_key, read_submission_key
 from catalog.models import (
     Application,
@@ -556,8 +557,8 @@ def test_two_submissions_at_the_same_moment_neither_fail_nor_duplicate(same_key,
 
 @pytest.mark.parametrize("forge", [
     lambda application: application.submission_key,  # the bare key of another application
-    lambda application: applications.signing.dumps(application.submission_key, salt="lain"),
-    lambda application: applications.renewal_token(application.outlet_id),  # signed, for another form
+    lambda application: signing.dumps(application.submission_key, salt="lain"),
+    lambda application: renewal.renewal_token(application.outlet_id),  # signed, for another form
     lambda application: issue_submission_key()[:-2] + "xx",
     lambda application: "",
 ], ids=["other_applications_key", "other_salt", "renewal_link", "bad_signature", "empty"])
@@ -984,7 +985,7 @@ def renewal_data(**changes) -> dict:
 def test_a_valid_renewal_link_takes_a_replacement_document_for_review(client, renewal_outlet,
                                                                       private_document_storage,
                                                                       django_capture_on_commit_callbacks):
-    url = applications.renewal_url_for_outlet(renewal_outlet.pk).removeprefix(django_settings.SITE_URL)
+    url = renewal.renewal_url_for_outlet(renewal_outlet.pk).removeprefix(django_settings.SITE_URL)
     page = client.get(url)
     assert page.status_code == 200
     html = page.content.decode()
@@ -1005,7 +1006,7 @@ def test_a_valid_renewal_link_takes_a_replacement_document_for_review(client, re
 
 
 def test_an_expired_renewal_link_gives_a_clear_page(client, renewal_outlet):
-    url = reverse("renewal", args=[applications.renewal_token(renewal_outlet.pk)])
+    url = reverse("renewal", args=[renewal.renewal_token(renewal_outlet.pk)])
     later = timezone.now() + datetime.timedelta(days=django_settings.RENEWAL_LINK_MAX_AGE_DAYS, hours=1)
     with time_machine.travel(later, tick=False):
         page = client.get(url)
@@ -1024,10 +1025,10 @@ def test_an_expired_renewal_link_gives_a_clear_page(client, renewal_outlet):
     lambda token: token[:-1] + ("A" if token[-1] != "A" else "B"),
     lambda token: token.replace(":", ":x", 1),
     lambda token: "bukan-tautan",
-    lambda token: applications.signing.dumps({"outlet": 1}, salt="lain"),
+    lambda token: signing.dumps({"outlet": 1}, salt="lain"),
 ], ids=["signature", "payload", "garbage", "other_salt"])
 def test_a_tampered_renewal_link_gives_a_clear_page(client, renewal_outlet, tamper):
-    token = tamper(applications.renewal_token(renewal_outlet.pk))
+    token = tamper(renewal.renewal_token(renewal_outlet.pk))
     for response in (client.get(f"/apply/renew/{token}/"), client.post(f"/apply/renew/{token}/", renewal_data())):
         assert response.status_code == 400
         assert "This link is not valid" in response.content.decode()
@@ -1035,7 +1036,7 @@ def test_a_tampered_renewal_link_gives_a_clear_page(client, renewal_outlet, tamp
 
 
 def test_a_renewal_link_of_a_removed_outlet_gives_a_404(client):
-    assert client.get(reverse("renewal", args=[applications.renewal_token(999999)])).status_code == 404
+    assert client.get(reverse("renewal", args=[renewal.renewal_token(999999)])).status_code == 404
 
 
 @pytest.mark.parametrize("changes, field, message", [
@@ -1049,7 +1050,7 @@ def test_a_renewal_link_of_a_removed_outlet_gives_a_404(client):
 ])
 def test_a_bad_renewal_upload_keeps_the_page_with_the_error(client, renewal_outlet, private_document_storage,
                                                             changes, field, message):
-    url = reverse("renewal", args=[applications.renewal_token(renewal_outlet.pk)])
+    url = reverse("renewal", args=[renewal.renewal_token(renewal_outlet.pk)])
     before = Document.objects.count()
 
     response = client.post(url, renewal_data(**changes))
@@ -1163,7 +1164,7 @@ def test_reject_and_request_changes_need_a_reason_that_is_emailed(client, review
     assert ("/apply/renew/" in mail.body) is renewal_link
     if renewal_link:
         token = re.search(r"/apply/renew/([^/\s]+)/", mail.body).group(1)
-        assert applications.read_renewal_token(token) == outlet.pk
+        assert renewal.read_renewal_token(token) == outlet.pk
     status_page = client.get(f"/apply/status/{application.code}/")
     assert "Akta pendirian belum dilegalisasi." in status_page.content.decode()
 

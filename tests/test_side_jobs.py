@@ -45,6 +45,7 @@ from catalog.models import (
     PendingRecheck,
     Trigger,
 )
+from catalog.renewal import renewal_token
 from catalog.signals import queue_recheck
 from catalog.tasks import recheck_pending_outlets
 from mediareg import outbox
@@ -387,7 +388,7 @@ def test_with_redis_down_the_public_form_still_takes_the_application_and_logs_th
         with django_capture_on_commit_callbacks(execute=True):
             second = client.post(APPLY, {**form_data(outlet_name="Kabar Dua", website="https://kabar-dua.id"),
                                          **form_files()})
-        renewal = reverse("renewal", args=[applications.renewal_token(Application.objects.first().outlet_id)])
+        renewal = reverse("renewal", args=[renewal_token(Application.objects.first().outlet_id)])
         with django_capture_on_commit_callbacks(execute=True):
             renewed = client.post(renewal, {"kind": "skf", "number": "SKF-1", "issue_date": today.isoformat(),
                                             "expiry_date": (today + datetime.timedelta(days=30)).isoformat(),
