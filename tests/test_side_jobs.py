@@ -48,7 +48,7 @@ from catalog.models import (
 from catalog.renewal import renewal_token
 from catalog.signals import queue_recheck
 from catalog.tasks import recheck_pending_outlets
-from mediareg import outbox
+from mediareg import outbox, outbox_sending
 from mediareg.celery import app as celery_app
 from mediareg.models import OutgoingMail
 from mediareg.tasks import send_pending_mail
@@ -300,7 +300,7 @@ def test_the_send_task_retries_with_backoff_and_records_every_attempt(mail_serve
     mail_row.refresh_from_db()
     assert result.failed() and mail_row.status == PENDING
     assert mail_row.attempts == send_outgoing_mail.max_retries + 1
-    assert mail_row.next_attempt_at - mail_row.last_attempt_at == outbox.RETRY_MAX_DELAY
+    assert mail_row.next_attempt_at - mail_row.last_attempt_at == outbox_sending.RETRY_MAX_DELAY
     mail_server_back(settings)
     assert send_outgoing_mail.apply(args=[mail_row.pk]).result == SENT
     assert send_outgoing_mail.apply(args=[mail_row.pk]).result == "skipped"  # a redelivery sends nothing
@@ -315,7 +315,7 @@ def test_a_refused_recipient_fails_at_once_and_a_week_of_errors_gives_up_both_sh
                                         [f"{name}@contoh.id"], language="id", concerns=application)
                       for name in ("hilang", "macet"))
     settings.EMAIL_BACKEND = "tests.test_side_jobs.RecipientsRefusingBackend"
-    assert outbox.deliver(refused.pk) == FAILED
+    assert outbox_sending.deliver(refused.pk) == FAILED
     mail_server_down.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     with later(minutes=8 * 24 * 60):
         assert send_pending_mail.apply().result == {"sent": 0, "failed": 1, "retry_later": 0, "skipped": 0}
@@ -357,7 +357,7 @@ def test_the_task_and_the_sweep_sending_the_same_mail_at_once_send_it_once(setti
 
     def deliver():
         try:
-            return outbox.deliver(mail_row.pk)
+            return outbox_sending.deliver(mail_row.pk)
         finally:
             connections.close_all()
 
