@@ -24,9 +24,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from . import services
-from .identifiers import looks_like_npwp, normalize_company_npwp, normalize_domain, normalize_nib
-from .models import (
+from .. import services
+from ..identifiers import looks_like_npwp, normalize_company_npwp, normalize_domain, normalize_nib
+from ..models import (
     Document,
     KbliCode,
     MediaOutlet,
@@ -38,7 +38,7 @@ from .models import (
     ReviewStatus,
     VerificationLevel,
 )
-from .uploads import check_document_file
+from ..uploads import check_document_file
 
 EXPIRY_WARNING_DAYS = 30
 
