@@ -28,7 +28,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from partners.admin import MediaOutletAdmin, RegistryAdmin, staff_name
+from mediareg.admin_helpers import count_of, staff_name
+from partners.admin.base import RegistryAdmin
+from partners.admin.outlets import MediaOutletAdmin
 from partners.models import KbliCode, LegalForm, MediaOutlet, PressCompany, Province
 
 from . import applications, company_changes, lifecycle, transitions
@@ -900,8 +902,6 @@ class ApplicationAdmin(RegistryAdmin):
         return staff_name(obj.decided_by)
 
     def get_queryset(self, request):
-        from partners.admin import count_of
-
         through = Application.documents.through
         return super().get_queryset(request).annotate(
             documents_n=count_of(through, "application"),
