@@ -33,10 +33,10 @@ from partners.admin.base import RegistryAdmin
 from partners.admin.outlets import MediaOutletAdmin
 from partners.models import KbliCode, LegalForm, MediaOutlet, PressCompany, Province
 
-from . import applications, company_changes, lifecycle, transitions
-from .applications import ApplicationRefused
-from .eligibility import recheck_outlets
-from .models import (
+from .. import applications, company_changes, lifecycle, transitions
+from ..applications import ApplicationRefused
+from ..eligibility import recheck_outlets
+from ..models import (
     Application,
     CompanyChangeProposal,
     Eligibility,
@@ -58,7 +58,7 @@ from .models import (
     Trigger,
     WebRankList,
 )
-from .rules import RULE_TITLES, reason_text
+from ..rules import RULE_TITLES, reason_text
 
 # Decisions and re-checks run in the request; larger selections belong to the nightly job or the
 # recheck_eligibility command.
