@@ -15,7 +15,8 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from catalog import lifecycle
-from catalog.admin import CatalogOutletAdmin, listing_summary
+from catalog.admin.common import listing_summary
+from catalog.admin.outlets import CatalogOutletAdmin
 from catalog.eligibility import recheck_outlets
 from catalog.models import (
     Eligibility,
