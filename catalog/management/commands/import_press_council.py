@@ -11,7 +11,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from catalog.imports import ImportFileError, import_press_council
+from partners.press_council_import import ImportFileError, import_press_council
 
 SHOWN_PROBLEMS = 50
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.imports import ImportFileError, import_web_rank
+from partners.press_council_import import ImportFileError, import_web_rank
 
 from .import_press_council import TerminalProgress, date_argument, date_option
 

@@ -33,6 +33,8 @@ from django.db import DatabaseError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from catalog.eligibility import RecheckSummary, recheck_outlets
+from catalog.models import EligibilityPolicy, OutletWebRank, PressCouncilEntry, PressCouncilImport, Trigger, WebRankList
 from mediareg.audit import audit_context
 from partners.identifiers import split_websites
 from partners.models import (
@@ -46,9 +48,6 @@ from partners.models import (
     VerificationLevel,
     VerificationSource,
 )
-
-from .eligibility import RecheckSummary, recheck_outlets
-from .models import EligibilityPolicy, OutletWebRank, PressCouncilEntry, PressCouncilImport, Trigger, WebRankList
 
 # progress(advance, total): called as work is done; total is None when unknown.
 Progress = Callable[[int, "int | None"], None]
