@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from partners.management.commands.import_press_council import TerminalProgress, date_argument, date_option
 from partners.press_council_import import ImportFileError, import_web_rank
-
-from .import_press_council import TerminalProgress, date_argument, date_option
 
 
 class Command(BaseCommand):
