@@ -23,6 +23,7 @@ from catalog.models import (
     Trigger,
     WebRankList,
 )
+from catalog.web_rank import registrable_domain
 from partners.models import (
     LegalForm,
     MediaOutlet,
@@ -32,7 +33,7 @@ from partners.models import (
     VerificationLevel,
     VerificationSource,
 )
-from partners.press_council_import import normalize_media_type, normalize_status, parse_list_date, registrable_domain
+from partners.press_council_list import normalize_media_type, normalize_status, parse_list_date
 from tests.catalog_helpers import eligible_outlet
 from tests.factories import MediaOutletFactory, OutletDomainFactory, PressCompanyFactory, PressVerificationFactory
 

@@ -1,61 +1,20 @@
 """manage.py import_press_council FILE [--complete] [--grace-days N] [--date YYYY-MM-DD]
 
-Thin: the work is catalog.imports.import_press_council; see README "Importing the Dewan Pers list".
+Thin: the work is partners.press_council_import.import_press_council; see README "Importing the Dewan Pers
+list". The re-check figures and the grace period come from the catalog (partners.signals).
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
-from partners.press_council_import import ImportFileError, import_press_council
+from mediareg.cli import TerminalProgress, date_argument, date_option, non_negative_int
+from mediareg.csvfiles import ImportFileError
+from partners.press_council_import import import_press_council
 
 SHOWN_PROBLEMS = 50
-
-
-def date_argument(value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"“{value}” is not a date; use YYYY-MM-DD") from exc
-
-
-def date_option(value) -> datetime.date | None:
-    """call_command(..., date="2024-05-01") passes the string as it is, without argparse's type."""
-    if value is None or isinstance(value, datetime.date):
-        return value
-    try:
-        return date_argument(str(value))
-    except argparse.ArgumentTypeError as exc:
-        raise CommandError(f"--date: {exc}") from exc
-
-
-def non_negative_int(value: str) -> int:
-    if not value.isdigit():
-        raise argparse.ArgumentTypeError(f"“{value}” is not a whole number of days")
-    return int(value)
-
-
-class TerminalProgress:
-    """A tqdm bar, only when stdout is a terminal; called as progress(advance, total)."""
-
-    def __init__(self, command: BaseCommand, description: str, **tqdm_options):
-        self.enabled = command.stdout.isatty()
-        self.description, self.options, self.bar = description, tqdm_options, None
-
-    def __call__(self, advance: int, total: int | None) -> None:
-        if not self.enabled:
-            return
-        if self.bar is None:
-            self.bar = tqdm(total=total, desc=self.description, leave=False, **self.options)
-        self.bar.update(advance)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
 
 
 class Command(BaseCommand):
@@ -82,7 +41,7 @@ class Command(BaseCommand):
         finally:
             progress.close()
 
-        record = result.record
+        recheck = result.recheck  # the catalog's answer; None without it
         if result.encoding_note:
             self.stderr.write(f"Note: {result.encoding_note}.")
         for line, problem in result.skipped[:SHOWN_PROBLEMS]:
@@ -92,18 +51,28 @@ class Command(BaseCommand):
         hidden = max(0, len(result.skipped) - SHOWN_PROBLEMS) + max(0, len(result.notes) - SHOWN_PROBLEMS)
         if hidden:
             self.stderr.write(f"… and {hidden} more; every row is kept in the admin under "
-                              f"Dewan Pers list imports ({record.file_name}, {record.list_date}).")
+                              f"Dewan Pers list imports ({result.file_name}, {result.list_date}).")
         if result.flagged:
-            days = result.grace_days if grace_days is None else int(grace_days)
-            until = record.list_date + datetime.timedelta(days=days)
-            note = (f"{result.flagged} verified outlet(s) are missing from this complete list and were flagged for "
-                    f"staff review; their verification keeps counting until {until} ({days} days).")
-            if days != result.grace_days:
-                note += (f" The eligibility rule applies the policy's {result.grace_days} days; change it under "
-                         "Eligibility policy in the admin.")
-            self.stdout.write(note)
+            self.stdout.write(flagged_note(result, grace_days))
+        rechecked = (f"; eligibility re-checked for {recheck.checked} outlet(s), {recheck.changed} changed"
+                     if recheck else "")
         self.stdout.write(
-            f"Dewan Pers list {record.file_name} of {record.list_date}: {record.rows_read} rows, "
-            f"{record.rows_matched} matched, {record.rows_created} created, {record.rows_skipped} not used, "
-            f"{record.outlets_flagged} flagged as missing; eligibility re-checked for {result.recheck.checked} "
-            f"outlet(s), {result.recheck.changed} changed.")
+            f"Dewan Pers list {result.file_name} of {result.list_date}: {result.rows_read} rows, "
+            f"{result.rows_matched} matched, {result.rows_created} created, {result.rows_skipped} not used, "
+            f"{result.flagged} flagged as missing{rechecked}.")
+
+
+def flagged_note(result, grace_days: int | None) -> str:
+    """How long the flagged outlets keep counting: the policy's grace period (the catalog's answer), or
+    the one asked for with --grace-days, with a word when the two differ."""
+    note = f"{result.flagged} verified outlet(s) are missing from this complete list and were flagged for staff review"
+    policy_days = result.recheck.grace_days if result.recheck else None
+    days = policy_days if grace_days is None else int(grace_days)
+    if days is None:
+        return note + "."
+    until = result.list_date + datetime.timedelta(days=days)
+    note += f"; their verification keeps counting until {until} ({days} days)."
+    if policy_days is not None and days != policy_days:
+        note += (f" The eligibility rule applies the policy's {policy_days} days; change it under Eligibility policy "
+                 "in the admin.")
+    return note
