@@ -117,6 +117,6 @@ def db_vendor():
 def pdf_upload():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from partners.demo_files import pdf_bytes
+    from partners.demo.files import pdf_bytes
 
     return SimpleUploadedFile("akta pendirian.pdf", pdf_bytes("Akta pendirian"), content_type="application/pdf")

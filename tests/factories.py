@@ -20,7 +20,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from stdnum import luhn
 
-from partners.demo_files import PDF_CONTENT_TYPE, pdf_bytes
+from partners.demo.files import PDF_CONTENT_TYPE, pdf_bytes
 from partners.models import (
     CompetencyLevel,
     Document,

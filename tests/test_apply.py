@@ -38,7 +38,7 @@ from catalog.models import (
     RegistrationWindow,
 )
 from mediareg.celery import app as celery_app
-from partners.demo_files import pdf_bytes, png_bytes
+from partners.demo.files import pdf_bytes, png_bytes
 from partners.identifiers import format_npwp
 from partners.models import (
     Document,

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from catalog.models import Application
 from mediareg.celery import app as celery_app
-from partners.demo_files import pdf_bytes
+from partners.demo.files import pdf_bytes
 from partners.models import Document, PressCompany, Province, ReviewStatus
 
 CHROMIUM = "/usr/bin/chromium"

@@ -20,7 +20,7 @@ from catalog import lifecycle
 from catalog.eligibility import recheck_outlets
 from catalog.models import Eligibility, EligibilityChange, EligibilityPolicy, Trigger
 from mediareg.models import AuditEvent
-from partners.demo_files import pdf_bytes
+from partners.demo.files import pdf_bytes
 from partners.models import (
     Document,
     DocumentKind,
