@@ -1,4 +1,4 @@
-"""Load a realistic demo register: 50 Jakarta media outlets under 35 press companies.
+"""The registry's demo plan: 50 Jakarta media outlets under 35 press companies, built in memory.
 
 In the spirit of the seed article (Diskominfotik DKI Jakarta lists about 50 media in the
 e-catalog): mostly online media, some print, TV and radio; Dewan Pers verification of every level,
@@ -6,11 +6,10 @@ some factual certificates lapsed; company and outlet documents of which most are
 pending, some rejected, some expired or expiring soon. Every name and domain is invented; domains
 carry "-demo" so nobody mistakes them for real outlets.
 
-The data is first built in memory from a fixed random seed (dates relative to today), then written
-where missing: companies by NPWP, outlets by (company, name), domains by domain, one verification
-per outlet, documents by (company, outlet, kind, number). A second run adds nothing.
-
-Demo logins (admin, verifikator, auditor; the password is the user name) exist only with DEBUG on.
+The plan is plain data (CompanySpec, OutletSpec, DocumentSpec) built from the tables
+(partners.demo.tables) and a fixed random seed, with dates relative to today; partners.demo.seeder
+writes it. The tax documents are dated by a tax calendar the caller passes (TaxDates), so that they
+count or lapse as the catalog's rules say without the registry importing the catalog.
 """
 
 from __future__ import annotations
@@ -19,199 +18,55 @@ import dataclasses
 import datetime
 import random
 import re
+from typing import Protocol
 
-from django.apps import apps
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.core.files.base import ContentFile
-from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import timezone
 from stdnum import luhn
 
-from mediareg.audit import audit_context
 from mediareg.dates import add_months, add_years
-from partners.demo.files import PDF_CONTENT_TYPE, PNG_CONTENT_TYPE, pdf_bytes, png_bytes
-from partners.identifiers import format_npwp, is_nik_form, normalize_npwp
-from partners.models import (
+
+from ..identifiers import format_npwp
+from ..models import (
     CompetencyLevel,
-    Document,
     DocumentKind,
-    KbliCode,
-    LegalForm,
-    MediaOutlet,
-    MediaType,
-    OutletDomain,
-    PressCompany,
     PressVerification,
-    Province,
     ReviewStatus,
     VerificationLevel,
     VerificationSource,
 )
-
-ACTOR = "system:seed_demo"
-RANDOM_SEED = 2021
-JAKARTA_PROVINCE_CODE = "31"
-
-ONLINE, PRINT, TV, RADIO = MediaType.ONLINE, MediaType.PRINT, MediaType.TELEVISION, MediaType.RADIO
-PT, PT_PERORANGAN = LegalForm.PT, LegalForm.PT_PERORANGAN
-YAYASAN, KOPERASI = LegalForm.YAYASAN, LegalForm.KOPERASI
-
-# ---------------------------------------------------------------------------------------------
-# Data tables
-# ---------------------------------------------------------------------------------------------
-
-# (legal form, legal name, regency/city, [(outlet name, media type), ...])
-COMPANIES = [
-    (PT, "PT Cempaka Kabar Nusantara", "Jakarta Pusat",
-     [("Kabar Cempaka", ONLINE), ("Cempaka Pagi", PRINT)]),
-    (PT, "PT Lintas Menteng Media", "Jakarta Pusat", [("Lintas Menteng", ONLINE)]),
-    (PT, "PT Gerbang Warta Betawi", "Jakarta Timur",
-     [("Gerbang Betawi", ONLINE), ("Radio Gerbang 98,4 FM", RADIO)]),
-    (PT, "PT Sunda Kelapa Pratama Media", "Jakarta Utara", [("Pelabuhan Kabar", ONLINE)]),
-    (PT, "PT Teras Ibukota Multimedia", "Jakarta Selatan",
-     [("Teras Ibukota", ONLINE), ("Teras Ibukota TV", TV)]),
-    (PT, "PT Cahaya Monas Informasi", "Jakarta Pusat", [("Sorot Monas", ONLINE)]),
-    (PT, "PT Jendela Kramat Media", "Jakarta Pusat", [("Jendela Kramat", ONLINE)]),
-    (PT, "PT Arus Ciliwung Mandiri", "Jakarta Timur",
-     [("Arus Ciliwung", ONLINE), ("Arus Ciliwung Mingguan", PRINT)]),
-    (PT, "PT Kabar Pesisir Seribu", "Kepulauan Seribu", [("Kabar Pesisir Seribu", ONLINE)]),
-    (PT, "PT Gema Tanjung Priok Media", "Jakarta Utara",
-     [("Gema Priok", ONLINE), ("Radio Gema Priok 101,2 FM", RADIO)]),
-    (PT, "PT Pantau Kali Besar Digital", "Jakarta Barat", [("Pantau Kali Besar", ONLINE)]),
-    (PT, "PT Suluh Kebayoran Pers", "Jakarta Selatan",
-     [("Suluh Kebayoran", ONLINE), ("Tabloid Suluh", PRINT)]),
-    (PT, "PT Nadi Metropolitan Media", "Jakarta Barat",
-     [("Nadi Metro", ONLINE), ("Nadi Metro Harian", PRINT), ("Nadi Metro TV", TV)]),
-    (PT, "PT Rawamangun Cipta Informasi", "Jakarta Timur", [("Catatan Rawamangun", ONLINE)]),
-    (PT, "PT Kemuning Sinar Media", "Jakarta Barat", [("Sinar Kemuning", ONLINE)]),
-    (PT, "PT Semanggi Kabar Utama", "Jakarta Selatan", [("Simpang Semanggi", ONLINE)]),
-    (PT, "PT Angin Timur Siaran", "Jakarta Timur", [("Radio Angin Timur 95,7 FM", RADIO)]),
-    (PT, "PT Cikini Raya Multimedia", "Jakarta Pusat",
-     [("Kabar Cikini", ONLINE), ("Radio Cikini 90,5 FM", RADIO)]),
-    (PT, "PT Dermaga Sunter Media", "Jakarta Utara", [("Dermaga Sunter", ONLINE)]),
-    (PT, "PT Laras Kota Penyiaran", "Jakarta Selatan",
-     [("Laras Kota TV", TV), ("Radio Laras 103,9 FM", RADIO)]),
-    (PT, "PT Ruang Warga Digital", "Jakarta Selatan", [("Ruang Warga", ONLINE)]),
-    (PT, "PT Bintang Kemayoran Pers", "Jakarta Pusat",
-     [("Bintang Kemayoran", ONLINE), ("Bintang Kemayoran Pekanan", PRINT)]),
-    (PT, "PT Condet Lestari Media", "Jakarta Timur", [("Kabar Condet", ONLINE)]),
-    (PT, "PT Lensa Grogol Media", "Jakarta Barat", [("Lensa Grogol", ONLINE)]),
-    (PT, "PT Kilas Cengkareng Informasi", "Jakarta Barat", [("Kilas Cengkareng", ONLINE)]),
-    (PT, "PT Pelita Marunda Media", "Jakarta Utara",
-     [("Pelita Marunda", ONLINE), ("Radio Pelita Marunda 89,1 FM", RADIO)]),
-    (PT, "PT Jejak Kuningan Digital", "Jakarta Selatan", [("Jejak Kuningan", ONLINE)]),
-    (PT, "PT Gelora Matraman Pers", "Jakarta Timur", [("Gelora Matraman", PRINT)]),
-    (PT, "PT Pilar Senayan Media", "Jakarta Pusat", [("Pilar Senayan", ONLINE), ("Pilar Senayan TV", TV)]),
-    (YAYASAN, "Yayasan Cakrawala Warga Jakarta", "Jakarta Timur",
-     [("Cakrawala Warga", ONLINE), ("Radio Komunitas Cakrawala 107,7 FM", RADIO)]),
-    (YAYASAN, "Yayasan Literasi Pesisir Utara", "Jakarta Utara", [("Literasi Pesisir", ONLINE)]),
-    (YAYASAN, "Yayasan Kabar Kampung Betawi", "Jakarta Selatan",
-     [("Kabar Kampung", ONLINE), ("Kampung Betawi Bulanan", PRINT)]),
-    (KOPERASI, "Koperasi Jurnalis Ibukota Sejahtera", "Jakarta Pusat", [("Lembar Ibukota", ONLINE)]),
-    (KOPERASI, "Koperasi Pers Warga Cilincing", "Jakarta Utara", [("Catatan Cilincing", ONLINE)]),
-    # A single-founder PT perorangan: Dewan Pers does not accept it for the press (domain.md §1.4).
-    (PT_PERORANGAN, "PT Kabar Kilat Dani Pratama", "Jakarta Barat", [("Kabar Kilat Jakarta", ONLINE)]),
-]
-
-# Companies whose NIB lists only supporting KBLI codes, no press code: not eligible.
-WITHOUT_PRESS_KBLI = {
-    "PT Kilas Cengkareng Informasi", "PT Dermaga Sunter Media", "Koperasi Pers Warga Cilincing",
-}
-
-PRESS_KBLI = {ONLINE: "63122", PRINT: "58130", TV: "60202", RADIO: "60102"}
-SUPPORTING_KBLI = ["73100", "74142", "82302"]
-
-# regency/city: (streets, postal code range, tax office (KPP) codes, regional tax office (Kanwil))
-REGIONS = {
-    "Jakarta Pusat": (
-        ["Jl. Kebon Sirih", "Jl. Cikini Raya", "Jl. Salemba Raya", "Jl. Kramat Raya", "Jl. Kwitang",
-         "Jl. Percetakan Negara"], (10110, 10750), ["071", "072", "073", "074"], "04"),
-    "Jakarta Utara": (
-        ["Jl. Yos Sudarso", "Jl. Danau Sunter Utara", "Jl. Pluit Raya", "Jl. Enggano", "Jl. Plumpang Semper"],
-        (14110, 14470), ["043", "044", "045", "046"], "21"),
-    "Jakarta Barat": (
-        ["Jl. Panjang", "Jl. Daan Mogot", "Jl. Letjen S. Parman", "Jl. Tanjung Duren Raya",
-         "Jl. Kedoya Raya"],
-        (11110, 11850), ["031", "032", "033", "034", "035"], "06"),
-    "Jakarta Selatan": (
-        ["Jl. Kemang Raya", "Jl. Warung Buncit Raya", "Jl. Fatmawati Raya", "Jl. Ciputat Raya",
-         "Jl. Tebet Raya", "Jl. Kapten Tendean"], (12110, 12960), ["012", "013", "014", "015", "016"], "05"),
-    "Jakarta Timur": (
-        ["Jl. Pemuda", "Jl. Pramuka", "Jl. D.I. Panjaitan", "Jl. Raya Condet", "Jl. Matraman Raya",
-         "Jl. Dewi Sartika"], (13110, 13960), ["001", "002", "003", "004"], "20"),
-    "Kepulauan Seribu": (
-        ["Jl. Dermaga Pulau Pramuka", "Jl. Pulau Panggang", "Jl. Pulau Kelapa"],
-        (14510, 14540), ["074"], "04"),
-}
-
-FIRST_NAMES = [
-    "Agus", "Ahmad", "Andi", "Ani", "Arif", "Bambang", "Budi", "Citra", "Dani", "Dewi", "Dimas", "Eka",
-    "Fajar", "Fitri", "Gilang", "Hadi", "Hendra", "Indah", "Irfan", "Joko", "Kartika", "Lestari", "Maya",
-    "Nur", "Putri", "Rahmat", "Rina", "Rizki", "Sari", "Siti", "Taufik", "Teguh", "Wahyu", "Wulan", "Yanti",
-    "Yusuf",
-]
-LAST_NAMES = [
-    "Hidayat", "Kurniawan", "Lubis", "Nasution", "Pratama", "Purba", "Rahmawati", "Saputra", "Setiawan",
-    "Siregar", "Situmorang", "Susanto", "Wibowo", "Wijaya", "Hakim", "Harahap", "Gunawan", "Permana",
-    "Santoso", "Utami", "Maulana", "Ramadhan", "Syahputra", "Handayani",
-]
-UKW_ORGANISATIONS = ["PWI", "AJI", "IJTI", "LPDS", "UPDM"]
-UKW_CODE = {CompetencyLevel.MUDA: "WM", CompetencyLevel.MADYA: "WMd", CompetencyLevel.UTAMA: "WU"}
-# Legal entity approvals from the Ministry of Law (AHU) carry a code for the kind of entity.
-AHU_CODE = {PT: "01.01", YAYASAN: "01.04", KOPERASI: "01.26", PT_PERORANGAN: "01.30"}
-
-REJECTION_REASONS = [
-    "Pindaian tidak terbaca; unggah ulang dengan resolusi yang lebih baik.",
-    "Nama badan hukum pada dokumen tidak sama dengan akta pendirian.",
-    "Nomor NPWP pada dokumen berbeda dengan data perusahaan.",
-    "Halaman pengesahan dan tanda tangan tidak lengkap.",
-    "Dokumen sudah tidak berlaku pada saat diunggah.",
-    "Dokumen yang diunggah bukan dokumen yang diminta.",
-]
-
-# kind: (title on the demo PDF, original file name stem)
-DOCUMENT_TITLES = {
-    DocumentKind.DEED: ("Akta Pendirian", "akta-pendirian"),
-    DocumentKind.DEED_AMENDMENT: ("Akta Perubahan", "akta-perubahan"),
-    DocumentKind.LAW_MINISTRY_APPROVAL: ("SK Pengesahan Kemenkumham", "sk-kemenkumham"),
-    DocumentKind.NIB: ("Nomor Induk Berusaha (NIB)", "nib-oss"),
-    DocumentKind.NPWP_CARD: ("Kartu NPWP Badan", "npwp-badan"),
-    DocumentKind.KSWP: ("Konfirmasi Status Wajib Pajak (KSWP)", "kswp"),
-    DocumentKind.SKF: ("Surat Keterangan Fiskal", "skf"),
-    DocumentKind.ANNUAL_TAX_RETURN: ("Bukti Penerimaan SPT Tahunan PPh Badan", "spt-tahunan"),
-    DocumentKind.PKP_LETTER: ("Surat Pengukuhan PKP", "surat-pkp"),
-    DocumentKind.BANK_ACCOUNT_LETTER: ("Surat Keterangan Rekening Bank", "rekening-perusahaan"),
-    DocumentKind.PRESS_COUNCIL_CERTIFICATE: ("Sertifikat Verifikasi Dewan Pers", "sertifikat-dewan-pers"),
-    DocumentKind.EDITORIAL_BOX: ("Box Redaksi", "box-redaksi"),
-    DocumentKind.RATE_CARD: ("Rate Card Iklan dan Advertorial", "rate-card"),
-    DocumentKind.COMPETENCY_CERTIFICATE: ("Sertifikat Uji Kompetensi Wartawan", "sertifikat-ukw"),
-    DocumentKind.BROADCAST_LICENCE: ("Izin Penyelenggaraan Penyiaran (IPP)", "ipp"),
-    DocumentKind.OTHER: ("Foto Kantor dan Papan Nama", "foto-kantor"),
-}
-
-# A broadcasting licence (IPP) runs ten years for television, five for radio.
-BROADCAST_LICENCE_YEARS = {TV: 10, RADIO: 5}
-
-# Besides the three levels, the plan marks factual certificates that are past, or within a few
-# weeks of, the end of their five years.
-LAPSED, LAPSING = "factual-lapsed", "factual-lapsing"
-
-ROMAN_MONTHS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
-
-DEMO_USERS = [
-    # (user name, which is also the password; group; superuser)
-    ("admin", None, True),
-    ("verifikator", "Verifikator", False),
-    ("auditor", "Auditor", False),
-]
+from .tables import (
+    AHU_CODE,
+    BROADCAST_LICENCE_YEARS,
+    COMPANIES,
+    FIRST_NAMES,
+    LAPSED,
+    LAPSING,
+    LAST_NAMES,
+    ONLINE,
+    PRESS_KBLI,
+    PT_PERORANGAN,
+    RANDOM_SEED,
+    REGIONS,
+    REJECTION_REASONS,
+    ROMAN_MONTHS,
+    SUPPORTING_KBLI,
+    TV,
+    UKW_CODE,
+    UKW_ORGANISATIONS,
+    WITHOUT_PRESS_KBLI,
+)
 
 
-# ---------------------------------------------------------------------------------------------
-# The plan: plain data built from the tables and one seeded random generator
-# ---------------------------------------------------------------------------------------------
+class TaxDates(Protocol):
+    """The dates of the tax calendar that the plan's KSWPs and annual returns follow
+    (catalog.tax_calendar.TaxCalendar answers them; the project's demo passes it in)."""
+
+    def kswp_counts_from(self, today: datetime.date) -> datetime.date: ...
+
+    def required_return_year(self, today: datetime.date) -> int: ...
+
+    def return_deadline(self, tax_year: int) -> datetime.date: ...
+
 
 @dataclasses.dataclass
 class DocumentSpec:
@@ -269,13 +124,9 @@ class PlanBuilder:
     Document numbers never contain a date that moves with today.
     """
 
-    def __init__(self, today: datetime.date, seed: int = RANDOM_SEED):
-        from catalog.models import EligibilityPolicy
-        from catalog.tax_calendar import TaxCalendar
-
+    def __init__(self, today: datetime.date, tax_dates: TaxDates, seed: int = RANDOM_SEED):
         self.today = today
-        # The demo follows the shipped policy's tax calendar (KSWP grace date, return filing deadline).
-        self.tax_calendar = TaxCalendar(EligibilityPolicy())
+        self.tax_calendar = tax_dates
         self.rng = random.Random(seed)
         self.tz = timezone.get_current_timezone()
         self._used: set[str] = set()
@@ -520,205 +371,3 @@ class PlanBuilder:
             number = f"{rng.randint(100, 999)}/IPP-{'TV' if media_type == TV else 'RD'}/KOMINFO"
             docs.append(self.doc(DocumentKind.BROADCAST_LICENCE, number, add_years(expires, -years), expires))
         return docs
-
-
-# ---------------------------------------------------------------------------------------------
-# Writing the plan: create what is missing, leave what exists untouched
-# ---------------------------------------------------------------------------------------------
-
-class Seeder:
-    def __init__(self, reviewer):
-        self.reviewer = reviewer
-        self.companies: dict[str, PressCompany] = {}  # by NPWP
-        self.outlets: dict[tuple[int, str], MediaOutlet] = {}  # by (company id, lower-case name)
-        self.verifications: dict[int, PressVerification] = {}  # by outlet id
-        self.created = {"companies": 0, "outlets": 0, "domains": 0, "verifications": 0, "documents": 0}
-        self.new_documents: list[Document] = []
-
-    def apply(self, plan: list[CompanySpec]) -> None:
-        province = Province.objects.filter(code=JAKARTA_PROVINCE_CODE).first()
-        kbli = KbliCode.objects.in_bulk(field_name="code")
-        if province is None or not set(PRESS_KBLI.values()) <= set(kbli):
-            raise CommandError("Reference data (province 31, press KBLI codes) is missing: "
-                               "run `manage.py migrate` first.")
-        self.add_companies(plan, province, kbli)
-        self.add_outlets(plan)
-        self.add_domains(plan)
-        self.add_verifications(plan)
-        self.add_documents(plan)
-
-    def outlet(self, company_spec: CompanySpec, outlet_spec: OutletSpec) -> MediaOutlet:
-        return self.outlets[(self.companies[company_spec.npwp].pk, outlet_spec.name.lower())]
-
-    def each_outlet(self, plan):
-        for company_spec in plan:
-            for outlet_spec in company_spec.outlets:
-                yield outlet_spec, self.outlet(company_spec, outlet_spec)
-
-    def add_companies(self, plan, province, kbli) -> None:
-        self.companies = PressCompany.objects.in_bulk([spec.npwp for spec in plan], field_name="npwp")
-        for spec in plan:
-            if spec.npwp not in self.companies:
-                company = PressCompany.objects.create(npwp=spec.npwp, province=province, **spec.fields)
-                company.kbli_codes.add(*(kbli[code] for code in spec.kbli))
-                self.companies[spec.npwp] = company
-                self.created["companies"] += 1
-
-    def add_outlets(self, plan) -> None:
-        self.outlets = {(o.company_id, o.name.lower()): o
-                        for o in MediaOutlet.objects.filter(company__in=list(self.companies.values()))}
-        new = [MediaOutlet(company=self.companies[spec.npwp], name=outlet.name, **outlet.fields)
-               for spec in plan for outlet in spec.outlets
-               if (self.companies[spec.npwp].pk, outlet.name.lower()) not in self.outlets]
-        for outlet in MediaOutlet.objects.bulk_create(new):
-            self.outlets[(outlet.company_id, outlet.name.lower())] = outlet
-        self.created["outlets"] += len(new)
-
-    def add_domains(self, plan) -> None:
-        wanted = {domain: (outlet, position == 0)
-                  for spec, outlet in self.each_outlet(plan) for position, domain in enumerate(spec.domains)}
-        taken = set(OutletDomain.objects.filter(domain__in=list(wanted)).values_list("domain", flat=True))
-        new = [OutletDomain(outlet=outlet, domain=domain, is_primary=primary)
-               for domain, (outlet, primary) in wanted.items() if domain not in taken]
-        OutletDomain.objects.bulk_create(new)
-        self.created["domains"] += len(new)
-
-    def add_verifications(self, plan) -> None:
-        self.verifications = {v.outlet_id: v for v in
-                              PressVerification.objects.filter(outlet__in=list(self.outlets.values()))}
-        for spec, outlet in self.each_outlet(plan):
-            if outlet.pk not in self.verifications:
-                # One by one: save() derives valid_until from the signing date.
-                verification = PressVerification.objects.create(outlet=outlet, **spec.verification)
-                self.verifications[outlet.pk] = verification
-                self.created["verifications"] += 1
-
-    def add_documents(self, plan) -> None:
-        existing = set(Document.objects.filter(company__in=list(self.companies.values()))
-                       .values_list("company_id", "outlet_id", "kind", "number"))
-        new = []
-        for spec in plan:
-            company = self.companies[spec.npwp]
-            owners = [(None, spec.legal_name, spec.documents)]
-            owners += [(self.outlet(spec, o), o.name, o.documents) for o in spec.outlets]
-            for outlet, owner_name, documents in owners:
-                for doc in documents:
-                    if doc.kind == DocumentKind.PRESS_COUNCIL_CERTIFICATE:
-                        doc = self.certificate_as_stored(outlet, doc)
-                        if doc is None:
-                            continue
-                    key = (company.pk, outlet.pk if outlet else None, doc.kind, doc.number)
-                    if key not in existing:
-                        existing.add(key)
-                        new.append(self.document(company, outlet, owner_name, doc))
-        # On insert the file field writes each file into private storage under a random name.
-        self.new_documents = new
-        Document.objects.bulk_create(new, batch_size=200)
-        self.created["documents"] += len(new)
-
-    def certificate_as_stored(self, outlet, doc: DocumentSpec) -> DocumentSpec | None:
-        """The certificate document shows what the outlet's verification record says."""
-        verification = self.verifications[outlet.pk]
-        if not verification.certificate_number:
-            return None
-        return dataclasses.replace(doc, number=verification.certificate_number,
-                                   issue_date=verification.certificate_date, expiry_date=verification.valid_until)
-
-    def document(self, company, outlet, owner_name, spec: DocumentSpec) -> Document:
-        title, stem = DOCUMENT_TITLES[spec.kind]
-        if spec.image:
-            data, content_type, filename = png_bytes(), PNG_CONTENT_TYPE, f"{stem}.png"
-        else:
-            lines = [owner_name, f"Nomor: {spec.number or '-'}", f"Tanggal: {spec.issue_date:%d-%m-%Y}"]
-            if spec.expiry_date:
-                lines.append(f"Berlaku sampai: {spec.expiry_date:%d-%m-%Y}")
-            if spec.tax_year:
-                lines.append(f"Tahun pajak: {spec.tax_year}")
-            lines.append("DOKUMEN CONTOH (DEMO) - bukan dokumen asli")
-            data, content_type = pdf_bytes(title, lines), PDF_CONTENT_TYPE
-            filename = f"{stem}-{spec.tax_year or spec.issue_date.year}.pdf"
-        decided = spec.review_status != ReviewStatus.PENDING
-        return Document(
-            company=company, outlet=outlet, kind=spec.kind, number=spec.number, issue_date=spec.issue_date,
-            expiry_date=spec.expiry_date, tax_year=spec.tax_year,
-            file=ContentFile(data, name=filename), original_filename=filename, content_type=content_type,
-            size=len(data), review_status=spec.review_status, reviewed_at=spec.reviewed_at,
-            reviewed_by=self.reviewer if decided else None, rejection_reason=spec.rejection_reason,
-        )
-
-    def discard_new_files(self) -> None:
-        """After a failed run the rows are rolled back; remove the files they had already written."""
-        for document in self.new_documents:
-            if document.file and getattr(document.file, "_committed", False):
-                document.file.storage.delete(document.file.name)
-
-
-def check_npwps(plan: list[CompanySpec]) -> None:
-    for spec in plan:
-        if normalize_npwp(spec.npwp) != spec.npwp or is_nik_form(spec.npwp):
-            raise CommandError(f"Demo NPWP {spec.npwp} of {spec.legal_name} is not a valid entity NPWP.")
-
-
-class Command(BaseCommand):
-    help = "Load the demo register (35 Jakarta press companies, 50 outlets, their documents). Safe to re-run."
-
-    def add_arguments(self, parser):
-        parser.add_argument("--no-users", action="store_true", help="Do not create the demo logins.")
-
-    def handle(self, *args, no_users=False, **options):
-        plan = PlanBuilder(timezone.localdate()).build()
-        check_npwps(plan)
-        with_users = settings.DEBUG and not no_users
-        seeder = None
-        try:
-            # The audit trail names the job (PostgreSQL; the embedded SQLite default records none).
-            with audit_context(actor=ACTOR), transaction.atomic():
-                new_users = self.ensure_users() if with_users else []
-                seeder = Seeder(reviewer=get_user_model().objects.filter(username="verifikator").first())
-                seeder.apply(plan)
-        except BaseException:
-            if seeder is not None:
-                seeder.discard_new_files()
-            raise
-        self.report(plan, seeder.created, new_users, with_users)
-        if apps.is_installed("catalog"):
-            # The registry is this app's; eligibility and listings are the catalog's to seed.
-            from catalog.demo import seed_catalog_demo
-
-            with audit_context(actor=ACTOR):
-                counts = seed_catalog_demo()
-            self.stdout.write("E-catalog: eligibility re-checked; new listings: "
-                              + ", ".join(f"{n} {state}" for state, n in counts.items()))
-
-    def ensure_users(self) -> list[str]:
-        from mediareg.roles import ensure_roles
-
-        ensure_roles()
-        user_model = get_user_model()
-        created = []
-        for username, group_name, superuser in DEMO_USERS:
-            user = user_model.objects.filter(username=username).first()
-            if user is None:
-                # The password is set only when the account is created; an existing one keeps its own.
-                user = user_model(username=username, email=f"{username}@example.com", is_staff=True,
-                                  is_superuser=superuser)
-                user.set_password(username)
-                user.save()
-                created.append(username)
-            if group_name:
-                user.groups.add(Group.objects.get(name=group_name))
-        return created
-
-    def report(self, plan, created, new_users, with_users):
-        outlets = sum(len(spec.outlets) for spec in plan)
-        documents = Document.objects.filter(company__npwp__in=[spec.npwp for spec in plan]).count()
-        details = ", ".join(f"{n} {what}" for what, n in created.items() if n)
-        self.stdout.write(f"Demo data: {len(plan)} companies, {outlets} outlets, {documents} documents "
-                          f"(created {sum(created.values())}{': ' + details if details else ''})")
-        if with_users:
-            note = f" (new: {', '.join(new_users)})" if new_users else ""
-            self.stdout.write(f"Demo reviewers: verifikator / verifikator, auditor / auditor{note}")
-            self.stdout.write(self.style.SUCCESS("Admin login: admin / admin at http://127.0.0.1:8000/admin/"))
-        else:
-            self.stdout.write("No demo logins were created (DEBUG is off or --no-users); "
-                              "create an administrator with `manage.py createsuperuser`.")
