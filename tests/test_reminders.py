@@ -26,7 +26,8 @@ from django.utils import timezone
 
 from catalog import lifecycle
 from catalog.models import EligibilityPolicy, ExpiryReminder, ListingTransition, StaffSummary
-from catalog.reminders import send_expiry_reminders, send_staff_summary
+from catalog.reminders import send_expiry_reminders
+from catalog.staff_summary import send_staff_summary
 from catalog.tasks import send_expiry_reminders as send_expiry_reminders_task
 from catalog.tasks import send_staff_summary as send_staff_summary_task
 from partners.models import Document, DocumentKind, MediaOutlet, ReviewStatus

@@ -518,7 +518,7 @@ def test_line_breaks_and_ampersands_in_names_never_break_an_email(client, staff_
 
 @pytest.mark.django_db
 def test_expiry_reminders_and_the_staff_summary_share_the_one_line_subject_and_the_unescaped_body(mailoutbox):
-    from catalog import lifecycle, reminders
+    from catalog import lifecycle, reminders, staff_summary
 
     today = timezone.localdate()
     outlet = MediaOutletFactory(name="Kabar\u2028A & B\x1fC <Raya>", company__legal_name="PT A & B\nMedia")
@@ -534,7 +534,7 @@ def test_expiry_reminders_and_the_staff_summary_share_the_one_line_subject_and_t
 
     assert reminders.send_expiry_reminders(today).sent == 1
     with time_machine.travel(timezone.now() + datetime.timedelta(days=1), tick=True):  # the day is over
-        assert reminders.send_staff_summary(today).status == "sent"
+        assert staff_summary.send_staff_summary(today).status == "sent"
 
     reminder, summary = mailoutbox
     assert reminder.subject.endswith("(Kabar A & B C <Raya>) berakhir dalam 7 hari")
