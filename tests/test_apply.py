@@ -10,14 +10,11 @@ from __future__ import annotations
 import datetime
 import html as html_module
 import re
-import uuid
 from html.parser import HTMLParser
 
 import pytest
 import time_machine
 from django.conf import settings as django_settings
-from django.contrib.auth.models import Group
-from django.contrib.messages import get_messages
 from django.core import signing
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -27,7 +24,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog import applications, lifecycle, renewal
+from catalog import applications, renewal
 from catalog.forms import issue_submission_key, read_submission_key
 from catalog.models import (
     Application,
@@ -37,7 +34,6 @@ from catalog.models import (
     ListingState,
     RegistrationWindow,
 )
-from mediareg.celery import app as celery_app
 from partners.demo.files import pdf_bytes, png_bytes
 from partners.identifiers import format_npwp
 from partners.models import (
@@ -50,7 +46,7 @@ from partners.models import (
     Province,
     ReviewStatus,
 )
-from tests.catalog_helpers import eligible_outlet, give_company_documents
+from tests.catalog_helpers import eligible_outlet, give_company_documents, make_application
 from tests.factories import (
     DocumentFactory,
     MediaOutletFactory,
@@ -59,8 +55,12 @@ from tests.factories import (
     StaffUserFactory,
     make_npwp,
 )
+from tests.helpers import messages_of
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ordinary_day")]
+# Every test: no rate-limit counts from earlier tests, the re-checks and mails a submission queues run
+# in-process (as with the embedded defaults), and English pages.
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.usefixtures("ordinary_day", "fresh_rate_limit", "eager_tasks", "english")]
 
 APPLY = "/apply/"
 QUEUE = reverse("admin:catalog_application_changelist")
@@ -69,38 +69,6 @@ NPWP16 = "0013121660091000"
 
 
 # --- fixtures and helpers --------------------------------------------------------------------------
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limit():
-    """The rate-limit counters live in Redis (REDIS_URL's database): every test starts from none."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def eager_tasks():
-    """The re-check a submission sends after commit runs in-process, as with the embedded defaults."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
-
-
-@pytest.fixture
-def client(client):
-    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-@pytest.fixture
-def staff_member():
-    """A Verifikator with an e-mail address: new applications are announced to this group."""
-    user = StaffUserFactory(username="rina.verifikator", first_name="Rina", last_name="Verifikatorwati",
-                            email="rina@kominfo.example.go.id")
-    user.groups.add(Group.objects.get(name="Verifikator"))
-    return user
-
 
 def form_data(**changes) -> dict:
     """Everything an online outlet types into the form; a change of None leaves the field out."""
@@ -845,8 +813,7 @@ def test_a_reviewer_ignores_the_changes_and_nothing_changes(client, reviewer, pr
 def test_only_staff_who_may_change_companies_decide_on_the_changes(client, proposal,
                                                                    django_capture_on_commit_callbacks):
     proposal, _outlet = proposal
-    auditor = StaffUserFactory()
-    auditor.groups.add(Group.objects.get(name="Auditor"))
+    auditor = StaffUserFactory(groups=["Auditor"])
     client.force_login(auditor)
     before = company_record(proposal.company)
 
@@ -1071,22 +1038,6 @@ def reviewer(client, staff_member):
     return staff_member
 
 
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def make_application(outlet, *, days_ago: int = 0, status=Application.Status.SUBMITTED, email="redaksi@example.id"):
-    application = Application.objects.create(
-        code=uuid.uuid4().hex[:16], submission_key=uuid.uuid4().hex, company=outlet.company, outlet=outlet,
-        applicant_email=email, status=status, language="id",
-        submitted_at=timezone.now() - datetime.timedelta(days=days_ago),
-        decision_reason="" if status not in ("rejected", "changes_requested") else "Alasan",
-    )
-    application.documents.set(outlet.company.documents.all())
-    lifecycle.ensure_listing(outlet)
-    return application
-
-
 def run_action(client, action, applications_, captured, **extra):
     with captured(execute=True):
         return client.post(QUEUE, {"action": action, "_selected_action": [a.pk for a in applications_], **extra},
@@ -1170,8 +1121,7 @@ def test_reject_and_request_changes_need_a_reason_that_is_emailed(client, review
 
 
 def test_the_decisions_need_the_manage_listing_permission(client, django_capture_on_commit_callbacks):
-    auditor = StaffUserFactory()
-    auditor.groups.add(Group.objects.get(name="Auditor"))
+    auditor = StaffUserFactory(groups=["Auditor"])
     client.force_login(auditor)
     application = make_application(MediaOutletFactory())
 

@@ -5,10 +5,6 @@ import datetime
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group
-from django.contrib.messages import get_messages
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -39,6 +35,7 @@ from mediareg.dates import add_months
 from partners.models import Document, DocumentKind, MediaOutlet, ReviewStatus
 from tests.catalog_helpers import eligible_outlet
 from tests.factories import MediaOutletFactory, OutletDomainFactory, StaffUserFactory
+from tests.helpers import messages_of, page_queries
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ordinary_day")]
 S = ListingState
@@ -50,20 +47,8 @@ def outlet_page(outlet):
     return reverse("admin:partners_mediaoutlet_change", args=[outlet.pk])
 
 
-def page_queries(client, url):
-    client.get(url)  # warm-up: content types, session
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured), response
-
-
 def shown(response) -> set:
     return set(response.context["cl"].result_list)
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def run_action(client, url, action, objects, **extra):
@@ -77,15 +62,7 @@ def reject_kswp(outlet):
 
 @pytest.fixture
 def verifikator():
-    user = StaffUserFactory(username="verifikator.uji")
-    user.groups.add(Group.objects.get(name="Verifikator"))
-    return user
-
-
-@pytest.fixture
-def auditor():
-    user = StaffUserFactory(username="auditor.uji")
-    user.groups.add(Group.objects.get(name="Auditor"))
+    user = StaffUserFactory(username="verifikator.uji", groups=["Verifikator"])
     return user
 
 

@@ -14,7 +14,6 @@ import contextlib
 import datetime
 import os
 import smtplib
-import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
@@ -23,11 +22,8 @@ import kombu.exceptions
 import pytest
 import time_machine
 from celery.contrib.testing.worker import start_worker
-from django.conf import settings as django_settings
-from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
-from django.core.cache import cache
 from django.core.mail.backends import locmem
 from django.db import connections
 from django.db.models import F
@@ -53,7 +49,7 @@ from mediareg.celery import app as celery_app
 from mediareg.models import OutgoingMail
 from mediareg.tasks import send_pending_mail
 from partners.models import Document, DocumentKind, ReviewStatus
-from tests.catalog_helpers import eligible_outlet
+from tests.catalog_helpers import eligible_outlet, make_application
 from tests.factories import (
     DocumentFactory,
     KbliCodeFactory,
@@ -61,18 +57,12 @@ from tests.factories import (
     ProvinceFactory,
     StaffUserFactory,
 )
-from tests.test_apply import APPLY, form_data, form_files, make_application, stored_files, text_of
-from tests.test_jobs import (  # noqa: F401 (the fixtures are used by name)
-    Broker,
-    broker,
-    close_worker_connections,
-    quiet_worker_logging,
-    wait_for,
-)
+from tests.helpers import Broker, closed_port, wait_for
+from tests.test_apply import APPLY, form_data, form_files, stored_files, text_of
 
 SENT, PENDING, FAILED = OutgoingMail.Status.SENT, OutgoingMail.Status.PENDING, OutgoingMail.Status.FAILED
 
-pytestmark = pytest.mark.usefixtures("ordinary_day")
+pytestmark = pytest.mark.usefixtures("ordinary_day", "fresh_rate_limit", "english")
 
 
 # --- outside failures ------------------------------------------------------------------------------
@@ -86,18 +76,10 @@ def broker_refusing():
 
 
 @pytest.fixture
-def closed_port() -> int:
-    """A local port nothing listens on: connecting to it is refused at once."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def mail_server_down(settings, closed_port):
+def mail_server_down(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS, settings.EMAIL_TIMEOUT = (
-        "127.0.0.1", closed_port, False, 5)
+        "127.0.0.1", closed_port(), False, 5)
     return settings
 
 
@@ -112,42 +94,12 @@ class RecipientsRefusingBackend(locmem.EmailBackend):
         raise smtplib.SMTPRecipientsRefused({"x@example.invalid": (550, b"5.1.1 No such user")})
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limit():
-    """The rate-limit counters live in Redis (REDIS_URL's database): every test starts from none."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def eager():
-    """Tasks run in-process when queued, as with the embedded defaults."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
-
-
 @pytest.fixture
 def not_eager():
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
     yield
     celery_app.conf.task_always_eager = previous
-
-
-@pytest.fixture
-def client(client):
-    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-@pytest.fixture
-def staff_member():
-    user = StaffUserFactory(username="rina.verifikator", email="rina@kominfo.example.go.id")
-    user.groups.add(Group.objects.get(name="Verifikator"))
-    return user
 
 
 def later(minutes: int):
@@ -251,7 +203,7 @@ def test_a_failing_enqueue_never_reaches_the_write_that_asked_for_it(not_eager, 
 
 @pytest.mark.django_db
 def test_with_the_mail_server_down_the_applicant_gets_the_status_page_and_the_mail_goes_out_later(
-        client, staff_member, mail_server_down, eager, django_capture_on_commit_callbacks, mailoutbox):
+        client, staff_member, mail_server_down, eager_tasks, django_capture_on_commit_callbacks, mailoutbox):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(APPLY, {**form_data(), **form_files()})
 
@@ -376,10 +328,10 @@ def test_the_task_and_the_sweep_sending_the_same_mail_at_once_send_it_once(setti
 
 @pytest.mark.django_db
 def test_with_redis_down_the_public_form_still_takes_the_application_and_logs_the_open_rate_limit(
-        client, settings, closed_port, not_eager, django_capture_on_commit_callbacks, caplog):
+        client, settings, not_eager, django_capture_on_commit_callbacks, caplog):
     settings.APPLY_RATE_LIMIT = 1
     redis_down = override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                                       "LOCATION": f"redis://127.0.0.1:{closed_port}/0"}})
+                                                       "LOCATION": f"redis://127.0.0.1:{closed_port()}/0"}})
     today = timezone.localdate()
 
     with redis_down, broker_refusing():  # Redis is the broker too
@@ -444,10 +396,10 @@ def test_any_recheck_of_the_outlet_clears_its_mark_but_not_a_request_it_has_not_
 @pytest.mark.django_db
 @pytest.mark.parametrize("down", ["broker", "mail", "both"])
 def test_admin_decisions_saved_while_the_broker_or_mail_is_down_never_answer_a_server_error(
-        admin_client, settings, closed_port, down, django_capture_on_commit_callbacks):
+        admin_client, settings, down, django_capture_on_commit_callbacks):
     if down in ("mail", "both"):
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", closed_port, False
+        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", closed_port(), False
     previous, celery_app.conf.task_always_eager = celery_app.conf.task_always_eager, down == "mail"
     outlet = eligible_outlet(name="Kabar Layak")
     approved, rejected = make_application(outlet), make_application(MediaOutletFactory(name="Kabar Kurang"))
@@ -489,7 +441,7 @@ def test_admin_decisions_saved_while_the_broker_or_mail_is_down_never_answer_a_s
 # --- A4: names that would break an e-mail ----------------------------------------------------------
 
 @pytest.mark.django_db
-def test_line_breaks_and_ampersands_in_names_never_break_an_email(client, staff_member, eager, mailoutbox,
+def test_line_breaks_and_ampersands_in_names_never_break_an_email(client, staff_member, eager_tasks, mailoutbox,
                                                                   django_capture_on_commit_callbacks):
     data = form_data(outlet_name="Kabar A & B\r\nBcc: korban@example.com", legal_name="PT A & B\x0bMedia <Raya>")
     with django_capture_on_commit_callbacks(execute=True):

@@ -2,14 +2,13 @@
 application and for the daily summary, whatever way staff typed the addresses in the policy."""
 
 import pytest
-from django.contrib.auth.models import Group
 
 from catalog import applications
 from catalog.models import EligibilityPolicy
 from catalog.selectors import staff_recipients
 from mediareg.models import OutgoingMail
+from tests.catalog_helpers import make_application
 from tests.factories import MediaOutletFactory, StaffUserFactory
-from tests.test_apply import make_application
 
 pytestmark = pytest.mark.django_db
 
@@ -24,22 +23,17 @@ def set_policy_recipients(text: str) -> None:
     policy.save()
 
 
-def verifikator(username: str, email: str, **fields):
-    user = StaffUserFactory(username=username, email=email, **fields)
-    user.groups.add(Group.objects.get(name="Verifikator"))
-    return user
-
-
 def test_lines_commas_and_semicolons_separate_addresses_and_each_comes_once():
     set_policy_recipients(TYPED)
     assert staff_recipients() == EXPECTED
 
 
 def test_without_addresses_in_the_policy_the_active_verifikator_staff_hear():
-    verifikator("rina", "rina@kominfo.example.go.id")
-    verifikator("budi", "budi@kominfo.example.go.id")
-    verifikator("tanpa.surel", "")
-    verifikator("pensiun", "pensiun@kominfo.example.go.id", is_active=False)
+    StaffUserFactory(username="rina", email="rina@kominfo.example.go.id", groups=["Verifikator"])
+    StaffUserFactory(username="budi", email="budi@kominfo.example.go.id", groups=["Verifikator"])
+    StaffUserFactory(username="tanpa.surel", email="", groups=["Verifikator"])
+    StaffUserFactory(username="pensiun", email="pensiun@kominfo.example.go.id", is_active=False,
+                     groups=["Verifikator"])
     StaffUserFactory(username="auditor", email="auditor@kominfo.example.go.id")
     assert staff_recipients() == ["budi@kominfo.example.go.id", "rina@kominfo.example.go.id"]
 
