@@ -51,6 +51,9 @@ from .selectors import staff_recipients
 
 logger = logging.getLogger(__name__)
 
+# An application in these states is decided: no further decision is taken on it.
+DECIDED = (Application.Status.APPROVED, Application.Status.REJECTED)
+
 class ApplicationRefused(ValidationError):
     pass
 
@@ -282,16 +285,13 @@ def approve_application(application: Application, *, user) -> Application:
 
     Not one transaction: lifecycle.approve commits its fresh check first, so that a refusal keeps it.
     """
-    decided = (Application.Status.APPROVED, Application.Status.REJECTED)
-    if Application.objects.filter(pk=application.pk, status__in=decided).exists():
+    if Application.objects.filter(pk=application.pk, status__in=DECIDED).exists():
         raise ApplicationRefused(_("This application has already been decided."), code="decided")
     listing = lifecycle.ensure_listing(application.outlet)
     if listing.state != ListingState.LISTED:
         lifecycle.approve(listing, user=user)
     with transaction.atomic():
-        application = Application.objects.select_for_update().get(pk=application.pk)
-        if application.status in decided:
-            raise ApplicationRefused(_("This application has already been decided."), code="decided")
+        application = _undecided(application)
         _decide(application, Application.Status.APPROVED, user, "")
     return application
 
@@ -299,9 +299,7 @@ def approve_application(application: Application, *, user) -> Application:
 @transaction.atomic
 def reject_application(application: Application, *, user, reason: str) -> Application:
     reason = _require_reason(reason)
-    application = Application.objects.select_for_update().get(pk=application.pk)
-    if application.status in (Application.Status.APPROVED, Application.Status.REJECTED):
-        raise ApplicationRefused(_("This application has already been decided."), code="decided")
+    application = _undecided(application)
     listing = lifecycle.ensure_listing(application.outlet)
     if listing.state in (ListingState.APPLIED, ListingState.UNDER_REVIEW):
         lifecycle.reject(listing, user=user, reason=reason)
@@ -312,10 +310,16 @@ def reject_application(application: Application, *, user, reason: str) -> Applic
 @transaction.atomic
 def request_changes(application: Application, *, user, reason: str) -> Application:
     reason = _require_reason(reason)
-    application = Application.objects.select_for_update().get(pk=application.pk)
-    if application.status in (Application.Status.APPROVED, Application.Status.REJECTED):
-        raise ApplicationRefused(_("This application has already been decided."), code="decided")
+    application = _undecided(application)
     _decide(application, Application.Status.CHANGES_REQUESTED, user, reason)
+    return application
+
+
+def _undecided(application: Application) -> Application:
+    """The application, locked; refused when it has already been approved or rejected."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status in DECIDED:
+        raise ApplicationRefused(_("This application has already been decided."), code="decided")
     return application
 
 

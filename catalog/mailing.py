@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -76,6 +76,19 @@ def send_claimed(model, pk: int, recipients: list[str], mailer: Mailer, message)
 
 
 @dataclass
+class SendCounts:
+    """What a run of send_claims did with its claimed rows."""
+
+    sent: int = 0
+    already_sent: int = 0  # another run has sent it, or holds it right now
+    without_address: int = 0
+    failed: int = 0  # a mail error; the task's retry sends it
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
 class Claim:
     """One claimed row to send: the row's primary key, its recipients and how to build its message."""
 
@@ -85,9 +98,9 @@ class Claim:
     description: str  # for the log: "expiry reminder 12 (document 34)"
 
 
-def send_claims(model, claims: Iterable[Claim], summary) -> None:
+def send_claims(model, claims: Iterable[Claim], summary: SendCounts) -> None:
     """Send each claimed row of ``model`` that is still unsent, over one connection, and count the
-    outcome in ``summary`` (sent, already_sent, without_address, failed). After MAX_CONSECUTIVE_FAILURES
+    outcome in ``summary``. After MAX_CONSECUTIVE_FAILURES
     mail errors in a row the server is taken to be down: the rest is counted failed, for the retry."""
     mailer = Mailer()
     try:

@@ -31,7 +31,7 @@ import datetime
 import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from django.core.mail import EmailMessage
 from django.db.models import Case, Exists, IntegerField, Max, OuterRef, Q, Value, When
@@ -41,7 +41,7 @@ from django.utils import formats, timezone
 from mediareg.mail import unique_addresses
 from partners.models import Document, DocumentKind, MediaOutlet, ReviewStatus
 
-from .mailing import Claim, in_language, plain_message, send_claims
+from .mailing import Claim, SendCounts, in_language, plain_message, send_claims
 from .models import (
     EligibilityPolicy,
     ExpiryReminder,
@@ -71,15 +71,7 @@ class RemindersNotSent(Exception):
 
 
 @dataclass
-class ReminderSummary:
-    sent: int = 0
-    already_sent: int = 0
-    without_address: int = 0
-    failed: int = 0
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
+class ReminderSummary(SendCounts):
     def __str__(self):
         line = (f"Expiry reminders: {self.sent} sent, {self.already_sent} already sent, "
                 f"{self.without_address} without address")
@@ -226,15 +218,8 @@ CATALOG_STATES = (ListingState.LISTED, ListingState.SUSPENDED, ListingState.APPL
 
 
 @dataclass
-class NoticeSummary:
+class NoticeSummary(SendCounts):
     year: int | None = None
-    sent: int = 0
-    already_sent: int = 0
-    without_address: int = 0
-    failed: int = 0
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
     def __str__(self):
         if self.year is None:
