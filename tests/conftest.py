@@ -138,12 +138,10 @@ def fresh_rate_limit():
 @pytest.fixture
 def eager_tasks():
     """Tasks queued with .delay() or after a commit run in-process, as with the embedded defaults."""
-    from mediareg.celery import app
+    from tests.helpers import celery_conf
 
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
+    with celery_conf(task_always_eager=True):
+        yield
 
 
 @pytest.fixture
@@ -206,9 +204,7 @@ def close_worker_connections():
 @pytest.fixture
 def quiet_worker_logging():
     """An embedded worker leaves pytest's log capture alone."""
-    from mediareg.celery import app
+    from tests.helpers import celery_conf
 
-    previous = app.conf.worker_hijack_root_logger
-    app.conf.worker_hijack_root_logger = False
-    yield
-    app.conf.worker_hijack_root_logger = previous
+    with celery_conf(worker_hijack_root_logger=False):
+        yield

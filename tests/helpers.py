@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import socket
 import time
@@ -14,6 +15,21 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 DEFAULT_QUEUE = "celery"
+
+
+@contextlib.contextmanager
+def celery_conf(**values):
+    """Celery settings for the duration of a test (``task_always_eager=True``), restored after it."""
+    from mediareg.celery import app
+
+    previous = {name: getattr(app.conf, name) for name in values}
+    for name, value in values.items():
+        setattr(app.conf, name, value)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            setattr(app.conf, name, value)
 
 
 def page_queries(client, url):

@@ -57,7 +57,7 @@ from tests.factories import (
     ProvinceFactory,
     StaffUserFactory,
 )
-from tests.helpers import Broker, closed_port, wait_for
+from tests.helpers import Broker, celery_conf, closed_port, wait_for
 from tests.test_apply import APPLY, form_data, form_files, stored_files, text_of
 
 SENT, PENDING, FAILED = OutgoingMail.Status.SENT, OutgoingMail.Status.PENDING, OutgoingMail.Status.FAILED
@@ -96,10 +96,8 @@ class RecipientsRefusingBackend(locmem.EmailBackend):
 
 @pytest.fixture
 def not_eager():
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    yield
-    celery_app.conf.task_always_eager = previous
+    with celery_conf(task_always_eager=False):
+        yield
 
 
 def later(minutes: int):
