@@ -145,7 +145,7 @@ def child() -> None:
     import django
 
     django.setup()
-    from catalog.imports import import_web_rank
+    from catalog.web_rank import import_web_rank
 
     path = sys.stdin.readline().strip()
     if not path:

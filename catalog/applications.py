@@ -1,4 +1,4 @@
-"""Applications to the e-catalog: submission from the public form, review decisions, renewal links.
+"""Applications to the e-catalog: submission from the public form and review decisions.
 
 submit_application() is the one write path of the public form: one transaction creates or reuses
 the company (same NPWP in any format) and the outlet (same domain, or same name under the company),
@@ -13,14 +13,11 @@ queued after commit, so a broker or mail server that is down never fails or undo
 
 from __future__ import annotations
 
-import datetime
 import logging
 import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -45,16 +42,17 @@ from . import company_changes, lifecycle
 from .models import (
     Application,
     CompanyChangeProposal,
-    EligibilityPolicy,
     ListingState,
     RegistrationWindow,
     Trigger,
 )
+from .renewal import renewal_url_for_outlet
+from .selectors import staff_recipients
 
 logger = logging.getLogger(__name__)
 
-RENEWAL_SALT = "mediareg.catalog.renewal"
-
+# An application in these states is decided: no further decision is taken on it.
+DECIDED = (Application.Status.APPROVED, Application.Status.REJECTED)
 
 class ApplicationRefused(ValidationError):
     pass
@@ -256,31 +254,8 @@ def status_url(application: Application) -> str:
     return settings.SITE_URL + reverse("application-status", args=[application.code])
 
 
-def renewal_token(outlet_id: int) -> str:
-    return signing.dumps({"outlet": outlet_id}, salt=RENEWAL_SALT, compress=True)
-
-
-def renewal_url_for_outlet(outlet_id: int) -> str:
-    return settings.SITE_URL + reverse("renewal", args=[renewal_token(outlet_id)])
-
-
-def read_renewal_token(token: str) -> int:
-    """The outlet id in a renewal link; raises signing.SignatureExpired or signing.BadSignature."""
-    max_age = settings.RENEWAL_LINK_MAX_AGE_DAYS * 24 * 3600
-    return int(signing.loads(token, salt=RENEWAL_SALT, max_age=max_age)["outlet"])
-
-
 def applicant_recipients(application: Application) -> list[str]:
     return sorted({e for e in (application.applicant_email, application.company.email) if e})
-
-
-def staff_recipients() -> list[str]:
-    policy = EligibilityPolicy.load()
-    listed = [line.strip() for line in policy.staff_summary_emails.splitlines() if line.strip()]
-    if listed:
-        return listed
-    users = get_user_model().objects.filter(is_active=True, groups__name="Verifikator").exclude(email="")
-    return sorted(set(users.values_list("email", flat=True)))
 
 
 def queue_submitted_mails(application: Application) -> None:
@@ -310,16 +285,13 @@ def approve_application(application: Application, *, user) -> Application:
 
     Not one transaction: lifecycle.approve commits its fresh check first, so that a refusal keeps it.
     """
-    decided = (Application.Status.APPROVED, Application.Status.REJECTED)
-    if Application.objects.filter(pk=application.pk, status__in=decided).exists():
+    if Application.objects.filter(pk=application.pk, status__in=DECIDED).exists():
         raise ApplicationRefused(_("This application has already been decided."), code="decided")
     listing = lifecycle.ensure_listing(application.outlet)
     if listing.state != ListingState.LISTED:
         lifecycle.approve(listing, user=user)
     with transaction.atomic():
-        application = Application.objects.select_for_update().get(pk=application.pk)
-        if application.status in decided:
-            raise ApplicationRefused(_("This application has already been decided."), code="decided")
+        application = _undecided(application)
         _decide(application, Application.Status.APPROVED, user, "")
     return application
 
@@ -327,9 +299,7 @@ def approve_application(application: Application, *, user) -> Application:
 @transaction.atomic
 def reject_application(application: Application, *, user, reason: str) -> Application:
     reason = _require_reason(reason)
-    application = Application.objects.select_for_update().get(pk=application.pk)
-    if application.status in (Application.Status.APPROVED, Application.Status.REJECTED):
-        raise ApplicationRefused(_("This application has already been decided."), code="decided")
+    application = _undecided(application)
     listing = lifecycle.ensure_listing(application.outlet)
     if listing.state in (ListingState.APPLIED, ListingState.UNDER_REVIEW):
         lifecycle.reject(listing, user=user, reason=reason)
@@ -340,10 +310,16 @@ def reject_application(application: Application, *, user, reason: str) -> Applic
 @transaction.atomic
 def request_changes(application: Application, *, user, reason: str) -> Application:
     reason = _require_reason(reason)
-    application = Application.objects.select_for_update().get(pk=application.pk)
-    if application.status in (Application.Status.APPROVED, Application.Status.REJECTED):
-        raise ApplicationRefused(_("This application has already been decided."), code="decided")
+    application = _undecided(application)
     _decide(application, Application.Status.CHANGES_REQUESTED, user, reason)
+    return application
+
+
+def _undecided(application: Application) -> Application:
+    """The application, locked; refused when it has already been approved or rejected."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status in DECIDED:
+        raise ApplicationRefused(_("This application has already been decided."), code="decided")
     return application
 
 
@@ -359,39 +335,6 @@ def _require_reason(reason: str) -> str:
     if not reason:
         raise ApplicationRefused(_("Give a reason; it is sent to the applicant."), code="reason_required")
     return reason
-
-
-# --- renewal -------------------------------------------------------------------------------------
-
-
-def outlet_for_renewal(outlet_id: int) -> MediaOutlet | None:
-    return MediaOutlet.objects.select_related("company").filter(pk=outlet_id).first()
-
-
-def documents_to_renew(outlet: MediaOutlet, today) -> list[Document]:
-    """The outlet's and its company's documents that have expired or expire within 30 days."""
-    from django.db.models import Q
-
-    horizon = today + datetime.timedelta(days=30)
-    return list(Document.objects.filter(Q(outlet=outlet) | Q(company=outlet.company_id, outlet__isnull=True))
-                .filter(expiry_date__lte=horizon).exclude(review_status="rejected").order_by("expiry_date"))
-
-
-def store_renewal(outlet: MediaOutlet, form) -> list[Document]:
-    """A replacement document goes to review like any other; the old one stays as the record."""
-    data = form.cleaned_data
-    upload = data["file"]
-    checked = upload.checked
-    upload.name = f"document{checked.extension}"
-    kind = data["kind"]
-    with transaction.atomic(), audit_context(actor="public:renewal"):
-        document = Document.objects.create(
-            company_id=outlet.company_id, outlet=outlet if owner_of_kind(kind) == "outlet" else None, kind=kind,
-            number=data["number"], issue_date=data["issue_date"], expiry_date=data["expiry_date"],
-            tax_year=data["tax_year"], file=upload, original_filename=checked.original_filename,
-            content_type=checked.content_type, size=checked.size)
-        documents_changed.send(sender=Document, document_ids=[document.pk])
-    return [document]
 
 
 @transaction.atomic

@@ -9,9 +9,12 @@ class CatalogConfig(AppConfig):
     verbose_name = _("E-catalog")
 
     def ready(self):
-        from partners.signals import documents_changed, registry_changed
+        from partners import signals as registry
 
+        from .press_council import keep_evidence, recheck_after_import
         from .signals import recheck_after_document_change, recheck_after_registry_change
 
-        documents_changed.connect(recheck_after_document_change, dispatch_uid="catalog-recheck-documents")
-        registry_changed.connect(recheck_after_registry_change, dispatch_uid="catalog-recheck-registry")
+        registry.documents_changed.connect(recheck_after_document_change, dispatch_uid="catalog-recheck-documents")
+        registry.registry_changed.connect(recheck_after_registry_change, dispatch_uid="catalog-recheck-registry")
+        registry.press_council_list_applied.connect(keep_evidence, dispatch_uid="catalog-press-council-evidence")
+        registry.press_council_list_imported.connect(recheck_after_import, dispatch_uid="catalog-press-council-recheck")

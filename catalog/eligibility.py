@@ -3,9 +3,12 @@
 recheck_outlets() is the one write path, used by the admin's "re-check now", the jobs and the
 imports. Per batch it locks the outlets' result rows (so two re-checks of one outlet serialise),
 loads the facts, evaluates the rules in Python, and writes only what changed: the result, one
-history row per change, and the listing transitions that follow from it. The number of queries
-grows with the number of batches, not of outlets. It also removes the pending re-check marks it has
-served (catalog.pending).
+history row per change, and the listing transitions that follow from it (catalog.transitions'
+follow_eligibility, in the batch's transaction). The number of queries grows with the number of
+batches, not of outlets. It also removes the pending re-check marks it has served (catalog.pending).
+
+Evaluating is all this module does with listings: staff decisions and their re-checks are composed
+in catalog.lifecycle, which calls this module and never the other way round.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from . import pending
 from .facts import load_facts
 from .models import Eligibility, EligibilityChange, EligibilityPolicy, Trigger
 from .rules import Outcome, evaluate
+from .transitions import follow_eligibility
 
 BATCH_SIZE = 1000
 
@@ -62,8 +66,6 @@ def recheck_outlets(outlet_ids, *, trigger: str, actor: str = "", today: datetim
 
 @transaction.atomic
 def _recheck_batch(ids: list[int], *, trigger, actor, today, policy) -> RecheckSummary:
-    from . import lifecycle
-
     now = timezone.now()
     stored = _lock_results(ids, now)
     facts = load_facts(ids, policy)
@@ -95,7 +97,7 @@ def _recheck_batch(ids: list[int], *, trigger, actor, today, policy) -> RecheckS
             update_fields=["is_eligible", "failing_codes", "outcomes", "changed_at", "evaluated_at"])
     if history:
         EligibilityChange.objects.bulk_create(history)
-    suspended, reinstated = lifecycle.follow_eligibility(results, actor=actor, now=now)
+    suspended, reinstated = follow_eligibility(results, actor=actor, now=now)
     return RecheckSummary(checked=len(facts), changed=len(history), suspended=suspended,
                           reinstated=reinstated)
 

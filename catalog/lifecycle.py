@@ -1,110 +1,32 @@
-"""The e-catalog listing lifecycle.
+"""The e-catalog listing lifecycle as staff, applicants and jobs drive it: decide, then re-check.
 
-    applied → under review → listed | rejected
-    listed → suspended (eligibility lost, automatically) → listed (eligibility back, automatically)
-    listed → suspended by staff (reason) → listed (staff lift it)
-    listed | suspended → delisted by staff (reason) → applied (the outlet applies again)
-    sanctions (domain.md §2.4): 1st warning; 2nd warning + suspension for a set period;
-    3rd warning + delisting for a set period; revocation.
-
-The sanction ladder, one meaning throughout (README, "E-catalog eligibility"):
-
-- A warning never shortens a hold. Given to an outlet staff have suspended until further notice,
-  the second warning's suspension period runs alongside that suspension: the outlet stays
-  suspended by staff, and if staff lift their suspension before the period is over, the outlet
-  stays suspended for the rest of it.
-- A suspension for a sanction ends by itself on its end date: listed again, then re-checked.
-- A delisting is never undone automatically: when its period is over the outlet may apply again
-  (reapply), and is listed only after a new review.
-
-Every transition is one ListingTransition row with the actor (a person or ``system:<job>``) and the
-reason; a transition that is not allowed from the current state raises TransitionRefused with a
-message for the person who asked.
+Each decision is catalog.transitions' (which only decides and records); a decision that changes
+what the eligibility rules read (a staff suspension, a delisting, a sanction, an outlet listed again)
+is followed, in the same transaction, by the outlet's re-check (catalog.eligibility, which only
+evaluates and lets the listings follow the result). An approval is the other way round: it re-checks
+first, commits that fresh result on its own, then decides on it. This module is the one place the two
+meet, so neither of them imports the other's caller.
 """
 
 from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
-from mediareg.dates import add_months
+from . import transitions
+from .eligibility import recheck_outlets
+from .models import Listing, Trigger
+from .transitions import TransitionRefused, ensure_listing, reject, start_review
 
-from .models import Eligibility, Listing, ListingState, ListingTransition, SuspensionCause, Trigger
-
-S = ListingState
-
-
-class TransitionRefused(ValidationError):
-    pass
+# Decisions that change nothing the rules read, used as they are.
+__all__ = ["TransitionRefused", "approve", "delist", "end_timed_sanctions", "ensure_listing", "lift_suspension",
+           "reapply", "reject", "revoke", "sanction", "start_review", "suspend"]
 
 
-def _actor_label(user) -> str:
-    return user.get_username() if user is not None else "system"
-
-
-def ensure_listing(outlet, *, user=None, actor: str = "") -> Listing:
-    """The outlet's listing; a new one starts as applied, and that first step is recorded too."""
-    now = timezone.now()
-    with transaction.atomic():
-        listing, created = Listing.objects.get_or_create(outlet=outlet, defaults={"state_since": now})
-        if created:
-            ListingTransition.objects.create(listing=listing, created_at=now, action="apply", from_state="",
-                                             to_state=S.APPLIED, actor=user,
-                                             actor_label=actor or _actor_label(user))
-    return listing
-
-
-def _lock_results(outlet_ids) -> None:
-    """Lock the outlets' eligibility rows before their listings: the re-check takes the same locks in
-    that order (result rows, then listings), so a staff decision and a nightly batch touching the same
-    outlet wait for each other instead of deadlocking."""
-    list(Eligibility.objects.select_for_update().filter(pk__in=list(outlet_ids)).order_by("pk").values_list("pk"))
-
-
-def _locked(listing: Listing) -> Listing:
-    _lock_results([listing.outlet_id])
-    return Listing.objects.select_for_update().select_related("outlet").get(pk=listing.pk)
-
-
-def _move(listing: Listing, action: str, to_state: str, *, user=None, actor: str = "", reason: str = "",
-          cause: str = SuspensionCause.NONE, sanction_ends_on=None, now=None) -> Listing:
-    now = now or timezone.now()
-    from_state = listing.state
-    listing.state, listing.suspension_cause, listing.sanction_ends_on = to_state, cause, sanction_ends_on
-    listing.reason = reason
-    if from_state != to_state:
-        listing.state_since = now
-    listing.save()
-    ListingTransition.objects.create(listing=listing, created_at=now, action=action, from_state=from_state,
-                                     to_state=to_state, actor=user, actor_label=actor or _actor_label(user),
-                                     reason=reason)
-    return listing
-
-
-def _refuse(action_label: str, listing: Listing):
-    raise TransitionRefused(
-        _("Cannot %(action)s: the outlet's listing is “%(state)s”.")
-        % {"action": action_label, "state": listing.get_state_display()}, code="transition_refused")
-
-
-def _require_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise TransitionRefused(_("Give a reason."), code="reason_required")
-    return reason
-
-
-@transaction.atomic
-def start_review(listing: Listing, *, user) -> Listing:
-    listing = _locked(listing)
-    if listing.state != S.APPLIED:
-        _refuse(_("start the review"), listing)
-    return _move(listing, "start_review", S.UNDER_REVIEW, user=user)
+def _recheck(listing: Listing, user, actor: str = "") -> None:
+    recheck_outlets([listing.outlet_id], trigger=Trigger.STAFF, actor=actor or transitions.actor_label(user))
 
 
 def approve(listing: Listing, *, user) -> Listing:
@@ -113,246 +35,64 @@ def approve(listing: Listing, *, user) -> Listing:
     The check is committed on its own first, so that a refusal keeps the fresh result (and its history
     row) instead of rolling it back with the refused transition.
     """
-    from .eligibility import recheck_outlets
-
-    listing = Listing.objects.get(pk=listing.pk)
-    if listing.state not in (S.APPLIED, S.UNDER_REVIEW):
-        _refuse(_("list the outlet"), listing)
-    recheck_outlets([listing.outlet_id], trigger=Trigger.STAFF, actor=_actor_label(user))
-    with transaction.atomic():
-        listing = _locked(listing)
-        if listing.state not in (S.APPLIED, S.UNDER_REVIEW):
-            _refuse(_("list the outlet"), listing)
-        eligibility = Eligibility.objects.get(pk=listing.outlet_id)
-        if not eligibility.is_eligible:
-            reasons = " ".join(o["reason"][_language()] for o in eligibility.outcomes if not o["passed"])
-            raise TransitionRefused(_("The outlet is not eligible: %(reasons)s") % {"reasons": reasons},
-                                    code="not_eligible")
-        return _move(listing, "approve", S.LISTED, user=user)
-
-
-@transaction.atomic
-def reject(listing: Listing, *, user, reason: str) -> Listing:
-    reason = _require_reason(reason)
-    listing = _locked(listing)
-    if listing.state not in (S.APPLIED, S.UNDER_REVIEW):
-        _refuse(_("reject the application"), listing)
-    return _move(listing, "reject", S.REJECTED, user=user, reason=reason)
+    listing = transitions.approvable(listing)
+    _recheck(listing, user)
+    return transitions.approve(listing, user=user)
 
 
 @transaction.atomic
 def suspend(listing: Listing, *, user, reason: str) -> Listing:
-    """A staff suspension holds until staff lift it, whatever eligibility does meanwhile."""
-    reason = _require_reason(reason)
-    listing = _locked(listing)
-    if not (listing.state == S.LISTED or (listing.state == S.SUSPENDED
-                                          and listing.suspension_cause == SuspensionCause.ELIGIBILITY)):
-        _refuse(_("suspend"), listing)
-    _move(listing, "suspend", S.SUSPENDED, user=user, reason=reason, cause=SuspensionCause.STAFF)
-    _recheck_after_staff_decision(listing, user)
+    listing = transitions.suspend(listing, user=user, reason=reason)
+    _recheck(listing, user)
     return listing
 
 
 @transaction.atomic
 def lift_suspension(listing: Listing, *, user, reason: str = "", today: datetime.date | None = None) -> Listing:
-    """Lift a staff suspension. A second warning given meanwhile still holds the outlet out for the rest
-    of its period; otherwise the outlet is listed again if it is still eligible."""
-    listing = _locked(listing)
-    if not (listing.state == S.SUSPENDED and listing.suspension_cause == SuspensionCause.STAFF):
-        _refuse(_("lift the suspension"), listing)
-    today = today or timezone.localdate()
-    ends = listing.sanction_ends_on
-    if ends and ends > today:
-        if not reason:
-            with translation.override(settings.LANGUAGE_CODE):  # stored: the site's language
-                reason = _("The suspension of the second warning runs until %(date)s.") % {"date": _date(ends)}
-        _move(listing, "lift_suspension", S.SUSPENDED, user=user, cause=SuspensionCause.SANCTION,
-              sanction_ends_on=ends, reason=reason)
-    else:
-        _move(listing, "lift_suspension", S.LISTED, user=user, reason=reason)
-    # Back to listed only if still eligible: the re-check suspends it again for eligibility otherwise.
-    _recheck_after_staff_decision(listing, user)
+    """Lift a staff suspension; listed again only if still eligible (the re-check decides)."""
+    listing = transitions.lift_suspension(listing, user=user, reason=reason, today=today)
+    _recheck(listing, user)
     return Listing.objects.get(pk=listing.pk)
 
 
 @transaction.atomic
 def delist(listing: Listing, *, user, reason: str) -> Listing:
-    reason = _require_reason(reason)
-    listing = _locked(listing)
-    if listing.state not in (S.LISTED, S.SUSPENDED):
-        _refuse(_("delist"), listing)
-    _move(listing, "delist", S.DELISTED, user=user, reason=reason)
-    _recheck_after_staff_decision(listing, user)
+    listing = transitions.delist(listing, user=user, reason=reason)
+    _recheck(listing, user)
     return listing
 
 
 @transaction.atomic
 def sanction(listing: Listing, *, user, reason: str, today: datetime.date | None = None) -> Listing:
-    """The next step on the catalog's sanction ladder (domain.md §2.4)."""
-    from .models import EligibilityPolicy
-
-    reason = _require_reason(reason)
-    listing = _locked(listing)
-    level = listing.sanction_level + 1
-    # After the third warning the outlet is delisted for a period; a further breach meanwhile revokes it.
-    if not (listing.state in (S.LISTED, S.SUSPENDED) or (listing.state == S.DELISTED and level > 3)):
-        _refuse(_("give a sanction"), listing)
-    today = today or timezone.localdate()
-    policy = EligibilityPolicy.load()
-    if level == 1:
-        listing.sanction_level = 1
-        _note(listing, "warning_1", user=user, reason=reason)
-        return listing
-    if level == 2:
-        listing.sanction_level = 2
-        ends = add_months(today, policy.suspension_months)
-        if listing.state == S.SUSPENDED and listing.suspension_cause == SuspensionCause.STAFF:
-            # Staff hold the outlet until they lift it; the sanction's period runs meanwhile and holds
-            # the outlet out for whatever is left of it when they do (lift_suspension).
-            listing.sanction_ends_on = ends
-            _note(listing, "warning_2_suspension", user=user, reason=reason)
-            return listing
-        _move(listing, "warning_2_suspension", S.SUSPENDED, user=user, reason=reason,
-              cause=SuspensionCause.SANCTION, sanction_ends_on=ends)
-    elif level == 3:
-        listing.sanction_level = 3
-        _move(listing, "warning_3_delisting", S.DELISTED, user=user, reason=reason,
-              sanction_ends_on=add_months(today, policy.delisting_months))
-    else:
-        return revoke(listing, user=user, reason=reason)
-    _recheck_after_staff_decision(listing, user)
+    """The next step on the catalog's sanction ladder (catalog.transitions.next_sanction_step)."""
+    listing, step = transitions.sanction(listing, user=user, reason=reason, today=today)
+    if step.changes_listing:
+        _recheck(listing, user)
     return listing
 
 
 @transaction.atomic
 def revoke(listing: Listing, *, user, reason: str) -> Listing:
-    """Revocation as a catalog vendor: for an outlet that is or was listed, not for an application."""
-    reason = _require_reason(reason)
-    listing = _locked(listing)
-    if listing.state not in (S.LISTED, S.SUSPENDED, S.DELISTED):
-        _refuse(_("revoke"), listing)
-    _move(listing, "revoke", S.REVOKED, user=user, reason=reason)
-    _recheck_after_staff_decision(listing, user)
+    listing = transitions.revoke(listing, user=user, reason=reason)
+    _recheck(listing, user)
     return listing
 
 
 @transaction.atomic
 def reapply(listing: Listing, *, user=None, actor: str = "", today: datetime.date | None = None) -> Listing:
     """A rejected outlet, or one whose delisting has ended, applies again."""
-    listing = _locked(listing)
-    today = today or timezone.localdate()
-    if listing.state not in (S.REJECTED, S.DELISTED) or (
-            listing.sanction_ends_on and listing.sanction_ends_on > today):
-        _refuse(_("apply again"), listing)
-    _move(listing, "reapply", S.APPLIED, user=user, actor=actor)
+    listing = transitions.reapply(listing, user=user, actor=actor, today=today)
     # A delisting held the outlet out whatever its documents said; the result follows the new state.
-    _recheck_after_staff_decision(listing, user, actor=actor)
+    _recheck(listing, user, actor=actor)
     return listing
 
 
-def _note(listing: Listing, action: str, *, user=None, actor: str = "", reason: str = "", now=None) -> None:
-    """Record a step that leaves the listing in its state (a warning, the end of a sanction period
-    that does not list the outlet again), with the listing's other fields as the caller set them."""
-    now = now or timezone.now()
-    listing.save()
-    ListingTransition.objects.create(listing=listing, created_at=now, action=action, from_state=listing.state,
-                                     to_state=listing.state, actor=user, actor_label=actor or _actor_label(user),
-                                     reason=reason)
-
-
-def _date(day: datetime.date) -> str:
-    return day.strftime("%d-%m-%Y")
-
-
-def _recheck_after_staff_decision(listing: Listing, user, actor: str = "") -> None:
-    from .eligibility import recheck_outlets
-
-    recheck_outlets([listing.outlet_id], trigger=Trigger.STAFF, actor=actor or _actor_label(user))
-
-
-# --- automatic transitions -----------------------------------------------------------------------
-
-
-def follow_eligibility(results: dict, *, actor: str, now) -> tuple[int, int]:
-    """Suspend listed outlets that lost eligibility and reinstate those suspended for it that regained
-    it. Set-based: one read, at most two writes and one insert, whatever the number of outlets.
-
-    The reasons are stored in the site's language (not the language of whoever caused the re-check),
-    so that the same event reads the same whether it came from the nightly job or an English session.
-    """
-    with translation.override(settings.LANGUAGE_CODE):
-        return _follow_eligibility(results, actor=actor, now=now)
-
-
-def _follow_eligibility(results: dict, *, actor: str, now) -> tuple[int, int]:
-    language = _language()
-    listings = list(Listing.objects.select_for_update().filter(outlet_id__in=list(results)).filter(
-        state__in=[S.LISTED, S.SUSPENDED]).only("pk", "outlet_id", "state", "suspension_cause"))
-    to_suspend, to_reinstate, transitions = [], [], []
-    for listing in listings:
-        eligible, outcomes = results[listing.outlet_id]
-        if listing.state == S.LISTED and not eligible:
-            reason = " ".join(str(o.as_json()["reason"][language]) for o in outcomes if not o.passed)
-            listing.state, listing.suspension_cause, listing.reason, listing.state_since = (
-                S.SUSPENDED, SuspensionCause.ELIGIBILITY, reason, now)
-            to_suspend.append(listing)
-            transitions.append(ListingTransition(listing=listing, created_at=now, action="auto_suspend",
-                                                 from_state=S.LISTED, to_state=S.SUSPENDED, actor_label=actor,
-                                                 reason=reason))
-        elif listing.state == S.SUSPENDED and listing.suspension_cause == SuspensionCause.ELIGIBILITY and eligible:
-            listing.state, listing.suspension_cause, listing.reason, listing.state_since = (
-                S.LISTED, SuspensionCause.NONE, "", now)
-            to_reinstate.append(listing)
-            transitions.append(ListingTransition(listing=listing, created_at=now, action="auto_reinstate",
-                                                 from_state=S.SUSPENDED, to_state=S.LISTED, actor_label=actor,
-                                                 reason=_("Eligible again.")))
-    changed = to_suspend + to_reinstate
-    if changed:
-        for listing in changed:
-            listing.updated_at = now
-        Listing.objects.bulk_update(changed, ["state", "suspension_cause", "reason", "state_since", "updated_at"])
-        ListingTransition.objects.bulk_create(transitions)
-    return len(to_suspend), len(to_reinstate)
-
-
 def end_timed_sanctions(today: datetime.date | None = None) -> int:
-    """Sanction periods end by themselves on their end date (``sanction_ends_on`` is the first day
-    without the sanction, as reapply() reads it); returns how many ended.
-
-    - A suspension for a sanction: the outlet goes back to listed, and the re-check that follows, in
-      the same transaction, suspends it for eligibility if it no longer qualifies.
-    - A delisting: the outlet stays delisted and may now apply again; it is never listed again
-      without a new application and review.
-    - A sanction period that ran under a staff suspension: the staff suspension stays.
-
-    Each end is a recorded transition; the end date is cleared, so a second run finds nothing. A
-    failure leaves every listing as it was."""
-    from .eligibility import recheck_outlets
-
+    """End the sanction periods that are over (catalog.transitions.end_sanction_periods) and re-check the
+    outlets listed again, in one transaction: a failure leaves every listing as it was."""
     today = today or timezone.localdate()
-    now = timezone.now()
-    due = Listing.objects.filter(sanction_ends_on__lte=today, state__in=[S.SUSPENDED, S.DELISTED])
-    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
-        _lock_results(due.values_list("outlet_id", flat=True))
-        ended = list(due.select_for_update().order_by("pk"))
-        listed_again = []
-        for listing in ended:
-            if listing.state == S.SUSPENDED and listing.suspension_cause == SuspensionCause.SANCTION:
-                _move(listing, "sanction_ended", S.LISTED, actor="system:sanctions", now=now,
-                      reason=_("The sanction period ended."))
-                listed_again.append(listing.outlet_id)
-                continue
-            listing.sanction_ends_on = None
-            _note(listing, "sanction_ended", actor="system:sanctions", now=now, reason=(
-                _("The delisting period ended: the outlet may apply again.") if listing.state == S.DELISTED
-                else _("The sanction period ended; the staff suspension stays until staff lift it.")))
+    with transaction.atomic():
+        ended, listed_again = transitions.end_sanction_periods(today)
         if listed_again:
             recheck_outlets(listed_again, trigger=Trigger.SCHEDULE, actor="system:sanctions", today=today)
-    return len(ended)
-
-
-
-def _language() -> str:
-    from django.utils.translation import get_language
-
-    return "en" if (get_language() or "id").startswith("en") else "id"
+    return ended

@@ -3,7 +3,11 @@
 Eligibility is computed, never typed in (catalog.rules); the current result of each outlet is kept
 in Eligibility, and every evaluation that changes it adds an EligibilityChange, so the state on any
 past date can be answered (catalog.eligibility.eligibility_on). The listing follows eligibility
-(catalog.lifecycle); every transition is kept as a ListingTransition.
+(catalog.transitions, driven by catalog.lifecycle); every transition is kept as a ListingTransition.
+
+Longer than our other modules on purpose: the catalog's models are many but small (fields,
+constraints, a property or two), the logic is elsewhere, and reading one model's constraints beside
+the others' is how the absolute rules are checked; a package of one-model files would spread them.
 """
 
 from __future__ import annotations

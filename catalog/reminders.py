@@ -1,4 +1,4 @@
-"""E-mail that must go out once: expiry reminders to outlets, and the daily summary to staff.
+"""E-mail that must go out once: expiry reminders and the year-end tax notice to outlets.
 
 Expiry reminders
     30, 14 and 7 days before a document expires (EligibilityPolicy.reminder_days) its owner's
@@ -21,52 +21,40 @@ Once only, even when the job runs twice at the same time or its worker dies and 
    milliseconds per reminder, never a loop: the next commit ends it. No mail protocol lets us do
    better than that without the receiving side deduplicating.
 
-The daily staff summary claims its day the same way (StaffSummary.day is unique). It runs after
-midnight for the day before, and covers every suspension since the end of the previous summary that
-was sent: days are never cut short (23:45 to midnight used to fall between two summaries), and a
-night the job did not run is caught up by the next one. See send_staff_summary.
+The year-end tax notice is claimed per company and year and sent the same way (catalog.mailing sends
+claimed rows for both), and the daily staff summary claims its day (catalog.staff_summary).
 """
 
 from __future__ import annotations
 
 import datetime
-import logging
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.core.mail import EmailMessage
 from django.db.models import Case, Exists, IntegerField, Max, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 
-from mediareg.mail import MAIL_ERRORS, render_mail
+from mediareg.mail import unique_addresses
 from partners.models import Document, DocumentKind, MediaOutlet, ReviewStatus
 
+from .mailing import Claim, SendCounts, in_language, plain_message, send_claims
 from .models import (
     EligibilityPolicy,
     ExpiryReminder,
     KswpWindow,
     ListingState,
-    ListingTransition,
-    StaffSummary,
     TaxYearNotice,
 )
+from .renewal import renewal_url_for_document
 from .tax_calendar import TaxCalendar, may_count_on, on_year, with_counts_until
 
-logger = logging.getLogger(__name__)
-
-# After this many failures in a row the mail server is taken to be down: the rest waits for the retry.
-MAX_CONSECUTIVE_FAILURES = 3
 CLAIM_BATCH_SIZE = 1000
 REMINDED_STATUSES = (ReviewStatus.ACCEPTED, ReviewStatus.PENDING)
-STAFF_GROUP = "Verifikator"
 TAX_CALENDAR_KINDS = (DocumentKind.KSWP, DocumentKind.ANNUAL_TAX_RETURN)
-# The staff summary lists this many outlets; a larger day (a rule changed) says how many more.
-SUMMARY_MAX_LINES = 200
 
 Progress = Callable[[Iterable, int], Iterable]
 
@@ -79,29 +67,11 @@ class RemindersNotSent(Exception):
     """Some due reminders could not be sent (mail server errors); the task retries for those."""
 
 
-def renewal_url(document: Document) -> str | None:
-    """The signed link where the owner uploads the replacement (catalog.views.renewal). A company
-    document is renewed through any of the company's outlets: the page takes company documents too."""
-    from .applications import renewal_url_for_outlet
-
-    outlet_id = document.outlet_id or MediaOutlet.objects.filter(company_id=document.company_id).order_by(
-        "pk").values_list("pk", flat=True).first()
-    return renewal_url_for_outlet(outlet_id) if outlet_id else None
-
-
 # --- expiry reminders ------------------------------------------------------------------------------
 
 
 @dataclass
-class ReminderSummary:
-    sent: int = 0
-    already_sent: int = 0
-    without_address: int = 0
-    failed: int = 0
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
+class ReminderSummary(SendCounts):
     def __str__(self):
         line = (f"Expiry reminders: {self.sent} sent, {self.already_sent} already sent, "
                 f"{self.without_address} without address")
@@ -172,67 +142,19 @@ def send_expiry_reminders(today: datetime.date | None = None, *, progress: Progr
     documents = Document.objects.select_related("company", "outlet").in_bulk([row.document_id for row in unsent])
     outlet_emails = _outlet_emails_by_company(
         {doc.company_id for doc in documents.values() if doc.outlet_id is None})
-    def recipients_of(reminder):
-        document = documents.get(reminder.document_id)
-        return None if document is None else reminder_recipients(document, outlet_emails)
 
-    def message_of(reminder, recipients):
-        document = documents[reminder.document_id]
-        return reminder_message(document, recipients, today, reminder.days_before, reminder.expiry_date, policy)
+    def claims():
+        for reminder in progress(sorted(unsent, key=lambda r: (r.expiry_date, r.document_id)), len(unsent)):
+            document = documents.get(reminder.document_id)
+            if document is None:  # deleted meanwhile (its reminder rows went with it)
+                continue
+            recipients = reminder_recipients(document, outlet_emails)
+            yield Claim(reminder.pk, recipients, functools.partial(
+                reminder_message, document, recipients, today, reminder.days_before, reminder.expiry_date, policy),
+                f"expiry reminder {reminder.pk} (document {document.pk})")
 
-    _send_claims(ExpiryReminder, sorted(unsent, key=lambda r: (r.expiry_date, r.document_id)), summary, progress,
-                 recipients_of=recipients_of, message_of=message_of,
-                 describe=lambda r: f"expiry reminder {r.pk} (document {r.document_id})")
+    send_claims(ExpiryReminder, claims(), summary)
     return summary
-
-
-def _send_claims(model, claims: list, summary, progress: Progress, *, recipients_of, message_of, describe) -> None:
-    """Send the e-mail of each claimed row (a reminder, a notice) once, counting into ``summary``.
-
-    ``recipients_of(claim)`` gives the addresses (None: its subject was deleted meanwhile, skipped);
-    ``message_of(claim, recipients)`` the EmailMessage. After MAX_CONSECUTIVE_FAILURES mail errors in a
-    row the server is taken to be down and the rest counts as failed, for the task's retry."""
-    mailer = _Mailer()
-    try:
-        for claim in progress(claims, len(claims)):
-            recipients = recipients_of(claim)
-            if recipients is None:
-                continue
-            if not recipients:
-                summary.without_address += 1
-                continue
-            if mailer.consecutive_failures >= MAX_CONSECUTIVE_FAILURES:
-                summary.failed += 1
-                continue
-            try:
-                sent = _send_claimed(model, claim.pk, recipients, mailer,
-                                     lambda claim=claim, recipients=recipients: message_of(claim, recipients))
-            except MAIL_ERRORS:
-                logger.exception("%s not sent", describe(claim))
-                mailer.failed()
-                summary.failed += 1
-                continue
-            mailer.succeeded()
-            if sent:
-                summary.sent += 1
-            else:
-                summary.already_sent += 1
-    finally:
-        mailer.close()
-
-
-def _send_claimed(model, pk: int, recipients: list[str], mailer: _Mailer, message) -> bool:
-    """Send the e-mail of one claimed row (a reminder, a notice) under the row's lock, once."""
-    with transaction.atomic():
-        claim = model.objects.select_for_update(skip_locked=True).filter(pk=pk, sent_at__isnull=True).first()
-        if claim is None:
-            return False
-        mailer.send(message())
-        # Window: the mail is gone; if this commit is lost the retry sends it once more (module doc).
-        claim.sent_at = timezone.now()
-        claim.recipients = "\n".join(recipients)
-        claim.save(update_fields=["sent_at", "recipients"])
-    return True
 
 
 def reminder_recipients(document: Document, outlet_emails: dict[int, list[str]]) -> list[str]:
@@ -241,7 +163,7 @@ def reminder_recipients(document: Document, outlet_emails: dict[int, list[str]])
         addresses = [document.outlet.email]
     else:
         addresses = [document.company.email, *outlet_emails.get(document.company_id, [])]
-    return _unique_addresses(addresses)
+    return unique_addresses(addresses)
 
 
 def _outlet_emails_by_company(company_ids: set[int]) -> dict[int, list[str]]:
@@ -254,19 +176,6 @@ def _outlet_emails_by_company(company_ids: set[int]) -> dict[int, list[str]]:
     return emails
 
 
-def _unique_addresses(addresses: Iterable[str]) -> list[str]:
-    seen, unique = set(), []
-    for address in addresses:
-        address = (address or "").strip()
-        if address and address.lower() not in seen:
-            seen.add(address.lower())
-            unique.append(address)
-    return unique
-
-
-def _in_language(language: str, func, *args):
-    with translation.override(language):
-        return str(func(*args))
 
 
 def reminder_message(document: Document, recipients: list[str], today: datetime.date, days_before: int,
@@ -280,56 +189,26 @@ def reminder_message(document: Document, recipients: list[str], today: datetime.
     context = {
         "document": document,
         "number": document.number,
-        "kind_id": _in_language("id", document.get_kind_display),
-        "kind_en": _in_language("en", document.get_kind_display),
+        "kind_id": in_language("id", document.get_kind_display),
+        "kind_en": in_language("en", document.get_kind_display),
         "owner_name": str(document.owner),
         "company_name": document.company.legal_name,
         "is_outlet_document": bool(document.outlet_id),
-        "expiry_id": _in_language("id", formats.date_format, counts_until, "j F Y"),
-        "expiry_en": _in_language("en", formats.date_format, counts_until, "j F Y"),
+        "expiry_id": in_language("id", formats.date_format, counts_until, "j F Y"),
+        "expiry_en": in_language("en", formats.date_format, counts_until, "j F Y"),
         "days_left": days_left,
         "days_before": days_before,
-        "renewal_url": renewal_url(document),
+        "renewal_url": renewal_url_for_document(document),
         # A KSWP or a return does not expire: it stops counting, and the next one is needed.
         "tax_document": document.kind if document.kind in TAX_CALENDAR_KINDS else "",
         "kswp_year": counts_until.year if tax_calendar.policy.kswp_window != KswpWindow.DAYS else None,
         "next_tax_year": (document.tax_year or 0) + 1,
     }
-    return _message("emails/expiry_reminder", context, recipients)
+    return plain_message("emails/expiry_reminder", context, recipients)
 
 
-def _message(template: str, context: dict, recipients: list[str]) -> EmailMessage:
-    subject, body = render_mail(template, context)  # one-line subject, nothing HTML-escaped
-    return EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=recipients)
 
 
-class _Mailer:
-    """One connection to the mail server for a run, opened again after a failure."""
-
-    def __init__(self):
-        self.connection = None
-        self.consecutive_failures = 0
-
-    def send(self, message: EmailMessage) -> None:
-        if self.connection is None:
-            self.connection = get_connection()
-        message.connection = self.connection
-        message.send()
-
-    def failed(self) -> None:
-        self.consecutive_failures += 1
-        self.close()
-
-    def succeeded(self) -> None:
-        self.consecutive_failures = 0
-
-    def close(self) -> None:
-        if self.connection is not None:
-            connection, self.connection = self.connection, None
-            try:
-                connection.close()
-            except MAIL_ERRORS:
-                logger.warning("closing the mail connection failed", exc_info=True)
 
 
 # --- the year-end tax notice -----------------------------------------------------------------------
@@ -339,15 +218,8 @@ CATALOG_STATES = (ListingState.LISTED, ListingState.SUSPENDED, ListingState.APPL
 
 
 @dataclass
-class NoticeSummary:
+class NoticeSummary(SendCounts):
     year: int | None = None
-    sent: int = 0
-    already_sent: int = 0
-    without_address: int = 0
-    failed: int = 0
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
     def __str__(self):
         if self.year is None:
@@ -387,13 +259,12 @@ def send_tax_year_notices(today: datetime.date | None = None, *, policy: Eligibi
     company_ids = {notice.company_id for notice in unsent}
     outlet_emails = _outlet_emails_by_company(company_ids)
     latest = _latest_tax_documents(company_ids)
-    _send_claims(
-        TaxYearNotice, unsent, summary, progress,
-        recipients_of=lambda notice: _unique_addresses([notice.company.email,
-                                                        *outlet_emails.get(notice.company_id, [])]),
-        message_of=lambda notice, recipients: tax_notice_message(
-            notice.company, latest.get(notice.company_id, {}), year, recipients, policy),
-        describe=lambda notice: f"year-end tax notice {notice.pk} (company {notice.company_id})")
+    claims = (Claim(notice.pk, recipients, functools.partial(
+        tax_notice_message, notice.company, latest.get(notice.company_id, {}), year, recipients, policy),
+        f"year-end tax notice {notice.pk} (company {notice.company_id})")
+        for notice in progress(unsent, len(unsent))
+        for recipients in [unique_addresses([notice.company.email, *outlet_emails.get(notice.company_id, [])])])
+    send_claims(TaxYearNotice, claims, summary)
     return summary
 
 
@@ -437,104 +308,7 @@ def tax_notice_message(company, latest: dict, year: int, recipients: list[str],
     for language in ("id", "en"):
         for key in ("kswp_grace", "latest_kswp", "latest_kswp_until", "return_deadline"):
             value = context[key]
-            context[f"{key}_{language}"] = _in_language(language, formats.date_format, value, "j F Y") if value else ""
-    return _message("emails/tax_year_notice", context, recipients)
+            context[f"{key}_{language}"] = in_language(language, formats.date_format, value, "j F Y") if value else ""
+    return plain_message("emails/tax_year_notice", context, recipients)
 
 
-# --- daily summary to staff ------------------------------------------------------------------------
-
-
-@dataclass
-class StaffSummaryResult:
-    day: datetime.date
-    # "sent", "nothing" (no outlet suspended), "no recipients", "already done", "day not over"
-    status: str
-    outlets: int = 0
-    recipients: int = 0
-
-    def as_dict(self) -> dict:
-        return {**asdict(self), "day": self.day.isoformat()}
-
-
-def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    """The day from midnight to midnight in Asia/Jakarta, as aware datetimes."""
-    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-    end = timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
-    return start, end
-
-
-def suspensions_between(start: datetime.datetime, end: datetime.datetime) -> list[ListingTransition]:
-    """The last suspension of each outlet suspended in [start, end) (automatic, by staff or by sanction)."""
-    transitions = (ListingTransition.objects.filter(to_state=ListingState.SUSPENDED, created_at__gte=start,
-                                                    created_at__lt=end)
-                   .select_related("listing__outlet__company").order_by("created_at", "pk"))
-    latest = {t.listing.outlet_id: t for t in transitions}
-    return sorted(latest.values(), key=lambda t: (t.listing.outlet.name.lower(), t.listing.outlet_id))
-
-
-def staff_summary_recipients(policy: EligibilityPolicy) -> list[str]:
-    """The policy's list (one address per line) or, when it is empty, the active Verifikator staff."""
-    configured = policy.staff_summary_emails.replace(",", "\n").replace(";", "\n").split()
-    if configured:
-        return _unique_addresses(configured)
-    users = (get_user_model().objects.filter(is_active=True, groups__name=STAFF_GROUP).exclude(email="")
-             .order_by("email").values_list("email", flat=True).distinct())
-    return _unique_addresses(users)
-
-
-def send_staff_summary(day: datetime.date | None = None, *, policy: EligibilityPolicy | None = None
-                       ) -> StaffSummaryResult:
-    """The summary up to the end of ``day`` (default: yesterday), at most one e-mail per day.
-
-    It covers from where the previous sent summary ended (or, with none, from the start of the first
-    day claimed) to the midnight after ``day``: no suspension falls between two summaries or into two of them, and
-    a day the job missed, or whose summary found nobody to send to, is in the next one. A day is
-    summarised only once it is over. The day is claimed like a reminder (StaffSummary.day is unique); a
-    period without suspensions is recorded too (``outlet_count`` 0, no mail), so a rerun does nothing.
-    ``sent_at`` is the time the period was dealt with."""
-    today = timezone.localdate()
-    day = day or today - datetime.timedelta(days=1)
-    if day >= today:
-        return StaffSummaryResult(day=day, status="day not over")
-    policy = policy or EligibilityPolicy.load()
-    day_start, end = day_bounds(day)
-    StaffSummary.objects.bulk_create([StaffSummary(day=day)], ignore_conflicts=True)
-    with transaction.atomic():
-        summary = StaffSummary.objects.select_for_update(skip_locked=True).filter(
-            day=day, sent_at__isnull=True).first()
-        sent = StaffSummary.objects.filter(sent_at__isnull=False, period_end__isnull=False)
-        if summary is None or sent.filter(period_end__gte=end).exists():
-            return StaffSummaryResult(day=day, status="already done")
-        start = sent.order_by("-period_end").values_list("period_end", flat=True).first()
-        if start is None:  # the first summary: from its day, or from an earlier one nobody received
-            first_day = StaffSummary.objects.filter(day__lt=day).order_by("day").values_list("day", flat=True).first()
-            start = day_bounds(first_day)[0] if first_day else day_start
-        suspended = suspensions_between(start, end)
-        summary.period_start, summary.period_end = start, end
-        if not suspended:
-            summary.sent_at, summary.outlet_count = timezone.now(), 0
-            summary.save(update_fields=["sent_at", "outlet_count", "period_start", "period_end"])
-            return StaffSummaryResult(day=day, status="nothing")
-        recipients = staff_summary_recipients(policy)
-        if not recipients:
-            # Left unsent: a rerun sends it once someone is configured to receive it, or the next day's
-            # summary covers these suspensions too.
-            logger.warning("staff summary for %s: %d outlets suspended but nobody to tell (no addresses in "
-                           "the policy, no active %s user with an e-mail)", day, len(suspended), STAFF_GROUP)
-            return StaffSummaryResult(day=day, status="no recipients", outlets=len(suspended))
-        since = timezone.localtime(start)
-        context = {
-            "day_id": _in_language("id", formats.date_format, day, "l, j F Y"),
-            "day_en": _in_language("en", formats.date_format, day, "l, j F Y"),
-            "whole_day": start == day_start,
-            "since_id": _in_language("id", formats.date_format, since, "j F Y H:i"),
-            "since_en": _in_language("en", formats.date_format, since, "j F Y H:i"),
-            "count": len(suspended),
-            "transitions": suspended[:SUMMARY_MAX_LINES],
-            "more": max(0, len(suspended) - SUMMARY_MAX_LINES),
-        }
-        _message("emails/staff_summary", context, recipients).send()
-        # Same window as a reminder: a lost commit after the mail left means one more mail on retry.
-        summary.sent_at, summary.outlet_count = timezone.now(), len(suspended)
-        summary.save(update_fields=["sent_at", "outlet_count", "period_start", "period_end"])
-    return StaffSummaryResult(day=day, status="sent", outlets=len(suspended), recipients=len(recipients))

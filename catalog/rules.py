@@ -93,6 +93,20 @@ def render_reason(message, params: dict) -> dict[str, str]:
 _RENDERED: dict[tuple, dict[str, str]] = {}
 
 
+def reason_language() -> str:
+    """The language in which to show a stored reason: English in an English session, otherwise
+    Indonesian (the site's language, and the one every other language falls back to)."""
+    return "en" if (translation.get_language() or "id").startswith("en") else "id"
+
+
+def reason_text(reason) -> str:
+    """A stored reason ({"id": ..., "en": ...}, as render_reason made it) in reason_language(); the
+    other language when that one is missing, and plain text as it is."""
+    if isinstance(reason, dict):
+        return reason.get(reason_language()) or reason.get("id") or reason.get("en") or ""
+    return str(reason or "")
+
+
 def _msgid(message) -> str:
     # A lazy translation is a new object at every call; its message id identifies it.
     args = getattr(message, "_args", None)

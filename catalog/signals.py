@@ -3,9 +3,12 @@ import logging
 from django.db import transaction
 
 from mediareg.jobs import send_on_commit
+from partners.models import Document, MediaOutlet
 
 from . import pending
+from .eligibility import recheck_outlets
 from .models import Trigger
+from .tasks import outlets_concerned, recheck_outlets_task
 
 logger = logging.getLogger(__name__)
 
@@ -21,8 +24,6 @@ def queue_recheck(outlet_ids, *, trigger: str, actor: str = "") -> None:
     write's own transaction (catalog.pending), so it outlives a broker that refuses the task: the
     failure is logged, the write stands, and the recheck-pending-outlets sweep does the re-check.
     """
-    from .tasks import recheck_outlets_task
-
     outlet_ids = sorted(set(outlet_ids))
     if outlet_ids:
         pending.mark(outlet_ids, trigger=trigger, actor=actor)
@@ -48,9 +49,6 @@ def recheck_on_commit(outlet_ids, *, trigger: str, actor: str = "") -> None:
 
 
 def _recheck_or_queue(outlet_ids: list[int], *, trigger: str, actor: str) -> None:
-    from .eligibility import recheck_outlets
-    from .tasks import recheck_outlets_task
-
     try:
         recheck_outlets(outlet_ids, trigger=trigger, actor=actor)
     except Exception:  # any failure: the worker gets a second chance, the person gets their page
@@ -60,18 +58,12 @@ def _recheck_or_queue(outlet_ids: list[int], *, trigger: str, actor: str) -> Non
 
 def recheck_after_document_change(sender, document_ids, trigger=Trigger.DOCUMENT_REVIEW, **kwargs):
     """Re-check the outlets concerned once the review is committed, so the worker reads the decision."""
-    from partners.models import Document
-
-    from .tasks import outlets_concerned
-
     queue_recheck(outlets_concerned(Document.objects.filter(pk__in=document_ids)), trigger=trigger)
 
 
 def recheck_after_registry_change(sender, outlet_ids=(), company_ids=(), actor="", at_once=False, **kwargs):
     """Re-check the outlets whose facts changed, and every outlet of the companies whose facts changed:
     at once for a person's edit in the back office, otherwise by a worker."""
-    from partners.models import MediaOutlet
-
     ids = set(outlet_ids)
     if company_ids:
         ids.update(MediaOutlet.objects.filter(company_id__in=list(company_ids)).values_list("pk", flat=True))

@@ -8,14 +8,13 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils import formats, timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from partners.models import Document, DocumentKind, ReviewStatus
 
 from .facts import load_facts
 from .models import EligibilityPolicy, KswpWindow
-from .rules import RULE_TITLES, evaluate
+from .rules import RULE_TITLES, evaluate, reason_text
 from .tax_calendar import TaxCalendar
 
 # How far ahead the status page looks for documents that expire (the tax documents are always shown).
@@ -28,8 +27,7 @@ def missing_requirements(outlet, today: datetime.date | None = None) -> list[dic
     facts = load_facts([outlet.pk], policy).get(outlet.pk)
     if facts is None:
         return []
-    language = "en" if (get_language() or "id").startswith("en") else "id"
-    return [{"title": RULE_TITLES[o.code], "reason": o.as_json()["reason"][language]}
+    return [{"title": RULE_TITLES[o.code], "reason": reason_text(o.as_json()["reason"])}
             for o in evaluate(facts, policy, today or timezone.localdate()) if not o.passed]
 
 

@@ -1,5 +1,5 @@
 """Celery jobs of the catalog. Thin: each calls a function in catalog.eligibility, catalog.lifecycle,
-catalog.pending or catalog.reminders.
+catalog.pending, catalog.reminders or catalog.staff_summary.
 
 All are idempotent (they compute from current state and write only what changed), so a retry or a
 redelivery after a lost worker is harmless.
@@ -16,9 +16,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from mediareg.jobs import SWEEP_LOCK_SECONDS, SWEEP_TIME_LIMIT, TRANSIENT_ERRORS, ReliableTask, single_run
+from mediareg.mail import MAIL_ERRORS
 from partners.models import Document, MediaOutlet, ReviewStatus
 
-from . import lifecycle, pending, reminders
+from . import lifecycle, pending, reminders, staff_summary
 from .eligibility import RecheckSummary, recheck_outlets
 from .models import EligibilityPolicy, RecheckRange, RecheckRun, Trigger
 from .tax_calendar import may_count_on, with_counts_until
@@ -131,7 +132,7 @@ def end_timed_sanctions() -> int:
     return lifecycle.end_timed_sanctions()
 
 
-@shared_task(base=ReliableTask, autoretry_for=TRANSIENT_ERRORS + reminders.MAIL_ERRORS + (reminders.RemindersNotSent,))
+@shared_task(base=ReliableTask, autoretry_for=TRANSIENT_ERRORS + MAIL_ERRORS + (reminders.RemindersNotSent,))
 @single_run("send-expiry-reminders", timeout=DAILY_LOCK_SECONDS)
 def send_expiry_reminders(day: str | None = None) -> dict:
     """Every morning: each due expiry reminder once, and in December the year-end tax notices
@@ -145,12 +146,12 @@ def send_expiry_reminders(day: str | None = None) -> dict:
     return {**summary.as_dict(), "tax_notices": notices.as_dict()}
 
 
-@shared_task(base=ReliableTask, autoretry_for=TRANSIENT_ERRORS + reminders.MAIL_ERRORS)
+@shared_task(base=ReliableTask, autoretry_for=TRANSIENT_ERRORS + MAIL_ERRORS)
 @single_run("send-staff-summary", timeout=DAILY_LOCK_SECONDS)
 def send_staff_summary(day: str | None = None) -> dict:
     """Every morning: one e-mail to staff about the outlets suspended since the previous summary (the
     day before, normally), if any."""
-    return reminders.send_staff_summary(datetime.date.fromisoformat(day) if day else None).as_dict()
+    return staff_summary.send_staff_summary(datetime.date.fromisoformat(day) if day else None).as_dict()
 
 
 def outlets_concerned(documents) -> list[int]:

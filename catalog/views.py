@@ -22,6 +22,7 @@ from partners.models import ReviewStatus
 from . import applications
 from .forms import ApplicationForm, RenewalForm, issue_submission_key
 from .models import Application
+from .renewal import documents_to_renew, outlet_for_renewal, read_renewal_token, store_renewal
 from .status import missing_requirements, upcoming_deadlines
 
 logger = logging.getLogger(__name__)
@@ -116,12 +117,12 @@ def application_status(request, code: str):
 @require_http_methods(["GET", "POST"])
 def renewal(request, token: str):
     try:
-        outlet_id = applications.read_renewal_token(token)
+        outlet_id = read_renewal_token(token)
     except signing.SignatureExpired:
         return render(request, "apply/link_problem.html", {"problem": "expired"}, status=410)
     except (signing.BadSignature, ValueError, KeyError, TypeError):
         return render(request, "apply/link_problem.html", {"problem": "invalid"}, status=400)
-    outlet = applications.outlet_for_renewal(outlet_id)
+    outlet = outlet_for_renewal(outlet_id)
     if outlet is None:
         raise Http404
     if request.method == "POST":
@@ -129,13 +130,13 @@ def renewal(request, token: str):
             return render(request, "apply/refused.html", {"reason": "rate"}, status=429)
         form = RenewalForm(request.POST, request.FILES)
         if form.is_valid():
-            stored = applications.store_renewal(outlet, form)
+            stored = store_renewal(outlet, form)
             return render(request, "apply/renewal_done.html", {"outlet": outlet, "documents": stored})
         status = 400
     else:
         form, status = RenewalForm(), 200
     return render(request, "apply/renewal.html", {
-        "outlet": outlet, "form": form, "expiring": applications.documents_to_renew(outlet, timezone.localdate()),
+        "outlet": outlet, "form": form, "expiring": documents_to_renew(outlet, timezone.localdate()),
         "max_file": filesizeformat(settings.DOCUMENT_MAX_BYTES),
         "files_to_choose_again": form.files_to_choose_again() if form.is_bound else [],
     }, status=status)

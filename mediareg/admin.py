@@ -7,8 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from pghistory.admin import EventsAdmin
 
-from partners.admin import staff_name
-
+from .admin_helpers import ReadOnlyMixin, staff_name
 from .models import DeadLetter, OutgoingMail
 
 
@@ -30,7 +29,7 @@ class DeadLetterAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutgoingMail)
-class OutgoingMailAdmin(admin.ModelAdmin):
+class OutgoingMailAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """The e-mail outbox (mediareg.outbox), read-only: what was sent, what is waiting and why, what failed."""
 
     list_display = ["created_at", "kind", "subject", "recipient_list", "status", "attempts", "last_error",
@@ -43,15 +42,6 @@ class OutgoingMailAdmin(admin.ModelAdmin):
               "attempts", "last_attempt_at", "last_error", "next_attempt_at", "sent_at"]
     readonly_fields = fields
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("recipients"))
     def recipient_list(self, obj):

@@ -30,6 +30,17 @@ def render_text(template_name: str, context: dict) -> str:
     return get_template(template_name).template.render(Context(context, autoescape=False))
 
 
+def unique_addresses(addresses) -> list[str]:
+    """The addresses without blanks and repeats (compared ignoring letter case), in their order."""
+    seen, unique = set(), []
+    for address in addresses:
+        address = (address or "").strip()
+        if address and address.lower() not in seen:
+            seen.add(address.lower())
+            unique.append(address)
+    return unique
+
+
 def render_mail(template: str, context: dict, language: str | None = None) -> tuple[str, str]:
     """The subject and body of ``templates/<template>.txt`` (e.g. ``emails/application_received``),
     in ``language`` (the active language when None)."""

@@ -2,7 +2,7 @@ from celery import shared_task
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from . import outbox
+from . import outbox_sending
 from .jobs import SWEEP_LOCK_SECONDS, SWEEP_TIME_LIMIT, TRANSIENT_ERRORS, ReliableTask, single_run
 from .mail import MAIL_ERRORS
 
@@ -17,9 +17,9 @@ def clear_expired_sessions() -> int:
 
 @shared_task(base=ReliableTask, autoretry_for=TRANSIENT_ERRORS + MAIL_ERRORS)
 def send_outgoing_mail(mail_id: int) -> str:
-    """Send one mail of the outbox, queued when the write that stored it commits (mediareg.outbox).
+    """Send one mail of the outbox, queued when the write that stored it commits (mediareg.outbox.queue_mail).
     Retried with backoff while the mail server fails; after the retries the sweep takes over."""
-    return outbox.deliver(mail_id)
+    return outbox_sending.deliver(mail_id)
 
 
 @shared_task(base=ReliableTask, time_limit=SWEEP_TIME_LIMIT, soft_time_limit=SWEEP_TIME_LIMIT - 30)
@@ -27,4 +27,4 @@ def send_outgoing_mail(mail_id: int) -> str:
 def send_pending_mail() -> dict:
     """Every few minutes: the outbox's unsent mails whose next attempt has come (the broker was down
     when they were written, or the mail server was down for longer than the task's retries)."""
-    return outbox.send_due().as_dict()
+    return outbox_sending.send_due().as_dict()

@@ -3,6 +3,9 @@
 Facts and their sources are in shared/domain.md (§1 Dewan Pers, §3 tax identifiers). Rules that
 are absolute are database constraints; rules that need a person's judgement live in forms and in
 the eligibility rules of the catalog app.
+
+About 500 lines on purpose: the registry's models with their constraints, kept together so that the
+absolute rules read in one place; the logic is in services, identifiers and the imports.
 """
 
 from __future__ import annotations

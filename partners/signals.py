@@ -11,3 +11,15 @@ documents_changed = Signal()
 # outlet of those companies), the ``actor`` and ``at_once``: the person waits for the page, so the
 # catalog re-checks in this process when the transaction commits rather than queueing a worker.
 registry_changed = Signal()
+
+# Sent by the Dewan Pers list import (partners.press_council_import) inside its transaction, once every
+# row is applied, with ``report`` (a PressCouncilReport: the file, its SHA-256, the list date, every row
+# as read with what became of it). The catalog keeps it as evidence; a receiver that fails rolls the
+# whole import back, so registry changes never stand without their evidence.
+press_council_list_applied = Signal()
+
+# Sent by the same import once its transaction has committed, with the same ``report``. The catalog
+# re-checks ``report.outlet_ids`` (the outlets the list touched or flagged) in this process and answers
+# with what the import reports: ``checked`` and ``changed`` outlets, and the ``grace_days`` its Dewan Pers
+# rule gives an outlet missing from a complete list.
+press_council_list_imported = Signal()

@@ -1,9 +1,13 @@
-"""Builders for outlets that pass, or fail, the eligibility rules (shared by the catalog tests)."""
+"""Builders for outlets that pass, or fail, the eligibility rules, and for applications in the review
+queue (shared by the catalog tests)."""
 
 import datetime
+import uuid
 
 from django.utils import timezone
 
+from catalog import lifecycle
+from catalog.models import Application
 from partners.models import DocumentKind, VerificationLevel
 from tests.factories import DocumentFactory, MediaOutletFactory, OutletDomainFactory, PressVerificationFactory
 
@@ -28,3 +32,16 @@ def give_company_documents(company, today=None):
     DocumentFactory(company=company, kind=DocumentKind.KSWP, accepted=True, issue_date=today.replace(month=1, day=1))
     DocumentFactory(company=company, kind=DocumentKind.ANNUAL_TAX_RETURN, accepted=True, tax_year=today.year - 1,
                     issue_date=today.replace(month=1, day=1))
+
+
+def make_application(outlet, *, days_ago: int = 0, status=Application.Status.SUBMITTED, email="redaksi@example.id"):
+    """An application of ``outlet`` with its company's documents, submitted ``days_ago``."""
+    application = Application.objects.create(
+        code=uuid.uuid4().hex[:16], submission_key=uuid.uuid4().hex, company=outlet.company, outlet=outlet,
+        applicant_email=email, status=status, language="id",
+        submitted_at=timezone.now() - datetime.timedelta(days=days_ago),
+        decision_reason="" if status not in ("rejected", "changes_requested") else "Alasan",
+    )
+    application.documents.set(outlet.company.documents.all())
+    lifecycle.ensure_listing(outlet)
+    return application

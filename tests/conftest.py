@@ -129,6 +129,94 @@ def embedded_pgdata():
 def pdf_upload():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from partners.demo_files import pdf_bytes
+    from partners.demo.files import pdf_bytes
 
     return SimpleUploadedFile("akta pendirian.pdf", pdf_bytes("Akta pendirian"), content_type="application/pdf")
+
+
+# --- fixtures several test modules use -------------------------------------------------------------
+
+
+@pytest.fixture
+def fresh_rate_limit():
+    """The rate-limit counters live in Redis (REDIS_URL's database): the test starts from none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks queued with .delay() or after a commit run in-process, as with the embedded defaults."""
+    from tests.helpers import celery_conf
+
+    with celery_conf(task_always_eager=True):
+        yield
+
+
+@pytest.fixture
+def english(client):
+    """The test client asks for English pages (the cookie the language menu sets)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.fixture
+def staff_member():
+    """A Verifikator with an e-mail address: new applications are announced to this group."""
+    from tests.factories import StaffUserFactory
+
+    return StaffUserFactory(username="rina.verifikator", first_name="Rina", last_name="Verifikatorwati",
+                            email="rina@kominfo.example.go.id", groups=["Verifikator"])
+
+
+@pytest.fixture
+def auditor():
+    """A member of the Auditor group: sees everything, changes nothing."""
+    from tests.factories import StaffUserFactory
+
+    return StaffUserFactory(username="auditor.uji", groups=["Auditor"])
+
+
+@pytest.fixture
+def broker():
+    """The real Celery broker of REDIS_URL, emptied before and after the test (tests.helpers.Broker)."""
+    from tests.helpers import Broker
+
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        pytest.fail("REDIS_URL is not set: these tests need the real broker (`make test` sets it).")
+    broker = Broker(url)
+    broker.purge()
+    yield broker
+    broker.purge()
+    broker.client.close()
+
+
+@pytest.fixture
+def close_worker_connections():
+    """The embedded worker runs tasks in its own thread, with its own database connection: close it
+    after each task so the test database can be flushed and dropped."""
+    import threading
+
+    from celery.signals import task_postrun
+    from django.db import connections
+
+    def close(**_kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            connections.close_all()
+
+    task_postrun.connect(close, weak=False)
+    yield
+    task_postrun.disconnect(close)
+
+
+@pytest.fixture
+def quiet_worker_logging():
+    """An embedded worker leaves pytest's log capture alone."""
+    from tests.helpers import celery_conf
+
+    with celery_conf(worker_hijack_root_logger=False):
+        yield

@@ -7,6 +7,7 @@ tests can also prove that the database refuses bad rows.
     DocumentFactory(accepted=True)                        # an accepted NPWP card (a small real PDF)
     DocumentFactory(outlet=outlet, kind="editorial_box")  # the company follows the outlet
     StaffUserFactory(permissions=["partners.download_document"])
+    StaffUserFactory(groups=["Auditor"])                   # a member of a role's group
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from stdnum import luhn
 
-from partners.demo_files import PDF_CONTENT_TYPE, pdf_bytes
+from partners.demo.files import PDF_CONTENT_TYPE, pdf_bytes
 from partners.models import (
     CompetencyLevel,
     Document,
@@ -110,6 +111,12 @@ class UserFactory(factory.django.DjangoModelFactory):
         """``permissions=["partners.view_document", ...]``"""
         if create and extracted:
             grant_permissions(self, *extracted)
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        """``groups=["Verifikator"]``: the roles' groups (mediareg.roles), which exist after migrate."""
+        if create and extracted:
+            self.groups.add(*Group.objects.filter(name__in=extracted))
 
 
 class StaffUserFactory(UserFactory):

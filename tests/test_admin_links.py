@@ -11,7 +11,6 @@ from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from catalog import lifecycle
@@ -101,8 +100,7 @@ def registry():
 @pytest.mark.parametrize("role", ROLES)
 def test_no_link_in_the_admin_leads_to_a_refusal(client, registry, role):
     client.post("/admin/login/", {"username": "someone", "password": "wrong"})  # a failed login on record
-    member = StaffUserFactory()
-    member.groups.add(Group.objects.get(name=role))
+    member = StaffUserFactory(groups=[role])
     client.force_login(member)
 
     statuses = walk(client)
@@ -119,8 +117,7 @@ def page_text(response) -> str:
 
 
 def member_of(role: str):
-    member = StaffUserFactory()
-    member.groups.add(Group.objects.get(name=role))
+    member = StaffUserFactory(groups=[role])
     return member
 
 

@@ -3,8 +3,6 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,20 +15,13 @@ from tests.factories import (
     PressVerificationFactory,
     make_npwp,
 )
+from tests.helpers import page_queries
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ordinary_day")]
 
 
 def changelist(model):
     return reverse(f"admin:partners_{model._meta.model_name}_changelist")
-
-
-def page_queries(client, url):
-    client.get(url)  # warm-up: content types, session
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured), response
 
 
 def make_outlet_graph(n):

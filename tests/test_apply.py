@@ -10,14 +10,12 @@ from __future__ import annotations
 import datetime
 import html as html_module
 import re
-import uuid
 from html.parser import HTMLParser
 
 import pytest
 import time_machine
 from django.conf import settings as django_settings
-from django.contrib.auth.models import Group
-from django.contrib.messages import get_messages
+from django.core import signing
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -26,7 +24,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog import applications, lifecycle
+from catalog import applications, renewal
 from catalog.forms import issue_submission_key, read_submission_key
 from catalog.models import (
     Application,
@@ -36,8 +34,7 @@ from catalog.models import (
     ListingState,
     RegistrationWindow,
 )
-from mediareg.celery import app as celery_app
-from partners.demo_files import pdf_bytes, png_bytes
+from partners.demo.files import pdf_bytes, png_bytes
 from partners.identifiers import format_npwp
 from partners.models import (
     Document,
@@ -49,7 +46,7 @@ from partners.models import (
     Province,
     ReviewStatus,
 )
-from tests.catalog_helpers import eligible_outlet, give_company_documents
+from tests.catalog_helpers import eligible_outlet, give_company_documents, make_application
 from tests.factories import (
     DocumentFactory,
     MediaOutletFactory,
@@ -58,8 +55,12 @@ from tests.factories import (
     StaffUserFactory,
     make_npwp,
 )
+from tests.helpers import messages_of
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ordinary_day")]
+# Every test: no rate-limit counts from earlier tests, the re-checks and mails a submission queues run
+# in-process (as with the embedded defaults), and English pages.
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.usefixtures("ordinary_day", "fresh_rate_limit", "eager_tasks", "english")]
 
 APPLY = "/apply/"
 QUEUE = reverse("admin:catalog_application_changelist")
@@ -68,38 +69,6 @@ NPWP16 = "0013121660091000"
 
 
 # --- fixtures and helpers --------------------------------------------------------------------------
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limit():
-    """The rate-limit counters live in Redis (REDIS_URL's database): every test starts from none."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def eager_tasks():
-    """The re-check a submission sends after commit runs in-process, as with the embedded defaults."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
-
-
-@pytest.fixture
-def client(client):
-    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-@pytest.fixture
-def staff_member():
-    """A Verifikator with an e-mail address: new applications are announced to this group."""
-    user = StaffUserFactory(username="rina.verifikator", first_name="Rina", last_name="Verifikatorwati",
-                            email="rina@kominfo.example.go.id")
-    user.groups.add(Group.objects.get(name="Verifikator"))
-    return user
-
 
 def form_data(**changes) -> dict:
     """Everything an online outlet types into the form; a change of None leaves the field out."""
@@ -556,8 +525,8 @@ def test_two_submissions_at_the_same_moment_neither_fail_nor_duplicate(same_key,
 
 @pytest.mark.parametrize("forge", [
     lambda application: application.submission_key,  # the bare key of another application
-    lambda application: applications.signing.dumps(application.submission_key, salt="lain"),
-    lambda application: applications.renewal_token(application.outlet_id),  # signed, for another form
+    lambda application: signing.dumps(application.submission_key, salt="lain"),
+    lambda application: renewal.renewal_token(application.outlet_id),  # signed, for another form
     lambda application: issue_submission_key()[:-2] + "xx",
     lambda application: "",
 ], ids=["other_applications_key", "other_salt", "renewal_link", "bad_signature", "empty"])
@@ -844,8 +813,7 @@ def test_a_reviewer_ignores_the_changes_and_nothing_changes(client, reviewer, pr
 def test_only_staff_who_may_change_companies_decide_on_the_changes(client, proposal,
                                                                    django_capture_on_commit_callbacks):
     proposal, _outlet = proposal
-    auditor = StaffUserFactory()
-    auditor.groups.add(Group.objects.get(name="Auditor"))
+    auditor = StaffUserFactory(groups=["Auditor"])
     client.force_login(auditor)
     before = company_record(proposal.company)
 
@@ -984,7 +952,7 @@ def renewal_data(**changes) -> dict:
 def test_a_valid_renewal_link_takes_a_replacement_document_for_review(client, renewal_outlet,
                                                                       private_document_storage,
                                                                       django_capture_on_commit_callbacks):
-    url = applications.renewal_url_for_outlet(renewal_outlet.pk).removeprefix(django_settings.SITE_URL)
+    url = renewal.renewal_url_for_outlet(renewal_outlet.pk).removeprefix(django_settings.SITE_URL)
     page = client.get(url)
     assert page.status_code == 200
     html = page.content.decode()
@@ -1005,7 +973,7 @@ def test_a_valid_renewal_link_takes_a_replacement_document_for_review(client, re
 
 
 def test_an_expired_renewal_link_gives_a_clear_page(client, renewal_outlet):
-    url = reverse("renewal", args=[applications.renewal_token(renewal_outlet.pk)])
+    url = reverse("renewal", args=[renewal.renewal_token(renewal_outlet.pk)])
     later = timezone.now() + datetime.timedelta(days=django_settings.RENEWAL_LINK_MAX_AGE_DAYS, hours=1)
     with time_machine.travel(later, tick=False):
         page = client.get(url)
@@ -1024,10 +992,10 @@ def test_an_expired_renewal_link_gives_a_clear_page(client, renewal_outlet):
     lambda token: token[:-1] + ("A" if token[-1] != "A" else "B"),
     lambda token: token.replace(":", ":x", 1),
     lambda token: "bukan-tautan",
-    lambda token: applications.signing.dumps({"outlet": 1}, salt="lain"),
+    lambda token: signing.dumps({"outlet": 1}, salt="lain"),
 ], ids=["signature", "payload", "garbage", "other_salt"])
 def test_a_tampered_renewal_link_gives_a_clear_page(client, renewal_outlet, tamper):
-    token = tamper(applications.renewal_token(renewal_outlet.pk))
+    token = tamper(renewal.renewal_token(renewal_outlet.pk))
     for response in (client.get(f"/apply/renew/{token}/"), client.post(f"/apply/renew/{token}/", renewal_data())):
         assert response.status_code == 400
         assert "This link is not valid" in response.content.decode()
@@ -1035,7 +1003,7 @@ def test_a_tampered_renewal_link_gives_a_clear_page(client, renewal_outlet, tamp
 
 
 def test_a_renewal_link_of_a_removed_outlet_gives_a_404(client):
-    assert client.get(reverse("renewal", args=[applications.renewal_token(999999)])).status_code == 404
+    assert client.get(reverse("renewal", args=[renewal.renewal_token(999999)])).status_code == 404
 
 
 @pytest.mark.parametrize("changes, field, message", [
@@ -1049,7 +1017,7 @@ def test_a_renewal_link_of_a_removed_outlet_gives_a_404(client):
 ])
 def test_a_bad_renewal_upload_keeps_the_page_with_the_error(client, renewal_outlet, private_document_storage,
                                                             changes, field, message):
-    url = reverse("renewal", args=[applications.renewal_token(renewal_outlet.pk)])
+    url = reverse("renewal", args=[renewal.renewal_token(renewal_outlet.pk)])
     before = Document.objects.count()
 
     response = client.post(url, renewal_data(**changes))
@@ -1068,22 +1036,6 @@ def test_a_bad_renewal_upload_keeps_the_page_with_the_error(client, renewal_outl
 def reviewer(client, staff_member):
     client.force_login(staff_member)
     return staff_member
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def make_application(outlet, *, days_ago: int = 0, status=Application.Status.SUBMITTED, email="redaksi@example.id"):
-    application = Application.objects.create(
-        code=uuid.uuid4().hex[:16], submission_key=uuid.uuid4().hex, company=outlet.company, outlet=outlet,
-        applicant_email=email, status=status, language="id",
-        submitted_at=timezone.now() - datetime.timedelta(days=days_ago),
-        decision_reason="" if status not in ("rejected", "changes_requested") else "Alasan",
-    )
-    application.documents.set(outlet.company.documents.all())
-    lifecycle.ensure_listing(outlet)
-    return application
 
 
 def run_action(client, action, applications_, captured, **extra):
@@ -1163,14 +1115,13 @@ def test_reject_and_request_changes_need_a_reason_that_is_emailed(client, review
     assert ("/apply/renew/" in mail.body) is renewal_link
     if renewal_link:
         token = re.search(r"/apply/renew/([^/\s]+)/", mail.body).group(1)
-        assert applications.read_renewal_token(token) == outlet.pk
+        assert renewal.read_renewal_token(token) == outlet.pk
     status_page = client.get(f"/apply/status/{application.code}/")
     assert "Akta pendirian belum dilegalisasi." in status_page.content.decode()
 
 
 def test_the_decisions_need_the_manage_listing_permission(client, django_capture_on_commit_callbacks):
-    auditor = StaffUserFactory()
-    auditor.groups.add(Group.objects.get(name="Auditor"))
+    auditor = StaffUserFactory(groups=["Auditor"])
     client.force_login(auditor)
     application = make_application(MediaOutletFactory())
 

@@ -13,13 +13,11 @@ import re
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connections
 from django.utils import timezone
 
 from catalog.models import Application
-from mediareg.celery import app as celery_app
-from partners.demo_files import pdf_bytes
+from partners.demo.files import pdf_bytes
 from partners.models import Document, PressCompany, Province, ReviewStatus
 
 CHROMIUM = "/usr/bin/chromium"
@@ -39,7 +37,7 @@ DOCUMENTS = {  # the English label of each file input, and the file chosen for i
 # The live server answers from another thread, so its data must be committed; the reference data the
 # form offers (provinces, KBLI codes, roles) is restored before each test.
 pytestmark = [pytest.mark.django_db(transaction=True),
-              pytest.mark.usefixtures("ordinary_day")]
+              pytest.mark.usefixtures("ordinary_day", "fresh_rate_limit", "eager_tasks")]
 
 
 def chromium_or_skip():
@@ -78,21 +76,6 @@ def browser(transactional_db, live_server):
         finally:
             browser.close()
             connections.close_all()
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limit():
-    cache.clear()  # the submissions-per-address counters in Redis
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def eager_tasks():
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
 
 
 def new_page(browser, live_server, *, english=True, width=1280, height=900):

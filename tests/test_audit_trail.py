@@ -79,12 +79,10 @@ def test_audit_trail_page_shows_a_company_and_its_parts(admin_client):
 
 
 def test_auditor_sees_the_trail_and_cannot_change_the_registry(client):
-    from django.contrib.auth.models import Group
 
     from tests.factories import StaffUserFactory
 
-    auditor = StaffUserFactory()
-    auditor.groups.add(Group.objects.get(name="Auditor"))
+    auditor = StaffUserFactory(groups=["Auditor"])
     client.force_login(auditor)
     company = PressCompanyFactory()
     assert client.get(reverse("admin:mediareg_auditevent_changelist")).status_code == 200

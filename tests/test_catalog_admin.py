@@ -5,17 +5,14 @@ import datetime
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group
-from django.contrib.messages import get_messages
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
 from catalog import lifecycle
-from catalog.admin import CatalogOutletAdmin, listing_summary
+from catalog.admin.common import listing_summary
+from catalog.admin.outlets import CatalogOutletAdmin
 from catalog.eligibility import recheck_outlets
 from catalog.models import (
     Eligibility,
@@ -34,9 +31,11 @@ from catalog.models import (
     WebRankList,
 )
 from catalog.rules import RULE_TITLES
+from mediareg.dates import add_months
 from partners.models import Document, DocumentKind, MediaOutlet, ReviewStatus
 from tests.catalog_helpers import eligible_outlet
 from tests.factories import MediaOutletFactory, OutletDomainFactory, StaffUserFactory
+from tests.helpers import messages_of, page_queries
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ordinary_day")]
 S = ListingState
@@ -48,20 +47,8 @@ def outlet_page(outlet):
     return reverse("admin:partners_mediaoutlet_change", args=[outlet.pk])
 
 
-def page_queries(client, url):
-    client.get(url)  # warm-up: content types, session
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured), response
-
-
 def shown(response) -> set:
     return set(response.context["cl"].result_list)
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def run_action(client, url, action, objects, **extra):
@@ -75,15 +62,7 @@ def reject_kswp(outlet):
 
 @pytest.fixture
 def verifikator():
-    user = StaffUserFactory(username="verifikator.uji")
-    user.groups.add(Group.objects.get(name="Verifikator"))
-    return user
-
-
-@pytest.fixture
-def auditor():
-    user = StaffUserFactory(username="auditor.uji")
-    user.groups.add(Group.objects.get(name="Auditor"))
+    user = StaffUserFactory(username="verifikator.uji", groups=["Verifikator"])
     return user
 
 
@@ -376,7 +355,7 @@ def test_sanction_action_shows_the_next_step_and_gives_it(admin_client):
     listing = listed(outlet)
     Listing.objects.filter(pk=listing.pk).update(sanction_level=1)
     response = run_action(admin_client, OUTLETS, "sanction_outlets", [outlet])
-    until = lifecycle.add_months(timezone.localdate(), 6).strftime("%d-%m-%Y")
+    until = add_months(timezone.localdate(), 6).strftime("%d-%m-%Y")
     with translation.override("id"):
         expected = gettext("second warning: suspended until %(date)s") % {"date": until}
     assert expected in response.content.decode()
@@ -397,10 +376,10 @@ def test_the_sanction_page_says_what_a_warning_does_to_a_staff_suspension_and_a_
     with translation.override("id"):
         assert escape(gettext(
             "second warning: the staff suspension stays; lifted before %(date)s, the outlet stays suspended "
-            "until then") % {"date": lifecycle.add_months(today, 6).strftime("%d-%m-%Y")}) in html
+            "until then") % {"date": add_months(today, 6).strftime("%d-%m-%Y")}) in html
         assert escape(gettext(
             "third warning: delisted; it may apply again from %(date)s and is never listed again automatically")
-            % {"date": lifecycle.add_months(today, 12).strftime("%d-%m-%Y")}) in html
+            % {"date": add_months(today, 12).strftime("%d-%m-%Y")}) in html
 
 
 def test_lifting_a_staff_suspension_during_a_sanction_says_until_when_it_stays_suspended(admin_client):

@@ -5,7 +5,6 @@ public form's rate limit counts each visitor and nobody can pose as someone else
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from mediareg.network import client_address, parse_networks
 
@@ -47,13 +46,6 @@ def test_the_client_address(peer, forwarded_for, client):
 
 def test_without_trusted_proxies_the_header_is_ignored():
     assert client_address("10.0.0.5", "203.0.113.9", parse_networks(())) == "10.0.0.5"
-
-
-@pytest.fixture
-def fresh_rate_limit():
-    cache.clear()  # the submissions-per-address counters live in Redis
-    yield
-    cache.clear()
 
 
 def post_until_refused(client, limit: int, **headers) -> list[int]:

@@ -12,7 +12,6 @@ from pathlib import Path
 import django
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import path
 
@@ -87,8 +86,7 @@ def superuser_client():
 
 @pytest.fixture
 def auditor_client():
-    auditor = StaffUserFactory()
-    auditor.groups.add(Group.objects.get(name="Auditor"))
+    auditor = StaffUserFactory(groups=["Auditor"])
     client = Client()
     client.force_login(auditor)
     return client

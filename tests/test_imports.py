@@ -13,7 +13,6 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from catalog.eligibility import recheck_outlets
-from catalog.imports import normalize_media_type, normalize_status, parse_list_date, registrable_domain
 from catalog.models import (
     Eligibility,
     EligibilityChange,
@@ -24,6 +23,7 @@ from catalog.models import (
     Trigger,
     WebRankList,
 )
+from catalog.web_rank import registrable_domain
 from partners.models import (
     LegalForm,
     MediaOutlet,
@@ -33,6 +33,7 @@ from partners.models import (
     VerificationLevel,
     VerificationSource,
 )
+from partners.press_council_list import normalize_media_type, normalize_status, parse_list_date
 from tests.catalog_helpers import eligible_outlet
 from tests.factories import MediaOutletFactory, OutletDomainFactory, PressCompanyFactory, PressVerificationFactory
 

@@ -8,7 +8,6 @@ worker process that is killed.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import datetime
 import json
@@ -27,7 +26,6 @@ import pytest
 import redis
 import time_machine
 from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun
 from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
@@ -54,74 +52,15 @@ from partners.models import Document, DocumentKind, MediaOutlet, PressCompany, R
 from partners.services import documents_accept
 from tests.catalog_helpers import eligible_outlet
 from tests.factories import DocumentFactory, MediaOutletFactory, PressCompanyFactory, StaffUserFactory
+from tests.helpers import Broker, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 ONE_DAY = 24 * 60 * 60
-DEFAULT_QUEUE = "celery"
 # Periodic jobs that may run twice at once without a lock, and why. Anything else must use single_run.
 UNLOCKED_PERIODIC_TASKS: set[str] = set()  # every periodic job takes its lock
 
 
 # --- helpers ---------------------------------------------------------------------------------------
-
-class Broker:
-    """The real Redis broker of REDIS_URL, read directly (no Celery code in between)."""
-
-    def __init__(self, url: str):
-        self.client = redis.Redis.from_url(url)
-
-    def messages(self, queue: str = DEFAULT_QUEUE) -> list[dict]:
-        """The task messages waiting in ``queue``: name, id, args and kwargs."""
-        found = []
-        for raw in self.client.lrange(queue, 0, -1):
-            envelope = json.loads(raw)
-            args, kwargs, _embed = json.loads(base64.b64decode(envelope["body"]))
-            found.append({"task": envelope["headers"]["task"], "id": envelope["headers"]["id"],
-                          "args": args, "kwargs": kwargs})
-        return found
-
-    def unacked_ids(self) -> set[str]:
-        """Ids of messages a worker has taken but not acknowledged (kombu keeps them in a hash)."""
-        ids = set()
-        for raw in self.client.hvals("unacked"):
-            envelope, _exchange, _routing_key = json.loads(raw)
-            ids.add(envelope["headers"]["id"])
-        return ids
-
-    def purge(self, queue: str = DEFAULT_QUEUE) -> None:
-        self.client.delete(queue)
-
-
-@pytest.fixture
-def broker():
-    url = os.environ.get("REDIS_URL", "")
-    if not url:
-        pytest.fail("REDIS_URL is not set: these tests need the real broker (`make test` sets it).")
-    broker = Broker(url)
-    broker.purge()
-    yield broker
-    broker.purge()
-    broker.client.close()
-
-
-@pytest.fixture
-def eager():
-    """Run .delay() in-process (the embedded default), for tests about what a task computes."""
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
-
-
-def wait_for(condition, timeout: float, interval: float = 0.1, message: str = ""):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    pytest.fail(f"timed out after {timeout} s: {message}")
-
 
 def state_snapshot() -> dict:
     return {
@@ -242,7 +181,7 @@ def test_every_periodic_job_holds_a_lock_longer_than_its_time_limit_and_shorter_
 @pytest.mark.django_db
 @pytest.mark.parametrize("job", [job for job in DEFAULT_JOBS if job.task not in UNLOCKED_PERIODIC_TASKS],
                          ids=lambda job: job.name)
-def test_every_locked_periodic_job_skips_while_another_run_holds_its_lock(job, eager):
+def test_every_locked_periodic_job_skips_while_another_run_holds_its_lock(job, eager_tasks):
     task = project_tasks()[job.task]
     key = f"mediareg:lock:{task.run.lock_name}"
     assert cache.add(key, "another-run", 60)
@@ -322,7 +261,7 @@ def test_two_concurrent_runs_of_a_periodic_job_do_the_work_once(task, settings):
 # --- test 6: the re-check is idempotent ------------------------------------------------------------
 
 @pytest.mark.django_db
-def test_recheck_all_outlets_twice_leaves_the_same_state_history_and_audit_trail(eager):
+def test_recheck_all_outlets_twice_leaves_the_same_state_history_and_audit_trail(eager_tasks):
     catalog_with_every_kind_of_outlet()
     before = state_snapshot()
 
@@ -364,28 +303,6 @@ def test_two_overlapping_rechecks_of_the_same_outlets_write_each_change_once():
 
 
 # --- a real worker (in this process) against the real broker ---------------------------------------
-
-@pytest.fixture
-def close_worker_connections():
-    """The embedded worker runs tasks in its own thread, with its own database connection: close it
-    after each task so the test database can be flushed and dropped."""
-
-    def close(**_kwargs):
-        if threading.current_thread() is not threading.main_thread():
-            connections.close_all()
-
-    task_postrun.connect(close, weak=False)
-    yield
-    task_postrun.disconnect(close)
-
-
-@pytest.fixture
-def quiet_worker_logging():
-    previous = app.conf.worker_hijack_root_logger
-    app.conf.worker_hijack_root_logger = False  # leave pytest's log capture alone
-    yield
-    app.conf.worker_hijack_root_logger = previous
-
 
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_rechecks_the_outlet_after_its_document_is_accepted(

@@ -18,6 +18,7 @@ from catalog.models import (
     SuspensionCause,
     Trigger,
 )
+from mediareg.dates import add_months
 from partners.models import Document, DocumentKind, ReviewStatus
 from tests.catalog_helpers import eligible_outlet
 from tests.factories import MediaOutletFactory, StaffUserFactory
@@ -400,7 +401,7 @@ def test_a_suspension_sanction_ends_by_itself_on_its_end_date(reviewer):
     outlet, listing = listed_outlet(reviewer)
     today = timezone.localdate()
     Listing.objects.filter(pk=listing.pk).update(sanction_level=1)
-    listing = lifecycle.sanction(listing, user=reviewer, reason="SP2", today=lifecycle.add_months(today, -6))
+    listing = lifecycle.sanction(listing, user=reviewer, reason="SP2", today=add_months(today, -6))
     ends = listing.sanction_ends_on
     assert ends <= today
 

@@ -12,10 +12,10 @@ import pytest
 import time_machine
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.admin.models import DELETION, LogEntry
-from django.contrib.auth.models import Group
 
 from tests.conftest import JAKARTA
 from tests.factories import TEST_PASSWORD, StaffUserFactory, UserFactory
+from tests.helpers import text
 
 pytestmark = pytest.mark.django_db
 
@@ -40,10 +40,6 @@ def logged_in(response) -> bool:
 
 def fail(client, times: int, username: str = "rina", address: str = OFFICE, **headers) -> list[int]:
     return [log_in(client, username, "salah-tebak", address, **headers).status_code for _ in range(times)]
-
-
-def text(response) -> str:
-    return " ".join(response.content.decode().split())
 
 
 def test_twenty_wrong_passwords_then_the_right_one_does_not_log_in(client, staff, settings):
@@ -152,8 +148,7 @@ def test_a_superuser_sees_the_attempts_and_unlocks(client, staff):
 
 def test_auditors_read_the_attempts_and_the_log_but_cannot_unlock(client, staff):
     fail(client, 5)
-    auditor = StaffUserFactory()
-    auditor.groups.add(Group.objects.get(name="Auditor"))
+    auditor = StaffUserFactory(groups=["Auditor"])
     client.force_login(auditor)
 
     for url in (ATTEMPTS, "/admin/axes/accessfailurelog/", "/admin/axes/accesslog/"):
@@ -167,7 +162,6 @@ def test_auditors_read_the_attempts_and_the_log_but_cannot_unlock(client, staff)
 
 
 def test_reviewers_do_not_see_login_attempts(client):
-    reviewer = StaffUserFactory()
-    reviewer.groups.add(Group.objects.get(name="Verifikator"))
+    reviewer = StaffUserFactory(groups=["Verifikator"])
     client.force_login(reviewer)
     assert client.get(ATTEMPTS).status_code == 403

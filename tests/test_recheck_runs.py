@@ -13,7 +13,6 @@ from catalog.tasks import RANGE_SIZE, recheck_all_outlets, recheck_outlet_range
 from partners.models import MediaOutlet
 from tests.catalog_helpers import eligible_outlet
 from tests.factories import MediaOutletFactory
-from tests.test_jobs import broker  # noqa: F401 (the real broker, as a fixture)
 
 pytestmark = pytest.mark.django_db
 JAKARTA = datetime.timezone(datetime.timedelta(hours=7))

@@ -26,7 +26,8 @@ from django.utils import timezone
 
 from catalog import lifecycle
 from catalog.models import EligibilityPolicy, ExpiryReminder, ListingTransition, StaffSummary
-from catalog.reminders import send_expiry_reminders, send_staff_summary
+from catalog.reminders import send_expiry_reminders
+from catalog.staff_summary import send_staff_summary
 from catalog.tasks import send_expiry_reminders as send_expiry_reminders_task
 from catalog.tasks import send_staff_summary as send_staff_summary_task
 from partners.models import Document, DocumentKind, MediaOutlet, ReviewStatus
@@ -250,7 +251,7 @@ def test_the_reminder_is_in_indonesian_with_english_below_and_names_the_document
     assert f"{expiry.day} {months_id[expiry.month - 1]} {expiry.year}" in indonesian
     assert f"{expiry.day} {expiry:%B} {expiry.year}" in english
     # The signed renewal link, in both parts, opens the renewal page of the document's outlet.
-    from catalog.applications import read_renewal_token
+    from catalog.renewal import read_renewal_token
 
     links = re.findall(r"http://\S+/apply/renew/(\S+)/", body)
     assert len(links) == 2 and len(set(links)) == 1

@@ -10,6 +10,7 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, FakePayload, encode_
 
 from catalog.models import Application
 from partners.models import Document
+from tests.helpers import text
 
 pytestmark = pytest.mark.django_db
 
@@ -53,10 +54,6 @@ def post(client, body: bytes, **extra):
     payload = WatchedPayload(body)
     response = client.generic("POST", APPLY, body, content_type=MULTIPART_CONTENT, **{"wsgi.input": payload}, **extra)
     return response, payload
-
-
-def text(response) -> str:
-    return " ".join(response.content.decode().split())
 
 
 def test_an_oversized_request_is_refused_before_its_body_is_read(client, upload_dir, private_document_storage):

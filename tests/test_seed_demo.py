@@ -12,8 +12,8 @@ from pghistory.models import Context
 
 from catalog.models import EligibilityPolicy
 from catalog.tax_calendar import TaxCalendar
+from mediareg import demo as seed_demo
 from partners.identifiers import is_nik_form, normalize_npwp
-from partners.management.commands import seed_demo
 from partners.models import (
     Document,
     DocumentKind,

@@ -21,6 +21,7 @@ from django.template import Context, Template
 
 from mediareg import embedded
 from mediareg.money import format_rupiah
+from tests.helpers import closed_port
 
 ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED_DEFAULTS_LINE = "Embedded defaults in use"
@@ -32,13 +33,6 @@ def run_python(*args: str, env: dict[str, str] | None = None) -> subprocess.Comp
     return subprocess.run(  # noqa: S603 (fixed arguments, our own interpreter)
         [sys.executable, *args], cwd=ROOT, env=clean_env, capture_output=True, text=True, timeout=120,
     )
-
-
-def closed_port() -> int:
-    """A loopback port nothing listens on (it was free a moment ago)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def live_database_url() -> str:

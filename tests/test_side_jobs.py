@@ -14,7 +14,6 @@ import contextlib
 import datetime
 import os
 import smtplib
-import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
@@ -23,11 +22,8 @@ import kombu.exceptions
 import pytest
 import time_machine
 from celery.contrib.testing.worker import start_worker
-from django.conf import settings as django_settings
-from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
-from django.core.cache import cache
 from django.core.mail.backends import locmem
 from django.db import connections
 from django.db.models import F
@@ -45,14 +41,15 @@ from catalog.models import (
     PendingRecheck,
     Trigger,
 )
+from catalog.renewal import renewal_token
 from catalog.signals import queue_recheck
 from catalog.tasks import recheck_pending_outlets
-from mediareg import outbox
+from mediareg import outbox, outbox_sending
 from mediareg.celery import app as celery_app
 from mediareg.models import OutgoingMail
 from mediareg.tasks import send_pending_mail
 from partners.models import Document, DocumentKind, ReviewStatus
-from tests.catalog_helpers import eligible_outlet
+from tests.catalog_helpers import eligible_outlet, make_application
 from tests.factories import (
     DocumentFactory,
     KbliCodeFactory,
@@ -60,18 +57,12 @@ from tests.factories import (
     ProvinceFactory,
     StaffUserFactory,
 )
-from tests.test_apply import APPLY, form_data, form_files, make_application, stored_files, text_of
-from tests.test_jobs import (  # noqa: F401 (the fixtures are used by name)
-    Broker,
-    broker,
-    close_worker_connections,
-    quiet_worker_logging,
-    wait_for,
-)
+from tests.helpers import Broker, celery_conf, closed_port, wait_for
+from tests.test_apply import APPLY, form_data, form_files, stored_files, text_of
 
 SENT, PENDING, FAILED = OutgoingMail.Status.SENT, OutgoingMail.Status.PENDING, OutgoingMail.Status.FAILED
 
-pytestmark = pytest.mark.usefixtures("ordinary_day")
+pytestmark = pytest.mark.usefixtures("ordinary_day", "fresh_rate_limit", "english")
 
 
 # --- outside failures ------------------------------------------------------------------------------
@@ -85,18 +76,10 @@ def broker_refusing():
 
 
 @pytest.fixture
-def closed_port() -> int:
-    """A local port nothing listens on: connecting to it is refused at once."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def mail_server_down(settings, closed_port):
+def mail_server_down(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS, settings.EMAIL_TIMEOUT = (
-        "127.0.0.1", closed_port, False, 5)
+        "127.0.0.1", closed_port(), False, 5)
     return settings
 
 
@@ -111,42 +94,10 @@ class RecipientsRefusingBackend(locmem.EmailBackend):
         raise smtplib.SMTPRecipientsRefused({"x@example.invalid": (550, b"5.1.1 No such user")})
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limit():
-    """The rate-limit counters live in Redis (REDIS_URL's database): every test starts from none."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def eager():
-    """Tasks run in-process when queued, as with the embedded defaults."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
-
-
 @pytest.fixture
 def not_eager():
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    yield
-    celery_app.conf.task_always_eager = previous
-
-
-@pytest.fixture
-def client(client):
-    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-@pytest.fixture
-def staff_member():
-    user = StaffUserFactory(username="rina.verifikator", email="rina@kominfo.example.go.id")
-    user.groups.add(Group.objects.get(name="Verifikator"))
-    return user
+    with celery_conf(task_always_eager=False):
+        yield
 
 
 def later(minutes: int):
@@ -250,7 +201,7 @@ def test_a_failing_enqueue_never_reaches_the_write_that_asked_for_it(not_eager, 
 
 @pytest.mark.django_db
 def test_with_the_mail_server_down_the_applicant_gets_the_status_page_and_the_mail_goes_out_later(
-        client, staff_member, mail_server_down, eager, django_capture_on_commit_callbacks, mailoutbox):
+        client, staff_member, mail_server_down, eager_tasks, django_capture_on_commit_callbacks, mailoutbox):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(APPLY, {**form_data(), **form_files()})
 
@@ -299,7 +250,7 @@ def test_the_send_task_retries_with_backoff_and_records_every_attempt(mail_serve
     mail_row.refresh_from_db()
     assert result.failed() and mail_row.status == PENDING
     assert mail_row.attempts == send_outgoing_mail.max_retries + 1
-    assert mail_row.next_attempt_at - mail_row.last_attempt_at == outbox.RETRY_MAX_DELAY
+    assert mail_row.next_attempt_at - mail_row.last_attempt_at == outbox_sending.RETRY_MAX_DELAY
     mail_server_back(settings)
     assert send_outgoing_mail.apply(args=[mail_row.pk]).result == SENT
     assert send_outgoing_mail.apply(args=[mail_row.pk]).result == "skipped"  # a redelivery sends nothing
@@ -314,7 +265,7 @@ def test_a_refused_recipient_fails_at_once_and_a_week_of_errors_gives_up_both_sh
                                         [f"{name}@contoh.id"], language="id", concerns=application)
                       for name in ("hilang", "macet"))
     settings.EMAIL_BACKEND = "tests.test_side_jobs.RecipientsRefusingBackend"
-    assert outbox.deliver(refused.pk) == FAILED
+    assert outbox_sending.deliver(refused.pk) == FAILED
     mail_server_down.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     with later(minutes=8 * 24 * 60):
         assert send_pending_mail.apply().result == {"sent": 0, "failed": 1, "retry_later": 0, "skipped": 0}
@@ -356,7 +307,7 @@ def test_the_task_and_the_sweep_sending_the_same_mail_at_once_send_it_once(setti
 
     def deliver():
         try:
-            return outbox.deliver(mail_row.pk)
+            return outbox_sending.deliver(mail_row.pk)
         finally:
             connections.close_all()
 
@@ -375,10 +326,10 @@ def test_the_task_and_the_sweep_sending_the_same_mail_at_once_send_it_once(setti
 
 @pytest.mark.django_db
 def test_with_redis_down_the_public_form_still_takes_the_application_and_logs_the_open_rate_limit(
-        client, settings, closed_port, not_eager, django_capture_on_commit_callbacks, caplog):
+        client, settings, not_eager, django_capture_on_commit_callbacks, caplog):
     settings.APPLY_RATE_LIMIT = 1
     redis_down = override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                                       "LOCATION": f"redis://127.0.0.1:{closed_port}/0"}})
+                                                       "LOCATION": f"redis://127.0.0.1:{closed_port()}/0"}})
     today = timezone.localdate()
 
     with redis_down, broker_refusing():  # Redis is the broker too
@@ -387,7 +338,7 @@ def test_with_redis_down_the_public_form_still_takes_the_application_and_logs_th
         with django_capture_on_commit_callbacks(execute=True):
             second = client.post(APPLY, {**form_data(outlet_name="Kabar Dua", website="https://kabar-dua.id"),
                                          **form_files()})
-        renewal = reverse("renewal", args=[applications.renewal_token(Application.objects.first().outlet_id)])
+        renewal = reverse("renewal", args=[renewal_token(Application.objects.first().outlet_id)])
         with django_capture_on_commit_callbacks(execute=True):
             renewed = client.post(renewal, {"kind": "skf", "number": "SKF-1", "issue_date": today.isoformat(),
                                             "expiry_date": (today + datetime.timedelta(days=30)).isoformat(),
@@ -443,10 +394,10 @@ def test_any_recheck_of_the_outlet_clears_its_mark_but_not_a_request_it_has_not_
 @pytest.mark.django_db
 @pytest.mark.parametrize("down", ["broker", "mail", "both"])
 def test_admin_decisions_saved_while_the_broker_or_mail_is_down_never_answer_a_server_error(
-        admin_client, settings, closed_port, down, django_capture_on_commit_callbacks):
+        admin_client, settings, down, django_capture_on_commit_callbacks):
     if down in ("mail", "both"):
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", closed_port, False
+        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", closed_port(), False
     previous, celery_app.conf.task_always_eager = celery_app.conf.task_always_eager, down == "mail"
     outlet = eligible_outlet(name="Kabar Layak")
     approved, rejected = make_application(outlet), make_application(MediaOutletFactory(name="Kabar Kurang"))
@@ -488,7 +439,7 @@ def test_admin_decisions_saved_while_the_broker_or_mail_is_down_never_answer_a_s
 # --- A4: names that would break an e-mail ----------------------------------------------------------
 
 @pytest.mark.django_db
-def test_line_breaks_and_ampersands_in_names_never_break_an_email(client, staff_member, eager, mailoutbox,
+def test_line_breaks_and_ampersands_in_names_never_break_an_email(client, staff_member, eager_tasks, mailoutbox,
                                                                   django_capture_on_commit_callbacks):
     data = form_data(outlet_name="Kabar A & B\r\nBcc: korban@example.com", legal_name="PT A & B\x0bMedia <Raya>")
     with django_capture_on_commit_callbacks(execute=True):
@@ -517,7 +468,7 @@ def test_line_breaks_and_ampersands_in_names_never_break_an_email(client, staff_
 
 @pytest.mark.django_db
 def test_expiry_reminders_and_the_staff_summary_share_the_one_line_subject_and_the_unescaped_body(mailoutbox):
-    from catalog import lifecycle, reminders
+    from catalog import lifecycle, reminders, staff_summary
 
     today = timezone.localdate()
     outlet = MediaOutletFactory(name="Kabar\u2028A & B\x1fC <Raya>", company__legal_name="PT A & B\nMedia")
@@ -533,7 +484,7 @@ def test_expiry_reminders_and_the_staff_summary_share_the_one_line_subject_and_t
 
     assert reminders.send_expiry_reminders(today).sent == 1
     with time_machine.travel(timezone.now() + datetime.timedelta(days=1), tick=True):  # the day is over
-        assert reminders.send_staff_summary(today).status == "sent"
+        assert staff_summary.send_staff_summary(today).status == "sent"
 
     reminder, summary = mailoutbox
     assert reminder.subject.endswith("(Kabar A & B C <Raya>) berakhir dalam 7 hari")

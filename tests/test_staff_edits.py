@@ -11,7 +11,6 @@ import re
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms import MultiWidget
 from django.urls import reverse
@@ -20,7 +19,7 @@ from catalog import lifecycle
 from catalog.eligibility import recheck_outlets
 from catalog.models import Eligibility, EligibilityChange, EligibilityPolicy, Trigger
 from mediareg.models import AuditEvent
-from partners.demo_files import pdf_bytes
+from partners.demo.files import pdf_bytes
 from partners.models import (
     Document,
     DocumentKind,
@@ -33,7 +32,6 @@ from partners.models import (
 )
 from tests.catalog_helpers import eligible_outlet
 from tests.factories import DocumentFactory, StaffUserFactory
-from tests.test_jobs import broker  # noqa: F401 (the real broker, as a fixture)
 
 pytestmark = pytest.mark.django_db
 JAKARTA_MIDDAY = datetime.datetime(2026, 6, 15, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=7)))
@@ -44,13 +42,6 @@ def pinned_day():
     """The eligibility rules read today's date (a KSWP of this fiscal year): an ordinary working day."""
     with time_machine.travel(JAKARTA_MIDDAY, tick=True):
         yield
-
-
-@pytest.fixture
-def auditor():
-    user = StaffUserFactory(username="auditor.arsip")
-    user.groups.add(Group.objects.get(name="Auditor"))
-    return user
 
 
 def change_page(obj) -> str:

@@ -1,15 +1,15 @@
 """manage.py import_web_rank FILE [--list-id ID] [--date YYYY-MM-DD] [--source tranco]
 
-Thin: the work is catalog.imports.import_web_rank; see README "Importing a web rank list".
+Thin: the work is catalog.web_rank.import_web_rank; see README "Importing a web rank list".
 """
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.imports import ImportFileError, import_web_rank
-
-from .import_press_council import TerminalProgress, date_argument, date_option
+from catalog.web_rank import import_web_rank
+from mediareg.cli import TerminalProgress, date_argument, date_option
+from mediareg.csvfiles import ImportFileError
 
 
 class Command(BaseCommand):

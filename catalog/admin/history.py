@@ -1,0 +1,108 @@
+"""The catalog's history, read-only: eligibility changes ("was outlet X eligible on date D, and why"),
+listing transitions and the nightly re-check runs; the recent rows also show on the outlet and listing
+pages.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
+
+from ..models import EligibilityChange, ListingTransition, RecheckRange, RecheckRun
+from .common import ACTION_LABELS, ReadOnlyAdmin, ReadOnlyInline, RecentRowsFormSet, failing_titles, outcome_rows
+from .filters import HistoryFailingRuleFilter, TransitionActionFilter
+
+
+class EligibilityHistoryFormSet(RecentRowsFormSet):
+    full_list_url_name = "admin:catalog_eligibilitychange_changelist"
+    full_list_parameter = "outlet__id__exact"
+
+
+class EligibilityHistoryInline(ReadOnlyInline):
+    model = EligibilityChange
+    fk_name = "outlet"
+    formset = EligibilityHistoryFormSet
+    fields = ["created_at", "is_eligible", "failing_reasons", "trigger", "actor"]
+    readonly_fields = fields
+    verbose_name = _("eligibility change")
+    verbose_name_plural = _("eligibility history (latest 20, newest first)")
+
+    @admin.display(description=_("failing rules and reasons"))
+    def failing_reasons(self, obj):
+        rows = [row for row in outcome_rows(obj.outcomes) if not row["passed"]]
+        return render_to_string("admin/catalog/failing_reasons.html", {"rows": rows})
+
+
+class TransitionFormSet(RecentRowsFormSet):
+    full_list_url_name = "admin:catalog_listingtransition_changelist"
+    full_list_parameter = "listing__id__exact"
+
+
+class ListingTransitionInline(ReadOnlyInline):
+    model = ListingTransition
+    formset = TransitionFormSet
+    fields = ["created_at", "action_label", "from_state", "to_state", "actor_label", "reason"]
+    readonly_fields = fields
+    verbose_name_plural = _("transitions (latest 20, newest first)")
+
+    @admin.display(description=_("action"))
+    def action_label(self, obj):
+        return ACTION_LABELS.get(obj.action, obj.action)
+
+
+@admin.register(ListingTransition)
+class ListingTransitionAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "outlet", "action_label", "from_state", "to_state", "actor_label", "reason"]
+    list_select_related = ["listing__outlet"]
+    list_filter = [TransitionActionFilter, "to_state"]
+    search_fields = ["listing__outlet__name"]
+    search_help_text = _("Outlet name")
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("outlet"), ordering="listing__outlet__name")
+    def outlet(self, obj):
+        return obj.listing.outlet
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_label(self, obj):
+        return ACTION_LABELS.get(obj.action, obj.action)
+
+
+@admin.register(EligibilityChange)
+class EligibilityChangeAdmin(ReadOnlyAdmin):
+    """The history of results, for "was outlet X eligible on date D, and why"."""
+
+    list_display = ["created_at", "outlet", "is_eligible", "failing_rules", "trigger", "actor"]
+    list_select_related = ["outlet"]
+    list_filter = ["trigger", "is_eligible", HistoryFailingRuleFilter]
+    search_fields = ["outlet__name"]
+    search_help_text = _("Outlet name")
+    date_hierarchy = "created_at"
+    fields = ["outlet", "created_at", "trigger", "actor", "is_eligible", "rule_outcomes"]
+    readonly_fields = fields
+
+    @admin.display(description=_("failing rules"))
+    def failing_rules(self, obj):
+        return failing_titles(obj.failing_codes) or "-"
+
+    @admin.display(description=_("rule outcomes"))
+    def rule_outcomes(self, obj):
+        return render_to_string("admin/catalog/eligibility_result.html",
+                                {"rows": outcome_rows(obj.outcomes), "history_row": True})
+
+
+class RecheckRangeInline(ReadOnlyInline):
+    model = RecheckRange
+    template = "admin/edit_inline/tabular.html"
+    fields = ["first_id", "last_id", "finished_at", "outlets_checked", "outlets_changed"]
+    readonly_fields = fields
+
+
+@admin.register(RecheckRun)
+class RecheckRunAdmin(ReadOnlyAdmin):
+    list_display = ["started_at", "day", "finished_at", "trigger", "batches", "batches_done", "outlets_checked",
+                    "outlets_changed"]
+    list_filter = ["trigger"]
+    date_hierarchy = "started_at"
+    inlines = [RecheckRangeInline]

@@ -1,0 +1,84 @@
+"""Building blocks that the back office of every app uses: how staff and the audit trail are shown,
+per-row counts that keep list pages at a fixed number of queries, read-only pages, and the page
+on which an action asks for its reason."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.admin import helpers
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+
+
+def count_of(model, fk: str, **filters):
+    """A correlated COUNT subquery: one scalar per row, no join in the outer query."""
+    rows = model.objects.filter(**{fk: OuterRef("pk")}, **filters).order_by().values(fk)
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()), Value(0))
+
+
+def audit_trail_link(obj) -> str:
+    if not obj or not obj.pk:
+        return "-"
+    query = urlencode({"obj": f"{obj._meta.label_lower}:{obj.pk}", "method": "references"})
+    return format_html('<a href="{}?{}">{}</a>', reverse("admin:mediareg_auditevent_changelist"), query,
+                       gettext("Show every change to this record and its parts"))
+
+
+def staff_name(user) -> str:
+    """A member of staff by name. Shown instead of Django's link to the user's page on read-only fields:
+    only user administrators may open that page, and nobody should be shown a link that refuses them."""
+    if user is None:
+        return "-"
+    return user.get_full_name() or user.get_username()
+
+
+def without_field(fields, name: str) -> list:
+    """A fieldset's fields without ``name``, also inside rows (tuples); rows left empty are dropped."""
+    kept = []
+    for field in fields:
+        if isinstance(field, (list, tuple)):
+            row = tuple(part for part in field if part != name)
+            if row:
+                kept.append(row)
+        elif field != name:
+            kept.append(field)
+    return kept
+
+
+class ReadOnlyMixin:
+    """Rows written by the system (history, runs, imports, the outbox): staff see them, nobody adds,
+    edits or deletes them. For ModelAdmins and inlines alike."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def reason_page(model_admin, request, *, form, rows: list[dict], action: str, title: str, button: str,
+                label_heading: str, standing_heading: str, refusal_note: str = ""):
+    """The intermediate page of an action that needs a reason (templates/admin/reason_action.html): the
+    selected rows (``pk``, ``label``, ``standing``, optionally ``note``), the reason form and the button
+    that posts the action again with the reason."""
+    return render(request, "admin/reason_action.html", {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "opts": model_admin.model._meta,
+        "form": form,
+        "label_heading": label_heading,
+        "standing_heading": standing_heading,
+        "refusal_note": refusal_note,
+        "rows": rows,
+        "action": action,
+        "button": button,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    })

@@ -1,0 +1,96 @@
+"""The demo register that `manage.py seed_demo` loads: the registry's demo (partners.demo) and, on top of
+it, the e-catalog's (catalog.demo), with the demo logins. The project is where the two apps meet: the
+registry's plan dates its tax documents by the catalog's tax calendar, handed to it here, so that the
+registry never imports the catalog.
+
+Demo logins (admin, verifikator, auditor; the password is the user name) exist only with DEBUG on.
+Every step writes only what is missing, so a second run adds nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.demo import seed_catalog_demo
+from catalog.models import EligibilityPolicy
+from catalog.tax_calendar import TaxCalendar
+from partners.demo import plan as registry_plan
+from partners.demo.plan import CompanySpec
+from partners.demo.seeder import Seeder, check_npwps
+from partners.models import Document
+
+from .audit import audit_context
+from .roles import ensure_roles
+
+ACTOR = "system:seed_demo"
+
+# (user name, which is also the password; group; superuser)
+DEMO_USERS = [
+    ("admin", None, True),
+    ("verifikator", "Verifikator", False),
+    ("auditor", "Auditor", False),
+]
+
+
+class PlanBuilder(registry_plan.PlanBuilder):
+    """The registry's demo plan on the tax calendar of the shipped eligibility policy (KSWP grace date,
+    return filing deadline), whatever an administrator has changed since."""
+
+    def __init__(self, today: datetime.date, seed: int = registry_plan.RANDOM_SEED):
+        super().__init__(today, TaxCalendar(EligibilityPolicy()), seed=seed)
+
+
+@dataclass
+class DemoResult:
+    plan: list[CompanySpec]
+    created: dict[str, int]  # registry rows created, by kind
+    documents: int  # the demo companies' documents, created now or before
+    new_users: list[str]
+    listings: dict[str, int]  # new e-catalog listings, by state
+
+
+def seed_demo(*, with_users: bool, today: datetime.date | None = None) -> DemoResult:
+    """Write the demo register where it is missing, then its e-catalog part."""
+    plan = PlanBuilder(today or timezone.localdate()).build()
+    check_npwps(plan)
+    seeder = None
+    try:
+        # The audit trail names the job.
+        with audit_context(actor=ACTOR), transaction.atomic():
+            new_users = ensure_demo_users() if with_users else []
+            seeder = Seeder(reviewer=get_user_model().objects.filter(username="verifikator").first())
+            seeder.apply(plan)
+    except BaseException:
+        if seeder is not None:
+            seeder.discard_new_files()
+        raise
+    documents = Document.objects.filter(company__npwp__in=[spec.npwp for spec in plan]).count()
+    with audit_context(actor=ACTOR):
+        listings = seed_catalog_demo(actor=ACTOR)
+    return DemoResult(plan=plan, created=seeder.created, documents=documents, new_users=new_users,
+                      listings=listings)
+
+
+def ensure_demo_users() -> list[str]:
+    """The demo logins with their roles; returns the user names created now."""
+    ensure_roles()
+    user_model = get_user_model()
+    created = []
+    for username, group_name, superuser in DEMO_USERS:
+        user = user_model.objects.filter(username=username).first()
+        if user is None:
+            # The password is set only when the account is created; an existing one keeps its own.
+            user = user_model(username=username, email=f"{username}@example.com", is_staff=True,
+                              is_superuser=superuser)
+            user.set_password(username)
+            user.save()
+            created.append(username)
+        if group_name:
+            user.groups.add(Group.objects.get(name=group_name))
+    return created

@@ -1,0 +1,66 @@
+"""What every page of the registry's back office shares (catalog's pages build on it too)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from mediareg.admin_helpers import audit_trail_link, without_field
+
+from .. import services
+from ..models import Document, MediaOutlet, OutletDomain, PressVerification
+
+# Documents that run out within this many days are shown as expiring.
+EXPIRY_WARNING_DAYS = 30
+
+
+class RegistryAdmin(admin.ModelAdmin):
+    show_full_result_count = False
+    list_per_page = 50
+
+    @admin.display(description=_("audit trail"))
+    def audit_trail(self, obj):
+        return audit_trail_link(obj)
+
+    # A save, a deletion or a bulk action is one staff edit: the eligibility re-checks its writes ask
+    # for run once, as soon as its transaction has committed and before the page is answered, so the
+    # page the person sees next shows the fresh result (services.staff_edit).
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        with services.staff_edit(request.user):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        with services.staff_edit(request.user):
+            return super().delete_view(request, object_id, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        with services.staff_edit(request.user):
+            return super().changelist_view(request, extra_context)
+
+    def save_formset(self, request, form, formset, change):
+        """Inline rows go through the services their own pages use."""
+        if formset.model not in (Document, PressVerification):
+            super().save_formset(request, form, formset, change)
+            if formset.model is OutletDomain and formset.has_changed():
+                services.outlet_domains_saved(form.instance)
+            elif formset.model is MediaOutlet:
+                for outlet_form in formset.forms:
+                    if outlet_form.has_changed() and outlet_form.instance.pk:
+                        services.outlet_saved(outlet_form.instance, changed=outlet_form.changed_data)
+            return
+        instances = formset.save(commit=False)
+        if formset.deleted_objects:  # documents only: a verification cannot be deleted inline
+            services.documents_delete(Document.objects.filter(pk__in=[d.pk for d in formset.deleted_objects]))
+        save = services.document_save if formset.model is Document else services.verification_save
+        for instance in instances:
+            save(instance)
+        formset.save_m2m()
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.has_perm("mediareg.view_auditevent"):
+            return fieldsets
+        # Reviewers may not open the audit trail, so their pages do not link to it.
+        return [(name, {**options, "fields": without_field(options["fields"], "audit_trail")})
+                for name, options in fieldsets]

@@ -1,0 +1,101 @@
+"""Press companies, and the reference data their pages offer (provinces, KBLI codes)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from mediareg.admin_helpers import count_of
+
+from .. import services
+from ..identifiers import normalize_company_npwp, normalize_nib
+from ..models import Document, KbliCode, MediaOutlet, PressCompany, Province, ReviewStatus
+from .base import RegistryAdmin
+from .documents import CompanyDocumentInline
+from .filters import DocumentReviewFilter, ExpiringDocumentsFilter
+from .search import RegistrySearchMixin
+
+
+class PressCompanyForm(forms.ModelForm):
+    # Wider than the stored 16 digits so that the punctuated legacy form can be typed.
+    npwp = forms.CharField(label=_("NPWP"), max_length=30, required=False,
+                           help_text=_("15 digits (01.312.166.0-091.000) or 16 digits; stored as 16 digits. "
+                                       "Leave empty only if it is not known yet: the outlet cannot be eligible "
+                                       "without it."))
+
+    class Meta:
+        model = PressCompany
+        fields = ["legal_name", "legal_form", "npwp", "nib", "kbli_codes", "address", "province", "regency_city",
+                  "postal_code", "email", "phone"]
+
+    def clean_npwp(self):
+        if not self.cleaned_data["npwp"].strip():
+            return None
+        return normalize_company_npwp(self.cleaned_data["npwp"])
+
+    def clean_nib(self):
+        nib = self.cleaned_data.get("nib", "")
+        return normalize_nib(nib) if nib else ""
+
+
+class OutletInline(admin.TabularInline):
+    model = MediaOutlet
+    fields = ["name", "media_type", "editor_in_chief", "person_in_charge"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(PressCompany)
+class PressCompanyAdmin(RegistrySearchMixin, RegistryAdmin):
+    form = PressCompanyForm
+    list_display = ["legal_name", "legal_form", "npwp_formatted", "province", "regency_city", "outlet_count",
+                    "pending_documents"]
+    list_select_related = ["province"]
+    list_filter = ["legal_form", "province", DocumentReviewFilter, ExpiringDocumentsFilter]
+    search_fields = ["legal_name"]  # shows the search box; the lookup itself is registry_search
+    search_name_fields = ["legal_name"]
+    filter_horizontal = ["kbli_codes"]
+    readonly_fields = ["created_at", "updated_at", "audit_trail"]
+    fieldsets = [
+        (None, {"fields": ["legal_name", "legal_form", "npwp", "nib", "kbli_codes"]}),
+        (_("Address and contacts"), {"fields": ["address", ("province", "regency_city", "postal_code"),
+                                                ("email", "phone")]}),
+        (_("Record"), {"fields": ["created_at", "updated_at", "audit_trail"]}),
+    ]
+    inlines = [OutletInline, CompanyDocumentInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            outlets_n=count_of(MediaOutlet, "company"),
+            pending_n=count_of(Document, "company", review_status=ReviewStatus.PENDING),
+        )
+
+    @admin.display(description=_("NPWP"), ordering="npwp")
+    def npwp_formatted(self, obj):
+        return obj.npwp_display
+
+    @admin.display(description=_("outlets"), ordering="outlets_n")
+    def outlet_count(self, obj):
+        return obj.outlets_n
+
+    @admin.display(description=_("pending documents"), ordering="pending_n")
+    def pending_documents(self, obj):
+        return obj.pending_n
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # the KBLI codes are saved here
+        services.company_saved(form.instance, changed=form.changed_data)
+
+
+@admin.register(Province)
+class ProvinceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(KbliCode)
+class KbliCodeAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "is_press"]
+    list_filter = ["is_press"]
+    search_fields = ["code", "title"]

@@ -1,0 +1,178 @@
+"""Documents: their own pages, with the review actions, and the document rows of company and outlet
+pages. Every save goes through partners.services (a replaced file goes back to review)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from mediareg.admin_helpers import reason_page, staff_name
+
+from .. import services
+from ..models import Document
+from ..uploads import check_document_file
+from .base import EXPIRY_WARNING_DAYS, RegistryAdmin
+from .filters import ExpiryFilter
+from .search import RegistrySearchMixin
+
+
+def download_link(document) -> str:
+    if not document or not document.pk:
+        return "-"
+    return format_html('<a href="{}">{}</a>', document.get_download_url(), gettext("Download"))
+
+
+class DocumentForm(forms.ModelForm):
+    class Meta:
+        model = Document
+        fields = ["company", "outlet", "kind", "number", "issue_date", "expiry_date", "tax_year", "file"]
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and upload is not getattr(self.instance, "file", None) and hasattr(upload, "content_type"):
+            checked = check_document_file(upload)
+            # Kept for the model: the stored name is random, its suffix follows the real content.
+            upload.name = f"document{checked.extension}"
+            self.checked_upload = checked
+        return upload
+
+    def _post_clean(self):
+        super()._post_clean()
+        checked = getattr(self, "checked_upload", None)
+        if checked:
+            self.instance.original_filename = checked.original_filename
+            self.instance.content_type = checked.content_type
+            self.instance.size = checked.size
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for rejection"), widget=forms.Textarea(attrs={"rows": 4}),
+                             help_text=_("Shown to the outlet. Say what is wrong and what to send instead."))
+
+
+class DocumentInlineBase(admin.TabularInline):
+    model = Document
+    form = DocumentForm
+    fields = ["kind", "number", "issue_date", "expiry_date", "tax_year", "file", "review_status", "download"]
+    readonly_fields = ["review_status", "download"]
+    extra = 0
+    show_change_link = True
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        return download_link(obj)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("company", "outlet")
+
+
+class CompanyDocumentInline(DocumentInlineBase):
+    fk_name = "company"
+    verbose_name_plural = _("company documents")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(outlet__isnull=True)
+
+
+class OutletDocumentInline(DocumentInlineBase):
+    fk_name = "outlet"
+    verbose_name_plural = _("outlet documents")
+
+
+@admin.register(Document)
+class DocumentAdmin(RegistrySearchMixin, RegistryAdmin):
+    form = DocumentForm
+    list_display = ["kind", "number", "company", "outlet", "issue_date", "expiry_date", "expiry_state",
+                    "review_status", "reviewed_by", "download"]
+    list_select_related = ["company", "outlet", "reviewed_by"]
+    list_filter = ["review_status", "kind", ExpiryFilter, "outlet__media_type"]
+    search_fields = ["number"]
+    search_name_fields = ["number", "company__legal_name", "outlet__name"]
+    search_company_path = "company__"
+    search_domain_path = "outlet"
+    search_help_text = _("Document number, company or outlet name, NPWP (any format) or domain")
+    autocomplete_fields = ["company", "outlet"]
+    actions = ["accept_documents", "reject_documents"]
+    readonly_fields = ["original_filename", "content_type", "size", "download", "earlier_files", "review_status",
+                       "reviewer", "reviewed_at", "rejection_reason", "created_at", "updated_at", "audit_trail"]
+    fieldsets = [
+        (None, {"fields": ["company", "outlet", "kind", "number", ("issue_date", "expiry_date"), "tax_year"]}),
+        (_("File"), {"fields": ["file", "download", ("original_filename", "content_type", "size"),
+                               "earlier_files"]}),
+        (_("Review"), {"fields": [("review_status", "reviewer", "reviewed_at"), "rejection_reason"]}),
+        (_("Record"), {"fields": ["created_at", "updated_at", "audit_trail"]}),
+    ]
+
+    @admin.display(description=_("reviewed by"))
+    def reviewer(self, obj):
+        return staff_name(obj.reviewed_by)
+
+    @admin.display(description=_("expiry"))
+    def expiry_state(self, obj):
+        if obj.expiry_date is None:
+            return "-"
+        today = timezone.localdate()
+        if obj.expiry_date < today:
+            return format_html('<strong class="expiry-expired">{}</strong>', gettext("expired"))
+        if obj.expiry_date <= today + datetime.timedelta(days=EXPIRY_WARNING_DAYS):
+            days = (obj.expiry_date - today).days
+            return format_html('<span class="expiry-soon">{}</span>',
+                               ngettext("%(n)d day left", "%(n)d days left", days) % {"n": days})
+        return gettext("valid")
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        return download_link(obj)
+
+    @admin.display(description=_("earlier files"))
+    def earlier_files(self, obj):
+        """Replaced files are kept, for auditors; the audit trail names each replacement."""
+        versions = obj.earlier_files() if obj and obj.pk else []
+        if not versions:
+            return "-"
+        return format_html("<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a> ({})</li>', (
+            (version["url"], version["original_filename"] or version["name"],
+             gettext("from %(since)s, replaced %(replaced)s") % {
+                 "since": date_format(timezone.localtime(version["since"]), "DATETIME_FORMAT"),
+                 "replaced": date_format(timezone.localtime(version["replaced_at"]), "DATETIME_FORMAT")})
+            for version in versions)))
+
+    def save_model(self, request, obj, form, change):
+        if not change or form.changed_data:
+            services.document_save(obj)
+
+    def delete_model(self, request, obj):
+        services.documents_delete(Document.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.documents_delete(queryset)
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("partners.review_document")
+
+    @admin.action(description=_("Accept selected documents"), permissions=["review"])
+    def accept_documents(self, request, queryset):
+        changed = services.documents_accept(queryset, by=request.user)
+        self.message_user(request, ngettext("%(n)d document accepted.", "%(n)d documents accepted.", changed)
+                          % {"n": changed}, messages.SUCCESS)
+
+    @admin.action(description=_("Reject selected documents (a reason is required)"), permissions=["review"])
+    def reject_documents(self, request, queryset):
+        form = RejectForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            changed = services.documents_reject(queryset, by=request.user, reason=form.cleaned_data["reason"])
+            self.message_user(request, ngettext("%(n)d document rejected.", "%(n)d documents rejected.", changed)
+                              % {"n": changed}, messages.SUCCESS)
+            return None
+        return reason_page(
+            self, request, form=form, action="reject_documents", title=gettext("Reject documents"),
+            button=gettext("Reject"), label_heading=gettext("Document"), standing_heading=gettext("Review"),
+            rows=[{"pk": d.pk, "label": d, "standing": d.get_review_status_display()}
+                  for d in queryset.select_related("company", "outlet")])

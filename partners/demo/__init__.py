@@ -1,0 +1,1 @@
+"""The registry's demo data (seed_demo)."""
