@@ -5,7 +5,7 @@
 Run bench/recheck.py first: it creates and seeds that database (35,000 companies, 50,000 outlets).
 Each page is requested through Django's test client as a superuser, once to warm up and then five
 times; the median is printed with the query count and whether PostgreSQL used the trigram index for
-the name search (perf-reliability.md P4-P6: constant queries, no sequential scan per search).
+the name search (docs/architecture.md "Performance": constant queries, no sequential scan per search).
 """
 
 from __future__ import annotations

@@ -91,7 +91,7 @@ def _recheck_batch(ids: list[int], *, trigger, actor, today, policy) -> RecheckS
                                              is_eligible=eligible, failing_codes=codes, outcomes=rendered))
     if changed_rows:
         # INSERT ... ON CONFLICT DO UPDATE: one statement for the batch (bulk_update's CASE per row is
-        # several times slower at thousands of rows, perf-reliability.md §1.5).
+        # several times slower at thousands of rows, docs/architecture.md "Performance").
         Eligibility.objects.bulk_create(
             changed_rows, update_conflicts=True, unique_fields=["outlet"],
             update_fields=["is_eligible", "failing_codes", "outcomes", "changed_at", "evaluated_at"])

@@ -40,8 +40,9 @@ class DocumentField(forms.FileField):
         return upload
 
 
-# Which documents an application carries (domain.md §1.4, §3, §7): the company's legal and tax
-# papers, and the outlet's masthead. Tax status: a KSWP result or an SKF (at least one of the two).
+# Which documents an application carries (docs/domain.md: legal form, tax status, how regional offices run
+# it): the company's legal and tax papers, and the outlet's masthead. Tax status: a KSWP result or an
+# SKF (at least one of the two).
 REQUIRED_DOCUMENTS = [
     DocumentKind.DEED, DocumentKind.LAW_MINISTRY_APPROVAL, DocumentKind.NIB, DocumentKind.NPWP_CARD,
     DocumentKind.ANNUAL_TAX_RETURN, DocumentKind.EDITORIAL_BOX,

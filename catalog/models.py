@@ -56,7 +56,7 @@ COMMON_YEAR = 2001
 class EligibilityPolicy(models.Model):
     """The thresholds and switches of the eligibility rules; administrators change them in the admin.
 
-    Defaults follow domain.md ("Decisions we take from these facts"). There is one policy row.
+    Defaults and their sources: docs/domain.md. There is one policy row.
     """
 
     min_verification_level = models.CharField(
@@ -500,7 +500,7 @@ class PressCouncilEntry(models.Model):
 
 
 class WebRankList(models.Model):
-    """One imported traffic-rank list (Tranco: a daily list with an id, domain.md §5)."""
+    """One imported traffic-rank list (Tranco: a daily list with an id, docs/domain.md "Traffic rank")."""
 
     source = models.CharField(_("source"), max_length=30, default="tranco")
     list_id = models.CharField(_("list id"), max_length=50)
@@ -542,7 +542,7 @@ class OutletWebRank(models.Model):
 
 class RegistrationWindow(models.Model):
     """A period in which the public form takes applications (many offices take them once a year,
-    domain.md §7). With no window at all the form is always open."""
+    docs/domain.md "How regional offices run it"). With no window at all the form is always open."""
 
     opens_on = models.DateField(_("opens on"))
     closes_on = models.DateField(_("closes on"))

@@ -1,4 +1,4 @@
-"""The e-catalog eligibility rules (domain.md §1, §3, §5; product.md "Eligibility").
+"""The e-catalog eligibility rules (docs/domain.md: Dewan Pers verification, legal form, tax status, traffic rank).
 
 Each rule is a plain function of an outlet's facts, the policy and the date, and returns an Outcome:
 pass or fail with a reason a person understands. Facts are loaded for many outlets at once

@@ -6,8 +6,8 @@ follows each decision that changes what the rules read with the outlet's re-chec
     listed → suspended (eligibility lost, automatically) → listed (eligibility back, automatically)
     listed → suspended by staff (reason) → listed (staff lift it)
     listed | suspended → delisted by staff (reason) → applied (the outlet applies again)
-    sanctions (domain.md §2.4): 1st warning; 2nd warning + suspension for a set period;
-    3rd warning + delisting for a set period; revocation.
+    sanctions (docs/domain.md, "The e-catalog and its sanctions"): 1st warning; 2nd warning +
+    suspension for a set period; 3rd warning + delisting for a set period; revocation.
 
 The sanction ladder, one meaning throughout (README, "E-catalog eligibility"; next_sanction_step):
 
@@ -187,7 +187,8 @@ def delist(listing: Listing, *, user, reason: str) -> Listing:
 
 @dataclass(frozen=True)
 class SanctionStep:
-    """The next step on the catalog's sanction ladder for a listing (domain.md §2.4)."""
+    """The next step on the catalog's sanction ladder for a listing (docs/domain.md, "The e-catalog and its
+    sanctions")."""
 
     level: int  # 1 to 3 are the warnings; 4 is a further breach, revoked
     action: str  # the ListingTransition action it records

@@ -1,4 +1,4 @@
-"""Importing a web traffic rank list (Tranco, domain.md §5), which feeds the catalog's web rank rule.
+"""Importing a web traffic rank list (Tranco, docs/domain.md "Traffic rank"), which feeds the catalog's web rank rule.
 
 ``rank,domain`` lines without a header (Tranco's top-1m.csv, also inside its ZIP). The file is
 streamed line by line (mediareg.csvfiles.LineSource); only the set of our outlets' domains (and their

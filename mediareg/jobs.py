@@ -1,7 +1,7 @@
 """What every MediaReg Celery task shares: retries on passing database and broker errors, a cap on
 redeliveries, a lock for periodic jobs so that two beats (or a slow run and the next one) do the
 work once, and the one way a write queues a task after it commits (send_on_commit). See
-perf-reliability.md §1.7 and the Celery settings in mediareg/settings.py.
+docs/architecture.md ("Jobs") and the Celery settings in mediareg/settings.py.
 """
 
 from __future__ import annotations

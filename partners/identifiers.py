@@ -1,6 +1,6 @@
 """Indonesian registry numbers and web domains: parse what people type, store one canonical form.
 
-NPWP rules (domain.md §3): the legacy 15-digit number (``01.312.166.0-091.000``) has a Luhn check
+NPWP rules (docs/domain.md "NPWP, NIK and NIB"): the legacy 15-digit number (``01.312.166.0-091.000``) has a Luhn check
 digit over its first nine digits; since PMK 112/2022 entities use 16 digits, the legacy number with
 a leading 0, and resident individuals use their NIK. python-stdnum implements both checks.
 
@@ -127,7 +127,8 @@ def normalize_domain(value: str) -> str:
     """Reduce a website as people write it to its host name: lower case, no scheme, no ``www.``,
     no port, path or trailing dot; internationalised names in their ASCII (punycode) form.
 
-    Accepts the messy spellings seen on the Dewan Pers list, such as ``htpps://`` (domain.md §1.3).
+    Accepts the messy spellings seen on the Dewan Pers list, such as ``htpps://`` (docs/domain.md, "Press
+    companies and outlets").
     """
     raw = (value or "").strip()
     if not raw:

@@ -1,6 +1,6 @@
 """The register of press companies, their media outlets, Dewan Pers verification and documents.
 
-Facts and their sources are in shared/domain.md (§1 Dewan Pers, §3 tax identifiers). Rules that
+Facts and their sources are in docs/domain.md. Rules that
 are absolute are database constraints; rules that need a person's judgement live in forms and in
 the eligibility rules of the catalog app.
 
@@ -30,7 +30,7 @@ from mediareg.dates import add_years
 
 from .identifiers import PLACEHOLDER_NPWP_PREFIX, format_npwp, normalize_company_npwp, normalize_domain
 
-# A factual-verification certificate is valid five years from signing (domain.md §1.5).
+# A factual-verification certificate is valid five years from signing (docs/domain.md "Dewan Pers verification").
 VERIFICATION_VALIDITY_YEARS = 5
 
 
@@ -86,7 +86,7 @@ class LegalForm(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-# Dewan Pers accepts a PT, yayasan or koperasi; not a PT perorangan (domain.md §1.4).
+# Dewan Pers accepts a PT, yayasan or koperasi; not a PT perorangan (docs/domain.md "Legal form and KBLI").
 PRESS_LEGAL_FORMS = frozenset({LegalForm.PT, LegalForm.YAYASAN, LegalForm.KOPERASI})
 
 
@@ -248,7 +248,7 @@ class OutletDomain(models.Model):
 
 
 class VerificationLevel(models.TextChoices):
-    """Dewan Pers verification (domain.md §1.2): administrative first, then factual."""
+    """Dewan Pers verification (docs/domain.md): administrative first, then factual."""
 
     NONE = "none", _("Not verified")
     ADMINISTRATIVE = "administrative", _("Administratively verified")
@@ -330,7 +330,7 @@ class Owner(models.TextChoices):
 
 
 class DocumentKind(models.TextChoices):
-    """The documents Dewan Pers, the e-catalog and regional offices ask for (domain.md §1.4, §2.2, §3, §7)."""
+    """The documents Dewan Pers, the e-catalog and regional offices ask for (docs/domain.md)."""
 
     DEED = "deed", _("Deed of establishment")
     DEED_AMENDMENT = "deed_amendment", _("Deed of amendment")
@@ -351,7 +351,7 @@ class DocumentKind(models.TextChoices):
 
 
 # Which owner each kind belongs to, and whether it runs out. An SKF is valid one month from issue
-# (domain.md §3.4); a Dewan Pers certificate five years; a broadcasting licence has its own term.
+# (docs/domain.md "Tax status"); a Dewan Pers certificate five years; a broadcasting licence has its own term.
 KIND_OWNER = {
     DocumentKind.PRESS_COUNCIL_CERTIFICATE: Owner.OUTLET,
     DocumentKind.EDITORIAL_BOX: Owner.OUTLET,

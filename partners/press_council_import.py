@@ -1,4 +1,4 @@
-"""Importing the Dewan Pers list of press companies into the registry (domain.md §1.2, §1.3).
+"""Importing the Dewan Pers list of press companies into the registry (docs/domain.md "Dewan Pers verification").
 
 The file is read by partners.press_council_list (via mediareg.csvfiles). Each row is matched to an
 outlet by any of its normalised website domains, else by its name when exactly one outlet has that
@@ -158,9 +158,9 @@ def import_press_council(path: str | Path, *, list_date: datetime.date | None = 
                          progress: Progress | None = None) -> PressCouncilReport:
     """Import a CSV of the Dewan Pers list; see the module docstring and README "Importing the Dewan Pers list".
 
-    Certificate: the public list shows no certificate number (domain.md §1.3), and the database keeps
-    a certificate date only with its number. So a factual row gives the certificate number and date
-    only when the file has a certificate number column with a value; otherwise its date is the
+    Certificate: the public list shows no certificate number (docs/domain.md, "Dewan Pers verification"),
+    and the database keeps a certificate date only with its number. So a factual row gives the certificate
+    number and date only when the file has a certificate number column with a value; otherwise its date is the
     status date, an existing certificate entered by staff is kept, and a new outlet has none until
     staff enter it from the certificate (the press council rule then asks for it).
     """
@@ -187,7 +187,7 @@ def import_press_council(path: str | Path, *, list_date: datetime.date | None = 
     with audit_context(actor=ACTOR), transaction.atomic():
         importer = _PressCouncilImporter(parsed, timezone.now())
         # Oldest first, so that when one outlet is on several rows the latest date is applied last and
-        # stays (domain.md §1.3); rows without a date count as oldest.
+        # stays (docs/domain.md "Dewan Pers verification"); rows without a date count as oldest.
         for row in sorted(parsed, key=lambda r: (r.date or datetime.date.min, r.line)):
             try:
                 importer.apply(row)

@@ -1,5 +1,5 @@
-"""The Dewan Pers list of press companies as scraped from dewanpers.or.id (domain.md §1.2, §1.3): its
-columns under their Indonesian or English headers, and each row read into a ListRow, normalised, or
+"""The Dewan Pers list of press companies as scraped from dewanpers.or.id (docs/domain.md, "Dewan Pers
+verification"): its columns under their Indonesian or English headers, and each row read into a ListRow, normalised, or
 refused with a RowError that says why. Nothing here touches the database: partners.press_council_import
 matches the rows to the registry and writes them.
 """
@@ -49,8 +49,8 @@ MEDIA_TYPES = {
 }
 MEDIA_TYPE_BY_WORD = {word: media_type for media_type, words in MEDIA_TYPES.items() for word in words}
 
-# Status words (domain.md §1.2). A status is read word by word: filler words are dropped, every
-# other word must be one of these, otherwise the status is not recognised and the row is not used.
+# Status words (docs/domain.md, "Dewan Pers verification"). A status is read word by word: filler words are
+# dropped, every other word must be one of these, otherwise the status is not recognised and the row is not used.
 _STATUS_FILLER = {"terverifikasi", "verifikasi", "verified", "secara", "dan", "and", "sudah", "telah"}
 _STATUS_ADMIN = {"administrasi", "administratif", "administrative", "administratively", "ta"}
 _STATUS_FACTUAL = {"faktual", "factual", "factually", "tf", "taf"}

@@ -46,7 +46,7 @@ TEST_PASSWORD = "rahasia-uji-123"
 
 def make_npwp(n: int) -> str:
     """The canonical 16-digit NPWP of the ``n``-th test company: an entity (type 01), serial and tax
-    office from ``n``, the Luhn check digit in ninth place (domain.md §3.1), head office ``000``.
+    office from ``n``, the Luhn check digit in ninth place (docs/domain.md "NPWP, NIK and NIB"), head office ``000``.
 
     Distinct for every n below 10**8. The tax office codes 900-999 are not used by seed_demo, so
     factory companies never collide with the demo set.

@@ -1,4 +1,4 @@
-"""Every change to the registry leaves an audit event, whichever path wrote it (perf-reliability.md §1.10)."""
+"""Every change to the registry leaves an audit event, whichever path wrote it (docs/architecture.md)."""
 
 import getpass
 import os

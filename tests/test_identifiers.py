@@ -1,4 +1,4 @@
-"""NPWP, NIB and website domains as people type them (domain.md §1.3, §3)."""
+"""NPWP, NIB and website domains as people type them (docs/domain.md)."""
 
 import pytest
 from django.core.exceptions import ValidationError

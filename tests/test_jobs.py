@@ -1,4 +1,4 @@
-"""Celery reliability (shared/perf-reliability.md §1.7 and §4, tests 6 and 8-12).
+"""Celery reliability (docs/architecture.md "Jobs").
 
 The settings themselves (visibility timeout, prefetch, time limits, soft shutdown, late ack) are
 checked in tests/test_settings.py (test 10); this module checks what the tasks and jobs do with

@@ -1,5 +1,5 @@
 """The nightly re-check of every outlet runs once per day and trigger, and counts each range once,
-however often beat fires or the broker delivers (shared/perf-reliability.md §1.7). The fan-out
+however often beat fires or the broker delivers (docs/architecture.md "Jobs"). The fan-out
 queues its range tasks on the real broker, where the tests read them."""
 
 import datetime

@@ -179,7 +179,7 @@ def test_deploy_check_passes_with_production_settings(secret, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-# --- (d) Celery reliability settings are consistent (perf-reliability.md §4, test 10) -------------
+# --- (d) Celery reliability settings are consistent (docs/architecture.md "Jobs") -------------
 
 def test_celery_timeouts_are_consistent():
     from mediareg.celery import app

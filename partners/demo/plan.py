@@ -110,7 +110,8 @@ def home_domain(outlet_name: str) -> str:
 
 
 def legacy_npwp(type_digits: str, serial: int, kpp: str, branch: str = "000") -> str:
-    """A 15-digit NPWP whose ninth digit is the Luhn check digit over the first eight (domain.md §3.1)."""
+    """A 15-digit NPWP whose ninth digit is the Luhn check digit over the first eight (docs/domain.md,
+    "NPWP, NIK and NIB")."""
     head = f"{type_digits}{serial:06d}"
     return head + luhn.calc_check_digit(head) + kpp + branch
 

@@ -64,7 +64,8 @@ COMPANIES = [
      [("Kabar Kampung", ONLINE), ("Kampung Betawi Bulanan", PRINT)]),
     (KOPERASI, "Koperasi Jurnalis Ibukota Sejahtera", "Jakarta Pusat", [("Lembar Ibukota", ONLINE)]),
     (KOPERASI, "Koperasi Pers Warga Cilincing", "Jakarta Utara", [("Catatan Cilincing", ONLINE)]),
-    # A single-founder PT perorangan: Dewan Pers does not accept it for the press (domain.md §1.4).
+    # A single-founder PT perorangan: Dewan Pers does not accept it for the press (docs/domain.md, "Legal
+    # form and KBLI").
     (PT_PERORANGAN, "PT Kabar Kilat Dani Pratama", "Jakarta Barat", [("Kabar Kilat Jakarta", ONLINE)]),
 ]
 

@@ -1,4 +1,4 @@
-"""Provinces (Kemendagri codes) and the KBLI codes a press company's NIB may list (domain.md §1.4)."""
+"""Provinces (Kemendagri codes) and the KBLI codes a press company's NIB may list (docs/domain.md "Legal form and KBLI")."""
 
 from django.db import migrations
 

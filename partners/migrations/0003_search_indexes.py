@@ -1,5 +1,5 @@
 """Trigram indexes so that the admin's case-insensitive name search stays an index scan at 50,000
-rows (perf-reliability.md §2.3)."""
+rows (docs/architecture.md "Performance")."""
 
 from django.db import migrations
 
