@@ -35,21 +35,12 @@ class DocumentForm(forms.ModelForm):
         fields = ["company", "outlet", "kind", "number", "issue_date", "expiry_date", "tax_year", "file"]
 
     def clean_file(self):
+        """A new file is checked here, to say what is wrong beside the field; services.document_save
+        stores it with that result."""
         upload = self.cleaned_data.get("file")
         if upload and upload is not getattr(self.instance, "file", None) and hasattr(upload, "content_type"):
-            checked = check_document_file(upload)
-            # Kept for the model: the stored name is random, its suffix follows the real content.
-            upload.name = f"document{checked.extension}"
-            self.checked_upload = checked
+            upload.checked = check_document_file(upload)
         return upload
-
-    def _post_clean(self):
-        super()._post_clean()
-        checked = getattr(self, "checked_upload", None)
-        if checked:
-            self.instance.original_filename = checked.original_filename
-            self.instance.content_type = checked.content_type
-            self.instance.size = checked.size
 
 
 class RejectForm(forms.Form):

@@ -103,9 +103,8 @@ class MediaOutletAdmin(RegistrySearchMixin, RegistryAdmin):
     def expiring_documents(self, obj):
         return obj.expiring_n
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        services.outlet_saved(form.instance, changed=form.changed_data)
+    def save_model(self, request, obj, form, change):
+        services.outlet_save(obj, changed=form.changed_data if change else None)
 
 
 @admin.register(PressVerification)
