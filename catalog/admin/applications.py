@@ -16,6 +16,7 @@ from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from mediareg.admin_helpers import ReadOnlyMixin, count_of, reason_page, staff_name
+from partners import services
 from partners.admin.base import RegistryAdmin
 from partners.models import KbliCode, LegalForm, PressCompany, Province
 
@@ -119,6 +120,11 @@ class ApplicationAdmin(ReadOnlyMixin, RegistryAdmin):
         if application is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         proposal = get_object_or_404(CompanyChangeProposal, application=application)
+        # A staff edit of the company, like its own page: re-checked at once, in the person's name.
+        with services.staff_edit(request.user):
+            return self._decide_company_changes(request, application, proposal, decision)
+
+    def _decide_company_changes(self, request, application, proposal, decision):
         try:
             if decision == "apply":
                 applied = company_changes.apply_changes(
