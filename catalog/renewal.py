@@ -7,15 +7,12 @@ like any other document and asks for the outlet's re-check (partners.services.do
 
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 
-from partners import services
+from partners import selectors, services
 from partners.models import Document, MediaOutlet
 
 from .models import Trigger
@@ -52,10 +49,9 @@ def outlet_for_renewal(outlet_id: int) -> MediaOutlet | None:
 
 
 def documents_to_renew(outlet: MediaOutlet, today) -> list[Document]:
-    """The outlet's and its company's documents that have expired or expire within 30 days."""
-    horizon = today + datetime.timedelta(days=30)
-    return list(Document.objects.filter(Q(outlet=outlet) | Q(company=outlet.company_id, outlet__isnull=True))
-                .filter(expiry_date__lte=horizon).exclude(review_status="rejected").order_by("expiry_date"))
+    """The outlet's and its company's documents that have expired or expire within 30 days
+    (partners.selectors, as the registry's list filters find them)."""
+    return list(selectors.documents_to_renew(outlet, today=today))
 
 
 def store_renewal(outlet: MediaOutlet, form) -> list[Document]:

@@ -15,12 +15,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from mediareg.admin_helpers import ReadOnlyMixin, count_of, reason_page, staff_name
+from mediareg.admin_helpers import ReadOnlyMixin, reason_page, staff_name
 from partners import services
 from partners.admin.base import RegistryAdmin
 from partners.models import KbliCode, LegalForm, PressCompany, Province
 
-from .. import applications, company_changes, lifecycle
+from .. import applications, company_changes, lifecycle, selectors
 from ..applications import ApplicationRefused
 from ..models import Application, CompanyChangeProposal, RegistrationWindow
 from .common import ApplicantReasonForm
@@ -55,11 +55,7 @@ class ApplicationAdmin(ReadOnlyMixin, RegistryAdmin):
         return staff_name(obj.decided_by)
 
     def get_queryset(self, request):
-        through = Application.documents.through
-        return super().get_queryset(request).annotate(
-            documents_n=count_of(through, "application"),
-            pending_n=count_of(through, "application", document__review_status="pending"),
-        )
+        return selectors.application_queue(super().get_queryset(request))
 
     def has_decide_permission(self, request):
         return request.user.has_perm("catalog.manage_listing")

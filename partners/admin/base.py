@@ -10,9 +10,6 @@ from mediareg.admin_helpers import audit_trail_link, without_field
 from .. import services
 from ..models import Document, MediaOutlet, OutletDomain, PressVerification
 
-# Documents that run out within this many days are shown as expiring.
-EXPIRY_WARNING_DAYS = 30
-
 
 class RegistryAdmin(admin.ModelAdmin):
     show_full_result_count = False

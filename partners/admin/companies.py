@@ -7,11 +7,9 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from mediareg.admin_helpers import count_of
-
-from .. import services
+from .. import selectors, services
 from ..identifiers import normalize_company_npwp, normalize_nib
-from ..models import Document, KbliCode, MediaOutlet, PressCompany, Province, ReviewStatus
+from ..models import KbliCode, MediaOutlet, PressCompany, Province
 from .base import RegistryAdmin
 from .documents import CompanyDocumentInline
 from .filters import DocumentReviewFilter, ExpiringDocumentsFilter
@@ -72,10 +70,7 @@ class PressCompanyAdmin(RegistrySearchMixin, RegistryAdmin):
     inlines = [OutletInline, CompanyDocumentInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            outlets_n=count_of(MediaOutlet, "company"),
-            pending_n=count_of(Document, "company", review_status=ReviewStatus.PENDING),
-        )
+        return selectors.company_list(super().get_queryset(request))
 
     @admin.display(description=_("NPWP"), ordering="npwp")
     def npwp_formatted(self, obj):

@@ -17,8 +17,9 @@ from mediareg.admin_helpers import reason_page, staff_name
 
 from .. import services
 from ..models import Document
+from ..selectors import EXPIRY_WARNING_DAYS
 from ..uploads import check_document_file
-from .base import EXPIRY_WARNING_DAYS, RegistryAdmin
+from .base import RegistryAdmin
 from .filters import ExpiryFilter
 from .search import RegistrySearchMixin
 
