@@ -73,8 +73,20 @@ class CompanyDocumentInline(DocumentInlineBase):
         return super().get_queryset(request).filter(outlet__isnull=True)
 
 
+class OutletDocumentFormSet(forms.BaseInlineFormSet):
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if self.instance.pk:
+            # An outlet's documents are its company's, also when this page moves the outlet to another
+            # company (services.outlet_save moves them): their rows are checked against the outlet as saved.
+            form.instance.outlet = self.instance
+            form.instance.company_id = self.instance.company_id
+        return form
+
+
 class OutletDocumentInline(DocumentInlineBase):
     fk_name = "outlet"
+    formset = OutletDocumentFormSet
     verbose_name_plural = _("outlet documents")
 
 

@@ -77,9 +77,9 @@ def document_save(document: Document, *, actor: str = "") -> bool:
 def _prepare(document: Document) -> bool:
     """Owner, file and fields checked and made consistent before writing; returns whether a new file
     comes with it."""
-    if document.outlet_id:
+    if document.outlet_id and not document.company_id:
         document.company_id = document.outlet.company_id  # an outlet's documents are its company's too
-    new_file = _take_file(document)
+    new_file = _take_file(document)  # then Document.clean refuses an outlet of another company
     validated(document)
     return new_file
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..models import MediaOutlet, OutletDomain, PressCompany, PressVerification, VerificationLevel
+from ..models import Document, MediaOutlet, OutletDomain, PressCompany, PressVerification, VerificationLevel
 from .edits import OUTLET_FACT_FIELDS, facts_changed, registry_edit, validated
 
 
@@ -54,6 +54,10 @@ def outlet_save(outlet: MediaOutlet, *, changed: Iterable[str] | None = None, ac
     with transaction.atomic(), registry_edit(actor=actor):
         validated(outlet, changed=changed)
         outlet.save()
+        if not new and "company" in changed:
+            # An outlet's documents are its company's too: they move with it.
+            Document.objects.filter(outlet=outlet).exclude(company_id=outlet.company_id).update(
+                company_id=outlet.company_id, updated_at=timezone.now())
         if new or OUTLET_FACT_FIELDS & changed:
             facts_changed(outlet_ids=[outlet.pk])
 
