@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
+from django.db.models.signals import pre_save
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -215,6 +216,30 @@ def test_a_website_another_outlet_has_is_refused_wherever_it_is_typed_and_stays_
     assert OutletDomain.objects.count() == before
     assert OutletDomain.objects.get(domain="bersama.id").outlet == owner
     assert not MediaOutlet.objects.filter(name__in=["Warta Bersama", "Kabar Betawi"], domains__isnull=False).exists()
+
+
+def test_the_import_leaves_a_website_taken_while_it_ran_to_its_owner_and_says_so(tmp_path):
+    """The import matches rows by the websites it read at its start; one another outlet takes meanwhile
+    is refused by the same service (DomainTaken), and the row is used without it."""
+    owner = OutletDomainFactory(domain="bersama.id", is_primary=True).outlet
+    path = tmp_path / "dewan-pers.csv"
+    path.write_text("Nama Media,Jenis Media,Badan Hukum,Website,Status\n"
+                    "Warta Baru,Siber,PT Warta Baru,warta-baru.id,Terverifikasi Administrasi\n")
+
+    def taken_meanwhile(sender, instance, **kwargs):
+        if instance.name == "Warta Baru" and instance.pk is None:
+            OutletDomain.objects.create(outlet=owner, domain="warta-baru.id")
+
+    pre_save.connect(taken_meanwhile, sender=MediaOutlet, dispatch_uid="test-taken-meanwhile")
+    try:
+        err = io.StringIO()
+        call_command("import_press_council", str(path), stdout=io.StringIO(), stderr=err)
+    finally:
+        pre_save.disconnect(dispatch_uid="test-taken-meanwhile", sender=MediaOutlet)
+
+    assert f"website warta-baru.id belongs to another outlet (“{owner.name}”); not added" in err.getvalue()
+    assert OutletDomain.objects.get(domain="warta-baru.id").outlet == owner
+    assert not MediaOutlet.objects.get(name="Warta Baru").domains.exists()
 
 
 # --- a document and its file ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..identifiers import normalize_company_npwp
 from ..models import KbliCode, LegalForm, PressCompany
-from .edits import COMPANY_FACT_FIELDS, facts_changed, registry_edit, validated
+from .edits import COMPANY_FACT_FIELDS, facts_changed, validated, writing
 
 # The same words as the database constraint's (PressCompany.Meta), so that every interface says it alike.
 NIB_TAKEN = _("A company with this NIB is already registered.")
@@ -47,13 +47,15 @@ def company_register(*, npwp: str | None, legal_name: str, legal_form: str = Leg
         except ValidationError as exc:
             raise ValidationError({"npwp": exc}) from exc
     npwp = npwp or None
-    with transaction.atomic(), registry_edit(actor=actor):
-        company_check_nib(nib, npwp=npwp)
+    with writing(actor=actor):
         if known := _locked(npwp):
+            company_check_nib(nib, npwp=npwp)
             return known, False
         company = PressCompany(npwp=npwp, legal_name=legal_name, legal_form=legal_form, nib=nib, **fields)
         try:
-            company_save(company, kbli_codes=kbli_codes)  # its own savepoint
+            # A savepoint: the insert that loses a race leaves the transaction usable for the answer below.
+            with transaction.atomic():
+                company_save(company, kbli_codes=kbli_codes)  # checks the NIB
         except IntegrityError:
             # Another registration of this NPWP, or of this NIB, committed while this one ran (the insert
             # waited for it): the same answer as had it come first.
@@ -76,20 +78,22 @@ def company_save(company: PressCompany, *, changed: Iterable[str] | None = None,
     which is re-checked when one of them changed."""
     new = company._state.adding
     changed = None if new else set(changed or ())
-    with transaction.atomic(), registry_edit(actor=actor):
+    with writing(actor=actor):
         validated(company, changed=changed)
         if changed is None or "nib" in changed:
             company_check_nib(company.nib, company=company)
         company.save()
-        codes_changed = kbli_codes is not None and _set_kbli(company, kbli_codes)
+        codes_changed = kbli_codes is not None and _set_kbli(company, kbli_codes, new=new)
         # A new company has no outlet yet: each outlet asks for its own re-check when it is added.
         if not new and (codes_changed or COMPANY_FACT_FIELDS & changed):
             facts_changed(company_ids=[company.pk])
 
 
-def _set_kbli(company: PressCompany, kbli_codes: Iterable[KbliCode]) -> bool:
+def _set_kbli(company: PressCompany, kbli_codes: Iterable[KbliCode], *, new: bool) -> bool:
     wanted = {code.pk for code in kbli_codes}
-    before = set(company.kbli_codes.values_list("pk", flat=True))
-    if wanted != before:
+    before = set() if new else set(company.kbli_codes.values_list("pk", flat=True))
+    if new:
+        company.kbli_codes.add(*wanted)
+    elif wanted != before:
         company.kbli_codes.set(wanted)
     return wanted != before

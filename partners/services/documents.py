@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from ..models import Document, MediaOutlet, Owner, ReviewStatus, owner_of_kind
 from ..signals import documents_changed
 from ..uploads import check_document_file
-from .edits import facts_changed, owners, registry_edit, validated
+from .edits import facts_changed, owners, validated, writing
 
 # Rows per INSERT when documents are added in a batch (seed_demo adds several hundred).
 INSERT_BATCH_SIZE = 200
@@ -41,7 +41,7 @@ def documents_add(documents: Iterable[Document], *, actor: str = "") -> list[Doc
     documents = list(documents)
     for document in documents:
         _prepare(document)
-    with transaction.atomic(), registry_edit(actor=actor):
+    with writing(actor=actor):
         try:
             Document.objects.bulk_create(documents, batch_size=INSERT_BATCH_SIZE)
         except BaseException:
@@ -66,7 +66,7 @@ def document_save(document: Document, *, actor: str = "") -> bool:
     replaced = _prepare(document)
     if replaced:
         document_reset_review(document)
-    with transaction.atomic(), registry_edit(actor=actor):
+    with writing(actor=actor):
         document.save()
         facts_changed(**owners(document.outlet_id, document.company_id))
         if stored is not None and stored != (document.outlet_id, document.company_id):
@@ -122,7 +122,7 @@ def document_reset_review(document: Document) -> None:
 def documents_delete(documents, *, actor: str = "") -> None:
     """Remove documents from the registry. Their files stay in storage, each named by the audit event
     of its deletion, for auditors (views.document_earlier_file)."""
-    with transaction.atomic(), registry_edit(actor=actor):
+    with writing(actor=actor):
         for outlet_id, company_id in documents.values_list("outlet_id", "company_id"):
             facts_changed(**owners(outlet_id, company_id))
         documents.delete()

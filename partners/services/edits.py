@@ -19,6 +19,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from mediareg.audit import audit_context
 
@@ -78,6 +79,20 @@ def registry_edit(*, actor: str = "", trigger: str = "", announce: bool = True):
     seed_demo."""
     with audit_context(actor=actor) if actor else contextlib.nullcontext(), \
             _running(RegistryEdit(actor=actor, trigger=trigger, announce=announce)) as edit:
+        yield edit
+
+
+@contextlib.contextmanager
+def writing(*, actor: str = ""):
+    """Around one service's writes: in the caller's transaction when there is one (a page, a submission,
+    a job's run), else in one of its own; in the caller's registry edit, else in its own.
+
+    No savepoint per call (a job calls hundreds of services): a service checks before it writes, so a
+    refusal leaves nothing behind for a caller that catches it and goes on, and each insert that can
+    lose a race to another transaction has a savepoint of its own. A database error is the
+    transaction's owner's to roll back."""
+    in_transaction = transaction.get_connection().in_atomic_block
+    with contextlib.nullcontext() if in_transaction else transaction.atomic(), registry_edit(actor=actor) as edit:
         yield edit
 
 

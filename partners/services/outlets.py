@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..models import Document, MediaOutlet, OutletDomain, PressCompany, PressVerification, VerificationLevel
-from .edits import OUTLET_FACT_FIELDS, facts_changed, registry_edit, validated
+from .edits import OUTLET_FACT_FIELDS, facts_changed, validated, writing
 
 
 class DomainTaken(ValidationError):
@@ -29,7 +29,7 @@ def outlet_register(*, company: PressCompany, name: str, media_type: str, domain
     The owner of ``domain`` (in any spelling) when it is this company's, refused (DomainTaken) when it
     is another company's; else the company's outlet of that name (in any letter case); else a new one
     from what was given, which gets the domain. A known outlet is returned as it is."""
-    with transaction.atomic(), registry_edit(actor=actor):
+    with writing(actor=actor):
         domain = _normalized(domain) if domain else ""
         if domain and (known := _row_of(domain)):
             if known.outlet.company_id != company.pk:
@@ -51,7 +51,7 @@ def outlet_save(outlet: MediaOutlet, *, changed: Iterable[str] | None = None, ac
     or one whose company or media type changed, is re-checked."""
     new = outlet._state.adding
     changed = None if new else set(changed or ())
-    with transaction.atomic(), registry_edit(actor=actor):
+    with writing(actor=actor):
         validated(outlet, changed=changed)
         outlet.save()
         if not new and "company" in changed:
@@ -69,7 +69,7 @@ def outlet_domain_add(outlet: MediaOutlet, domain: str, *, actor: str = "") -> t
     """Give an outlet a website; returns its row and whether it is new. The domain is normalised (no
     scheme, ``www.``, port or path), primary when the outlet has none yet, and returned as it is when
     the outlet has it already. Another outlet's website is refused (DomainTaken)."""
-    with transaction.atomic(), registry_edit(actor=actor):
+    with writing(actor=actor):
         domain = _normalized(domain)
         if known := _row_of(domain):
             if known.outlet_id != outlet.pk:
@@ -86,7 +86,7 @@ def outlet_domains_save(outlet: MediaOutlet, *, saved: Iterable[OutletDomain] = 
                         deleted: Iterable[OutletDomain] = (), actor: str = "") -> None:
     """The domains of an outlet's page as a person left them: ``saved`` rows added or changed (checked
     by the page's form), ``deleted`` rows removed. One of what remains is primary."""
-    with transaction.atomic(), registry_edit(actor=actor):
+    with writing(actor=actor):
         for row in deleted:
             row.delete()
         # A row that stops being primary first, so that its successor never meets it.
@@ -128,7 +128,7 @@ def _write(row: OutletDomain) -> None:
 def verification_save(verification: PressVerification, *, actor: str = "") -> PressVerification:
     """Save an outlet's Dewan Pers verification (its own page, the outlet page's inline, a registration,
     the Dewan Pers import, seed_demo); its valid-until date follows the certificate (the model's save)."""
-    with transaction.atomic(), registry_edit(actor=actor):
+    with writing(actor=actor):
         validated(verification)
         verification.save()
         facts_changed(outlet_ids=[verification.outlet_id])
@@ -139,7 +139,7 @@ def verifications_flag_missing(*, kept: Iterable[int], since: datetime.date, act
     """A complete Dewan Pers list: flag the verified outlets not in ``kept`` as missing from it since
     ``since``, for staff to check (one UPDATE); an outlet already flagged keeps its date. Returns the
     outlets flagged now."""
-    with transaction.atomic(), registry_edit(actor=actor):
+    with writing(actor=actor):
         missing = (PressVerification.objects
                    .filter(level__in=[VerificationLevel.ADMINISTRATIVE, VerificationLevel.FACTUAL],
                            missing_from_list_since__isnull=True)
