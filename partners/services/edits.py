@@ -7,8 +7,8 @@ outermost edit sends what it collected as one ``partners.signals.registry_change
 without an error (partners never imports the catalog): a person's page in the back office
 (``staff_edit``) after the page's transaction, for a re-check at once; a public form or a job inside
 its transaction, so that the catalog marks the request in the same commit and queues a worker. An
-edit nested in another hands its requests to the outer one, and drops them when it fails, as its
-savepoint takes its writes back.
+edit nested in another hands its requests to the outer one, and drops them when it fails: a failed
+service has written nothing, and a caller's failed savepoint (an import's row) took its writes back.
 """
 
 from __future__ import annotations
