@@ -2,8 +2,9 @@
 
 submit_application() is the one write path of the public form: one transaction creates or reuses
 the company (same NPWP in any format) and the outlet (same domain, or same name under the company),
-stores the documents for review, records the application and puts the listing in "applied". A
-double click or a re-sent page carries the same submission key and gets the same application.
+stores the documents for review (all three through partners.services, as every interface does),
+records the application and puts the listing in "applied". A double click or a re-sent page carries
+the same submission key and gets the same application.
 
 A known company's record is never changed from the form: what the applicant typed differently waits
 as a CompanyChangeProposal for staff. Side effects (the re-check, the receipt, the staff notice, the
@@ -24,19 +25,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from mediareg.audit import audit_context
 from mediareg.dates import add_months
 from mediareg.outbox import queue_mail
-from partners.models import (
-    Document,
-    DocumentKind,
-    MediaOutlet,
-    OutletDomain,
-    PressCompany,
-    PressVerification,
-    owner_of_kind,
-)
-from partners.signals import documents_changed
+from partners import services
+from partners.models import Document, DocumentKind, MediaOutlet, PressCompany, PressVerification
 
 from . import company_changes, lifecycle
 from .models import (
@@ -53,6 +45,8 @@ logger = logging.getLogger(__name__)
 
 # An application in these states is decided: no further decision is taken on it.
 DECIDED = (Application.Status.APPROVED, Application.Status.REJECTED)
+# Who writes a submission, in the audit trail: nobody signs in to the public form.
+ACTOR = "public:application"
 
 class ApplicationRefused(ValidationError):
     pass
@@ -88,7 +82,7 @@ def submit_application(form, *, client_ip: str | None = None) -> Application:
     """Store a valid ApplicationForm. Idempotent per submission key.
 
     Concurrent submissions for one company wait for each other on the company row's lock
-    (select_for_update in _store), so the outlet, domain and listing are never created twice.
+    (partners.services.company_register), so the outlet, domain and listing are never created twice.
     """
     data = form.cleaned_data
     existing = Application.objects.filter(submission_key=data["submission_key"]).first()
@@ -96,7 +90,7 @@ def submit_application(form, *, client_ip: str | None = None) -> Application:
         return existing
     written: list[str] = []
     try:
-        with transaction.atomic(), audit_context(actor="public:application"):
+        with transaction.atomic(), services.registry_edit(actor=ACTOR, trigger=Trigger.APPLICATION):
             # The first hook at commit: from then on the files belong to committed rows, and nothing run
             # after the commit (the side effects' hooks) can make the cleanup below delete them.
             transaction.on_commit(written.clear)
@@ -122,26 +116,26 @@ def _discard(names: list[str]) -> None:
 
 
 def _store(form, client_ip, written: list[str]) -> Application:
+    """The company, the outlet with its website and the documents through the registry's services (the
+    same checks as the admin's and the imports'), then the application and its listing."""
     data = form.cleaned_data
     company, created = _company_for(data)
     # A known company's record is not changed from an unauthenticated form, not even its empty fields
     # (anyone who knows an NPWP could set the e-mail its reminders and renewal links go to, or take a
     # NIB another company will need): what differs goes to staff as a proposal (CompanyChangeProposal).
     if created:
-        company.kbli_codes.add(*data["kbli_codes"])
         on_record, differences = {}, {}
     else:
         on_record = company_changes.company_values(company)
         differences = company_changes.differences(on_record, data)
     outlet = _outlet_for(company, data)
-    if data["website"] and not OutletDomain.objects.filter(domain=data["website"]).exists():
-        _add_domain(outlet, company, data["website"])
-    PressVerification.objects.get_or_create(outlet=outlet)
+    if not PressVerification.objects.filter(outlet=outlet).exists():
+        services.verification_save(PressVerification(outlet=outlet))  # not verified until staff or the list say so
     # Before any file is written: a refusal rolls the rows back but could not take files back.
     listing = lifecycle.ensure_listing(outlet)
     if listing.state in (ListingState.REJECTED, ListingState.DELISTED):
         try:
-            lifecycle.reapply(listing, actor="public:application")
+            lifecycle.reapply(listing, actor=ACTOR)
         except lifecycle.TransitionRefused as refusal:  # delisted, and the sanction has not ended yet
             raise ApplicationRefused(" ".join(refusal.messages), code="listing_refused") from refusal
 
@@ -149,15 +143,14 @@ def _store(form, client_ip, written: list[str]) -> Application:
         code=secrets.token_urlsafe(12), submission_key=data["submission_key"], company=company, outlet=outlet,
         applicant_email=data["outlet_email"], client_ip=client_ip, language=translation.get_language() or "id",
     )
-    documents = []
-    for kind, upload in form.documents():
-        documents.append(_store_document(company, outlet, kind, upload, data))
-        written.append(documents[-1].file.name)
+    documents = services.documents_add(
+        Document(**services.document_place(kind, outlet=outlet), kind=kind, **_document_dates(kind, data), file=upload)
+        for kind, upload in form.documents())
+    written.extend(document.file.name for document in documents)
     application.documents.set(documents)
     if differences:
         CompanyChangeProposal.objects.create(application=application, company=company, proposed=differences,
                                              on_record={field: on_record[field] for field in differences})
-    documents_changed.send(sender=Document, document_ids=[d.pk for d in documents], trigger=Trigger.APPLICATION)
     queue_submitted_mails(application)
     return application
 
@@ -165,60 +158,41 @@ def _store(form, client_ip, written: list[str]) -> Application:
 def _company_for(data) -> tuple[PressCompany, bool]:
     """The company with this NPWP, locked (concurrent submissions for one company wait for each other),
     or a new one from what was typed."""
-    if PressCompany.objects.filter(nib=data["nib"]).exclude(npwp=data["npwp"]).exists():
-        raise ApplicationRefused(_("A company with this NIB is already registered."), code="nib_taken")
     try:
-        return PressCompany.objects.select_for_update().get_or_create(
-            npwp=data["npwp"],
-            defaults={"legal_name": data["legal_name"], "legal_form": data["legal_form"], "nib": data["nib"],
-                      "address": data["address"], "province": data["province"],
-                      "regency_city": data["regency_city"], "email": data["company_email"],
-                      "phone": data["company_phone"]},
-        )
-    except IntegrityError:
-        # Another company with the same new NIB was committed while this one was being created
-        # (get_or_create rolled its savepoint back, so the transaction goes on).
-        if PressCompany.objects.filter(nib=data["nib"]).exclude(npwp=data["npwp"]).exists():
-            raise ApplicationRefused(_("A company with this NIB is already registered."), code="nib_taken") from None
-        raise
-
-
-def _add_domain(outlet: MediaOutlet, company: PressCompany, domain: str) -> None:
-    try:
-        with transaction.atomic():
-            OutletDomain.objects.create(outlet=outlet, domain=domain,
-                                        is_primary=not outlet.domains.filter(is_primary=True).exists())
-    except IntegrityError:
-        # Another company's application for the same new domain committed first: the same answer as when
-        # it had come earlier. (Submissions of one company are serialised by its row lock.)
-        owner = OutletDomain.objects.select_related("outlet").filter(domain=domain).first()
-        if owner is None or owner.outlet.company_id == company.pk:
-            raise
-        raise _domain_taken(domain) from None
-
-
-def _domain_taken(domain: str) -> ApplicationRefused:
-    return ApplicationRefused(
-        _("The website %(domain)s is registered to another company's outlet. Contact us if this is wrong.")
-        % {"domain": domain}, code="domain_taken")
+        return services.company_register(
+            npwp=data["npwp"], legal_name=data["legal_name"], legal_form=data["legal_form"], nib=data["nib"],
+            kbli_codes=data["kbli_codes"], address=data["address"], province=data["province"],
+            regency_city=data["regency_city"], email=data["company_email"], phone=data["company_phone"])
+    except ValidationError as refusal:
+        raise _refused(refusal) from None
 
 
 def _outlet_for(company: PressCompany, data) -> MediaOutlet:
-    if data["website"]:
-        domain = OutletDomain.objects.select_related("outlet").filter(domain=data["website"]).first()
-        if domain:
-            if domain.outlet.company_id != company.pk:
-                raise _domain_taken(data["website"])
-            return domain.outlet
-    outlet = MediaOutlet.objects.filter(company=company, name__iexact=data["outlet_name"]).first()
-    if outlet:
-        return outlet
-    return MediaOutlet.objects.create(
-        company=company, name=data["outlet_name"], media_type=data["media_type"],
-        person_in_charge=data["person_in_charge"], editor_in_chief=data["editor_in_chief"],
-        editor_competency=data["editor_competency"], editor_certificate_no=data["editor_certificate_no"],
-        email=data["outlet_email"], phone=data["outlet_phone"],
-    )
+    """The outlet with this website (refused when it is another company's), else the company's outlet of
+    this name, else a new one with the website."""
+    try:
+        outlet, _created = services.outlet_register(
+            company=company, name=data["outlet_name"], media_type=data["media_type"], domain=data["website"],
+            person_in_charge=data["person_in_charge"], editor_in_chief=data["editor_in_chief"],
+            editor_competency=data["editor_competency"], editor_certificate_no=data["editor_certificate_no"],
+            email=data["outlet_email"], phone=data["outlet_phone"])
+    except services.DomainTaken as taken:
+        # Said to the applicant without naming the other outlet.
+        raise ApplicationRefused(
+            _("The website %(domain)s is registered to another company's outlet. Contact us if this is wrong.")
+            % {"domain": taken.domain}, code="domain_taken") from None
+    except ValidationError as refusal:
+        raise _refused(refusal) from None
+    return outlet
+
+
+def _refused(refusal: ValidationError) -> ApplicationRefused:
+    """A refusal of the registry's services, for the form: its messages, and the code of the first
+    (views.REFUSAL_FIELDS puts some beside their field)."""
+    errors = ([error for errors in refusal.error_dict.values() for error in errors]
+              if hasattr(refusal, "error_dict") else refusal.error_list)
+    return ApplicationRefused(" ".join(message for error in errors for message in error.messages),
+                              code=errors[0].code)
 
 
 def _document_dates(kind, data) -> dict:
@@ -234,17 +208,6 @@ def _document_dates(kind, data) -> dict:
         return {"number": data["certificate_number"], "issue_date": signed,
                 "expiry_date": PressVerification.compute_valid_until(signed)}
     return {}
-
-
-def _store_document(company, outlet, kind, upload, data) -> Document:
-    checked = upload.checked
-    upload.name = f"document{checked.extension}"
-    return Document.objects.create(
-        company=company, outlet=outlet if owner_of_kind(kind) == "outlet" else None, kind=kind,
-        **_document_dates(kind, data),
-        file=upload, original_filename=checked.original_filename, content_type=checked.content_type,
-        size=checked.size,
-    )
 
 
 # --- e-mail --------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 The public form never changes a known company (catalog.applications): the differences are stored as a
 CompanyChangeProposal beside the application, and staff apply the ticked ones or ignore them from the
 application's page in the admin. Applying records who did it, on the proposal and in the company's
-audit trail, and re-checks the company's outlets.
+audit trail, and saves through partners.services.company_save, which re-checks the company's outlets
+(at once inside the admin's staff edit).
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partners import services
 from partners.models import KbliCode, PressCompany
 
-from .models import CompanyChangeProposal, Trigger
-from .signals import queue_recheck
+from .models import CompanyChangeProposal
 
 
 class ChangesRefused(ValidationError):
@@ -62,8 +63,8 @@ def differences(record: dict, data) -> dict:
 def apply_changes(proposal: CompanyChangeProposal, *, user, fields=None) -> list[str]:
     """Copy the chosen fields of the proposal (all when ``fields`` is None) into the company; returns
     the fields applied. The proposal keeps who applied what and when; the company's audit trail keeps
-    the change with the same person. The company's outlets are re-checked (KBLI codes and the legal
-    form are eligibility facts)."""
+    the change with the same person. The company's outlets are re-checked when an eligibility fact
+    changed (KBLI codes, the legal form)."""
     with transaction.atomic():
         proposal = _open_proposal(proposal)
         chosen = [field for field in proposal.proposed if fields is None or field in fields]
@@ -75,17 +76,14 @@ def apply_changes(proposal: CompanyChangeProposal, *, user, fields=None) -> list
                 company.province_id = proposal.proposed[field]
             elif field != "kbli_codes":
                 setattr(company, field, proposal.proposed[field])
+        codes = (KbliCode.objects.filter(code__in=proposal.proposed["kbli_codes"]) if "kbli_codes" in chosen
+                 else None)
         try:
             # Only what changes is checked: an old record's other quirks are not the reviewer's question here.
-            company.full_clean(exclude=[f.name for f in PressCompany._meta.fields if f.name not in chosen])
+            services.company_save(company, changed=chosen, kbli_codes=codes)
         except ValidationError as exc:
             raise ChangesRefused(" ".join(exc.messages), code="invalid_company") from exc
-        company.save()
-        if "kbli_codes" in chosen:
-            company.kbli_codes.set(KbliCode.objects.filter(code__in=proposal.proposed["kbli_codes"]))
         _close_proposal(proposal, CompanyChangeProposal.Status.APPLIED, user, applied_fields=chosen)
-        queue_recheck(company.outlets.values_list("pk", flat=True), trigger=Trigger.STAFF,
-                      actor=user.get_username())
     return chosen
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import secrets
 
-from django.db.models import Q
 from django.utils import timezone
 
-from partners.models import Document, MediaOutlet, ReviewStatus
+from partners.models import MediaOutlet, ReviewStatus
+from partners.selectors import outlet_documents
 
 from . import lifecycle
 from .eligibility import recheck_outlets
@@ -49,8 +49,7 @@ def _application(outlet: MediaOutlet, *, actor: str, review: bool) -> None:
                   "submitted_at": timezone.now() - timezone.timedelta(days=3 + outlet.pk % 20)},
     )
     if created:
-        pending = Document.objects.filter(Q(outlet=outlet) | Q(company_id=outlet.company_id, outlet__isnull=True),
-                                          review_status=ReviewStatus.PENDING)
+        pending = outlet_documents(outlet.pk, outlet.company_id).filter(review_status=ReviewStatus.PENDING)
         application.documents.set(pending)
     if review and application.status == Application.Status.SUBMITTED:
         lifecycle.start_review(listing, user=None)

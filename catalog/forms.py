@@ -246,18 +246,13 @@ class RenewalForm(forms.Form):
     file = DocumentField(DocumentKind.OTHER, label=_("File"))
 
     def clean(self):
-        from partners.models import KINDS_WITH_EXPIRY
-
+        # What every interface checks of a document (dates, expiry, tax year) is the registry's
+        # (Document.clean, through partners.services.documents_add); the view shows its refusal beside
+        # the fields. Only what a renewal adds is checked here.
         data = super().clean()
-        kind, issued, expires = data.get("kind"), data.get("issue_date"), data.get("expiry_date")
+        issued = data.get("issue_date")
         if issued and issued > timezone.localdate():
             self.add_error("issue_date", _("The issue date cannot be in the future."))
-        if issued and expires and expires < issued:
-            self.add_error("expiry_date", _("The expiry date cannot be before the issue date."))
-        if kind in KINDS_WITH_EXPIRY and not expires and "expiry_date" not in self.errors:
-            self.add_error("expiry_date", _("This kind of document has an expiry date; enter it."))
-        if kind == DocumentKind.ANNUAL_TAX_RETURN and not data.get("tax_year") and "tax_year" not in self.errors:
-            self.add_error("tax_year", _("Enter the tax year the return is for."))
         return data
 
     def clean_tax_year(self):

@@ -40,6 +40,7 @@ from django.utils import formats, timezone
 
 from mediareg.mail import unique_addresses
 from partners.models import Document, DocumentKind, MediaOutlet, ReviewStatus
+from partners.selectors import documents_not_rejected
 
 from .mailing import Claim, SendCounts, in_language, plain_message, send_claims
 from .models import (
@@ -53,7 +54,6 @@ from .renewal import renewal_url_for_document
 from .tax_calendar import TaxCalendar, may_count_on, on_year, with_counts_until
 
 CLAIM_BATCH_SIZE = 1000
-REMINDED_STATUSES = (ReviewStatus.ACCEPTED, ReviewStatus.PENDING)
 TAX_CALENDAR_KINDS = (DocumentKind.KSWP, DocumentKind.ANNUAL_TAX_RETURN)
 
 Progress = Callable[[Iterable, int], Iterable]
@@ -95,16 +95,16 @@ def due_documents(today: datetime.date, thresholds: list[int], policy: Eligibili
     longer means the owner has renewed, so reminding them would be noise.
     """
     horizon = today + datetime.timedelta(days=max(thresholds))
-    renewed = with_counts_until(Document.objects.filter(
-        company_id=OuterRef("company_id"), kind=OuterRef("kind"), review_status__in=REMINDED_STATUSES,
-    ), policy).filter(counts_until__gt=OuterRef("counts_until")).annotate(
+    renewed = with_counts_until(documents_not_rejected(Document.objects.filter(
+        company_id=OuterRef("company_id"), kind=OuterRef("kind"),
+    )), policy).filter(counts_until__gt=OuterRef("counts_until")).annotate(
         owner_outlet=Coalesce("outlet_id", Value(0))).filter(owner_outlet=Coalesce(OuterRef("outlet_id"), Value(0)))
     threshold = Case(
         *(When(counts_until__lte=today + datetime.timedelta(days=days), then=Value(days))
           for days in sorted(thresholds)),
         output_field=IntegerField(),
     )
-    candidates = Document.objects.filter(may_count_on(today, horizon, policy), review_status__in=REMINDED_STATUSES)
+    candidates = documents_not_rejected().filter(may_count_on(today, horizon, policy))
     return (
         with_counts_until(candidates, policy)
         .filter(counts_until__gte=today, counts_until__lte=horizon)

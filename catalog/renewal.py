@@ -2,24 +2,24 @@
 where an outlet uploads a replacement for an expiring document without an account.
 
 The link names the outlet and expires after RENEWAL_LINK_MAX_AGE_DAYS; a replacement goes to review
-like any other document and asks for the outlet's re-check (partners.signals.documents_changed).
+like any other document and asks for the outlet's re-check (partners.services.documents_add).
 """
 
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 
-from mediareg.audit import audit_context
-from partners.models import Document, MediaOutlet, owner_of_kind
-from partners.signals import documents_changed
+from partners import selectors, services
+from partners.models import Document, MediaOutlet
+
+from .models import Trigger
 
 RENEWAL_SALT = "mediareg.catalog.renewal"
+# Who writes a renewal upload, in the audit trail: the link is the outlet's, nobody signs in.
+ACTOR = "public:renewal"
 
 
 def renewal_token(outlet_id: int) -> str:
@@ -49,24 +49,19 @@ def outlet_for_renewal(outlet_id: int) -> MediaOutlet | None:
 
 
 def documents_to_renew(outlet: MediaOutlet, today) -> list[Document]:
-    """The outlet's and its company's documents that have expired or expire within 30 days."""
-    horizon = today + datetime.timedelta(days=30)
-    return list(Document.objects.filter(Q(outlet=outlet) | Q(company=outlet.company_id, outlet__isnull=True))
-                .filter(expiry_date__lte=horizon).exclude(review_status="rejected").order_by("expiry_date"))
+    """The outlet's and its company's documents that have expired or expire within 30 days
+    (partners.selectors, as the registry's list filters find them)."""
+    return list(selectors.documents_to_renew(outlet, today=today))
 
 
 def store_renewal(outlet: MediaOutlet, form) -> list[Document]:
-    """A replacement document goes to review like any other; the old one stays as the record."""
+    """A replacement document goes to review like any other (partners.services.documents_add, with the
+    same checks as every interface); the old one stays as the record. Refused with the model's
+    ValidationError by field (an expiry date the kind needs, a tax year)."""
     data = form.cleaned_data
-    upload = data["file"]
-    checked = upload.checked
-    upload.name = f"document{checked.extension}"
     kind = data["kind"]
-    with transaction.atomic(), audit_context(actor="public:renewal"):
-        document = Document.objects.create(
-            company_id=outlet.company_id, outlet=outlet if owner_of_kind(kind) == "outlet" else None, kind=kind,
-            number=data["number"], issue_date=data["issue_date"], expiry_date=data["expiry_date"],
-            tax_year=data["tax_year"], file=upload, original_filename=checked.original_filename,
-            content_type=checked.content_type, size=checked.size)
-        documents_changed.send(sender=Document, document_ids=[document.pk])
-    return [document]
+    document = Document(**services.document_place(kind, outlet=outlet), kind=kind, number=data["number"],
+                        issue_date=data["issue_date"], expiry_date=data["expiry_date"], tax_year=data["tax_year"],
+                        file=data["file"])
+    with transaction.atomic(), services.registry_edit(actor=ACTOR, trigger=Trigger.DOCUMENT_REVIEW):
+        return services.documents_add([document])

@@ -1,12 +1,17 @@
-"""Reads that several parts of the catalog share."""
+"""Reads that several parts of the catalog share: the review queue, the outlet list with eligibility and
+listing, who hears from the catalog."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 
+from mediareg.admin_helpers import count_of
 from mediareg.mail import unique_addresses
+from partners import selectors as registry
+from partners.models import MediaOutlet, ReviewStatus
 
-from .models import EligibilityPolicy
+from .models import Application, EligibilityPolicy
 
 STAFF_GROUP = "Verifikator"
 
@@ -23,3 +28,20 @@ def staff_recipients(policy: EligibilityPolicy | None = None) -> list[str]:
     users = (get_user_model().objects.filter(is_active=True, groups__name=STAFF_GROUP).exclude(email="")
              .order_by("email").values_list("email", flat=True).distinct())
     return unique_addresses(users)
+
+
+def application_queue(applications: QuerySet[Application] | None = None) -> QuerySet[Application]:
+    """The review queue's rows: each application with the number of documents it carries
+    (``documents_n``) and of those waiting for review (``pending_n``), as per-row subqueries."""
+    applications = Application.objects.all() if applications is None else applications
+    carried = Application.documents.through
+    return applications.annotate(
+        documents_n=count_of(carried, "application"),
+        pending_n=count_of(carried, "application", document__review_status=ReviewStatus.PENDING),
+    )
+
+
+def outlet_list(outlets: QuerySet[MediaOutlet] | None = None) -> QuerySet[MediaOutlet]:
+    """The registry's outlet list (partners.selectors.outlet_list) with each outlet's stored eligibility
+    result and listing, selected with the row."""
+    return registry.outlet_list(outlets).select_related("eligibility", "listing")

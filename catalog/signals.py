@@ -61,11 +61,15 @@ def recheck_after_document_change(sender, document_ids, trigger=Trigger.DOCUMENT
     queue_recheck(outlets_concerned(Document.objects.filter(pk__in=document_ids)), trigger=trigger)
 
 
-def recheck_after_registry_change(sender, outlet_ids=(), company_ids=(), actor="", at_once=False, **kwargs):
+def recheck_after_registry_change(sender, outlet_ids=(), company_ids=(), actor="", at_once=False, trigger="",
+                                  **kwargs):
     """Re-check the outlets whose facts changed, and every outlet of the companies whose facts changed:
-    at once for a person's edit in the back office, otherwise by a worker."""
+    at once, in the person's name, for a person's edit in the back office; otherwise by a worker under
+    the edit's trigger (its history names it, e.g. system:application)."""
     ids = set(outlet_ids)
     if company_ids:
         ids.update(MediaOutlet.objects.filter(company_id__in=list(company_ids)).values_list("pk", flat=True))
-    recheck = recheck_on_commit if at_once else queue_recheck
-    recheck(ids, trigger=Trigger.STAFF, actor=actor)
+    if at_once:
+        recheck_on_commit(ids, trigger=trigger or Trigger.STAFF, actor=actor)
+    else:
+        queue_recheck(ids, trigger=trigger or Trigger.STAFF)

@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from partners.models import Document, DocumentKind, ReviewStatus
+from partners.models import DocumentKind, ReviewStatus
+from partners.selectors import outlet_documents
 
 from .facts import load_facts
 from .models import EligibilityPolicy, KswpWindow
@@ -43,8 +43,7 @@ def upcoming_deadlines(outlet, today: datetime.date | None = None) -> list[Deadl
     today = today or timezone.localdate()
     policy = EligibilityPolicy.load()
     tax_calendar = TaxCalendar(policy)
-    documents = list(Document.objects.filter(Q(outlet=outlet) | Q(company_id=outlet.company_id, outlet__isnull=True))
-                     .filter(review_status=ReviewStatus.ACCEPTED)
+    documents = list(outlet_documents(outlet.pk, outlet.company_id).filter(review_status=ReviewStatus.ACCEPTED)
                      .only("kind", "issue_date", "expiry_date", "tax_year"))
     deadlines = []
     kswps = [d for d in documents if d.kind == DocumentKind.KSWP and d.issue_date

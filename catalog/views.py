@@ -10,6 +10,7 @@ import redis
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -130,8 +131,13 @@ def renewal(request, token: str):
             return render(request, "apply/refused.html", {"reason": "rate"}, status=429)
         form = RenewalForm(request.POST, request.FILES)
         if form.is_valid():
-            stored = store_renewal(outlet, form)
-            return render(request, "apply/renewal_done.html", {"outlet": outlet, "documents": stored})
+            try:
+                stored = store_renewal(outlet, form)
+            except ValidationError as refusal:  # the registry's rules for documents, beside their fields
+                for field, errors in refusal.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                return render(request, "apply/renewal_done.html", {"outlet": outlet, "documents": stored})
         status = 400
     else:
         form, status = RenewalForm(), 200

@@ -7,7 +7,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib.admin import helpers
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import F, Func, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,8 +17,14 @@ from django.utils.translation import gettext
 
 def count_of(model, fk: str, **filters):
     """A correlated COUNT subquery: one scalar per row, no join in the outer query."""
-    rows = model.objects.filter(**{fk: OuterRef("pk")}, **filters).order_by().values(fk)
-    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()), Value(0))
+    return count_rows(model.objects.filter(**{fk: OuterRef("pk")}, **filters))
+
+
+def count_rows(queryset):
+    """The rows of a queryset that refers to the outer row (``OuterRef``), counted in a correlated
+    subquery: one scalar per row, no join or GROUP BY in the outer query."""
+    rows = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
 def audit_trail_link(obj) -> str:

@@ -24,6 +24,7 @@ from partners.demo import plan as registry_plan
 from partners.demo.plan import CompanySpec
 from partners.demo.seeder import Seeder, check_npwps
 from partners.models import Document
+from partners.services import registry_edit
 
 from .audit import audit_context
 from .roles import ensure_roles
@@ -61,8 +62,9 @@ def seed_demo(*, with_users: bool, today: datetime.date | None = None) -> DemoRe
     check_npwps(plan)
     seeder = None
     try:
-        # The audit trail names the job.
-        with audit_context(actor=ACTOR), transaction.atomic():
+        # The audit trail names the job. Every outlet is re-checked below (seed_catalog_demo), so the
+        # registry edit asks for no re-check of its own.
+        with transaction.atomic(), registry_edit(actor=ACTOR, announce=False):
             new_users = ensure_demo_users() if with_users else []
             seeder = Seeder(reviewer=get_user_model().objects.filter(username="verifikator").first())
             seeder.apply(plan)

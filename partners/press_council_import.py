@@ -3,9 +3,11 @@
 The file is read by partners.press_council_list (via mediareg.csvfiles). Each row is matched to an
 outlet by any of its normalised website domains, else by its name when exactly one outlet has that
 name; what is new (company, outlet, domains, verification) is created, so importing the same file
-twice creates nothing the second time. With ``complete`` the file is the whole list, and verified
-outlets missing from it are flagged. A plain function that never prints: the import_press_council
-command parses arguments, shows progress and prints the summary.
+twice creates nothing the second time. The matching is the import's own (indexes of what the file
+mentions, read once); every write goes through partners.services, with the checks every interface
+applies. With ``complete`` the file is the whole list, and verified outlets missing from it are
+flagged. A plain function that never prints: the import_press_council command parses arguments, shows
+progress and prints the summary.
 
 What the catalog does with an import it hears through partners.signals, as partners never imports the
 catalog: inside the import's transaction it keeps the file and every row as evidence
@@ -21,13 +23,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from mediareg.audit import audit_context
 from mediareg.csvfiles import Progress, decode_text, read_bytes, read_table
 
+from . import services
 from .models import (
     MediaOutlet,
     OutletDomain,
@@ -124,8 +127,6 @@ class _Registry:
         self.names: dict[int, str] = {pk: outlet.name for pk, outlet in self.outlets.items()}
         self.verifications: dict[int, PressVerification | None] = dict.fromkeys(known)
         self.verifications.update((v.outlet_id, v) for v in PressVerification.objects.filter(outlet_id__in=known))
-        self.with_primary: set[int] = set(OutletDomain.objects.filter(outlet_id__in=known, is_primary=True)
-                                          .values_list("outlet_id", flat=True))
 
     def verification_of(self, outlet: MediaOutlet) -> PressVerification:
         if outlet.pk in self.verifications:
@@ -184,7 +185,9 @@ def import_press_council(path: str | Path, *, list_date: datetime.date | None = 
     if progress and errors:
         progress(len(errors), total)
 
-    with audit_context(actor=ACTOR), transaction.atomic():
+    # The import re-checks every outlet it touched itself once it has committed (the catalog's answer
+    # to press_council_list_imported), so its registry edit sends nothing of its own.
+    with transaction.atomic(), services.registry_edit(actor=ACTOR, announce=False) as edit:
         importer = _PressCouncilImporter(parsed, timezone.now())
         # Oldest first, so that when one outlet is on several rows the latest date is applied last and
         # stays (docs/domain.md "Dewan Pers verification"); rows without a date count as oldest.
@@ -197,11 +200,11 @@ def import_press_council(path: str | Path, *, list_date: datetime.date | None = 
                 progress(1, total)
         importer.note_duplicates()
 
-        flagged, flagged_ids = 0, []
+        flagged_ids = []
         if complete:
             protected = set(importer.outlet_of_line.values())
             protected.update(pk for exc in errors.values() for pk in exc.candidates)
-            flagged, flagged_ids = _flag_missing(protected, list_date)
+            flagged_ids = services.verifications_flag_missing(kept=protected, since=list_date)
 
         rows = []
         for line, _cells in table.rows:
@@ -218,27 +221,14 @@ def import_press_council(path: str | Path, *, list_date: datetime.date | None = 
             skipped=sorted((line, str(exc)) for line, exc in errors.items()),
             notes=sorted((line, "; ".join(notes)) for line, notes in importer.notes.items()
                          if notes and line not in errors),
-            encoding_note=encoding_note, flagged=flagged,
-            outlet_ids=sorted(set(importer.outlet_of_line.values()) | set(flagged_ids)))
+            encoding_note=encoding_note, flagged=len(flagged_ids),
+            outlet_ids=sorted(set(importer.outlet_of_line.values()) | edit.touched_outlets()))
         # The evidence commits with the registry changes, or neither does.
         press_council_list_applied.send(sender=PressCouncilReport, report=report)
 
     answers = press_council_list_imported.send(sender=PressCouncilReport, report=report)
     report.recheck = next((answer for _receiver, answer in answers if answer is not None), None)
     return report
-
-
-def _flag_missing(protected: set[int], list_date: datetime.date) -> tuple[int, list[int]]:
-    """A complete list: the verified outlets it does not have (and no row of it may mean) are flagged
-    as missing since the list's date, for staff to check; an outlet already flagged keeps its date."""
-    missing = (PressVerification.objects
-               .filter(level__in=[VerificationLevel.ADMINISTRATIVE, VerificationLevel.FACTUAL],
-                       missing_from_list_since__isnull=True)
-               .exclude(outlet_id__in=protected))
-    flagged_ids = list(missing.values_list("outlet_id", flat=True))
-    flagged = PressVerification.objects.filter(outlet_id__in=flagged_ids).update(
-        missing_from_list_since=list_date, updated_at=timezone.now())
-    return flagged, flagged_ids
 
 
 class _PressCouncilImporter:
@@ -255,7 +245,8 @@ class _PressCouncilImporter:
         outlet_id = registry.resolve(row)
         notes: list[str] = []
         try:
-            with transaction.atomic():  # a savepoint: a row the database refuses leaves no trace
+            # A savepoint: a row the registry or the database refuses leaves no trace, and asks for no re-check.
+            with transaction.atomic(), services.registry_edit():
                 if outlet_id is None:
                     outlet, company_new = self._create_outlet(row, notes)
                 else:
@@ -265,8 +256,11 @@ class _PressCouncilImporter:
                                      f"{outlet.media_type}; the register was not changed")
                 new_domains = self._add_domains(outlet, row, notes)
                 verification = self._update_verification(outlet, row, notes)
-        except DatabaseError as exc:
+        except ValidationError as exc:
             registry.verifications.pop(outlet_id, None)  # may hold what was rolled back: read it again
+            raise RowError(f"the registry refused the row ({'; '.join(exc.messages)})") from exc
+        except DatabaseError as exc:
+            registry.verifications.pop(outlet_id, None)
             first_line = (str(exc).splitlines() or [""])[0][:200]
             raise RowError(f"the database refused the row ({exc.__class__.__name__}: {first_line})") from exc
         # Only now, after the savepoint is released, do the indexes learn what was written.
@@ -279,8 +273,6 @@ class _PressCouncilImporter:
                 registry.companies_by_name[company_key(company_new.legal_name)].append(company_new.pk)
         for domain in new_domains:
             registry.domain_owner[domain] = outlet.pk
-        if new_domains:
-            registry.with_primary.add(outlet.pk)
         registry.verifications[outlet.pk] = verification
         self.outlet_of_line[row.line] = outlet.pk
         self.applied_order.append(row.line)
@@ -296,16 +288,16 @@ class _PressCouncilImporter:
         if companies:
             company = PressCompany.objects.get(pk=companies[0])
         else:
-            company = company_new = PressCompany.objects.create(
-                legal_name=row.company, legal_form=legal_form_of(row.company), npwp=None,
-                address=row.address, province_id=self.registry.provinces.get(row.province.lower()),
-            )
+            # The list publishes no NPWP: a new company waits for staff to enter it.
+            company, _created = services.company_register(
+                npwp=None, legal_name=row.company, legal_form=legal_form_of(row.company), address=row.address,
+                province_id=self.registry.provinces.get(row.province.lower()))
+            company_new = company
             if row.province and company.province_id is None:
                 notes.append(f"province “{row.province}” is not known; left empty")
-        outlet = MediaOutlet.objects.create(
+        outlet, _created = services.outlet_register(
             company=company, name=row.name, media_type=row.media_type, person_in_charge=row.person_in_charge,
-            editor_in_chief=row.editor_in_chief, email=row.email, phone=row.phone,
-        )
+            editor_in_chief=row.editor_in_chief, email=row.email, phone=row.phone)
         self.registry.verifications[outlet.pk] = None  # a new outlet has none yet
         return outlet, company_new
 
@@ -317,14 +309,15 @@ class _PressCouncilImporter:
             if domain in owner and owner[domain] != outlet.pk:
                 notes.append(f"website {domain} belongs to another outlet "
                               f"(“{self.registry.outlet_name(owner[domain])}”); not added")
-        if not new:
-            return []
-        has_primary = outlet.pk in self.registry.with_primary
-        OutletDomain.objects.bulk_create([
-            OutletDomain(outlet=outlet, domain=domain, is_primary=not has_primary and index == 0)
-            for index, domain in enumerate(new)
-        ])
-        return new
+        added = []
+        for domain in new:
+            try:
+                services.outlet_domain_add(outlet, domain)
+            except services.DomainTaken as taken:  # taken by another import or page since the file was read
+                notes.append(f"website {domain} belongs to another outlet (“{taken.owner.name}”); not added")
+            else:
+                added.append(domain)
+        return added
 
     def _update_verification(self, outlet: MediaOutlet, row: ListRow, notes: list[str]) -> PressVerification:
         verification = self.registry.verification_of(outlet)
@@ -353,8 +346,7 @@ class _PressCouncilImporter:
         verification.source = VerificationSource.IMPORT
         verification.checked_at = self.now
         verification.missing_from_list_since = None
-        verification.save()  # recomputes valid_until
-        return verification
+        return services.verification_save(verification)  # recomputes valid_until
 
     def note_duplicates(self) -> None:
         """Rows of one outlet: the one applied last (latest date) stands; say so on every row."""

@@ -5,11 +5,12 @@ from django.dispatch import Signal
 # concern once the transaction commits.
 documents_changed = Signal()
 
-# Sent after a person changed facts the eligibility rules read (partners.services.staff_edit): a
-# document added, replaced or removed, a Dewan Pers verification, an outlet's company, media type or
-# domains, a company's NPWP, legal form or KBLI codes. With ``outlet_ids`` and ``company_ids`` (every
-# outlet of those companies), the ``actor`` and ``at_once``: the person waits for the page, so the
-# catalog re-checks in this process when the transaction commits rather than queueing a worker.
+# Sent once per registry edit (partners.services.edits) that changed facts the eligibility rules read:
+# a document added, replaced or removed, a Dewan Pers verification, an outlet added or its company,
+# media type or domains changed, a company's NPWP, legal form or KBLI codes. With ``outlet_ids`` and
+# ``company_ids`` (every outlet of those companies), the edit's ``actor``, its ``trigger`` (a catalog
+# trigger, empty for staff) and ``at_once``: a person waits for the page, so the catalog re-checks in
+# this process when the transaction commits; otherwise it queues a worker.
 registry_changed = Signal()
 
 # Sent by the Dewan Pers list import (partners.press_council_import) inside its transaction, once every

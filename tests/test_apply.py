@@ -612,19 +612,20 @@ def test_two_companies_claiming_the_same_new_domain_or_nib_at_once_get_one_appli
 def test_a_submission_that_fails_after_its_files_were_written_leaves_no_file(private_document_storage):
     from catalog.applications import submit_application
     from catalog.forms import ApplicationForm
-    from partners.signals import documents_changed
+    from partners.signals import registry_changed
 
     def broken_receiver(**kwargs):
         raise RuntimeError("the database went away")
 
     form = ApplicationForm(form_data(), form_files())
     assert form.is_valid()
-    documents_changed.connect(broken_receiver, dispatch_uid="test-broken")
+    # The submission's re-check request is its last write, after the files (partners.services.registry_edit).
+    registry_changed.connect(broken_receiver, dispatch_uid="test-broken")
     try:
         with pytest.raises(RuntimeError):
             submit_application(form)
     finally:
-        documents_changed.disconnect(dispatch_uid="test-broken")
+        registry_changed.disconnect(dispatch_uid="test-broken")
     assert not Application.objects.exists() and not Document.objects.exists()
     assert stored_files(private_document_storage) == []
 

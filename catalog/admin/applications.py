@@ -15,11 +15,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from mediareg.admin_helpers import ReadOnlyMixin, count_of, reason_page, staff_name
+from mediareg.admin_helpers import ReadOnlyMixin, reason_page, staff_name
+from partners import services
 from partners.admin.base import RegistryAdmin
 from partners.models import KbliCode, LegalForm, PressCompany, Province
 
-from .. import applications, company_changes, lifecycle
+from .. import applications, company_changes, lifecycle, selectors
 from ..applications import ApplicationRefused
 from ..models import Application, CompanyChangeProposal, RegistrationWindow
 from .common import ApplicantReasonForm
@@ -54,11 +55,7 @@ class ApplicationAdmin(ReadOnlyMixin, RegistryAdmin):
         return staff_name(obj.decided_by)
 
     def get_queryset(self, request):
-        through = Application.documents.through
-        return super().get_queryset(request).annotate(
-            documents_n=count_of(through, "application"),
-            pending_n=count_of(through, "application", document__review_status="pending"),
-        )
+        return selectors.application_queue(super().get_queryset(request))
 
     def has_decide_permission(self, request):
         return request.user.has_perm("catalog.manage_listing")
@@ -119,6 +116,11 @@ class ApplicationAdmin(ReadOnlyMixin, RegistryAdmin):
         if application is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         proposal = get_object_or_404(CompanyChangeProposal, application=application)
+        # A staff edit of the company, like its own page: re-checked at once, in the person's name.
+        with services.staff_edit(request.user):
+            return self._decide_company_changes(request, application, proposal, decision)
+
+    def _decide_company_changes(self, request, application, proposal, decision):
         try:
             if decision == "apply":
                 applied = company_changes.apply_changes(

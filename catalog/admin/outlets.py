@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from partners.admin.outlets import MediaOutletAdmin
 from partners.models import MediaOutlet
 
+from .. import selectors
 from ..models import ListingState, PendingRecheck, SuspensionCause
 from .common import (
     ACTION_LABELS,
@@ -44,6 +45,7 @@ class CatalogOutletAdmin(ListingActionsMixin, MediaOutletAdmin):
     inlines = [*MediaOutletAdmin.inlines, EligibilityHistoryInline]
     actions = ["recheck_now", "list_outlets", "suspend_outlets", "delist_outlets", "sanction_outlets",
                "lift_suspensions"]
+    list_rows = staticmethod(selectors.outlet_list)
     catalog_fieldset = (_("E-catalog"), {"fields": ["eligibility_result", "listing_standing"]})
     # The e-catalog panel links to these; staff who may not open them (budget officers) do without it.
     catalog_panel_permissions = ["catalog.view_eligibility", "catalog.view_eligibilitychange", "catalog.view_listing",

@@ -10,9 +10,6 @@ from mediareg.admin_helpers import audit_trail_link, without_field
 from .. import services
 from ..models import Document, MediaOutlet, OutletDomain, PressVerification
 
-# Documents that run out within this many days are shown as expiring.
-EXPIRY_WARNING_DAYS = 30
-
 
 class RegistryAdmin(admin.ModelAdmin):
     show_full_result_count = False
@@ -40,21 +37,28 @@ class RegistryAdmin(admin.ModelAdmin):
 
     def save_formset(self, request, form, formset, change):
         """Inline rows go through the services their own pages use."""
-        if formset.model not in (Document, PressVerification):
+        if formset.model not in (OutletDomain, Document, PressVerification, MediaOutlet):
             super().save_formset(request, form, formset, change)
-            if formset.model is OutletDomain and formset.has_changed():
-                services.outlet_domains_saved(form.instance)
-            elif formset.model is MediaOutlet:
-                for outlet_form in formset.forms:
-                    if outlet_form.has_changed() and outlet_form.instance.pk:
-                        services.outlet_saved(outlet_form.instance, changed=outlet_form.changed_data)
             return
         instances = formset.save(commit=False)
-        if formset.deleted_objects:  # documents only: a verification cannot be deleted inline
-            services.documents_delete(Document.objects.filter(pk__in=[d.pk for d in formset.deleted_objects]))
-        save = services.document_save if formset.model is Document else services.verification_save
-        for instance in instances:
-            save(instance)
+        if formset.model is OutletDomain:
+            if formset.has_changed():
+                services.outlet_domains_save(form.instance, saved=instances, deleted=formset.deleted_objects)
+        elif formset.model is Document:
+            if formset.deleted_objects:
+                services.documents_delete(Document.objects.filter(pk__in=[d.pk for d in formset.deleted_objects]))
+            for document in instances:
+                services.document_save(document)
+        elif formset.model is PressVerification:  # one per outlet, never deleted inline
+            for verification in instances:
+                services.verification_save(verification)
+        elif formset.model is MediaOutlet:  # the company page's outlets
+            for outlet in formset.deleted_objects:
+                outlet.delete()
+            saved = {id(outlet) for outlet in instances}
+            for outlet_form in formset.forms:
+                if id(outlet_form.instance) in saved:
+                    services.outlet_save(outlet_form.instance, changed=outlet_form.changed_data)
         formset.save_m2m()
 
     def get_fieldsets(self, request, obj=None):

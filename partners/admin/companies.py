@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from mediareg.admin_helpers import count_of
-
-from .. import services
+from .. import selectors, services
 from ..identifiers import normalize_company_npwp, normalize_nib
-from ..models import Document, KbliCode, MediaOutlet, PressCompany, Province, ReviewStatus
+from ..models import KbliCode, MediaOutlet, PressCompany, Province
 from .base import RegistryAdmin
 from .documents import CompanyDocumentInline
 from .filters import DocumentReviewFilter, ExpiringDocumentsFilter
@@ -36,7 +35,12 @@ class PressCompanyForm(forms.ModelForm):
 
     def clean_nib(self):
         nib = self.cleaned_data.get("nib", "")
-        return normalize_nib(nib) if nib else ""
+        nib = normalize_nib(nib) if nib else ""
+        try:
+            services.company_check_nib(nib, company=self.instance)
+        except ValidationError as exc:
+            raise ValidationError(exc.error_dict["nib"]) from exc
+        return nib
 
 
 class OutletInline(admin.TabularInline):
@@ -66,10 +70,7 @@ class PressCompanyAdmin(RegistrySearchMixin, RegistryAdmin):
     inlines = [OutletInline, CompanyDocumentInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            outlets_n=count_of(MediaOutlet, "company"),
-            pending_n=count_of(Document, "company", review_status=ReviewStatus.PENDING),
-        )
+        return selectors.company_list(super().get_queryset(request))
 
     @admin.display(description=_("NPWP"), ordering="npwp")
     def npwp_formatted(self, obj):
@@ -83,9 +84,14 @@ class PressCompanyAdmin(RegistrySearchMixin, RegistryAdmin):
     def pending_documents(self, obj):
         return obj.pending_n
 
+    def save_model(self, request, obj, form, change):
+        services.company_save(obj, changed=form.changed_data if change else None,
+                              kbli_codes=form.cleaned_data["kbli_codes"])
+
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)  # the KBLI codes are saved here
-        services.company_saved(form.instance, changed=form.changed_data)
+        # The KBLI codes were saved with the company (services.company_save); the inline rows follow.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
 
 @admin.register(Province)

@@ -17,8 +17,9 @@ from mediareg.admin_helpers import reason_page, staff_name
 
 from .. import services
 from ..models import Document
+from ..selectors import EXPIRY_WARNING_DAYS
 from ..uploads import check_document_file
-from .base import EXPIRY_WARNING_DAYS, RegistryAdmin
+from .base import RegistryAdmin
 from .filters import ExpiryFilter
 from .search import RegistrySearchMixin
 
@@ -35,21 +36,12 @@ class DocumentForm(forms.ModelForm):
         fields = ["company", "outlet", "kind", "number", "issue_date", "expiry_date", "tax_year", "file"]
 
     def clean_file(self):
+        """A new file is checked here, to say what is wrong beside the field; services.document_save
+        stores it with that result."""
         upload = self.cleaned_data.get("file")
         if upload and upload is not getattr(self.instance, "file", None) and hasattr(upload, "content_type"):
-            checked = check_document_file(upload)
-            # Kept for the model: the stored name is random, its suffix follows the real content.
-            upload.name = f"document{checked.extension}"
-            self.checked_upload = checked
+            upload.checked = check_document_file(upload)
         return upload
-
-    def _post_clean(self):
-        super()._post_clean()
-        checked = getattr(self, "checked_upload", None)
-        if checked:
-            self.instance.original_filename = checked.original_filename
-            self.instance.content_type = checked.content_type
-            self.instance.size = checked.size
 
 
 class RejectForm(forms.Form):
@@ -81,8 +73,20 @@ class CompanyDocumentInline(DocumentInlineBase):
         return super().get_queryset(request).filter(outlet__isnull=True)
 
 
+class OutletDocumentFormSet(forms.BaseInlineFormSet):
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if self.instance.pk:
+            # An outlet's documents are its company's, also when this page moves the outlet to another
+            # company (services.outlet_save moves them): their rows are checked against the outlet as saved.
+            form.instance.outlet = self.instance
+            form.instance.company_id = self.instance.company_id
+        return form
+
+
 class OutletDocumentInline(DocumentInlineBase):
     fk_name = "outlet"
+    formset = OutletDocumentFormSet
     verbose_name_plural = _("outlet documents")
 
 

@@ -7,32 +7,37 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .. import selectors
 from ..models import Document, ReviewStatus, VerificationLevel
-from .base import EXPIRY_WARNING_DAYS
+from ..selectors import EXPIRY_WARNING_DAYS
 
 
 class ExpiringDocumentsFilter(admin.SimpleListFilter):
-    """Rows with an accepted or pending document that runs out within 30 days (Asia/Jakarta dates)."""
+    """Rows with a document, not rejected, that runs out within 30 days or has expired (Asia/Jakarta
+    dates; partners.selectors, as the renewal page and the list's column read them)."""
 
     title = _("documents expiring")
     parameter_name = "expiring"
-    document_fk = "company"
 
     def lookups(self, request, model_admin):
         return [("30", _("within 30 days")), ("expired", _("already expired"))]
 
+    def documents(self):
+        """The row's documents, for a subquery: a company's are all of them, its outlets' included."""
+        return Document.objects.filter(company=OuterRef("pk"))
+
     def queryset(self, request, queryset):
-        documents = Document.objects.filter(**{self.document_fk: OuterRef("pk")}).exclude(
-            review_status=ReviewStatus.REJECTED)
         if self.value() == "30":
-            return queryset.filter(Exists(documents.expiring_within(EXPIRY_WARNING_DAYS)))
+            return queryset.filter(Exists(selectors.documents_expiring(self.documents())))
         if self.value() == "expired":
-            return queryset.filter(Exists(documents.expired()))
+            return queryset.filter(Exists(selectors.documents_expired(self.documents())))
         return queryset
 
 
 class OutletExpiringDocumentsFilter(ExpiringDocumentsFilter):
-    document_fk = "outlet"
+    def documents(self):
+        """An outlet's documents are its own and its company's."""
+        return selectors.outlet_documents(OuterRef("pk"), OuterRef("company_id"))
 
 
 class DocumentReviewFilter(admin.SimpleListFilter):

@@ -3,20 +3,14 @@ catalog.admin.outlets)."""
 
 from __future__ import annotations
 
-import datetime
-
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Subquery
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mediareg.admin_helpers import count_of
-
-from .. import services
-from ..models import Document, MediaOutlet, MediaType, OutletDomain, PressVerification, ReviewStatus, VerificationLevel
-from .base import EXPIRY_WARNING_DAYS, RegistryAdmin
+from .. import selectors, services
+from ..models import MediaOutlet, MediaType, OutletDomain, PressVerification, VerificationLevel
+from .base import RegistryAdmin
 from .documents import OutletDocumentInline
 from .filters import OutletDocumentReviewFilter, OutletExpiringDocumentsFilter, VerificationLevelFilter
 from .search import RegistrySearchMixin
@@ -71,15 +65,11 @@ class MediaOutletAdmin(RegistrySearchMixin, RegistryAdmin):
     ]
     inlines = [OutletDomainInline, PressVerificationInline, OutletDocumentInline]
 
+    # The rows with their counts (the catalog's outlet page reads its own, with eligibility and listing).
+    list_rows = staticmethod(selectors.outlet_list)
+
     def get_queryset(self, request):
-        today = timezone.localdate()
-        primary = OutletDomain.objects.filter(outlet=OuterRef("pk")).order_by("-is_primary", "domain")
-        return super().get_queryset(request).annotate(
-            primary_domain_name=Subquery(primary.values("domain")[:1]),
-            pending_n=count_of(Document, "outlet", review_status=ReviewStatus.PENDING),
-            expiring_n=count_of(Document, "outlet", expiry_date__gte=today,
-                                expiry_date__lte=today + datetime.timedelta(days=EXPIRY_WARNING_DAYS)),
-        )
+        return self.list_rows(super().get_queryset(request))
 
     @admin.display(description=_("website"), ordering="primary_domain_name")
     def primary_domain(self, obj):
@@ -103,9 +93,8 @@ class MediaOutletAdmin(RegistrySearchMixin, RegistryAdmin):
     def expiring_documents(self, obj):
         return obj.expiring_n
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        services.outlet_saved(form.instance, changed=form.changed_data)
+    def save_model(self, request, obj, form, change):
+        services.outlet_save(obj, changed=form.changed_data if change else None)
 
 
 @admin.register(PressVerification)

@@ -1,6 +1,7 @@
 """Writing the registry's demo plan (partners.demo.plan) where it is missing: companies by NPWP, outlets
 by (company, name), domains by domain, one verification per outlet, documents by (company, outlet,
-kind, number). What exists is left untouched, so a second run adds nothing.
+kind, number). What exists is left untouched, so a second run adds nothing. Every row is written
+through partners.services.
 """
 
 from __future__ import annotations
@@ -11,19 +12,19 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.management.base import CommandError
 
+from .. import services
 from ..identifiers import normalize_company_npwp
 from ..models import (
     Document,
     DocumentKind,
     KbliCode,
     MediaOutlet,
-    OutletDomain,
     PressCompany,
     PressVerification,
     Province,
     ReviewStatus,
 )
-from .files import PDF_CONTENT_TYPE, PNG_CONTENT_TYPE, pdf_bytes, png_bytes
+from .files import pdf_bytes, png_bytes
 from .plan import CompanySpec, DocumentSpec, OutletSpec
 from .tables import DOCUMENT_TITLES, JAKARTA_PROVINCE_CODE, PRESS_KBLI
 
@@ -40,6 +41,9 @@ def check_npwps(plan: list[CompanySpec]) -> None:
 
 
 class Seeder:
+    """Writes the plan through partners.services, as every interface writes the registry: the same
+    checks, and the caller's registry edit (mediareg.demo) names the job in the audit trail."""
+
     def __init__(self, reviewer):
         self.reviewer = reviewer
         self.companies: dict[str, PressCompany] = {}  # by NPWP
@@ -56,7 +60,6 @@ class Seeder:
                                "run `manage.py migrate` first.")
         self.add_companies(plan, province, kbli)
         self.add_outlets(plan)
-        self.add_domains(plan)
         self.add_verifications(plan)
         self.add_documents(plan)
 
@@ -69,41 +72,32 @@ class Seeder:
                 yield outlet_spec, self.outlet(company_spec, outlet_spec)
 
     def add_companies(self, plan, province, kbli) -> None:
-        self.companies = PressCompany.objects.in_bulk([spec.npwp for spec in plan], field_name="npwp")
         for spec in plan:
-            if spec.npwp not in self.companies:
-                company = PressCompany.objects.create(npwp=spec.npwp, province=province, **spec.fields)
-                company.kbli_codes.add(*(kbli[code] for code in spec.kbli))
-                self.companies[spec.npwp] = company
-                self.created["companies"] += 1
+            company, created = services.company_register(
+                npwp=spec.npwp, province=province, kbli_codes=[kbli[code] for code in spec.kbli], **spec.fields)
+            self.companies[spec.npwp] = company
+            self.created["companies"] += created
 
     def add_outlets(self, plan) -> None:
-        self.outlets = {(o.company_id, o.name.lower()): o
-                        for o in MediaOutlet.objects.filter(company__in=list(self.companies.values()))}
-        new = [MediaOutlet(company=self.companies[spec.npwp], name=outlet.name, **outlet.fields)
-               for spec in plan for outlet in spec.outlets
-               if (self.companies[spec.npwp].pk, outlet.name.lower()) not in self.outlets]
-        for outlet in MediaOutlet.objects.bulk_create(new):
-            self.outlets[(outlet.company_id, outlet.name.lower())] = outlet
-        self.created["outlets"] += len(new)
-
-    def add_domains(self, plan) -> None:
-        wanted = {domain: (outlet, position == 0)
-                  for spec, outlet in self.each_outlet(plan) for position, domain in enumerate(spec.domains)}
-        taken = set(OutletDomain.objects.filter(domain__in=list(wanted)).values_list("domain", flat=True))
-        new = [OutletDomain(outlet=outlet, domain=domain, is_primary=primary)
-               for domain, (outlet, primary) in wanted.items() if domain not in taken]
-        OutletDomain.objects.bulk_create(new)
-        self.created["domains"] += len(new)
+        """Each outlet by (company, name), and its domains, the first one primary."""
+        for spec in plan:
+            company = self.companies[spec.npwp]
+            for outlet_spec in spec.outlets:
+                outlet, created = services.outlet_register(company=company, name=outlet_spec.name,
+                                                           **outlet_spec.fields)
+                self.outlets[(company.pk, outlet.name.lower())] = outlet
+                self.created["outlets"] += created
+                for domain in outlet_spec.domains:
+                    _row, added = services.outlet_domain_add(outlet, domain)
+                    self.created["domains"] += added
 
     def add_verifications(self, plan) -> None:
         self.verifications = {v.outlet_id: v for v in
                               PressVerification.objects.filter(outlet__in=list(self.outlets.values()))}
         for spec, outlet in self.each_outlet(plan):
             if outlet.pk not in self.verifications:
-                # One by one: save() derives valid_until from the signing date.
-                verification = PressVerification.objects.create(outlet=outlet, **spec.verification)
-                self.verifications[outlet.pk] = verification
+                self.verifications[outlet.pk] = services.verification_save(
+                    PressVerification(outlet=outlet, **spec.verification))
                 self.created["verifications"] += 1
 
     def add_documents(self, plan) -> None:
@@ -124,9 +118,9 @@ class Seeder:
                     if key not in existing:
                         existing.add(key)
                         new.append(self.document(company, outlet, owner_name, doc))
-        # On insert the file field writes each file into private storage under a random name.
+        # Kept before the insert: a later failure of the run removes the files written (discard_new_files).
         self.new_documents = new
-        Document.objects.bulk_create(new, batch_size=200)
+        services.documents_add(new)  # one INSERT per 200 rows, each file checked and stored under a random name
         self.created["documents"] += len(new)
 
     def certificate_as_stored(self, outlet, doc: DocumentSpec) -> DocumentSpec | None:
@@ -140,7 +134,7 @@ class Seeder:
     def document(self, company, outlet, owner_name, spec: DocumentSpec) -> Document:
         title, stem = DOCUMENT_TITLES[spec.kind]
         if spec.image:
-            data, content_type, filename = png_bytes(), PNG_CONTENT_TYPE, f"{stem}.png"
+            data, filename = png_bytes(), f"{stem}.png"
         else:
             lines = [owner_name, f"Nomor: {spec.number or '-'}", f"Tanggal: {spec.issue_date:%d-%m-%Y}"]
             if spec.expiry_date:
@@ -148,19 +142,16 @@ class Seeder:
             if spec.tax_year:
                 lines.append(f"Tahun pajak: {spec.tax_year}")
             lines.append("DOKUMEN CONTOH (DEMO) - bukan dokumen asli")
-            data, content_type = pdf_bytes(title, lines), PDF_CONTENT_TYPE
+            data = pdf_bytes(title, lines)
             filename = f"{stem}-{spec.tax_year or spec.issue_date.year}.pdf"
         decided = spec.review_status != ReviewStatus.PENDING
         return Document(
             company=company, outlet=outlet, kind=spec.kind, number=spec.number, issue_date=spec.issue_date,
-            expiry_date=spec.expiry_date, tax_year=spec.tax_year,
-            file=ContentFile(data, name=filename), original_filename=filename, content_type=content_type,
-            size=len(data), review_status=spec.review_status, reviewed_at=spec.reviewed_at,
+            expiry_date=spec.expiry_date, tax_year=spec.tax_year, file=ContentFile(data, name=filename),
+            review_status=spec.review_status, reviewed_at=spec.reviewed_at,
             reviewed_by=self.reviewer if decided else None, rejection_reason=spec.rejection_reason,
         )
 
     def discard_new_files(self) -> None:
         """After a failed run the rows are rolled back; remove the files they had already written."""
-        for document in self.new_documents:
-            if document.file and getattr(document.file, "_committed", False):
-                document.file.storage.delete(document.file.name)
+        services.discard_files(self.new_documents)

@@ -1,0 +1,78 @@
+"""Reads of the registry that several pages, jobs and exports share: which documents are an outlet's,
+which are expiring, and the rows of the company and outlet lists.
+
+List reads annotate per-row counts as correlated subqueries, so a page costs the same queries
+whatever its length (see partners.admin).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from mediareg.admin_helpers import count_of, count_rows
+
+from .models import Document, MediaOutlet, OutletDomain, PressCompany, ReviewStatus
+
+# Documents that run out within this many days are expiring: list filters and columns, the renewal page.
+EXPIRY_WARNING_DAYS = 30
+
+
+def outlet_documents(outlet_id, company_id) -> QuerySet[Document]:
+    """An outlet's documents: its own and its company's (a company document counts for every outlet of
+    the company). The ids may be ``OuterRef`` expressions, for a subquery per outlet row."""
+    return Document.objects.filter(Q(outlet_id=outlet_id) | Q(company_id=company_id, outlet__isnull=True))
+
+
+def documents_not_rejected(documents: QuerySet[Document] | None = None) -> QuerySet[Document]:
+    """Accepted or waiting for review: a rejected document is nobody's to renew or be reminded of."""
+    documents = Document.objects.all() if documents is None else documents
+    return documents.exclude(review_status=ReviewStatus.REJECTED)
+
+
+def documents_expiring(documents: QuerySet[Document] | None = None, *, today: datetime.date | None = None,
+                       within_days: int = EXPIRY_WARNING_DAYS) -> QuerySet[Document]:
+    """Documents, not rejected, that run out within ``within_days`` of today, today included (Asia/Jakarta
+    dates: a document expiring today is still valid today)."""
+    return documents_not_rejected(documents).expiring_within(within_days, today)
+
+
+def documents_expired(documents: QuerySet[Document] | None = None, *,
+                      today: datetime.date | None = None) -> QuerySet[Document]:
+    """Documents, not rejected, whose expiry date has passed."""
+    return documents_not_rejected(documents).expired(today)
+
+
+def documents_to_renew(outlet: MediaOutlet, *, today: datetime.date | None = None,
+                       within_days: int = EXPIRY_WARNING_DAYS) -> QuerySet[Document]:
+    """What the renewal page offers an outlet to replace: its documents (its own and its company's),
+    not rejected, that have expired or run out within ``within_days``, the soonest first."""
+    horizon = (today or timezone.localdate()) + datetime.timedelta(days=within_days)
+    return (documents_not_rejected(outlet_documents(outlet.pk, outlet.company_id))
+            .filter(expiry_date__lte=horizon).order_by("expiry_date", "pk"))
+
+
+def outlet_list(outlets: QuerySet[MediaOutlet] | None = None) -> QuerySet[MediaOutlet]:
+    """The outlet list's rows: each with its company and verification, its primary website
+    (``primary_domain_name``), its documents waiting for review (``pending_n``) and its documents, its
+    own and its company's, expiring within 30 days (``expiring_n``, as the list's "documents expiring"
+    filter finds them)."""
+    outlets = MediaOutlet.objects.all() if outlets is None else outlets
+    primary = OutletDomain.objects.filter(outlet=OuterRef("pk")).order_by("-is_primary", "domain")
+    return outlets.select_related("company", "verification").annotate(
+        primary_domain_name=Subquery(primary.values("domain")[:1]),
+        pending_n=count_of(Document, "outlet", review_status=ReviewStatus.PENDING),
+        expiring_n=count_rows(documents_expiring(outlet_documents(OuterRef("pk"), OuterRef("company_id")))),
+    )
+
+
+def company_list(companies: QuerySet[PressCompany] | None = None) -> QuerySet[PressCompany]:
+    """The company list's rows: each with its number of outlets (``outlets_n``) and of documents waiting
+    for review (``pending_n``)."""
+    companies = PressCompany.objects.all() if companies is None else companies
+    return companies.annotate(
+        outlets_n=count_of(MediaOutlet, "company"),
+        pending_n=count_of(Document, "company", review_status=ReviewStatus.PENDING),
+    )
