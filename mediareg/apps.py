@@ -2,9 +2,11 @@ import logging
 import os
 import sys
 
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.conf import settings
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger("mediareg")
 
@@ -30,3 +32,9 @@ class MediaRegConfig(AppConfig):
 def _is_autoreload_parent() -> bool:
     # runserver's reloader imports the project twice; report once, from the serving process.
     return len(sys.argv) > 1 and sys.argv[1] == "runserver" and os.environ.get("RUN_MAIN") != "true"
+
+
+class LoginAttemptsConfig(AxesAppConfig):
+    """django-axes under a name staff read in their language on the admin's home page."""
+
+    verbose_name = _("Login attempts")

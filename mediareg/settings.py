@@ -136,7 +136,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "pgtrigger",
     "pghistory",
-    "axes",
+    "mediareg.apps.LoginAttemptsConfig",  # django-axes
     "partners.apps.PartnersConfig",
     "catalog.apps.CatalogConfig",
     "budgets.apps.BudgetsConfig",
