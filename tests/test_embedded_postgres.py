@@ -54,19 +54,21 @@ def test_a_second_start_finds_the_running_server_and_a_restart_keeps_the_data(pg
     assert query(restarted, "SELECT note FROM kept") == [("before the restart",)]
 
 
-# Each racer waits for the same moment, then asks for the server.
+# Each racer waits for the same moment, then asks for the server. The moment is on the monotonic clock,
+# which every process on the machine shares and time-machine leaves alone (this test may run with the
+# wall clock moved, pytest --clock; its racers would not be).
 RACER = """
 import json, sys, time
 from pathlib import Path
 from mediareg import embedded
-time.sleep(max(0.0, float(sys.argv[2]) - time.time()))
+time.sleep(max(0.0, float(sys.argv[2]) - time.monotonic()))
 server = embedded.ensure_running(Path(sys.argv[1]))
 print(json.dumps({"pid": server.pid, "started": server.started}))
 """
 
 
 def test_processes_starting_at_the_same_moment_initialise_and_start_one_server(pgdata):
-    moment = time.time() + 3  # after every racer has imported what it needs
+    moment = time.monotonic() + 3  # after every racer has imported what it needs
     racers = [subprocess.Popen([sys.executable, "-c", RACER, str(pgdata), str(moment)],  # noqa: S603
                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
               for _ in range(4)]
