@@ -37,9 +37,10 @@ stop:
 test: install browser
 	$(BIN)/python -m mediareg.preflight -- $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The suite again as if the machine's clock showed the turn of the year and the last day for the
-# annual tax return: every test must pin the dates it relies on (tests/conftest.py, --clock).
-CLOCKS ?= 2027-01-01T00:10 2027-04-30T23:50
+# The suite again as if the machine's clock showed ten past midnight on New Year's Day, the moment most
+# likely to catch a test that relies on today's date without pinning it (tests/conftest.py, --clock).
+# More moments: make test-clocks CLOCKS="2027-03-31T23:50 2027-04-30T23:50 2026-12-31T23:50".
+CLOCKS ?= 2027-01-01T00:10
 test-clocks: install browser
 	@$(BIN)/python -m mediareg.preflight -- sh -c 'for clock in $(CLOCKS); do \
 		echo "make test-clocks: the suite with the machine clock at $$clock"; \
