@@ -104,13 +104,13 @@ EMBEDDED_POSTGRES_DIR = embedded.data_dir()
 # Which parts run on the zero-setup defaults; reported once at start-up (mediareg.apps).
 EMBEDDED_DEFAULTS = [
     part
-    for part, embedded in (
+    for part, in_use in (
         (f"database: {embedded.describe(EMBEDDED_POSTGRES_DIR)}", not DATABASE_URL),
         ("tasks: run in-process (no Celery worker)", not REDIS_URL),
         ("e-mail: printed to the console", not EMAIL_HOST),
         (f"secret key: generated once, kept in {SECRET_KEY_FILE} (one machine only)", not SECRET_KEY),
     )
-    if embedded
+    if in_use
 ]
 
 # Off unless asked for: tracebacks and settings must never reach a visitor because a variable was forgotten.
