@@ -220,3 +220,25 @@ def quiet_worker_logging():
 
     with celery_conf(worker_hijack_root_logger=False):
         yield
+
+
+@pytest.fixture
+def submit(client, django_capture_on_commit_callbacks):
+    """POST the public form (/apply/) as a browser does; the after-commit work (e-mails, re-check) runs.
+    Valid data and files by default (tests/apply_helpers.py)."""
+    from tests.apply_helpers import APPLY, form_data, form_files
+
+    def post(data=None, files=None, client=client, **extra):
+        data = form_data() if data is None else data
+        files = form_files() if files is None else files
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(APPLY, {**data, **files}, **extra)
+
+    return post
+
+
+@pytest.fixture
+def reviewer(client, staff_member):
+    """The test client logged in as the Verifikator ``staff_member``."""
+    client.force_login(staff_member)
+    return staff_member

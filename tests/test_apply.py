@@ -1,38 +1,33 @@
-"""The public application form (/apply/), the status page, renewal links, registration windows and the
-review of applications in the admin (issue 4), through the Django test client against PostgreSQL.
+"""The public application form (/apply/): a valid submission and its status page, every validation
+with its message beside the field, double submissions, the rate limit, the honeypot, CSRF, and no
+bad input ever a server error. Through the Django test client against PostgreSQL.
 
 Pages are asked for in English (the language cookie) so that the assertions read plainly; the default
-language of the public pages is Bahasa Indonesia (tests/test_language.py).
+language of the public pages is Bahasa Indonesia (tests/test_language.py). Shared helpers are in
+tests/apply_helpers.py; the other tests of applications are in tests/test_apply_*.py.
 """
 
 from __future__ import annotations
 
 import datetime
-import html as html_module
 import re
-from html.parser import HTMLParser
 
 import pytest
-import time_machine
 from django.conf import settings as django_settings
 from django.core import signing
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django.utils import timezone
 
-from catalog import applications, renewal
+from catalog import renewal
 from catalog.forms import issue_submission_key, read_submission_key
 from catalog.models import (
     Application,
     CompanyChangeProposal,
-    Eligibility,
     Listing,
     ListingState,
-    RegistrationWindow,
 )
 from partners.demo.files import pdf_bytes, png_bytes
 from partners.identifiers import format_npwp
@@ -43,177 +38,34 @@ from partners.models import (
     MediaOutlet,
     OutletDomain,
     PressCompany,
-    Province,
     ReviewStatus,
 )
-from tests.catalog_helpers import eligible_outlet, give_company_documents, make_application
+from tests.apply_helpers import (
+    APPLY,
+    NPWP,
+    NPWP16,
+    REQUIRED_KINDS,
+    assert_refused_and_nothing_stored,
+    error_beside,
+    fields_of,
+    form_data,
+    form_files,
+    pdf,
+    stored_files,
+    stored_rows,
+    summary_of,
+    text_of,
+)
 from tests.factories import (
-    DocumentFactory,
-    MediaOutletFactory,
-    OutletDomainFactory,
     PressCompanyFactory,
     StaffUserFactory,
     make_npwp,
 )
-from tests.helpers import messages_of
 
 # Every test: no rate-limit counts from earlier tests, the re-checks and mails a submission queues run
 # in-process (as with the embedded defaults), and English pages.
 pytestmark = [pytest.mark.django_db,
               pytest.mark.usefixtures("ordinary_day", "fresh_rate_limit", "eager_tasks", "english")]
-
-APPLY = "/apply/"
-QUEUE = reverse("admin:catalog_application_changelist")
-NPWP = "01.312.166.0-091.000"  # a valid legacy NPWP (Luhn check digit in ninth place)
-NPWP16 = "0013121660091000"
-
-
-# --- fixtures and helpers --------------------------------------------------------------------------
-
-def form_data(**changes) -> dict:
-    """Everything an online outlet types into the form; a change of None leaves the field out."""
-    today = timezone.localdate()
-    data = {
-        "legal_name": "PT Kabar Betawi Media", "legal_form": "pt", "npwp": NPWP, "nib": "9120001234567",
-        "address": "Jl. Kramat Raya No. 5", "province": Province.objects.get(code="31").pk,
-        "regency_city": "Jakarta Pusat", "company_email": "sekretariat@kabarbetawi.id",
-        "company_phone": "(021) 390 1234", "kbli_codes": [KbliCode.objects.get(code="63122").pk],
-        "outlet_name": "Kabar Betawi", "media_type": "online", "website": "https://www.KabarBetawi.id/berita",
-        "person_in_charge": "Siti Rahmawati", "editor_in_chief": "Budi Santoso", "editor_competency": "utama",
-        "editor_certificate_no": "1234-PWI/WU/DP/III/2021", "outlet_email": "redaksi@kabarbetawi.id",
-        "outlet_phone": "0812 3456 7890", "tax_year": today.year - 1, "kswp_date": today.isoformat(),
-        "declaration": "on", "submission_key": issue_submission_key(),
-    }
-    data.update(changes)
-    return {name: value for name, value in data.items() if value is not None}
-
-
-REQUIRED_KINDS = ["deed", "law_ministry_approval", "nib", "npwp_card", "annual_tax_return", "editorial_box"]
-
-
-def pdf(name: str, title: str = "Dokumen") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, pdf_bytes(title, ["Uji MediaReg"]), content_type="application/pdf")
-
-
-def form_files(**changes) -> dict:
-    """A real small PDF for every required document and the KSWP; a change of None leaves the file out."""
-    files = {f"doc_{kind}": pdf(f"{kind}.pdf", kind) for kind in [*REQUIRED_KINDS, "kswp"]}
-    files.update({f"doc_{kind}": upload for kind, upload in changes.items()})
-    return {name: upload for name, upload in files.items() if upload is not None}
-
-
-def stored_rows() -> dict:
-    return {model.__name__: model.objects.count()
-            for model in (PressCompany, MediaOutlet, OutletDomain, Document, Application, Listing)}
-
-
-def stored_files(folder) -> list:
-    return [path for path in folder.rglob("*") if path.is_file()] if folder.exists() else []
-
-
-class FieldBlocks(HTMLParser):
-    """Each ``<div class="field">`` or ``<fieldset class="field">`` of a page (templates/includes/field.html):
-    the values of its controls as the browser would send them, its error text and the ids its labels point at."""
-
-    def __init__(self, html: str):
-        super().__init__(convert_charrefs=True)
-        self.fields: dict[str, dict] = {}
-        self._depth = 0  # open divs inside the current field block
-        self._block = None
-        self._in_error = self._in_textarea = self._in_option = False
-        self._select = None
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag in ("div", "fieldset"):
-            if self._block is None and "field" in (attrs.get("class") or "").split():
-                self._block = {"names": [], "values": [], "error": "", "label_for": [], "ids": []}
-                self._depth = 0
-            elif self._block is not None:
-                self._depth += 1
-        if self._block is None:
-            return
-        if tag == "label" and attrs.get("for"):
-            self._block["label_for"].append(attrs["for"])
-        if tag == "p" and "error" in (attrs.get("class") or "").split():
-            self._in_error = True
-        if tag in ("input", "select", "textarea") and attrs.get("name"):
-            self._block["names"].append(attrs["name"])
-            self._block["ids"].append(attrs.get("id"))
-            self.fields.setdefault(attrs["name"], self._block)
-            if tag == "input" and attrs.get("type") in ("checkbox", "radio"):
-                if "checked" in attrs:
-                    self._block["values"].append(attrs.get("value", "on"))
-            elif tag == "input" and attrs.get("type") != "file":
-                self._block["values"].append(attrs.get("value") or "")
-            elif tag == "textarea":
-                self._in_textarea = True
-                self._block["values"].append("")
-            elif tag == "select":
-                self._select = self._block
-        if tag == "option" and self._select is not None and "selected" in attrs:
-            self._select["values"].append(attrs.get("value") or "")
-
-    def handle_endtag(self, tag):
-        if tag == "p":
-            self._in_error = False
-        if tag == "textarea":
-            self._in_textarea = False
-        if tag == "select":
-            self._select = None
-        if tag in ("div", "fieldset") and self._block is not None:
-            if self._depth == 0:
-                self._block = None
-            else:
-                self._depth -= 1
-
-    def handle_data(self, data):
-        if self._block is None:
-            return
-        if self._in_error:
-            self._block["error"] += data
-        if self._in_textarea:
-            self._block["values"][-1] += data.lstrip("\n")
-
-
-def fields_of(response) -> dict[str, dict]:
-    return FieldBlocks(response.content.decode()).fields
-
-
-def error_beside(response, name: str) -> str:
-    return " ".join(fields_of(response)[name]["error"].split())
-
-
-def text_of(response_or_html) -> str:
-    """What a person reads: the text without tags, entities resolved, white space collapsed."""
-    html = response_or_html if isinstance(response_or_html, str) else response_or_html.content.decode()
-    return " ".join(html_module.unescape(re.sub(r"<[^>]+>", " ", html)).split())
-
-
-def summary_of(response) -> str:
-    match = re.search(r'<div class="error-summary".*?</div>', response.content.decode(), re.S)
-    assert match, "no error summary on the page"
-    return text_of(match.group(0))
-
-
-@pytest.fixture
-def submit(client, django_capture_on_commit_callbacks):
-    """POST the form as a browser does; the after-commit work (e-mails, re-check) runs."""
-
-    def post(data=None, files=None, client=client, **extra):
-        data = form_data() if data is None else data
-        files = form_files() if files is None else files
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.post(APPLY, {**data, **files}, **extra)
-
-    return post
-
-
-def assert_refused_and_nothing_stored(response, folder, before=None):
-    assert response.status_code == 400, response.status_code
-    assert stored_rows() == (before or {name: 0 for name in stored_rows()})
-    assert stored_files(folder) == []
 
 
 # --- a valid submission ----------------------------------------------------------------------------
@@ -490,8 +342,6 @@ def test_two_submissions_at_the_same_moment_neither_fail_nor_duplicate(same_key,
     sharing one company, one outlet and one domain. No error, and no file without its row."""
     import threading
 
-    from django.db import connection
-
     from catalog.applications import submit_application
     from catalog.forms import ApplicationForm
 
@@ -565,7 +415,6 @@ def test_two_companies_claiming_the_same_new_domain_or_nib_at_once_get_one_appli
     with its NIB): one application is stored, the other is refused beside the field, never a 500."""
     import threading
 
-    from django.db import connection
     from django.db.models.signals import pre_save
 
     cache.clear()
@@ -676,507 +525,6 @@ def test_csrf_is_enforced_on_the_form(submit):
 def test_only_get_and_post_are_allowed(client):
     assert client.put(APPLY).status_code == 405
     assert client.delete(APPLY).status_code == 405
-
-
-# --- reuse of companies and outlets ----------------------------------------------------------------
-
-def test_an_existing_company_is_found_by_its_npwp_in_any_format(submit):
-    company = PressCompanyFactory(npwp=NPWP16, nib="", legal_name="PT Kabar Betawi Media", kbli_codes=["58130"])
-
-    for typed in ("013121660091000", "0013121660091000", "01 312 166 0 091 000"):
-        response = submit(form_data(npwp=typed, outlet_name=f"Kabar Betawi {len(typed)}",
-                                    website=f"https://kabar-{len(typed)}.id"))
-        assert response.status_code == 302, typed
-
-    assert PressCompany.objects.count() == 1
-    assert set(Application.objects.values_list("company", flat=True)) == {company.pk}
-    company.refresh_from_db()
-    # Not even an empty NIB is filled in, nor a KBLI code added: each application proposes them to staff.
-    assert company.nib == ""
-    assert set(company.kbli_codes.values_list("code", flat=True)) == {"58130"}
-    for application in Application.objects.all():
-        proposed = application.company_changes.proposed
-        assert (proposed["nib"], proposed["kbli_codes"]) == ("9120001234567", ["63122"])
-
-
-def known_company(**fields):
-    """The company of form_data() as the registry knows it, with ``fields`` different."""
-    values = {"npwp": NPWP16, "legal_name": "PT Kabar Betawi Media", "nib": "9120001234567",
-              "address": "Jl. Kramat Raya No. 5", "regency_city": "Jakarta Pusat",
-              "email": "sekretariat@kabarbetawi.id", "phone": "(021) 390 1234", "kbli_codes": ["63122"]}
-    return PressCompanyFactory(**{**values, **fields})
-
-
-def company_record(company) -> tuple:
-    company.refresh_from_db()
-    return (company.legal_name, company.nib, company.address, company.email, company.phone,
-            sorted(company.kbli_codes.values_list("code", flat=True)))
-
-
-def test_an_anonymous_form_never_changes_a_known_company_and_proposes_the_differences(submit):
-    company = known_company(email="kantor@kabarbetawi.id", phone="", address="Jl. Lama 1", kbli_codes=["58130"])
-    before = company_record(company)
-
-    response = submit(form_data(npwp="013121660091000", company_email="penyerang@example.com",
-                                company_phone="021-555", address="Jl. Baru 2",
-                                kbli_codes=[KbliCode.objects.get(code="63122").pk]))
-
-    assert response.status_code == 302
-    assert company_record(company) == before  # the empty phone too: nothing is filled in
-    proposal = CompanyChangeProposal.objects.get()
-    assert (proposal.application, proposal.company, proposal.status) == (
-        Application.objects.get(), company, CompanyChangeProposal.Status.OPEN)
-    assert proposal.proposed == {"address": "Jl. Baru 2", "email": "penyerang@example.com", "phone": "021-555",
-                                 "kbli_codes": ["63122"]}
-    assert proposal.on_record == {"address": "Jl. Lama 1", "email": "kantor@kabarbetawi.id", "phone": "",
-                                  "kbli_codes": ["58130"]}
-
-
-def test_an_application_that_matches_the_record_proposes_nothing(submit):
-    known_company(address="JL. KRAMAT  RAYA No. 5")  # spacing and letter case are no change
-    assert submit().status_code == 302
-    assert Application.objects.exists() and not CompanyChangeProposal.objects.exists()
-
-
-@pytest.fixture
-def proposal(submit):
-    company = known_company(phone="", email="kantor@kabarbetawi.id", kbli_codes=["73100"])  # no press code
-    give_company_documents(company)
-    outlet = eligible_outlet(company=company, name="Kabar Lama")
-    submit(form_data(company_phone="021-555", company_email="penyerang@example.com",
-                     kbli_codes=[KbliCode.objects.get(code="63122").pk, KbliCode.objects.get(code="73100").pk]))
-    assert outlet.eligibility.failing_rule_codes == ["legal_documents"]
-    proposal = CompanyChangeProposal.objects.get()
-    assert set(proposal.proposed) == {"phone", "email", "kbli_codes"}
-    return proposal, outlet
-
-
-def application_page(client, proposal):
-    return client.get(reverse("admin:catalog_application_change", args=[proposal.application_id]))
-
-
-def decide_changes(client, proposal, decision, captured, **data):
-    url = reverse("admin:catalog_application_company_changes", args=[proposal.application_id, decision])
-    with captured(execute=True):
-        return client.post(url, data, follow=True)
-
-
-def test_a_reviewer_applies_the_ticked_changes_and_who_did_it_is_kept(client, reviewer, proposal,
-                                                                     django_capture_on_commit_callbacks):
-    proposal, outlet = proposal
-    page = application_page(client, proposal)
-    assert page.status_code == 200
-    text = text_of(page)
-    assert "Company data typed differently in this application" in text
-    assert "Phone - 021-555" in text and "E-mail kantor@kabarbetawi.id penyerang@example.com" in text
-    assert "KBLI codes 73100 " in text and "63122 Portal web" in text
-    assert 'name="company_change" value="phone"' in page.content.decode()
-
-    done = decide_changes(client, proposal, "apply", django_capture_on_commit_callbacks,
-                          company_change=["phone", "kbli_codes"])
-
-    assert done.status_code == 200
-    assert messages_of(done) == [f"Applied to {proposal.company}: phone, KBLI codes."]
-    company = proposal.company
-    assert company_record(company)[3:] == ("kantor@kabarbetawi.id", "021-555", ["63122", "73100"])
-    proposal.refresh_from_db()
-    assert (proposal.status, proposal.decided_by, proposal.applied_fields) == (
-        CompanyChangeProposal.Status.APPLIED, reviewer, ["phone", "kbli_codes"])
-    assert proposal.decided_at is not None
-    # The company's audit trail names the reviewer; its outlets are re-checked (KBLI codes are a rule's fact).
-    from mediareg.models import AuditEvent
-    assert AuditEvent.objects.filter(pgh_obj_model="partners.PressCompany", pgh_obj_id=str(company.pk),
-                                     pgh_label="update", user=reviewer).exists()
-    latest = outlet.eligibility_changes.first()
-    assert (latest.is_eligible, latest.trigger, latest.actor) == (True, "staff", reviewer.username)
-    # Decided is decided; the page says by whom.
-    again = decide_changes(client, proposal, "apply", django_capture_on_commit_callbacks, company_change=["email"])
-    assert messages_of(again) == ["These changes have already been applied or ignored."]
-    assert company_record(company)[3] == "kantor@kabarbetawi.id"
-    assert f"Applied to the company by {reviewer.username}" in text_of(application_page(client, proposal))
-
-
-def test_a_reviewer_ignores_the_changes_and_nothing_changes(client, reviewer, proposal,
-                                                           django_capture_on_commit_callbacks):
-    proposal, _outlet = proposal
-    before = company_record(proposal.company)
-    nothing = decide_changes(client, proposal, "apply", django_capture_on_commit_callbacks)
-    assert messages_of(nothing) == ["Tick at least one change to apply."]
-
-    done = decide_changes(client, proposal, "ignore", django_capture_on_commit_callbacks)
-
-    assert messages_of(done) == ["The company data typed in the application was ignored."]
-    assert company_record(proposal.company) == before
-    proposal.refresh_from_db()
-    assert (proposal.status, proposal.decided_by) == (CompanyChangeProposal.Status.IGNORED, reviewer)
-
-
-def test_only_staff_who_may_change_companies_decide_on_the_changes(client, proposal,
-                                                                   django_capture_on_commit_callbacks):
-    proposal, _outlet = proposal
-    auditor = StaffUserFactory(groups=["Auditor"])
-    client.force_login(auditor)
-    before = company_record(proposal.company)
-
-    page = application_page(client, proposal)
-    assert page.status_code == 200 and "penyerang@example.com" in page.content.decode()
-    assert 'name="company_change"' not in page.content.decode()
-    url = reverse("admin:catalog_application_company_changes", args=[proposal.application_id, "apply"])
-    assert client.post(url, {"company_change": ["email"]}).status_code == 403
-    assert client.get(url).status_code == 405
-    assert company_record(proposal.company) == before
-
-
-def test_an_existing_outlet_is_found_by_its_domain(submit):
-    outlet = MediaOutletFactory(company=PressCompanyFactory(npwp=NPWP16), name="Kabar Betawi Online")
-    OutletDomainFactory(outlet=outlet, domain="kabarbetawi.id", is_primary=True)
-
-    response = submit(form_data(npwp=format_npwp(NPWP16), website="http://KABARBETAWI.ID/"))
-
-    assert response.status_code == 302
-    assert MediaOutlet.objects.get() == outlet
-    assert Application.objects.get().outlet == outlet
-    assert OutletDomain.objects.count() == 1
-
-
-def test_a_website_of_another_companys_outlet_is_refused_beside_the_website(submit, private_document_storage):
-    OutletDomainFactory(domain="kabarbetawi.id", outlet=MediaOutletFactory(name="Kabar Orang Lain"))
-    before = stored_rows()
-
-    response = submit()
-
-    assert_refused_and_nothing_stored(response, private_document_storage, before)
-    assert "The website kabarbetawi.id is registered to another company's outlet." in error_beside(response, "website")
-    assert "Please choose these files again" in summary_of(response)
-
-
-def test_an_nib_of_another_company_is_refused_beside_the_nib(submit, private_document_storage):
-    PressCompanyFactory(nib="9120001234567")
-    before = stored_rows()
-
-    response = submit()
-
-    assert_refused_and_nothing_stored(response, private_document_storage, before)
-    assert "A company with this NIB is already registered." in error_beside(response, "nib")
-
-
-def test_an_outlet_delisted_under_a_sanction_cannot_apply_again_yet(submit, private_document_storage):
-    outlet = MediaOutletFactory(company=PressCompanyFactory(npwp=NPWP16), name="Kabar Betawi")
-    Listing.objects.create(outlet=outlet, state=ListingState.DELISTED, state_since=timezone.now(),
-                           sanction_level=3, sanction_ends_on=timezone.localdate() + datetime.timedelta(days=90))
-    before = stored_rows()
-
-    response = submit()
-
-    assert_refused_and_nothing_stored(response, private_document_storage, before)
-    assert "Cannot apply again: the outlet's listing is “Delisted”." in summary_of(response)
-
-
-def test_a_rejected_outlet_applies_again(submit):
-    outlet = MediaOutletFactory(company=PressCompanyFactory(npwp=NPWP16), name="Kabar Betawi")
-    Listing.objects.create(outlet=outlet, state=ListingState.REJECTED, state_since=timezone.now())
-
-    assert submit().status_code == 302
-    assert Listing.objects.get(outlet=outlet).state == ListingState.APPLIED
-    assert Application.objects.get().outlet == outlet
-
-
-# --- registration windows --------------------------------------------------------------------------
-
-def window(opens_in: int, closes_in: int) -> RegistrationWindow:
-    today = timezone.localdate()
-    return RegistrationWindow.objects.create(opens_on=today + datetime.timedelta(days=opens_in),
-                                             closes_on=today + datetime.timedelta(days=closes_in))
-
-
-def test_without_a_window_the_form_is_always_open(client):
-    assert applications.registration_window().is_open
-    assert "Send the application" in client.get(APPLY).content.decode()
-
-
-def test_inside_a_window_the_form_is_open(client, submit):
-    window(-400, -340)
-    window(-5, 5)
-    page = client.get(APPLY)
-    assert page.status_code == 200 and "Send the application" in page.content.decode()
-    assert submit().status_code == 302
-
-
-def test_outside_the_windows_the_form_says_when_the_next_one_opens(client, submit, private_document_storage):
-    window(-400, -340)
-    upcoming = window(20, 50)
-    window(400, 430)
-
-    page = client.get(APPLY)
-
-    html = page.content.decode()
-    assert page.status_code == 200
-    assert "Applications are closed at the moment" in html
-    assert f"The next registration window opens on {upcoming.opens_on:%-d %B %Y}." in html
-    assert "Send the application" not in html
-    response = submit()
-    assert "Applications are closed at the moment" in response.content.decode()
-    assert stored_rows()["Application"] == 0 and stored_files(private_document_storage) == []
-
-
-def test_when_no_next_window_is_known_the_closed_page_says_so(client):
-    window(-30, -1)
-    assert "No registration window has been announced yet." in client.get(APPLY).content.decode()
-
-
-def test_the_window_dates_are_inclusive():
-    today = timezone.localdate()
-    RegistrationWindow.objects.create(opens_on=today, closes_on=today)
-    assert applications.registration_window(today).is_open
-    assert not applications.registration_window(today + datetime.timedelta(days=1)).is_open
-    assert not applications.registration_window(today - datetime.timedelta(days=1)).is_open
-
-
-# --- renewal links ---------------------------------------------------------------------------------
-
-@pytest.fixture
-def renewal_outlet():
-    outlet = MediaOutletFactory(name="Kabar Betawi")
-    DocumentFactory(company=outlet.company, expiring_soon=True, number="SKF-LAMA")
-    return outlet
-
-
-def renewal_data(**changes) -> dict:
-    today = timezone.localdate()
-    data = {"kind": "skf", "number": "SKF-BARU-1", "issue_date": today.isoformat(),
-            "expiry_date": (today + datetime.timedelta(days=30)).isoformat(), "tax_year": "",
-            "file": pdf("skf baru.pdf", "SKF")}
-    data.update(changes)
-    return data
-
-
-def test_a_valid_renewal_link_takes_a_replacement_document_for_review(client, renewal_outlet,
-                                                                      private_document_storage,
-                                                                      django_capture_on_commit_callbacks):
-    url = renewal.renewal_url_for_outlet(renewal_outlet.pk).removeprefix(django_settings.SITE_URL)
-    page = client.get(url)
-    assert page.status_code == 200
-    html = page.content.decode()
-    assert "Renew the documents of Kabar Betawi" in html and "SKF-LAMA" in html
-
-    with django_capture_on_commit_callbacks(execute=True):
-        done = client.post(url, renewal_data())
-
-    assert done.status_code == 200
-    assert "Thank you: the document was received" in done.content.decode()
-    assert "SKF-BARU-1 — Pending review" in done.content.decode()
-    document = Document.objects.get(number="SKF-BARU-1")
-    assert (document.company, document.outlet, document.review_status) == (
-        renewal_outlet.company, None, ReviewStatus.PENDING)
-    assert document.original_filename == "skf baru.pdf"
-    assert (private_document_storage / document.file.name).exists()
-    assert Document.objects.filter(number="SKF-LAMA").exists()  # the old one stays as the record
-
-
-def test_an_expired_renewal_link_gives_a_clear_page(client, renewal_outlet):
-    url = reverse("renewal", args=[renewal.renewal_token(renewal_outlet.pk)])
-    later = timezone.now() + datetime.timedelta(days=django_settings.RENEWAL_LINK_MAX_AGE_DAYS, hours=1)
-    with time_machine.travel(later, tick=False):
-        page = client.get(url)
-        posted = client.post(url, renewal_data())
-
-    for response in (page, posted):
-        assert response.status_code == 410
-        assert "This link has expired" in response.content.decode()
-        assert "The next reminder e-mail will carry a new link" in response.content.decode()
-    assert not Document.objects.filter(number="SKF-BARU-1").exists()
-    with time_machine.travel(later - datetime.timedelta(hours=2), tick=False):
-        assert client.get(url).status_code == 200
-
-
-@pytest.mark.parametrize("tamper", [
-    lambda token: token[:-1] + ("A" if token[-1] != "A" else "B"),
-    lambda token: token.replace(":", ":x", 1),
-    lambda token: "bukan-tautan",
-    lambda token: signing.dumps({"outlet": 1}, salt="lain"),
-], ids=["signature", "payload", "garbage", "other_salt"])
-def test_a_tampered_renewal_link_gives_a_clear_page(client, renewal_outlet, tamper):
-    token = tamper(renewal.renewal_token(renewal_outlet.pk))
-    for response in (client.get(f"/apply/renew/{token}/"), client.post(f"/apply/renew/{token}/", renewal_data())):
-        assert response.status_code == 400
-        assert "This link is not valid" in response.content.decode()
-    assert not Document.objects.filter(number="SKF-BARU-1").exists()
-
-
-def test_a_renewal_link_of_a_removed_outlet_gives_a_404(client):
-    assert client.get(reverse("renewal", args=[renewal.renewal_token(999999)])).status_code == 404
-
-
-@pytest.mark.parametrize("changes, field, message", [
-    ({"file": SimpleUploadedFile("skf.pdf", b"<html></html>")}, "file", "Only PDF, JPEG and PNG"),
-    ({"file": ""}, "file", "This field is required."),
-    ({"expiry_date": ""}, "expiry_date", "This kind of document has an expiry date"),
-    ({"issue_date": "2999-01-01"}, "issue_date", "The issue date cannot be in the future."),
-    ({"kind": "annual_tax_return", "expiry_date": ""}, "tax_year", "Enter the tax year the return is for."),
-    ({"kind": "annual_tax_return", "tax_year": "99999"}, "tax_year", "An annual tax return is for a past year."),
-    ({"kind": "other"}, "kind", "Select a valid choice."),
-])
-def test_a_bad_renewal_upload_keeps_the_page_with_the_error(client, renewal_outlet, private_document_storage,
-                                                            changes, field, message):
-    url = reverse("renewal", args=[renewal.renewal_token(renewal_outlet.pk)])
-    before = Document.objects.count()
-
-    response = client.post(url, renewal_data(**changes))
-
-    assert response.status_code == 400
-    assert message in error_beside(response, field)
-    assert fields_of(response)["number"]["values"] == ["SKF-BARU-1"]
-    assert "Renew the documents of Kabar Betawi" in response.content.decode()
-    assert Document.objects.count() == before
-    assert [p for p in stored_files(private_document_storage) if "SKF-BARU" in p.read_bytes().decode("latin-1")] == []
-
-
-# --- review in the admin ---------------------------------------------------------------------------
-
-@pytest.fixture
-def reviewer(client, staff_member):
-    client.force_login(staff_member)
-    return staff_member
-
-
-def run_action(client, action, applications_, captured, **extra):
-    with captured(execute=True):
-        return client.post(QUEUE, {"action": action, "_selected_action": [a.pk for a in applications_], **extra},
-                           follow=True)
-
-
-def test_approve_is_refused_for_an_ineligible_outlet_with_the_reasons(client, reviewer, mailoutbox,
-                                                                     django_capture_on_commit_callbacks):
-    client.post(APPLY, {**form_data(), **form_files()})  # its after-commit re-check is left out here
-    application = Application.objects.get()
-    assert not Eligibility.objects.filter(outlet=application.outlet).exists()
-
-    response = run_action(client, "approve", [application], django_capture_on_commit_callbacks)
-
-    assert response.status_code == 200
-    (message,) = messages_of(response)
-    assert message.startswith("Kabar Betawi: The outlet is not eligible: ")
-    assert "Dewan Pers" in message
-    application.refresh_from_db()
-    assert application.status == Application.Status.SUBMITTED and application.decided_by is None
-    assert Listing.objects.get(outlet=application.outlet).state == ListingState.APPLIED
-    assert mailoutbox == []
-    # The fresh check the refusal rests on is kept (catalog.lifecycle.approve commits it first).
-    assert application.outlet.eligibility_changes.get().trigger == "staff"
-    assert Eligibility.objects.get(outlet=application.outlet).is_eligible is False
-
-
-def test_approve_lists_an_eligible_outlet_and_tells_the_applicant(client, reviewer, mailoutbox,
-                                                                  django_capture_on_commit_callbacks):
-    application = make_application(eligible_outlet(name="Kabar Layak"), email="redaksi@layak.id")
-
-    response = run_action(client, "approve", [application], django_capture_on_commit_callbacks)
-
-    assert messages_of(response) == ["1 application approved."]
-    application.refresh_from_db()
-    assert (application.status, application.decided_by) == (Application.Status.APPROVED, reviewer)
-    assert Listing.objects.get(outlet=application.outlet).state == ListingState.LISTED
-    (decision,) = [m for m in mailoutbox if "redaksi@layak.id" in m.to]
-    assert "Approved" in decision.subject or "Disetujui" in decision.subject
-    assert f"/apply/status/{application.code}/" in decision.body
-    # Decided is decided.
-    again = run_action(client, "approve", [application], django_capture_on_commit_callbacks)
-    assert "This application has already been decided." in messages_of(again)[0]
-
-
-@pytest.mark.parametrize("action, status, listing_state, renewal_link", [
-    ("reject", Application.Status.REJECTED, ListingState.REJECTED, False),
-    ("request_changes", Application.Status.CHANGES_REQUESTED, ListingState.APPLIED, True),
-])
-def test_reject_and_request_changes_need_a_reason_that_is_emailed(client, reviewer, mailoutbox, action, status,
-                                                                  listing_state, renewal_link,
-                                                                  django_capture_on_commit_callbacks):
-    outlet = MediaOutletFactory(name="Kabar Kurang")
-    DocumentFactory(company=outlet.company)
-    application = make_application(outlet, email="redaksi@kurang.id")
-
-    form = run_action(client, action, [application], django_capture_on_commit_callbacks)
-    assert form.status_code == 200 and 'name="reason"' in form.content.decode()
-    empty = run_action(client, action, [application], django_capture_on_commit_callbacks, apply="1", reason="  ")
-    assert "This field is required." in empty.content.decode()
-    application.refresh_from_db()
-    assert application.status == Application.Status.SUBMITTED and mailoutbox == []
-
-    done = run_action(client, action, [application], django_capture_on_commit_callbacks, apply="1",
-                      reason="Akta pendirian belum dilegalisasi.\nKirim ulang.")
-
-    assert done.status_code == 200 and len(messages_of(done)) == 1
-    application.refresh_from_db()
-    assert (application.status, application.decision_reason) == (
-        status, "Akta pendirian belum dilegalisasi.\nKirim ulang.")
-    assert Listing.objects.get(outlet=outlet).state == listing_state
-    (mail,) = mailoutbox
-    assert mail.to == sorted({"redaksi@kurang.id", outlet.company.email})
-    assert "Akta pendirian belum dilegalisasi." in mail.body
-    assert ("/apply/renew/" in mail.body) is renewal_link
-    if renewal_link:
-        token = re.search(r"/apply/renew/([^/\s]+)/", mail.body).group(1)
-        assert renewal.read_renewal_token(token) == outlet.pk
-    status_page = client.get(f"/apply/status/{application.code}/")
-    assert "Akta pendirian belum dilegalisasi." in status_page.content.decode()
-
-
-def test_the_decisions_need_the_manage_listing_permission(client, django_capture_on_commit_callbacks):
-    auditor = StaffUserFactory(groups=["Auditor"])
-    client.force_login(auditor)
-    application = make_application(MediaOutletFactory())
-
-    page = client.get(QUEUE)
-    assert page.status_code == 200 and 'value="approve"' not in page.content.decode()
-    run_action(client, "approve", [application], django_capture_on_commit_callbacks)
-    application.refresh_from_db()
-    assert application.status == Application.Status.SUBMITTED
-
-
-def queue_queries(client, url=QUEUE) -> tuple[int, object]:
-    client.get(url)
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured), response
-
-
-def test_the_queue_runs_the_same_queries_for_1_and_20_applications(client, reviewer):
-    make_application(DocumentFactory(outlet=MediaOutletFactory(), kind="editorial_box").outlet)
-    one, _page = queue_queries(client)
-    for _n in range(19):
-        outlet = DocumentFactory(outlet=MediaOutletFactory(), kind="editorial_box").outlet
-        make_application(outlet, status=Application.Status.APPROVED)
-        outlet.applications.update(decided_by=StaffUserFactory())
-    twenty, page = queue_queries(client)
-    assert len(page.context["cl"].result_list) == 20
-    assert twenty == one
-
-
-def test_the_queue_filters_by_status_and_age(client, reviewer):
-    fresh = make_application(MediaOutletFactory(), days_ago=1)
-    week_old = make_application(MediaOutletFactory(), days_ago=10)
-    month_old = make_application(MediaOutletFactory(), days_ago=40, status=Application.Status.REJECTED)
-
-    def shown(query):
-        return set(client.get(QUEUE + query).context["cl"].result_list)
-
-    assert shown("") == {fresh, week_old, month_old}
-    assert shown("?status__exact=submitted") == {fresh, week_old}
-    assert shown("?status__exact=rejected") == {month_old}
-    assert shown("?age=7") == {week_old, month_old}
-    assert shown("?age=30") == {month_old}
-    assert shown("?age=7&status__exact=submitted") == {week_old}
-    assert [a.pk for a in client.get(QUEUE).context["cl"].result_list] == [month_old.pk, week_old.pk, fresh.pk]
-
-
-def test_the_application_page_shows_its_documents_to_review(client, reviewer, submit):
-    submit()
-    application = Application.objects.get()
-    page = client.get(reverse("admin:catalog_application_change", args=[application.pk]))
-    assert page.status_code == 200
-    html = page.content.decode()
-    assert html.count("Download") >= 7 and "Accept or reject these documents" in html
 
 
 # --- no bad input is a server error ----------------------------------------------------------------

@@ -1,5 +1,8 @@
 """The e-catalog in the back office: eligibility and listing on the outlet list and page, the listing
-actions with their permissions, the read-only history pages and the single eligibility policy."""
+actions with their permissions, the read-only history pages and the single eligibility policy.
+
+Over 500 lines on purpose: each test is a page as staff see it, and they share one set of page readers;
+split by page when a new subject (the staff home, decisions on the page) arrives."""
 
 import datetime
 

@@ -11,9 +11,9 @@ from django.urls import reverse
 from mediareg.models import AuditEvent
 from partners.identifiers import normalize_company_npwp, normalize_npwp
 from partners.models import PressCompany
+from tests.apply_helpers import APPLY, assert_refused_and_nothing_stored, error_beside, form_data, form_files
 from tests.factories import PressCompanyFactory
 from tests.test_admin_registry import company_form_data, errors_of
-from tests.test_apply import APPLY, assert_refused_and_nothing_stored, error_beside, form_data, form_files
 from tests.test_eligibility_rules import eligible_facts, failing, reason
 
 PLACEHOLDERS = ["00.000.000.0-000.000", "000000000000000", "0000000000000000", "00.000.000.0-091.000"]

@@ -3,6 +3,9 @@
 The e-mail backends below are test doubles of the mail server only (configured through
 EMAIL_BACKEND, as production configures SMTP); everything between the job and the backend is the
 real code, against PostgreSQL.
+
+Over 500 lines on purpose: the reminders and the summary share the mail doubles and the
+once-only checks, which are the point of this module.
 """
 
 from __future__ import annotations

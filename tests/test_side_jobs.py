@@ -49,6 +49,7 @@ from mediareg.celery import app as celery_app
 from mediareg.models import OutgoingMail
 from mediareg.tasks import send_pending_mail
 from partners.models import Document, DocumentKind, ReviewStatus
+from tests.apply_helpers import APPLY, form_data, form_files, stored_files, text_of
 from tests.catalog_helpers import eligible_outlet, make_application
 from tests.factories import (
     DocumentFactory,
@@ -58,7 +59,6 @@ from tests.factories import (
     StaffUserFactory,
 )
 from tests.helpers import Broker, celery_conf, closed_port, wait_for
-from tests.test_apply import APPLY, form_data, form_files, stored_files, text_of
 
 SENT, PENDING, FAILED = OutgoingMail.Status.SENT, OutgoingMail.Status.PENDING, OutgoingMail.Status.FAILED
 

@@ -28,10 +28,10 @@ from mediareg.models import AuditEvent
 from partners import selectors, services
 from partners.identifiers import normalize_company_npwp
 from partners.models import Document, DocumentKind, MediaOutlet, OutletDomain, ReviewStatus
+from tests.apply_helpers import error_beside, form_data, stored_rows
 from tests.catalog_helpers import eligible_outlet
 from tests.factories import DocumentFactory, MediaOutletFactory, OutletDomainFactory, PressCompanyFactory
 from tests.test_admin_registry import company_form_data, errors_of, outlet_form_data
-from tests.test_apply import APPLY, error_beside, form_data, form_files, stored_rows
 from tests.test_staff_edits import change_page, inline_prefix, new_pdf, page_data
 
 pytestmark = [pytest.mark.django_db,
@@ -46,14 +46,6 @@ def staff(admin_client):
     """The admin, reading its pages in English like the public form's tests."""
     admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return admin_client
-
-
-@pytest.fixture
-def submit(client, django_capture_on_commit_callbacks):
-    def post(data=None):
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.post(APPLY, {**(data or form_data()), **form_files()})
-    return post
 
 
 def run(command, *args, **options):
