@@ -16,16 +16,10 @@ from django.utils import timezone
 from catalog import public
 from catalog.models import Listing, ListingState, ListingTransition
 from catalog.selectors import CatalogFilters, public_catalog, public_outlet
-from partners.models import MediaType, Province, VerificationLevel
-from tests.catalog_helpers import eligible_outlet
+from partners.models import MediaType, VerificationLevel
+from tests.catalog_helpers import eligible_outlet, listed_outlet
 from tests.conftest import JAKARTA
-from tests.factories import (
-    DocumentFactory,
-    MediaOutletFactory,
-    OutletDomainFactory,
-    PressCompanyFactory,
-    PressVerificationFactory,
-)
+from tests.factories import DocumentFactory, MediaOutletFactory
 from tests.helpers import closed_port
 
 
@@ -36,25 +30,6 @@ def text(response) -> str:
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ordinary_day", "fresh_rate_limit")]
 
 CATALOG = "/catalog/"
-LISTED_ON = datetime.datetime(2026, 8, 17, 9, 0, tzinfo=JAKARTA)  # August: "Agustus" in Indonesian
-
-
-def listed_outlet(name: str = "", *, domain: str = "", media_type=MediaType.ONLINE, province: str = "31",
-                  level=VerificationLevel.FACTUAL, state=ListingState.LISTED, since=LISTED_ON, company=None):
-    """An outlet in the given listing state (listed by default since 17 August 2026), with its primary
-    domain, its Dewan Pers verification and a company in ``province`` (a Kemendagri code)."""
-    company = company or PressCompanyFactory(province=Province.objects.get(code=province))
-    outlet = MediaOutletFactory(company=company, media_type=media_type, **({"name": name} if name else {}))
-    OutletDomainFactory(outlet=outlet, is_primary=True, **({"domain": domain} if domain else {}))
-    if level == VerificationLevel.FACTUAL:
-        PressVerificationFactory(outlet=outlet, factual=True)
-    elif level == VerificationLevel.ADMINISTRATIVE:
-        PressVerificationFactory(outlet=outlet, administrative=True)
-    listing = Listing.objects.create(outlet=outlet, state=state, state_since=since,
-                                     suspension_cause="staff" if state == ListingState.SUSPENDED else "")
-    ListingTransition.objects.create(listing=listing, created_at=since, action="approve", from_state="under_review",
-                                     to_state=state, actor_label="rina.verifikator")
-    return outlet
 
 
 def names_on(response) -> list[str]:
