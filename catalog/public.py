@@ -43,6 +43,7 @@ CACHE_SECONDS = 120
 PAGE_SIZE = 20
 FILTER_NAMES = ("q", "media_type", "province", "level")
 MAX_QUERY_LENGTH = 100
+MAX_ID = 2**63 - 1  # the largest bigint: outlet ids are BigAutoField
 
 
 class CatalogSearchForm(forms.Form):
@@ -136,6 +137,9 @@ def catalog(request):
 
 @require_safe
 def outlet(request, pk: int):
+    if pk > MAX_ID:  # PostgreSQL would refuse to compare it with a bigint: an error, not a 404
+        return _private(render(request, "catalog/not_found.html", status=404))
+
     def build():
         found = public_outlet(pk)
         if found is None:

@@ -115,6 +115,14 @@ def test_unknown_outlets_are_404(client, english):
     assert client.get("/catalog/999999/").status_code == 404
     assert client.get(f"/catalog/{MediaOutletFactory().pk}/").status_code == 404  # no listing at all
     assert client.get("/catalog/abc/").status_code == 404
+    assert client.get("/catalog/99999999999999999999/").status_code == 404  # beyond a bigint
+
+
+def test_odd_searches_are_answered_not_errors(client, english, several):
+    for query in ("x\x00y", "%", "_", "a" * 500, "https://", "[::1]", "kabar\u2028betawi.id"):
+        response = client.get(CATALOG, {"q": query, "page": "-1", "province": "\x00"})
+        assert response.status_code == 200, query
+    assert names_on(client.get(CATALOG, {"q": "%"})) == []
 
 
 def test_an_outlet_listed_through_the_lifecycle_appears(client, english):
