@@ -1,9 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import public, views
 
 urlpatterns = [
     path("apply/", views.apply, name="apply"),
     path("apply/status/<str:code>/", views.application_status, name="application-status"),
     path("apply/renew/<str:token>/", views.renewal, name="renewal"),
+    path("catalog/", public.catalog, name="catalog"),
+    path("catalog/<int:pk>/", public.outlet, name="catalog-outlet"),
 ]

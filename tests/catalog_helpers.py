@@ -3,13 +3,23 @@ queue (shared by the catalog tests)."""
 
 import datetime
 import uuid
+import zoneinfo
 
 from django.utils import timezone
 
 from catalog import lifecycle
-from catalog.models import Application
-from partners.models import DocumentKind, VerificationLevel
-from tests.factories import DocumentFactory, MediaOutletFactory, OutletDomainFactory, PressVerificationFactory
+from catalog.models import Application, Listing, ListingState, ListingTransition
+from partners.models import DocumentKind, MediaType, Province, VerificationLevel
+from tests.factories import (
+    DocumentFactory,
+    MediaOutletFactory,
+    OutletDomainFactory,
+    PressCompanyFactory,
+    PressVerificationFactory,
+)
+
+# The day listed_outlet's outlets were listed; in August, "Agustus" in Indonesian.
+LISTED_ON = datetime.datetime(2026, 8, 17, 9, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Jakarta"))
 
 
 def eligible_outlet(company=None, **outlet_fields):
@@ -45,3 +55,21 @@ def make_application(outlet, *, days_ago: int = 0, status=Application.Status.SUB
     application.documents.set(outlet.company.documents.all())
     lifecycle.ensure_listing(outlet)
     return application
+
+
+def listed_outlet(name: str = "", *, domain: str = "", media_type=MediaType.ONLINE, province: str = "31",
+                  level=VerificationLevel.FACTUAL, state=ListingState.LISTED, since=LISTED_ON, company=None):
+    """An outlet in the given listing state (listed by default since 17 August 2026), with its primary
+    domain, its Dewan Pers verification and a company in ``province`` (a Kemendagri code)."""
+    company = company or PressCompanyFactory(province=Province.objects.get(code=province))
+    outlet = MediaOutletFactory(company=company, media_type=media_type, **({"name": name} if name else {}))
+    OutletDomainFactory(outlet=outlet, is_primary=True, **({"domain": domain} if domain else {}))
+    if level == VerificationLevel.FACTUAL:
+        PressVerificationFactory(outlet=outlet, factual=True)
+    elif level == VerificationLevel.ADMINISTRATIVE:
+        PressVerificationFactory(outlet=outlet, administrative=True)
+    listing = Listing.objects.create(outlet=outlet, state=state, state_since=since,
+                                     suspension_cause="staff" if state == ListingState.SUSPENDED else "")
+    ListingTransition.objects.create(listing=listing, created_at=since, action="approve", from_state="under_review",
+                                     to_state=state, actor_label="rina.verifikator")
+    return outlet
