@@ -24,11 +24,11 @@ class ExpiryReminderAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("document"), ordering="document__kind")
     def document_name(self, obj):
-        return truncated(obj.document, width="l")
+        return truncated(obj.document, width="m")
 
     @admin.display(description=_("recipients"))
     def recipient_list(self, obj):
-        return truncated(obj.recipients, width="m")
+        return truncated(obj.recipients, width="s")
 
 
 @admin.register(TaxYearNotice)
