@@ -56,9 +56,16 @@ def _recheck_or_queue(outlet_ids: list[int], *, trigger: str, actor: str) -> Non
         send_on_commit(recheck_outlets_task, outlet_ids, trigger, actor)  # still marked: the sweep backs it up
 
 
-def recheck_after_document_change(sender, document_ids, trigger=Trigger.DOCUMENT_REVIEW, **kwargs):
-    """Re-check the outlets concerned once the review is committed, so the worker reads the decision."""
-    queue_recheck(outlets_concerned(Document.objects.filter(pk__in=document_ids)), trigger=trigger)
+def recheck_after_document_change(sender, document_ids, trigger=Trigger.DOCUMENT_REVIEW, at_once=False, actor="",
+                                  **kwargs):
+    """Re-check the outlets concerned once the review is committed: at once, in the person's name, for a
+    decision on a back-office page (the page they see next shows the result); otherwise by a worker,
+    which then reads the decision."""
+    outlet_ids = outlets_concerned(Document.objects.filter(pk__in=document_ids))
+    if at_once:
+        recheck_on_commit(outlet_ids, trigger=trigger, actor=actor)
+    else:
+        queue_recheck(outlet_ids, trigger=trigger)
 
 
 def recheck_after_registry_change(sender, outlet_ids=(), company_ids=(), actor="", at_once=False, trigger="",

@@ -27,6 +27,30 @@ def count_rows(queryset):
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
+# Tones of the list labels (mediareg/static/mediareg/admin.css): each label also says its meaning in
+# words, so colour never carries it alone.
+LABEL_TONES = frozenset({"good", "bad", "warn", "info", "muted"})
+
+
+def label(text, tone: str = "muted", *, title: str = "") -> str:
+    """A short coloured label for a list cell (a status, a count that needs attention), with its text;
+    ``title`` is the longer explanation shown on hover."""
+    if tone not in LABEL_TONES:
+        raise ValueError(f"unknown label tone {tone!r}")
+    if title:
+        return format_html('<span class="status-label status-{}" title="{}">{}</span>', tone, title, text)
+    return format_html('<span class="status-label status-{}">{}</span>', tone, text)
+
+
+def truncated(text, *, width: str = "m", title: str = "") -> str:
+    """A name or text cut to the list column's width with an ellipsis (CSS, so the whole text stays on
+    the page for search and copy), the full text on hover. ``width``: s, m or l."""
+    text = "" if text is None else str(text)
+    if not text:
+        return "-"
+    return format_html('<span class="truncated truncated-{}" title="{}">{}</span>', width, title or text, text)
+
+
 def audit_trail_link(obj) -> str:
     if not obj or not obj.pk:
         return "-"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from mediareg.admin_helpers import count_of, count_rows
@@ -54,25 +54,62 @@ def documents_to_renew(outlet: MediaOutlet, *, today: datetime.date | None = Non
             .filter(expiry_date__lte=horizon).order_by("expiry_date", "pk"))
 
 
-def outlet_list(outlets: QuerySet[MediaOutlet] | None = None) -> QuerySet[MediaOutlet]:
+def documents_pending(documents: QuerySet[Document] | None = None) -> QuerySet[Document]:
+    """Documents waiting for review."""
+    documents = Document.objects.all() if documents is None else documents
+    return documents.filter(review_status=ReviewStatus.PENDING)
+
+
+def documents_by_days_left(documents: QuerySet[Document]) -> QuerySet[Document]:
+    """Expiring documents the soonest first (fewest days left; expired ones, with days past, before)."""
+    return documents.order_by(F("expiry_date").asc(nulls_last=True), "pk")
+
+
+def soonest_expiry(documents: QuerySet[Document], *, today: datetime.date | None = None,
+                   within_days: int = EXPIRY_WARNING_DAYS) -> Subquery:
+    """For a subquery per row (``documents`` refer to the row with ``OuterRef``): the earliest expiry
+    date among them that falls within ``within_days`` of today (documents_expiring), or NULL."""
+    expiring = documents_expiring(documents, today=today, within_days=within_days)
+    return Subquery(expiring.order_by("expiry_date").values("expiry_date")[:1])
+
+
+def the_outlets_documents() -> QuerySet[Document]:
+    """The documents of the outer outlet row, its own and its company's, for a subquery per outlet."""
+    return outlet_documents(OuterRef("pk"), OuterRef("company_id"))
+
+
+def the_companys_documents() -> QuerySet[Document]:
+    """The documents of the outer company row, its outlets' included, for a subquery per company."""
+    return Document.objects.filter(company=OuterRef("pk"))
+
+
+def outlet_list(outlets: QuerySet[MediaOutlet] | None = None, *,
+                today: datetime.date | None = None) -> QuerySet[MediaOutlet]:
     """The outlet list's rows: each with its company and verification, its primary website
-    (``primary_domain_name``), its documents waiting for review (``pending_n``) and its documents, its
-    own and its company's, expiring within 30 days (``expiring_n``, as the list's "documents expiring"
-    filter finds them)."""
+    (``primary_domain_name``) and, counting its own documents and its company's (a company's SKF is
+    every outlet's): those waiting for review (``pending_n``), those expiring within 30 days
+    (``expiring_n``, as the list's "documents expiring" filter finds them) and the soonest of their
+    expiry dates (``expiring_on``, to sort by days left). Each is a correlated subquery: the same
+    queries for any number of rows."""
     outlets = MediaOutlet.objects.all() if outlets is None else outlets
     primary = OutletDomain.objects.filter(outlet=OuterRef("pk")).order_by("-is_primary", "domain")
     return outlets.select_related("company", "verification").annotate(
         primary_domain_name=Subquery(primary.values("domain")[:1]),
-        pending_n=count_of(Document, "outlet", review_status=ReviewStatus.PENDING),
-        expiring_n=count_rows(documents_expiring(outlet_documents(OuterRef("pk"), OuterRef("company_id")))),
+        pending_n=count_rows(documents_pending(the_outlets_documents())),
+        expiring_n=count_rows(documents_expiring(the_outlets_documents(), today=today)),
+        expiring_on=soonest_expiry(the_outlets_documents(), today=today),
     )
 
 
-def company_list(companies: QuerySet[PressCompany] | None = None) -> QuerySet[PressCompany]:
-    """The company list's rows: each with its number of outlets (``outlets_n``) and of documents waiting
-    for review (``pending_n``)."""
+def company_list(companies: QuerySet[PressCompany] | None = None, *,
+                 today: datetime.date | None = None) -> QuerySet[PressCompany]:
+    """The company list's rows: each with its number of outlets (``outlets_n``), of documents waiting
+    for review (``pending_n``) and expiring within 30 days (``expiring_n``), and the soonest of those
+    expiry dates (``expiring_on``); its outlets' documents included."""
     companies = PressCompany.objects.all() if companies is None else companies
     return companies.annotate(
         outlets_n=count_of(MediaOutlet, "company"),
-        pending_n=count_of(Document, "company", review_status=ReviewStatus.PENDING),
+        pending_n=count_rows(documents_pending(the_companys_documents())),
+        expiring_n=count_rows(documents_expiring(the_companys_documents(), today=today)),
+        expiring_on=soonest_expiry(the_companys_documents(), today=today),
     )

@@ -1,8 +1,9 @@
 from django.dispatch import Signal
 
 # Sent after documents were accepted, rejected, added or had their file replaced, with
-# ``document_ids`` (and optionally the re-check ``trigger``); the catalog re-checks the outlets they
-# concern once the transaction commits.
+# ``document_ids`` (and optionally the re-check ``trigger``, and ``at_once`` with the ``actor`` when a
+# person in the back office waits for the page); the catalog re-checks the outlets they concern once
+# the transaction commits: in this process when ``at_once``, else by a worker.
 documents_changed = Signal()
 
 # Sent once per registry edit (partners.services.edits) that changed facts the eligibility rules read:

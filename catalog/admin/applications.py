@@ -11,11 +11,12 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, ngettext_lazy
+from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from mediareg.admin_helpers import ReadOnlyMixin, reason_page, staff_name
+from mediareg.admin_helpers import ReadOnlyMixin, label, reason_page, staff_name, truncated
 from partners import services
 from partners.admin.base import RegistryAdmin
 from partners.models import KbliCode, LegalForm, PressCompany, Province
@@ -25,6 +26,14 @@ from ..applications import ApplicationRefused
 from ..models import Application, CompanyChangeProposal, RegistrationWindow
 from .common import ApplicantReasonForm
 from .filters import ApplicationAgeFilter
+
+APPLICATION_TONES = {
+    Application.Status.SUBMITTED: "info",
+    Application.Status.UNDER_REVIEW: "info",
+    Application.Status.CHANGES_REQUESTED: "warn",
+    Application.Status.APPROVED: "good",
+    Application.Status.REJECTED: "bad",
+}
 
 
 @admin.register(RegistrationWindow)
@@ -36,8 +45,9 @@ class RegistrationWindowAdmin(admin.ModelAdmin):
 class ApplicationAdmin(ReadOnlyMixin, RegistryAdmin):
     """The review queue. Decisions go through catalog.applications and are e-mailed to the applicant."""
 
-    list_display = ["submitted_at", "outlet", "company", "status", "waiting_days", "document_count",
-                    "pending_documents", "decided_by"]
+    # Key columns only, to fit a 1366 px laptop; who decided and when are on the page.
+    list_display = ["outlet_name", "company_name", "submitted_on", "status_label", "waiting_days",
+                    "documents_state"]
     list_select_related = ["outlet", "company", "decided_by"]
     list_filter = ["status", ApplicationAgeFilter]
     search_fields = ["code", "outlet__name", "company__legal_name"]
@@ -65,13 +75,29 @@ class ApplicationAdmin(ReadOnlyMixin, RegistryAdmin):
         end = obj.decided_at or timezone.now()
         return (end - obj.submitted_at).days
 
-    @admin.display(description=_("documents"), ordering="documents_n")
-    def document_count(self, obj):
-        return obj.documents_n
+    @admin.display(description=_("outlet"), ordering="outlet__name")
+    def outlet_name(self, obj):
+        return truncated(obj.outlet.name, width="m")
 
-    @admin.display(description=_("pending documents"), ordering="pending_n")
-    def pending_documents(self, obj):
-        return obj.pending_n
+    @admin.display(description=_("company"), ordering="company__legal_name")
+    def company_name(self, obj):
+        return truncated(obj.company.legal_name, width="m")
+
+    @admin.display(description=_("submitted"), ordering="submitted_at")
+    def submitted_on(self, obj):
+        return date_format(timezone.localtime(obj.submitted_at), "SHORT_DATE_FORMAT")
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_label(self, obj):
+        return label(obj.get_status_display(), APPLICATION_TONES.get(obj.status, "muted"))
+
+    @admin.display(description=_("documents"), ordering="pending_n")
+    def documents_state(self, obj):
+        """How many documents the application carries, and how many of them wait for review."""
+        if not obj.pending_n:
+            return str(obj.documents_n)
+        return format_html("{} {}", obj.documents_n, label(
+            ngettext("%(n)d pending", "%(n)d pending", obj.pending_n) % {"n": obj.pending_n}, "warn"))
 
     @admin.display(description=_("documents"))
     def documents_panel(self, obj):

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from mediareg.admin_helpers import ReadOnlyMixin
+from mediareg.admin_helpers import ReadOnlyMixin, label
 from partners.admin.base import RegistryAdmin
 
 from ..models import Eligibility, Listing, ListingState, SuspensionCause
@@ -69,6 +69,35 @@ def listing_summary(listing: Listing | None) -> str:
         else:
             label = gettext("%(state)s until %(date)s") % {"state": label, "date": date}
     return label
+
+
+# The tone of each listing state's label in the lists.
+LISTING_TONES = {
+    ListingState.LISTED: "good",
+    ListingState.APPLIED: "info",
+    ListingState.UNDER_REVIEW: "info",
+    ListingState.SUSPENDED: "warn",
+    ListingState.DELISTED: "bad",
+    ListingState.REJECTED: "bad",
+    ListingState.REVOKED: "bad",
+}
+
+
+def listing_label(listing: Listing | None) -> str:
+    """The listing's state as a short label; the whole standing (cause, sanction dates) on hover."""
+    if listing is None:
+        return label(gettext("not applied"), "muted")
+    return label(listing.get_state_display(), LISTING_TONES.get(listing.state, "muted"),
+                 title=listing_summary(listing))
+
+
+def eligibility_label(result: Eligibility | None) -> str:
+    """A stored result as a short label; the failing rules on hover."""
+    if result is None:
+        return label(gettext("not checked yet"), "muted")
+    if result.is_eligible:
+        return label(gettext("eligible"), "good")
+    return label(gettext("not eligible"), "bad", title=failing_titles(result.failing_codes))
 
 
 def related_row(obj, name):

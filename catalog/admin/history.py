@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from mediareg.admin_helpers import label, truncated
 
 from ..models import EligibilityChange, ListingTransition, RecheckRange, RecheckRun
 from .common import ACTION_LABELS, ReadOnlyAdmin, ReadOnlyInline, RecentRowsFormSet, failing_titles, outcome_rows
@@ -53,7 +56,7 @@ class ListingTransitionInline(ReadOnlyInline):
 
 @admin.register(ListingTransition)
 class ListingTransitionAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "outlet", "action_label", "from_state", "to_state", "actor_label", "reason"]
+    list_display = ["created_at", "outlet", "action_label", "from_state", "to_state", "actor_label", "reason_text"]
     list_select_related = ["listing__outlet"]
     list_filter = [TransitionActionFilter, "to_state"]
     search_fields = ["listing__outlet__name"]
@@ -62,7 +65,11 @@ class ListingTransitionAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("outlet"), ordering="listing__outlet__name")
     def outlet(self, obj):
-        return obj.listing.outlet
+        return truncated(obj.listing.outlet.name, width="m")
+
+    @admin.display(description=_("reason"))
+    def reason_text(self, obj):
+        return truncated(obj.reason, width="l")
 
     @admin.display(description=_("action"), ordering="action")
     def action_label(self, obj):
@@ -73,7 +80,7 @@ class ListingTransitionAdmin(ReadOnlyAdmin):
 class EligibilityChangeAdmin(ReadOnlyAdmin):
     """The history of results, for "was outlet X eligible on date D, and why"."""
 
-    list_display = ["created_at", "outlet", "is_eligible", "failing_rules", "trigger", "actor"]
+    list_display = ["created_at", "outlet_name", "eligible", "failing_rules", "trigger", "actor"]
     list_select_related = ["outlet"]
     list_filter = ["trigger", "is_eligible", HistoryFailingRuleFilter]
     search_fields = ["outlet__name"]
@@ -82,9 +89,17 @@ class EligibilityChangeAdmin(ReadOnlyAdmin):
     fields = ["outlet", "created_at", "trigger", "actor", "is_eligible", "rule_outcomes"]
     readonly_fields = fields
 
+    @admin.display(description=_("outlet"), ordering="outlet__name")
+    def outlet_name(self, obj):
+        return truncated(obj.outlet.name, width="m")
+
+    @admin.display(description=_("eligible"), ordering="is_eligible")
+    def eligible(self, obj):
+        return label(gettext("eligible"), "good") if obj.is_eligible else label(gettext("not eligible"), "bad")
+
     @admin.display(description=_("failing rules"))
     def failing_rules(self, obj):
-        return failing_titles(obj.failing_codes) or "-"
+        return truncated(failing_titles(obj.failing_codes), width="l")
 
     @admin.display(description=_("rule outcomes"))
     def rule_outcomes(self, obj):

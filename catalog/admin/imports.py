@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from mediareg.admin_helpers import truncated
+
 from ..models import PressCouncilEntry, PressCouncilImport, WebRankList
 from .common import ReadOnlyAdmin, ReadOnlyInline, RecentRowsFormSet
 
@@ -34,21 +36,33 @@ class PressCouncilEntryInline(ReadOnlyInline):
 
 @admin.register(PressCouncilImport)
 class PressCouncilImportAdmin(ReadOnlyAdmin):
-    list_display = ["imported_at", "list_date", "file_name", "complete", "rows_read", "rows_matched",
+    list_display = ["imported_at", "list_date", "file", "complete", "rows_read", "rows_matched",
                     "rows_created", "rows_skipped", "outlets_flagged", "actor"]
     list_filter = ["complete"]
     search_fields = ["file_name"]
     date_hierarchy = "list_date"
     inlines = [PressCouncilEntryInline]
 
+    @admin.display(description=_("file"), ordering="file_name")
+    def file(self, obj):
+        return truncated(obj.file_name, width="m")
+
 
 @admin.register(PressCouncilEntry)
 class PressCouncilEntryAdmin(ReadOnlyAdmin):
-    list_display = ["source", "line_number", "outcome", "problem", "outlet"]
+    list_display = ["list_import", "line_number", "outcome", "problem_text", "outlet"]
     list_select_related = ["source", "outlet"]
     list_filter = ["outcome"]
     search_fields = ["outlet__name", "problem"]
     search_help_text = _("Outlet name or problem")
+
+    @admin.display(description=PressCouncilEntry._meta.get_field("source").verbose_name, ordering="source")
+    def list_import(self, obj):
+        return truncated(obj.source, width="m")
+
+    @admin.display(description=_("problem"))
+    def problem_text(self, obj):
+        return truncated(obj.problem, width="l")
 
 
 @admin.register(WebRankList)

@@ -8,17 +8,26 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from mediareg.admin_helpers import ReadOnlyMixin, reason_page
+from mediareg.admin_helpers import ReadOnlyMixin, reason_page, truncated
 from partners.admin.base import RegistryAdmin
 from partners.models import MediaOutlet
 
 from .. import lifecycle, transitions
 from ..eligibility import recheck_outlets
 from ..models import Eligibility, EligibilityPolicy, Listing, ListingState, SuspensionCause, Trigger
-from .common import SELECTION_LIMIT, ReasonForm, listing_summary, outcome_rows, stored_result
+from .common import (
+    SELECTION_LIMIT,
+    ReasonForm,
+    eligibility_label,
+    listing_label,
+    listing_summary,
+    outcome_rows,
+    stored_result,
+)
 from .history import ListingTransitionInline
 
 
@@ -215,7 +224,8 @@ def next_sanction(listing: Listing | None, policy: EligibilityPolicy, today) -> 
 class ListingAdmin(ListingActionsMixin, ReadOnlyMixin, RegistryAdmin):
     """Listings change only through the actions (catalog.lifecycle); the page itself is read-only."""
 
-    list_display = ["outlet", "state", "suspension_cause", "sanction_level", "sanction_ends_on", "state_since",
+    # The suspension's cause and the sanction's dates are on the state label's hover and on the page.
+    list_display = ["outlet_name", "state_label", "sanction_level", "sanction_ends_on", "state_since_on",
                     "eligible"]
     list_select_related = ["outlet", "outlet__eligibility"]
     list_filter = ["state", "suspension_cause", "sanction_level"]
@@ -232,10 +242,21 @@ class ListingAdmin(ListingActionsMixin, ReadOnlyMixin, RegistryAdmin):
     def selected(self, queryset):
         return [(listing, listing.outlet, listing) for listing in queryset.select_related("outlet")]
 
-    @admin.display(description=_("eligible"), boolean=True, ordering="outlet__eligibility__is_eligible")
+    @admin.display(description=_("outlet"), ordering="outlet__name")
+    def outlet_name(self, obj):
+        return truncated(obj.outlet.name, width="m")
+
+    @admin.display(description=_("state"), ordering="state")
+    def state_label(self, obj):
+        return listing_label(obj)
+
+    @admin.display(description=_("since"), ordering="state_since")
+    def state_since_on(self, obj):
+        return date_format(timezone.localtime(obj.state_since), "SHORT_DATE_FORMAT")
+
+    @admin.display(description=_("eligible"), ordering="outlet__eligibility__is_eligible")
     def eligible(self, obj):
-        result = stored_result(obj.outlet)
-        return None if result is None else result.is_eligible
+        return eligibility_label(stored_result(obj.outlet))
 
     @admin.action(description=_("Start the review"), permissions=["manage_listing"])
     def start_review(self, request, queryset):

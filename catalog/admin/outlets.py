@@ -10,9 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from mediareg.admin_helpers import truncated
 from partners.admin.outlets import MediaOutletAdmin
 from partners.models import MediaOutlet
 
@@ -22,7 +22,9 @@ from .common import (
     ACTION_LABELS,
     HISTORY_ROWS,
     ReadOnlyInline,
+    eligibility_label,
     failing_titles,
+    listing_label,
     listing_summary,
     outcome_rows,
     related_row,
@@ -69,21 +71,20 @@ class CatalogOutletAdmin(ListingActionsMixin, MediaOutletAdmin):
 
     # list columns -----------------------------------------------------------------------------
 
-    @admin.display(description=_("eligible"), boolean=True, ordering="eligibility__is_eligible")
+    @admin.display(description=_("eligible"), ordering="eligibility__is_eligible")
     def eligible(self, obj):
-        result = stored_result(obj)
-        return None if result is None else result.is_eligible
+        return eligibility_label(stored_result(obj))
 
     @admin.display(description=_("failing rules"))
     def failing_rules(self, obj):
         result = stored_result(obj)
         if result is None:
-            return gettext("not checked yet")
-        return failing_titles(result.failing_codes) or "-"
+            return "-"
+        return truncated(failing_titles(result.failing_codes), width="m")
 
     @admin.display(description=_("e-catalog"), ordering="listing__state")
     def listing_state(self, obj):
-        return listing_summary(related_row(obj, "listing"))
+        return listing_label(related_row(obj, "listing"))
 
     # change page ------------------------------------------------------------------------------
 

@@ -7,12 +7,15 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from mediareg.admin_helpers import truncated
+
 from .. import selectors, services
 from ..identifiers import normalize_company_npwp, normalize_nib
 from ..models import KbliCode, MediaOutlet, PressCompany, Province
 from .base import RegistryAdmin
 from .documents import CompanyDocumentInline
 from .filters import DocumentReviewFilter, ExpiringDocumentsFilter
+from .outlets import documents_labels
 from .search import RegistrySearchMixin
 
 
@@ -53,8 +56,7 @@ class OutletInline(admin.TabularInline):
 @admin.register(PressCompany)
 class PressCompanyAdmin(RegistrySearchMixin, RegistryAdmin):
     form = PressCompanyForm
-    list_display = ["legal_name", "legal_form", "npwp_formatted", "province", "regency_city", "outlet_count",
-                    "pending_documents"]
+    list_display = ["company_name", "legal_form", "npwp_formatted", "province", "outlet_count", "documents_state"]
     list_select_related = ["province"]
     list_filter = ["legal_form", "province", DocumentReviewFilter, ExpiringDocumentsFilter]
     search_fields = ["legal_name"]  # shows the search box; the lookup itself is registry_search
@@ -70,7 +72,20 @@ class PressCompanyAdmin(RegistrySearchMixin, RegistryAdmin):
     inlines = [OutletInline, CompanyDocumentInline]
 
     def get_queryset(self, request):
-        return selectors.company_list(super().get_queryset(request))
+        # ModelAdmin.get_queryset with the rows annotated before the ordering, which may sort by them.
+        rows = selectors.company_list(self.model._default_manager.get_queryset())
+        ordering = self.get_ordering(request)
+        return rows.order_by(*ordering) if ordering else rows
+
+    def get_ordering(self, request):
+        # "Documents expiring within 30 days": the company whose document runs out first comes first.
+        if request.GET.get(ExpiringDocumentsFilter.parameter_name) == ExpiringDocumentsFilter.SORTS_BY_DAYS_LEFT:
+            return ["expiring_on", "legal_name"]
+        return super().get_ordering(request)
+
+    @admin.display(description=_("legal name"), ordering="legal_name")
+    def company_name(self, obj):
+        return truncated(obj.legal_name, width="l")
 
     @admin.display(description=_("NPWP"), ordering="npwp")
     def npwp_formatted(self, obj):
@@ -80,9 +95,9 @@ class PressCompanyAdmin(RegistrySearchMixin, RegistryAdmin):
     def outlet_count(self, obj):
         return obj.outlets_n
 
-    @admin.display(description=_("pending documents"), ordering="pending_n")
-    def pending_documents(self, obj):
-        return obj.pending_n
+    @admin.display(description=_("documents"), ordering="expiring_on")
+    def documents_state(self, obj):
+        return documents_labels(obj.pending_n, obj.expiring_n, obj.expiring_on)
 
     def save_model(self, request, obj, form, change):
         services.company_save(obj, changed=form.changed_data if change else None,

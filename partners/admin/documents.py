@@ -13,15 +13,28 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from mediareg.admin_helpers import reason_page, staff_name
+from mediareg.admin_helpers import label, reason_page, staff_name, truncated
 
 from .. import services
-from ..models import Document
+from ..models import Document, ReviewStatus
 from ..selectors import EXPIRY_WARNING_DAYS
 from ..uploads import check_document_file
 from .base import RegistryAdmin
 from .filters import ExpiryFilter
 from .search import RegistrySearchMixin
+
+REVIEW_TONES = {ReviewStatus.PENDING: "warn", ReviewStatus.ACCEPTED: "good", ReviewStatus.REJECTED: "bad"}
+
+
+def review_label(document) -> str:
+    """The review decision as a short label; who decided, and the reason of a rejection, on hover."""
+    title = ""
+    if document.review_status != ReviewStatus.PENDING and document.reviewed_by_id:
+        title = gettext("by %(who)s") % {"who": staff_name(document.reviewed_by)}
+    if document.review_status == ReviewStatus.REJECTED and document.rejection_reason:
+        title = f"{title}: {document.rejection_reason}" if title else document.rejection_reason
+    return label(document.get_review_status_display(), REVIEW_TONES.get(document.review_status, "muted"),
+                 title=title)
 
 
 def download_link(document) -> str:
@@ -93,8 +106,8 @@ class OutletDocumentInline(DocumentInlineBase):
 @admin.register(Document)
 class DocumentAdmin(RegistrySearchMixin, RegistryAdmin):
     form = DocumentForm
-    list_display = ["kind", "number", "company", "outlet", "issue_date", "expiry_date", "expiry_state",
-                    "review_status", "reviewed_by", "download"]
+    # Key columns only, to fit a 1366 px laptop; the issue date, tax year and reviewer are on the page.
+    list_display = ["document_kind", "document_number", "owner", "expiry_state", "review_state", "download"]
     list_select_related = ["company", "outlet", "reviewed_by"]
     list_filter = ["review_status", "kind", ExpiryFilter, "outlet__media_type"]
     search_fields = ["number"]
@@ -118,18 +131,46 @@ class DocumentAdmin(RegistrySearchMixin, RegistryAdmin):
     def reviewer(self, obj):
         return staff_name(obj.reviewed_by)
 
-    @admin.display(description=_("expiry"))
+    def get_ordering(self, request):
+        # The expiring and expired documents by days left, the soonest first.
+        if request.GET.get(ExpiryFilter.parameter_name) in ExpiryFilter.SORTS_BY_DAYS_LEFT:
+            return ["expiry_date", "pk"]
+        return super().get_ordering(request)
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def document_kind(self, obj):
+        return truncated(obj.get_kind_display(), width="l")
+
+    @admin.display(description=_("number"), ordering="number")
+    def document_number(self, obj):
+        return truncated(obj.number, width="s")
+
+    @admin.display(description=_("outlet or company"), ordering="company__legal_name")
+    def owner(self, obj):
+        if obj.outlet_id:
+            return truncated(obj.outlet.name, width="m", title=f"{obj.outlet.name} ({obj.company.legal_name})")
+        return truncated(obj.company.legal_name, width="m")
+
+    @admin.display(description=_("expiry"), ordering="expiry_date")
     def expiry_state(self, obj):
+        """The expiry date with a label when it has passed or comes within 30 days."""
         if obj.expiry_date is None:
             return "-"
         today = timezone.localdate()
+        date = date_format(obj.expiry_date, "SHORT_DATE_FORMAT")
         if obj.expiry_date < today:
-            return format_html('<strong class="expiry-expired">{}</strong>', gettext("expired"))
-        if obj.expiry_date <= today + datetime.timedelta(days=EXPIRY_WARNING_DAYS):
+            state = label(gettext("expired"), "bad")
+        elif obj.expiry_date <= today + datetime.timedelta(days=EXPIRY_WARNING_DAYS):
             days = (obj.expiry_date - today).days
-            return format_html('<span class="expiry-soon">{}</span>',
-                               ngettext("%(n)d day left", "%(n)d days left", days) % {"n": days})
-        return gettext("valid")
+            state = label(ngettext("%(n)d day left", "%(n)d days left", days) % {"n": days},
+                          "bad" if days <= 7 else "warn")
+        else:
+            return date
+        return format_html('<span class="status-stack">{}{}</span>', date, state)
+
+    @admin.display(description=_("review"), ordering="review_status")
+    def review_state(self, obj):
+        return review_label(obj)
 
     @admin.display(description=_("file"))
     def download(self, obj):

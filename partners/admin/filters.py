@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import selectors
-from ..models import Document, ReviewStatus, VerificationLevel
+from ..models import ReviewStatus, VerificationLevel
 from ..selectors import EXPIRY_WARNING_DAYS
 
 
@@ -22,9 +22,12 @@ class ExpiringDocumentsFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [("30", _("within 30 days")), ("expired", _("already expired"))]
 
+    # With this value the list is sorted by days left (the admins' get_ordering: expiring_on).
+    SORTS_BY_DAYS_LEFT = "30"
+
     def documents(self):
         """The row's documents, for a subquery: a company's are all of them, its outlets' included."""
-        return Document.objects.filter(company=OuterRef("pk"))
+        return selectors.the_companys_documents()
 
     def queryset(self, request, queryset):
         if self.value() == "30":
@@ -37,27 +40,31 @@ class ExpiringDocumentsFilter(admin.SimpleListFilter):
 class OutletExpiringDocumentsFilter(ExpiringDocumentsFilter):
     def documents(self):
         """An outlet's documents are its own and its company's."""
-        return selectors.outlet_documents(OuterRef("pk"), OuterRef("company_id"))
+        return selectors.the_outlets_documents()
 
 
 class DocumentReviewFilter(admin.SimpleListFilter):
     title = _("document review")
     parameter_name = "review"
-    document_fk = "company"
 
     def lookups(self, request, model_admin):
         return [(ReviewStatus.PENDING, _("has documents pending review")),
                 (ReviewStatus.REJECTED, _("has rejected documents"))]
 
+    def documents(self):
+        """The row's documents, for a subquery: a company's are all of them, its outlets' included."""
+        return selectors.the_companys_documents()
+
     def queryset(self, request, queryset):
         if self.value() in (ReviewStatus.PENDING, ReviewStatus.REJECTED):
-            documents = Document.objects.filter(**{self.document_fk: OuterRef("pk")}, review_status=self.value())
-            return queryset.filter(Exists(documents))
+            return queryset.filter(Exists(self.documents().filter(review_status=self.value())))
         return queryset
 
 
 class OutletDocumentReviewFilter(DocumentReviewFilter):
-    document_fk = "outlet"
+    def documents(self):
+        """An outlet's documents are its own and its company's (as the list's "pending" column counts)."""
+        return selectors.the_outlets_documents()
 
 
 class VerificationLevelFilter(admin.SimpleListFilter):
@@ -81,6 +88,8 @@ class VerificationLevelFilter(admin.SimpleListFilter):
 class ExpiryFilter(admin.SimpleListFilter):
     title = _("expiry")
     parameter_name = "expiry"
+    # With these values the document list is sorted by days left (DocumentAdmin.get_ordering).
+    SORTS_BY_DAYS_LEFT = ("30", "expired")
 
     def lookups(self, request, model_admin):
         return [("30", _("expires within 30 days")), ("expired", _("expired")),

@@ -6,7 +6,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+
+from mediareg.admin_helpers import label, truncated
 
 from .. import selectors, services
 from ..models import MediaOutlet, MediaType, OutletDomain, PressVerification, VerificationLevel
@@ -45,8 +51,9 @@ class PressVerificationInline(admin.StackedInline):
 
 @admin.register(MediaOutlet)
 class MediaOutletAdmin(RegistrySearchMixin, RegistryAdmin):
-    list_display = ["name", "company", "media_type", "primary_domain", "verification_level",
-                    "verification_valid_until", "pending_documents", "expiring_documents"]
+    # Key columns only, to fit a 1366 px laptop (docs/architecture.md, "Admin lists"); the media type,
+    # website and certificate dates are on the outlet's page (and the media type is a filter).
+    list_display = ["outlet_name", "company_name", "verification_level", "documents_state"]
     list_select_related = ["company", "verification"]
     list_filter = ["media_type", "company__province", VerificationLevelFilter,
                    OutletDocumentReviewFilter, OutletExpiringDocumentsFilter]
@@ -69,38 +76,86 @@ class MediaOutletAdmin(RegistrySearchMixin, RegistryAdmin):
     list_rows = staticmethod(selectors.outlet_list)
 
     def get_queryset(self, request):
-        return self.list_rows(super().get_queryset(request))
+        # ModelAdmin.get_queryset with the rows annotated before the ordering, which may sort by them.
+        rows = self.list_rows(self.model._default_manager.get_queryset())
+        ordering = self.get_ordering(request)
+        return rows.order_by(*ordering) if ordering else rows
 
-    @admin.display(description=_("website"), ordering="primary_domain_name")
-    def primary_domain(self, obj):
-        return obj.primary_domain_name or "-"
+    def get_ordering(self, request):
+        # "Documents expiring within 30 days": the outlet whose document runs out first comes first.
+        if request.GET.get(OutletExpiringDocumentsFilter.parameter_name) == \
+                OutletExpiringDocumentsFilter.SORTS_BY_DAYS_LEFT:
+            return ["expiring_on", "name"]
+        return super().get_ordering(request)
+
+    @admin.display(description=_("name"), ordering="name")
+    def outlet_name(self, obj):
+        return truncated(obj.name, width="m")
+
+    @admin.display(description=_("company"), ordering="company__legal_name")
+    def company_name(self, obj):
+        return truncated(obj.company.legal_name, width="m")
 
     @admin.display(description=_("Dewan Pers"), ordering="verification__level")
     def verification_level(self, obj):
-        verification = getattr(obj, "verification", None)
-        return verification.get_level_display() if verification else VerificationLevel.NONE.label
+        return verification_label(getattr(obj, "verification", None))
 
-    @admin.display(description=_("certificate valid until"), ordering="verification__valid_until")
-    def verification_valid_until(self, obj):
-        verification = getattr(obj, "verification", None)
-        return verification.valid_until if verification and verification.valid_until else "-"
-
-    @admin.display(description=_("pending documents"), ordering="pending_n")
-    def pending_documents(self, obj):
-        return obj.pending_n
-
-    @admin.display(description=_("expiring in 30 days"), ordering="expiring_n")
-    def expiring_documents(self, obj):
-        return obj.expiring_n
+    @admin.display(description=_("documents"), ordering="expiring_on")
+    def documents_state(self, obj):
+        return documents_labels(obj.pending_n, obj.expiring_n, obj.expiring_on)
 
     def save_model(self, request, obj, form, change):
         services.outlet_save(obj, changed=form.changed_data if change else None)
 
 
+def verification_label(verification) -> str:
+    """The Dewan Pers level as a short label; the full level and the certificate's end on hover."""
+    today = timezone.localdate()
+    if verification is None or verification.level == VerificationLevel.NONE:
+        return label(gettext("not verified"), "muted", title=VerificationLevel.NONE.label)
+    full = verification.get_level_display()
+    if verification.valid_until:
+        full = gettext("%(level)s; certificate valid until %(date)s") % {
+            "level": full, "date": date_format(verification.valid_until, "SHORT_DATE_FORMAT")}
+    if verification.valid_until and verification.valid_until < today:
+        return label(gettext("lapsed"), "bad", title=full)
+    if verification.level == VerificationLevel.FACTUAL:
+        return label(gettext("factual"), "good", title=full)
+    return label(gettext("administrative"), "info", title=full)
+
+
+def days_left_text(expiry_date, today) -> str:
+    days = (expiry_date - today).days
+    if days < 0:
+        return gettext("expired")
+    if days == 0:
+        return gettext("expires today")
+    return ngettext("%(n)d day left", "%(n)d days left", days) % {"n": days}
+
+
+def documents_labels(pending_n: int, expiring_n: int, expiring_on) -> str:
+    """A row's documents as labels: how many wait for review, and how soon the first expiring one runs
+    out (with how many expire within 30 days on hover); "-" when nothing needs attention."""
+    labels = []
+    if pending_n:
+        labels.append(label(ngettext("%(n)d pending", "%(n)d pending", pending_n) % {"n": pending_n}, "warn",
+                            title=ngettext("%(n)d document waits for review", "%(n)d documents wait for review",
+                                           pending_n) % {"n": pending_n}))
+    if expiring_n and expiring_on:
+        today = timezone.localdate()
+        labels.append(label(days_left_text(expiring_on, today), "bad" if (expiring_on - today).days <= 7 else "warn",
+                            title=ngettext("%(n)d document expires within 30 days, the first on %(date)s",
+                                           "%(n)d documents expire within 30 days, the first on %(date)s",
+                                           expiring_n) % {"n": expiring_n,
+                                                          "date": date_format(expiring_on, "SHORT_DATE_FORMAT")}))
+    if not labels:
+        return "-"
+    return format_html('<span class="status-stack">{}</span>', format_html_join("", "{}", ((lb,) for lb in labels)))
+
+
 @admin.register(PressVerification)
 class PressVerificationAdmin(RegistrySearchMixin, RegistryAdmin):
-    list_display = ["outlet", "level", "certificate_number", "certificate_date", "valid_until", "source",
-                    "checked_at"]
+    list_display = ["outlet_name", "level_label", "certificate", "valid_until", "source", "checked_on"]
     list_select_related = ["outlet"]
     list_filter = ["level", "source"]
     search_fields = ["certificate_number"]
@@ -109,6 +164,22 @@ class PressVerificationAdmin(RegistrySearchMixin, RegistryAdmin):
     search_domain_path = "outlet"
     autocomplete_fields = ["outlet"]
     readonly_fields = ["valid_until", "created_at", "updated_at", "audit_trail"]
+
+    @admin.display(description=_("outlet"), ordering="outlet__name")
+    def outlet_name(self, obj):
+        return truncated(obj.outlet.name, width="m")
+
+    @admin.display(description=_("level"), ordering="level")
+    def level_label(self, obj):
+        return verification_label(obj)
+
+    @admin.display(description=_("certificate number"), ordering="certificate_number")
+    def certificate(self, obj):
+        return truncated(obj.certificate_number, width="m")
+
+    @admin.display(description=_("last checked"), ordering="checked_at")
+    def checked_on(self, obj):
+        return date_format(timezone.localtime(obj.checked_at), "SHORT_DATE_FORMAT") if obj.checked_at else "-"
 
     def save_model(self, request, obj, form, change):
         services.verification_save(obj)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from ..models import Document, MediaOutlet, Owner, ReviewStatus, owner_of_kind
 from ..signals import documents_changed
 from ..uploads import check_document_file
-from .edits import facts_changed, owners, validated, writing
+from .edits import facts_changed, owners, staff_edit_in_progress, validated, writing
 
 # Rows per INSERT when documents are added in a batch (seed_demo adds several hundred).
 INSERT_BATCH_SIZE = 200
@@ -132,7 +132,12 @@ def documents_delete(documents, *, actor: str = "") -> None:
 
 
 def _announce(documents) -> None:
-    documents_changed.send(sender=Document, document_ids=list(documents.values_list("pk", flat=True)))
+    # A decision taken on a back-office page (a list action, a button) is re-checked at once, in the
+    # person's name, so the outlet page they open next shows its result, as after any other staff
+    # save; the review queue of a worker would leave the old result (and "re-check pending") there.
+    staff = staff_edit_in_progress()
+    documents_changed.send(sender=Document, document_ids=list(documents.values_list("pk", flat=True)),
+                           at_once=staff is not None, actor=staff.actor if staff else "")
 
 
 @transaction.atomic

@@ -104,6 +104,13 @@ def staff_edit(user):
     return _running(RegistryEdit(actor=user.get_username(), at_once=True))
 
 
+def staff_edit_in_progress() -> RegistryEdit | None:
+    """The person's back-office edit this code runs in (``staff_edit``), if any: a person waits for its
+    page, so what it changes is re-checked at once."""
+    edit = _current.get()
+    return edit if edit is not None and edit.at_once else None
+
+
 def facts_changed(*, outlet_ids: Iterable[int | None] = (), company_ids: Iterable[int | None] = ()) -> None:
     """Within a service's edit: these outlets' (and every outlet of these companies') facts changed."""
     edit = _current.get()
