@@ -17,8 +17,10 @@ logger = logging.getLogger(__name__)
 # The types a browser may show in place: the upload check's formats (uploads.FORMATS), told by content.
 PREVIEW_TYPES = {"application/pdf", "image/jpeg", "image/png"}
 # A previewed file is a document of its own: a sandbox (no scripts, no forms, no same-origin access, no
-# pop-ups), nothing loaded from anywhere but the file's own images, and not framed by another site.
-PREVIEW_POLICY = "sandbox; default-src 'none'; img-src 'self'; frame-ancestors 'self'"
+# pop-ups), nothing loaded from anywhere but the file itself, and not framed by another site. Inline
+# styles are allowed for the browser's own image page (it centres the picture with them); the file is a
+# PDF or an image by its first bytes and sent with nosniff, so no markup of the uploader's is ever read.
+PREVIEW_POLICY = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
 
 
 def _refuse_unless_permitted(request, pk: int):

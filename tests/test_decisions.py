@@ -119,6 +119,10 @@ def test_approve_warns_and_names_documents_not_accepted(client, post, mailoutbox
     assert warning.status_code == 200
     shown = text(warning)
     assert "has documents that are not accepted" in shown
+    # The page itself names them beside the buttons already.
+    beside = text(client.get(page))
+    assert "Not accepted yet: VAT registration (PKP) letter or non-PKP statement PKP-7 (rejected), " \
+           "Rate card RC-2026 (pending review)" in beside
     assert "VAT registration (PKP) letter or non-PKP statement PKP-7" in shown and "Cap tidak terbaca." in shown
     assert "Rate card RC-2026" in shown and "Pending review" in shown and "Rejected" in shown
     assert other.number not in shown

@@ -102,6 +102,9 @@ class ApplicationAdmin(ReadOnlyMixin, RegistryAdmin):
             extra_context.update(self.documents_context(request, application))
             extra_context["decisions"] = (self.has_decide_permission(request)
                                           and application.status not in applications.DECIDED)
+            if extra_context["decisions"]:
+                # Named beside the buttons too, before anyone clicks "Approve".
+                extra_context["not_accepted"] = selectors.documents_not_accepted([application])[application.pk]
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
