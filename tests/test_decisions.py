@@ -150,8 +150,14 @@ def test_the_list_action_warns_the_same_way(client, post):
     warning = post(queue, {"action": "approve", "_selected_action": [application.pk]})
 
     assert "Company bank account letter REK-1" in text(warning)
+    assert f'href="{queue}"' in warning.content.decode()  # "Go back" to the list
     application.refresh_from_db()
     assert application.status == Application.Status.SUBMITTED
+
+    approved = post(queue, {"action": "approve", "_selected_action": [application.pk], "confirmed": "1"})
+    assert approved.status_code == 302 and messages_of(approved) == ["1 application approved."]
+    application.refresh_from_db()
+    assert application.status == Application.Status.APPROVED
 
 
 @pytest.mark.parametrize("decision, status, title", [
@@ -273,6 +279,9 @@ def test_reject_a_document_asks_the_reason_and_returns_to_the_page_it_came_from(
     document.refresh_from_db()
     assert (document.review_status, document.rejection_reason, document.reviewed_by) == (
         ReviewStatus.REJECTED, "Pindaian buram.", reviewer)
+    update = AuditEvent.objects.tracks(document).filter(pgh_label="update").latest("pgh_id")
+    assert update.pgh_diff["rejection_reason"] == ["", "Pindaian buram."]
+    assert update.pgh_context["user"] == reviewer.pk
 
 
 def test_a_document_decision_without_next_returns_to_the_document_page(client, post):

@@ -197,3 +197,9 @@ def test_the_outlet_page_accepts_a_document_beside_its_row(context, live_server,
     assert "Rejected (Tarif tidak bertanggal.)" in bar.inner_text()
     assert in_viewport(bar.get_by_role("button", name="Accept: Rate card"))
     screenshot(page, tmp_path, "document-page")
+    # The buttons belong to a form of their own: Enter in a field saves the document, it decides nothing.
+    page.get_by_label("Number:").fill("RC-2026-B")
+    page.get_by_label("Number:").press("Enter")
+    page.wait_for_url(f"{live_server.url}/admin/partners/document/")
+    scan.refresh_from_db()
+    assert (scan.number, scan.review_status) == ("RC-2026-B", "rejected")
