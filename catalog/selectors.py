@@ -4,12 +4,12 @@ listing, who hears from the catalog."""
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from mediareg.admin_helpers import count_of
 from mediareg.mail import unique_addresses
 from partners import selectors as registry
-from partners.models import Document, MediaOutlet, ReviewStatus
+from partners.models import MediaOutlet, ReviewStatus
 
 from .models import Application, EligibilityPolicy
 
@@ -45,21 +45,3 @@ def outlet_list(outlets: QuerySet[MediaOutlet] | None = None) -> QuerySet[MediaO
     """The registry's outlet list (partners.selectors.outlet_list) with each outlet's stored eligibility
     result and listing, selected with the row."""
     return registry.outlet_list(outlets).select_related("eligibility", "listing")
-
-
-def documents_not_accepted(applications) -> dict[int, list]:
-    """For each application (by id), the documents of its outlet, its own and its company's, that are
-    rejected or still waiting for review: what approving it would pass over (the approve warning names
-    them). One query for any number of applications; rejected first, then by kind."""
-    applications = list(applications)
-    if not applications:
-        return {}
-    outlets = {a.outlet_id for a in applications}
-    companies = {a.company_id for a in applications}
-    documents = list(
-        Document.objects
-        .filter(Q(outlet_id__in=outlets) | Q(company_id__in=companies, outlet__isnull=True))
-        .exclude(review_status=ReviewStatus.ACCEPTED).select_related("company", "outlet")
-        .order_by("-review_status", "kind", "pk"))
-    return {a.pk: [d for d in documents if d.outlet_id == a.outlet_id
-                   or (d.outlet_id is None and d.company_id == a.company_id)] for a in applications}

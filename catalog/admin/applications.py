@@ -16,6 +16,7 @@ from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from mediareg.admin_helpers import ReadOnlyMixin, reason_page, return_url, staff_name
+from partners import selectors as registry
 from partners import services
 from partners.admin.base import RegistryAdmin
 from partners.models import KbliCode, LegalForm, PressCompany, Province
@@ -104,7 +105,7 @@ class ApplicationAdmin(ReadOnlyMixin, RegistryAdmin):
                                           and application.status not in applications.DECIDED)
             if extra_context["decisions"]:
                 # Named beside the buttons too, before anyone clicks "Approve".
-                extra_context["not_accepted"] = selectors.documents_not_accepted([application])[application.pk]
+                extra_context["not_accepted"] = not_accepted_documents([application])[application.pk]
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
@@ -194,7 +195,7 @@ class ApplicationAdmin(ReadOnlyMixin, RegistryAdmin):
     def approve(self, request, queryset):
         if "confirmed" not in request.POST:
             chosen = list(queryset.select_related("outlet", "company"))
-            unaccepted = selectors.documents_not_accepted(chosen)
+            unaccepted = not_accepted_documents(chosen)
             if any(unaccepted.values()):
                 return self.approve_warning(request, chosen, unaccepted)
         self._each(request, queryset, lambda a: applications.approve_application(a, user=request.user),
@@ -237,6 +238,12 @@ class ApplicationAdmin(ReadOnlyMixin, RegistryAdmin):
             request, queryset, "reject", gettext("Reject applications"), gettext("Reject"),
             lambda a, reason: applications.reject_application(a, user=request.user, reason=reason),
             ngettext_lazy("%(n)d application rejected.", "%(n)d applications rejected.", "n"))
+
+
+def not_accepted_documents(applications_) -> dict[int, list]:
+    """For each application (by id), its outlet's documents, own and company's, not accepted (one query)."""
+    found = registry.documents_not_accepted((a.outlet_id, a.company_id) for a in applications_)
+    return {a.pk: found[(a.outlet_id, a.company_id)] for a in applications_}
 
 
 def proposed_field_label(field: str) -> str:
