@@ -233,8 +233,9 @@ def test_document_rows_offer_preview_and_review_buttons_by_permission(client):
     assert 'id="document-review"' not in html
 
     client.force_login(StaffUserFactory(groups=["Petugas Anggaran"]))  # may neither download nor review
-    html = client.get(outlet_page(outlet)).content.decode()
-    assert "/preview/" not in html and "/download/" not in html and "/review/" not in html
+    for page in (outlet_page(outlet), company_page(outlet.company), document_page(outlet_document)):
+        html = client.get(page).content.decode()
+        assert "/preview/" not in html and "/download/" not in html and "/review/" not in html, page
 
 
 def test_accept_beside_a_row_of_the_outlet_page_returns_to_it(client, post):

@@ -18,7 +18,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from mediareg.admin_helpers import reason_page, return_url, staff_name
+from mediareg.admin_helpers import reason_page, return_url, staff_name, without_field
 
 from .. import services
 from ..models import Document
@@ -198,6 +198,14 @@ class DocumentAdmin(RegistrySearchMixin, RegistryAdmin):
 
     def has_review_permission(self, request):
         return request.user.has_perm("partners.review_document")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.has_perm("partners.download_document"):
+            return fieldsets
+        # No link that refuses: without the download permission the page shows the file's name only.
+        return [(name, {**options, "fields": without_field(options["fields"], "download")})
+                for name, options in fieldsets]
 
     # the accept and reject buttons of a document's page and of the document rows of other pages --
 
