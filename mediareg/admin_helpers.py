@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 
 
@@ -94,12 +95,23 @@ class ReadOnlyMixin:
         return False
 
 
+def return_url(request, default: str = "") -> str:
+    """The page a decision button asked to come back to (``next``, posted or in the query), when it is a
+    page of this site; else ``default``. The buttons on a record's page post it, so staff return there."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return default
+
+
 def reason_page(model_admin, request, *, form, rows: list[dict], action: str, title: str, button: str,
                 label_heading: str, standing_heading: str, refusal_note: str = ""):
     """The intermediate page of an action that needs a reason (templates/admin/reason_action.html): the
     selected rows (``pk``, ``label``, ``standing``, optionally ``note``), the reason form and the button
-    that posts the action again with the reason."""
+    that posts the action again with the reason. Asked from a record's page (``next``), it goes back there."""
     return render(request, "admin/reason_action.html", {
+        "cancel_url": return_url(request),
         **model_admin.admin_site.each_context(request),
         "title": title,
         "opts": model_admin.model._meta,

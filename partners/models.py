@@ -492,6 +492,9 @@ class Document(TimeStamped):
     def get_download_url(self):
         return reverse("partners:document-download", args=[self.pk])
 
+    def get_preview_url(self):
+        return reverse("partners:document-preview", args=[self.pk])
+
     def earlier_files(self) -> list[dict]:
         """The files this document had before its current one, oldest first, from its audit trail (one
         query): each with the name it was uploaded under, when it came and when it was replaced."""

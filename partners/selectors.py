@@ -32,6 +32,23 @@ def documents_not_rejected(documents: QuerySet[Document] | None = None) -> Query
     return documents.exclude(review_status=ReviewStatus.REJECTED)
 
 
+def documents_not_accepted(owners) -> dict[tuple[int, int], list[Document]]:
+    """For each outlet, given with its company as ``(outlet_id, company_id)``, its documents, its own and
+    its company's, that are rejected or still waiting for review (what approving its application would
+    pass over). One query for any number of outlets; rejected first, then by kind."""
+    owners = set(owners)
+    if not owners:
+        return {}
+    documents = list(
+        Document.objects.filter(Q(outlet_id__in={o for o, _c in owners})
+                                | Q(company_id__in={c for _o, c in owners}, outlet__isnull=True))
+        .exclude(review_status=ReviewStatus.ACCEPTED).select_related("company", "outlet")
+        .order_by("-review_status", "kind", "pk"))  # "rejected" after "pending": rejected first
+    return {(outlet_id, company_id): [d for d in documents if d.outlet_id == outlet_id
+                                      or (d.outlet_id is None and d.company_id == company_id)]
+            for outlet_id, company_id in owners}
+
+
 def documents_expiring(documents: QuerySet[Document] | None = None, *, today: datetime.date | None = None,
                        within_days: int = EXPIRY_WARNING_DAYS) -> QuerySet[Document]:
     """Documents, not rejected, that run out within ``within_days`` of today, today included (Asia/Jakarta

@@ -10,8 +10,17 @@ from django.utils.text import get_valid_filename
 from django.views.decorators.http import require_safe
 
 from .models import Document, document_storage
+from .uploads import FORMATS
 
 logger = logging.getLogger(__name__)
+
+# The types a browser may show in place: the upload check's formats (uploads.FORMATS), told by content.
+PREVIEW_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+# A previewed file is a document of its own: a sandbox (no scripts, no forms, no same-origin access, no
+# pop-ups), nothing loaded from anywhere but the file itself, and not framed by another site. Inline
+# styles are allowed for the browser's own image page (it centres the picture with them); the file is a
+# PDF or an image by its first bytes and sent with nosniff, so no markup of the uploader's is ever read.
+PREVIEW_POLICY = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
 
 
 def _refuse_unless_permitted(request, pk: int):
@@ -24,11 +33,12 @@ def _refuse_unless_permitted(request, pk: int):
     return None
 
 
-def _attachment(handle, original_filename: str, stored_name: str, content_type: str) -> FileResponse:
+def _attachment(handle, original_filename: str, stored_name: str, content_type: str, *,
+                inline: bool = False) -> FileResponse:
     # Only the last path component of what the uploader called it, reduced to safe characters.
     given = (original_filename or stored_name).replace("\\", "/").rsplit("/", 1)[-1]
     name = get_valid_filename(given.lstrip(".")) or "document"
-    response = FileResponse(handle, as_attachment=True, filename=name,
+    response = FileResponse(handle, as_attachment=not inline, filename=name,
                             content_type=content_type or "application/octet-stream")
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
@@ -68,3 +78,34 @@ def document_earlier_file(request, pk: int, name: str):
         raise Http404("This earlier file is missing from storage.") from exc
     logger.info("earlier document file downloaded: user=%s document=%s file=%s", request.user.pk, pk, name)
     return _attachment(handle, version["original_filename"], name, version["content_type"])
+
+
+def _type_by_content(handle) -> str:
+    """The file's type from its first bytes (the upload check's signatures), never from its name or the
+    stored type; an empty string for any other content."""
+    head = handle.read(16)
+    handle.seek(0)
+    return next((content_type for signature, content_type, *_rest in FORMATS if head.startswith(signature)), "")
+
+
+@require_safe
+def document_preview(request, pk: int):
+    """A document's PDF or image shown in the browser (inline), for the same staff and through the same
+    checks as the download; any other content is downloaded. Logged like a download."""
+    refused = _refuse_unless_permitted(request, pk)
+    if refused:
+        return refused
+    document = get_object_or_404(Document, pk=pk)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The file of this document is missing from storage.") from exc
+    content_type = _type_by_content(handle)
+    if content_type not in PREVIEW_TYPES:
+        logger.info("document downloaded (no preview for its type): user=%s document=%s kind=%s",
+                    request.user.pk, pk, document.kind)
+        return _attachment(handle, document.original_filename, document.file.name, "application/octet-stream")
+    logger.info("document previewed: user=%s document=%s kind=%s", request.user.pk, pk, document.kind)
+    response = _attachment(handle, document.original_filename, document.file.name, content_type, inline=True)
+    response["Content-Security-Policy"] = PREVIEW_POLICY
+    return response

@@ -51,7 +51,10 @@ def test_approve_is_refused_for_an_ineligible_outlet_with_the_reasons(client, re
     application = Application.objects.get()
     assert not Eligibility.objects.filter(outlet=application.outlet).exists()
 
-    response = run_action(client, "approve", [application], django_capture_on_commit_callbacks)
+    # Its documents wait for review: the action first names them (tests/test_decisions.py), then approves.
+    warning = run_action(client, "approve", [application], django_capture_on_commit_callbacks)
+    assert "Approve anyway" in warning.content.decode() and messages_of(warning) == []
+    response = run_action(client, "approve", [application], django_capture_on_commit_callbacks, confirmed="1")
 
     assert response.status_code == 200
     (message,) = messages_of(response)

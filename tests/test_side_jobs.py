@@ -408,7 +408,8 @@ def test_admin_decisions_saved_while_the_broker_or_mail_is_down_never_answer_a_s
         (documents, {"action": "accept_documents", "_selected_action": [accepted_doc.pk]}),
         (documents, {"action": "reject_documents", "_selected_action": [rejected_doc.pk], "apply": "1",
                      "reason": "Tidak terbaca"}),
-        (queue, {"action": "approve", "_selected_action": [approved.pk]}),
+        # Confirmed: its outlet's rate card was just rejected, which the approve action first warns about.
+        (queue, {"action": "approve", "_selected_action": [approved.pk], "confirmed": "1"}),
         (queue, {"action": "reject", "_selected_action": [rejected.pk], "apply": "1", "reason": "Tidak lengkap"}),
         (reverse("admin:partners_mediaoutlet_changelist"),
          {"action": "suspend_outlets", "_selected_action": [outlet.pk], "apply": "1", "reason": "Diperiksa"}),

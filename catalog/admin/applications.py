@@ -5,18 +5,20 @@ applicant typed differently (to apply or ignore), and the registration windows.
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from mediareg.admin_helpers import ReadOnlyMixin, label, reason_page, staff_name, truncated
+from mediareg.admin_helpers import ReadOnlyMixin, label, reason_page, return_url, staff_name, truncated
+from partners import selectors as registry
 from partners import services
 from partners.admin.base import RegistryAdmin
 from partners.models import KbliCode, LegalForm, PressCompany, Province
@@ -54,8 +56,10 @@ class ApplicationAdmin(ReadOnlyMixin, RegistryAdmin):
     search_help_text = _("Tracking code, outlet or company name")
     ordering = ["submitted_at"]  # oldest first: a queue
     actions = ["start_review", "approve", "request_changes", "reject"]
+    # The documents, with their review buttons and preview links, follow the fields
+    # (application_change_form.html), as the buttons depend on the person's permissions.
     fields = ["code", "status", "outlet", "company", "submitted_at", "applicant_email", "language", "client_ip",
-              "documents_panel", "decider", "decided_at", "decision_reason", "audit_trail"]
+              "decider", "decided_at", "decision_reason", "audit_trail"]
     readonly_fields = fields
     # Adds the company data the applicant typed differently, to apply or ignore (below the fields).
     change_form_template = "admin/catalog/application_change_form.html"
@@ -99,16 +103,17 @@ class ApplicationAdmin(ReadOnlyMixin, RegistryAdmin):
         return format_html("{} {}", obj.documents_n, label(
             ngettext("%(n)d pending", "%(n)d pending", obj.pending_n) % {"n": obj.pending_n}, "warn"))
 
-    @admin.display(description=_("documents"))
-    def documents_panel(self, obj):
-        documents = list(obj.documents.order_by("kind"))
-        rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td><a href=\"{}\">{}</a></td></tr>", (
-            (d.get_kind_display(), d.get_review_status_display(), d.rejection_reason, d.get_download_url(),
-             gettext("Download")) for d in documents))
-        review_url = reverse("admin:partners_document_changelist") + "?id__in=" + ",".join(
-            str(d.pk) for d in documents)
-        return format_html('<table>{}</table><p><a class="button" href="{}">{}</a></p>', rows, review_url,
-                           gettext("Accept or reject these documents"))
+    def documents_context(self, request, application) -> dict:
+        """The application's documents for its page: each with its preview and download links and its
+        accept and reject buttons, for the staff who may use them."""
+        documents = list(application.documents.select_related("company", "outlet").order_by("kind", "pk"))
+        return {
+            "documents": documents,
+            "can_review": request.user.has_perm("partners.review_document"),
+            "can_download": request.user.has_perm("partners.download_document"),
+            "review_list_url": reverse("admin:partners_document_changelist") + "?id__in=" + ",".join(
+                str(d.pk) for d in documents),
+        }
 
     # company data typed in the application ------------------------------------------------------
 
@@ -121,15 +126,47 @@ class ApplicationAdmin(ReadOnlyMixin, RegistryAdmin):
                     .first() if application else None)
         extra_context = {**(extra_context or {}), "company_changes": company_changes_context(
             proposal, can_decide=self.has_company_change_permission(request))}
+        if application is not None:
+            extra_context.update(self.documents_context(request, application))
+            extra_context["decisions"] = (self.has_decide_permission(request)
+                                          and application.status not in applications.DECIDED)
+            if extra_context["decisions"]:
+                # Named beside the buttons too, before anyone clicks "Approve".
+                extra_context["not_accepted"] = not_accepted_documents([application])[application.pk]
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         return [
+            path("<path:object_id>/decide/<str:decision>/",
+                 self.admin_site.admin_view(self.decide_view), name="{}_{}_decide".format(*info)),
             path("<path:object_id>/company-changes/<str:decision>/",
                  self.admin_site.admin_view(self.company_changes_view), name="{}_{}_company_changes".format(*info)),
             *super().get_urls(),
         ]
+
+    # the decision buttons of the application's page --------------------------------------------
+
+    DECISIONS = ("approve", "request_changes", "reject")
+
+    def decide_view(self, request, object_id, decision):
+        """Approve, request changes or reject from the application's page: the list's action for this one
+        application (the same checks, reason page, approve warning, messages, e-mail and audit trail),
+        then back to the page."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if decision not in self.DECISIONS:
+            raise Http404
+        if not self.has_decide_permission(request):
+            raise PermissionDenied
+        application = self.get_object(request, unquote(object_id))
+        if application is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        queryset = self.get_queryset(request).filter(pk=application.pk)
+        with services.staff_edit(request.user):  # as the list's actions (RegistryAdmin.changelist_view)
+            response = getattr(self, decision)(request, queryset)
+        return response or HttpResponseRedirect(
+            return_url(request, reverse("admin:catalog_application_change", args=[application.pk])))
 
     def company_changes_view(self, request, object_id, decision):
         if request.method != "POST":
@@ -183,8 +220,25 @@ class ApplicationAdmin(ReadOnlyMixin, RegistryAdmin):
 
     @admin.action(description=_("Approve: list the outlet if it is eligible"), permissions=["decide"])
     def approve(self, request, queryset):
+        if "confirmed" not in request.POST:
+            chosen = list(queryset.select_related("outlet", "company"))
+            unaccepted = not_accepted_documents(chosen)
+            if any(unaccepted.values()):
+                return self.approve_warning(request, chosen, unaccepted)
         self._each(request, queryset, lambda a: applications.approve_application(a, user=request.user),
                    ngettext_lazy("%(n)d application approved.", "%(n)d applications approved.", "n"))
+
+    def approve_warning(self, request, chosen, unaccepted):
+        """The step before approving applications whose outlet has documents, its own or its company's,
+        that are rejected or not reviewed yet: they are named, and staff approve anyway or go back."""
+        return render(request, "admin/catalog/approve_warning.html", {
+            **self.admin_site.each_context(request),
+            "title": gettext("Approve with documents not accepted?"),
+            "opts": self.opts,
+            "rows": [{"application": a, "documents": unaccepted[a.pk]} for a in chosen],
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "cancel_url": return_url(request),
+        })
 
     def _with_reason(self, request, queryset, action, title, button, decision, done):
         form = ApplicantReasonForm(request.POST if "apply" in request.POST else None)
@@ -211,6 +265,12 @@ class ApplicationAdmin(ReadOnlyMixin, RegistryAdmin):
             request, queryset, "reject", gettext("Reject applications"), gettext("Reject"),
             lambda a, reason: applications.reject_application(a, user=request.user, reason=reason),
             ngettext_lazy("%(n)d application rejected.", "%(n)d applications rejected.", "n"))
+
+
+def not_accepted_documents(applications_) -> dict[int, list]:
+    """For each application (by id), its outlet's documents, own and company's, not accepted (one query)."""
+    found = registry.documents_not_accepted((a.outlet_id, a.company_id) for a in applications_)
+    return {a.pk: found[(a.outlet_id, a.company_id)] for a in applications_}
 
 
 def proposed_field_label(field: str) -> str:

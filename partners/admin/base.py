@@ -11,6 +11,11 @@ from .. import services
 from ..models import Document, MediaOutlet, OutletDomain, PressVerification
 
 
+def document_permissions(request) -> dict:
+    return {"can_review_documents": request.user.has_perm("partners.review_document"),
+            "can_download_documents": request.user.has_perm("partners.download_document")}
+
+
 class RegistryAdmin(admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = 50
@@ -24,6 +29,9 @@ class RegistryAdmin(admin.ModelAdmin):
     # page the person sees next shows the fresh result (services.staff_edit).
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The documents shown on a page get review buttons and preview links only for staff who may use
+        # them (templates/admin/partners/document_actions.html).
+        extra_context = {**document_permissions(request), **(extra_context or {})}
         with services.staff_edit(request.user):
             return super().changeform_view(request, object_id, form_url, extra_context)
 

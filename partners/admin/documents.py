@@ -7,19 +7,24 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.loader import render_to_string
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from mediareg.admin_helpers import label, reason_page, staff_name, truncated
+from mediareg.admin_helpers import label, reason_page, return_url, staff_name, truncated, without_field
 
 from .. import services
 from ..models import Document, ReviewStatus
 from ..selectors import EXPIRY_WARNING_DAYS
 from ..uploads import check_document_file
-from .base import RegistryAdmin
+from .base import RegistryAdmin, document_permissions
 from .filters import ExpiryFilter
 from .search import RegistrySearchMixin
 
@@ -62,17 +67,50 @@ class RejectForm(forms.Form):
                              help_text=_("Shown to the outlet. Say what is wrong and what to send instead."))
 
 
+def document_actions(document, *, can_review: bool, can_download: bool) -> str:
+    """Preview and download links and the accept and reject buttons of a document row."""
+    if not document or not document.pk:
+        return "-"
+    return render_to_string("admin/partners/document_actions.html", {
+        "document": document, "can_review": can_review, "can_download": can_download})
+
+
 class DocumentInlineBase(admin.TabularInline):
     model = Document
     form = DocumentForm
     fields = ["kind", "number", "issue_date", "expiry_date", "tax_year", "file", "review_status", "download"]
-    readonly_fields = ["review_status", "download"]
+    readonly_fields = ["review_status", "download", "review_actions", "file_actions"]
     extra = 0
     show_change_link = True
+    _can_review = False
+
+    def get_fields(self, request, obj=None):
+        """The file's links, and the review buttons, for the staff who may use them (no link that
+        refuses): "file_actions" (preview, download, accept, reject), "review_actions" (accept, reject)
+        or the plain download link."""
+        allowed = document_permissions(request)
+        column = ("file_actions" if allowed["can_download_documents"]
+                  else "review_actions" if allowed["can_review_documents"] else None)
+        return [column if name == "download" else name for name in super().get_fields(request, obj)
+                if name != "download" or column]
 
     @admin.display(description=_("file"))
     def download(self, obj):
         return download_link(obj)
+
+    @admin.display(description=_("file and review"))
+    def file_actions(self, obj):
+        return document_actions(obj, can_download=True, can_review=self._can_review)
+
+    @admin.display(description=_("review"))
+    def review_actions(self, obj):
+        return document_actions(obj, can_download=False, can_review=True)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Inline instances are made per request (ModelAdmin.get_inline_instances), so this is the
+        # person's own.
+        self._can_review = request.user.has_perm("partners.review_document")
+        return super().get_formset(request, obj, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("company", "outlet")
@@ -201,6 +239,42 @@ class DocumentAdmin(RegistrySearchMixin, RegistryAdmin):
 
     def has_review_permission(self, request):
         return request.user.has_perm("partners.review_document")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.has_perm("partners.download_document"):
+            return fieldsets
+        # No link that refuses: without the download permission the page shows the file's name only.
+        return [(name, {**options, "fields": without_field(options["fields"], "download")})
+                for name, options in fieldsets]
+
+    # the accept and reject buttons of a document's page and of the document rows of other pages --
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("<path:object_id>/review/<str:decision>/", self.admin_site.admin_view(self.review_view),
+                 name="{}_{}_review".format(*info)),
+            *super().get_urls(),
+        ]
+
+    def review_view(self, request, object_id, decision):
+        """Accept or reject one document from a page showing it: the list's action for this document (the
+        same checks, reason page, messages and audit trail), then back to the page (``next``)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if decision not in ("accept", "reject"):
+            raise Http404
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        document = self.get_object(request, unquote(object_id))
+        if document is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        action = self.accept_documents if decision == "accept" else self.reject_documents
+        with services.staff_edit(request.user):  # as the list's actions (RegistryAdmin.changelist_view)
+            response = action(request, Document.objects.filter(pk=document.pk))
+        return response or HttpResponseRedirect(
+            return_url(request, reverse("admin:partners_document_change", args=[document.pk])))
 
     @admin.action(description=_("Accept selected documents"), permissions=["review"])
     def accept_documents(self, request, queryset):
