@@ -289,12 +289,14 @@ class ReplacementForm(forms.Form):
     certificate_date = forms.DateField(label=_("Dewan Pers certificate signing date"),
                                        widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, kind: str, *args, **kwargs):
+    def __init__(self, kind: str, *args, replacing: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
         details = self.DETAILS.get(kind, [])
         for name in [name for name in self.fields if name != "file" and name not in details]:
             del self.fields[name]
+        if not replacing:  # a document the form left out: named, since no rejected one stands above it
+            self.fields["file"].label = DocumentKind(kind).label
         if "tax_year" in self.fields:
             self.fields["tax_year"].initial = timezone.localdate().year - 1
 

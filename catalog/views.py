@@ -143,6 +143,40 @@ def _uploads_offered(application: Application, rows, gap) -> dict[str, tuple[str
     return offered
 
 
+def _receive_document(request, application: Application, rows, offered, forms):
+    """A document posted to the status page: (the response, None) when it is stored or cannot be taken,
+    else (None, the form with its errors) for the page to show again."""
+    if over_rate_limit(request):
+        return render(request, "apply/refused.html", {"reason": "rate"}, status=429), None
+    page = reverse("application-status", args=[application.code])
+    prefix = request.POST.get("send", "")
+    if prefix not in offered:
+        # Sent twice, or replaced meanwhile: the page shows where that document stands. Anything else
+        # (a document of another application or company) is not this page's to take.
+        answered = {str(d.pk) for row in rows for d in row.replaced + ([] if row.is_rejected else [row.document])}
+        if prefix.startswith("doc-") and prefix.removeprefix("doc-") in answered:
+            messages.info(request, _("That document has already been sent; it is shown below."))
+            return redirect(page + "#documents"), None
+        return render(request, "apply/refused.html", {"reason": "not_offered"}, status=400), None
+    kind, replaces = offered[prefix]
+    form = forms[prefix] = ReplacementForm(kind, request.POST, request.FILES, prefix=prefix,
+                                           replacing=replaces is not None)
+    if not form.is_valid():
+        return None, form
+    try:
+        document = applications.send_document(application, kind=kind, replaces=replaces, form=form)
+    except applications.ApplicationRefused:  # the same document sent twice at once: the first one won
+        messages.info(request, _("That document has already been sent; it is shown below."))
+        return redirect(page + "#documents"), None
+    except ValidationError as refused:  # the registry's rules for documents, beside their fields
+        for name, errors in getattr(refused, "error_dict", {None: refused.error_list}).items():
+            form.add_error(name if name in form.fields else None, errors)
+        return None, form
+    messages.success(request, _("Thank you: %(document)s was received and waits for review.") % {
+        "document": document.get_kind_display()})
+    return redirect(page + f"#document-{document.pk}"), None
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def application_status(request, code: str):
@@ -156,36 +190,14 @@ def application_status(request, code: str):
     rows = application_documents(application)
     gap = verification_gap(application.outlet, rows, policy)
     offered = _uploads_offered(application, rows, gap)
-    forms = {prefix: ReplacementForm(kind, prefix=prefix) for prefix, (kind, _replaces) in offered.items()}
+    forms = {prefix: ReplacementForm(kind, prefix=prefix, replacing=replaces is not None)
+             for prefix, (kind, replaces) in offered.items()}
     status, refused_form = 200, None
     if request.method == "POST":
-        if over_rate_limit(request):
-            return render(request, "apply/refused.html", {"reason": "rate"}, status=429)
-        prefix = request.POST.get("send", "")
-        if prefix not in offered:
-            # Sent twice, or replaced meanwhile: the page shows where that document stands. Anything
-            # else (a document of another application or company) is not this page's to take.
-            answered = {str(d.pk) for row in rows for d in row.replaced + ([] if row.is_rejected else [row.document])}
-            if prefix.startswith("doc-") and prefix.removeprefix("doc-") in answered:
-                messages.info(request, _("That document has already been sent; it is shown below."))
-                return redirect(reverse("application-status", args=[application.code]) + "#documents")
-            return render(request, "apply/refused.html", {"reason": "not_offered"}, status=400)
-        kind, replaces = offered[prefix]
-        form = forms[prefix] = ReplacementForm(kind, request.POST, request.FILES, prefix=prefix)
-        if form.is_valid():
-            try:
-                document = applications.send_document(application, kind=kind, replaces=replaces, form=form)
-            except applications.ApplicationRefused:
-                messages.info(request, _("That document has already been sent; it is shown below."))
-                return redirect(reverse("application-status", args=[application.code]) + "#documents")
-            except ValidationError as refused:  # the registry's rules for documents, beside their fields
-                for name, errors in refused.error_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
-            else:
-                messages.success(request, _("Thank you: %(document)s was received and waits for review.") % {
-                    "document": document.get_kind_display()})
-                return redirect(reverse("application-status", args=[application.code]) + f"#document-{document.pk}")
-        status, refused_form = 400, form
+        response, refused_form = _receive_document(request, application, rows, offered, forms)
+        if response is not None:
+            return response
+        status = 400
     for row in rows:
         row.form = forms.get(f"doc-{row.document.pk}")
     missing = missing_requirements(application.outlet, today, policy)
