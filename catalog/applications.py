@@ -40,6 +40,7 @@ from .models import (
 )
 from .renewal import renewal_url_for_outlet
 from .selectors import staff_recipients
+from .status import belongs_to_outlet
 
 logger = logging.getLogger(__name__)
 
@@ -230,10 +231,11 @@ def send_document(application: Application, *, kind: str, replaces: Document | N
             transaction.on_commit(written.clear)  # committed: the files are the rows' now (see submit_application)
             application = Application.objects.select_for_update().select_related("outlet").get(pk=application.pk)
             latest = application.documents.filter(kind=kind).order_by("-pk").first()
-            # What the page offered must still be so: the rejected document is still the latest of its
-            # kind, or the application still has none of the kind it left out.
+            # What the page offered must still be so: the rejected document, the outlet's or its
+            # company's, is still the latest of its kind; or the application has none of the kind it left out.
             if (latest.pk if latest else None) != (replaces.pk if replaces else None) \
-                    or (latest is not None and latest.review_status != ReviewStatus.REJECTED):
+                    or (latest is not None and latest.review_status != ReviewStatus.REJECTED) \
+                    or (latest is not None and not belongs_to_outlet(latest, application.outlet)):
                 raise ApplicationRefused(_("This document has already been sent."), code="not_replaceable")
             (document,) = services.documents_add([Document(
                 **services.document_place(kind, outlet=application.outlet), kind=kind,

@@ -54,6 +54,11 @@ def application_documents(application) -> list[DocumentRow]:
     return list(rows.values())
 
 
+def belongs_to_outlet(document: Document, outlet) -> bool:
+    """The outlet's own document or its company's: what its status page may take a replacement for."""
+    return document.company_id == outlet.company_id and document.outlet_id in (None, outlet.pk)
+
+
 @dataclass(frozen=True)
 class VerificationGap:
     """The outlet is not factually verified by Dewan Pers and the policy admits no other: the form's

@@ -28,7 +28,13 @@ from .forms import ApplicationForm, RenewalForm, ReplacementForm, issue_submissi
 from .models import Application, EligibilityPolicy
 from .renewal import documents_to_renew, outlet_for_renewal, read_renewal_token, store_renewal
 from .selectors import review_time
-from .status import application_documents, missing_requirements, upcoming_deadlines, verification_gap
+from .status import (
+    application_documents,
+    belongs_to_outlet,
+    missing_requirements,
+    upcoming_deadlines,
+    verification_gap,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -133,11 +139,14 @@ def status_lookup(request):
 
 def _uploads_offered(application: Application, rows, gap) -> dict[str, tuple[str, object]]:
     """What the page lets the applicant send, by form prefix: a replacement for each rejected document
-    (not once the application is rejected: a new application is the way then), and the Dewan Pers
+    of the outlet or its company (not once the application is rejected: a new application is the way
+    then; nor for a document the application carries of another company), and the Dewan Pers
     certificate when the outlet can never be eligible without it and the application carries none."""
     if application.status == Application.Status.REJECTED:
         return {}
-    offered = {f"doc-{row.document.pk}": (row.document.kind, row.document) for row in rows if row.is_rejected}
+    outlet = application.outlet
+    offered = {f"doc-{row.document.pk}": (row.document.kind, row.document) for row in rows
+               if row.is_rejected and belongs_to_outlet(row.document, outlet)}
     if gap is not None and gap.certificate is None:
         offered["certificate"] = (DocumentKind.PRESS_COUNCIL_CERTIFICATE, None)
     return offered

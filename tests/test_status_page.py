@@ -193,6 +193,24 @@ def test_a_document_of_another_application_is_refused(client, private_document_s
     assert not application.documents.filter(pk__in=other.documents.all()).exists()
 
 
+def test_only_documents_of_the_applications_outlet_and_its_company_can_be_replaced(client):
+    application, own = approved_with_rejected()
+    stranger = DocumentFactory(kind=DocumentKind.DEED, rejected=True, rejection_reason="Salah lampir.")
+    other_outlet = DocumentFactory(outlet=MediaOutletFactory(company=application.outlet.company),
+                                   kind=DocumentKind.EDITORIAL_BOX, rejected=True)
+    application.documents.add(stranger, other_outlet)  # carried by mistake: shown, never replaceable here
+
+    page = client.get(status_url(application))
+
+    html = page.content.decode()
+    assert f'value="doc-{own.pk}"' in html
+    assert f'value="doc-{stranger.pk}"' not in html and f'value="doc-{other_outlet.pk}"' not in html
+    before = Document.objects.count()
+    assert send(client, application, stranger).status_code == 400
+    assert send(client, application, other_outlet).status_code == 400
+    assert Document.objects.count() == before
+
+
 def test_csrf_and_the_rate_limit_hold_for_uploads(client, settings):
     application, rejected = approved_with_rejected()
     strict = Client(enforce_csrf_checks=True)
@@ -404,3 +422,15 @@ def test_the_status_page_runs_a_fixed_number_of_queries(client, django_assert_ma
     with django_assert_max_num_queries(12):
         client.get(status_url(many))
 
+
+
+# --- the language switch keeps what was typed (the behaviour: tests/test_status_browser.py) -------------
+
+def test_the_public_form_loads_the_keeping_script_from_a_static_file_and_marks_its_form(client):
+    html = client.get("/apply/").content.decode()
+    assert '<script src="/static/mediareg/keep_typed.js"></script>' in html
+    assert re.search(r"<script(?![^>]*\bsrc=)", html) is None  # nothing inline (Content-Security-Policy)
+    assert re.search(r'<form method="post" enctype="multipart/form-data" novalidate id="application-form" '
+                     r'data-keep-typed>', html)
+    assert "Changing the language keeps what you typed, but not the chosen files" in text_of(html)
+    assert re.search(r'<p class="notice" data-files-not-kept hidden>', html)
