@@ -279,7 +279,7 @@ class ReplacementForm(forms.Form):
         DocumentKind.PRESS_COUNCIL_CERTIFICATE: ["certificate_number", "certificate_date"],
     }
 
-    file = DocumentField(DocumentKind.OTHER, label=_("New file"))
+    file = DocumentField(DocumentKind.OTHER, label=_("File"))
     tax_year = forms.IntegerField(label=_("Tax year of the annual tax return"), min_value=2000)
     kswp_date = forms.DateField(label=_("Date of the KSWP result"), widget=forms.DateInput(attrs={"type": "date"}))
     skf_date = forms.DateField(label=_("Issue date of the SKF"), widget=forms.DateInput(attrs={"type": "date"}),
@@ -295,8 +295,10 @@ class ReplacementForm(forms.Form):
         details = self.DETAILS.get(kind, [])
         for name in [name for name in self.fields if name != "file" and name not in details]:
             del self.fields[name]
-        if not replacing:  # a document the form left out: named, since no rejected one stands above it
-            self.fields["file"].label = DocumentKind(kind).label
+        # The document's name in the label: a page with several rejected documents has several of these.
+        # (Made per request, in its language.)
+        self.fields["file"].label = (_("New file: %(document)s") % {"document": DocumentKind(kind).label}
+                                     if replacing else DocumentKind(kind).label)
         if "tax_year" in self.fields:
             self.fields["tax_year"].initial = timezone.localdate().year - 1
 
