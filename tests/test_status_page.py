@@ -434,3 +434,4 @@ def test_the_public_form_loads_the_keeping_script_from_a_static_file_and_marks_i
                      r'data-keep-typed>', html)
     assert "Changing the language keeps what you typed, but not the chosen files" in text_of(html)
     assert re.search(r'<p class="notice" data-files-not-kept hidden>', html)
+    assert '<a href="/apply/status/">Already applied? See where your application stands</a>' in html
