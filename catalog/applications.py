@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from mediareg.dates import add_months
 from mediareg.outbox import queue_mail
 from partners import services
-from partners.models import Document, DocumentKind, MediaOutlet, PressCompany, PressVerification
+from partners.models import Document, DocumentKind, MediaOutlet, PressCompany, PressVerification, ReviewStatus
 
 from . import company_changes, lifecycle
 from .models import (
@@ -40,6 +40,7 @@ from .models import (
 )
 from .renewal import renewal_url_for_outlet
 from .selectors import staff_recipients
+from .status import belongs_to_outlet
 
 logger = logging.getLogger(__name__)
 
@@ -208,6 +209,43 @@ def _document_dates(kind, data) -> dict:
         return {"number": data["certificate_number"], "issue_date": signed,
                 "expiry_date": PressVerification.compute_valid_until(signed)}
     return {}
+
+
+# --- documents sent from the status page -----------------------------------------------------------
+
+
+def send_document(application: Application, *, kind: str, replaces: Document | None, form) -> Document:
+    """A document the applicant sends from the status page (views.application_status): the
+    replacement of a rejected document of the application, or a document the form left out (the Dewan
+    Pers certificate). It is the application's outlet's or its company's (services.document_place),
+    goes to review like any other (services.documents_add: content and size checks, the re-check of the
+    outlet when the transaction commits) and joins the application, where the status page and the
+    review queue show it waiting. The rejected one stays as the record.
+
+    Refused with ApplicationRefused(code="not_replaceable") when what the page offered is no longer so
+    (sent twice, or replaced meanwhile), with the model's ValidationError by field for
+    the registry's rules. The application's row is locked, so a double click sends one document."""
+    written: list[str] = []
+    try:
+        with transaction.atomic(), services.registry_edit(actor=ACTOR, trigger=Trigger.DOCUMENT_REVIEW):
+            transaction.on_commit(written.clear)  # committed: the files are the rows' now (see submit_application)
+            application = Application.objects.select_for_update().select_related("outlet").get(pk=application.pk)
+            latest = application.documents.filter(kind=kind).order_by("-pk").first()
+            # What the page offered must still be so: the rejected document, the outlet's or its
+            # company's, is still the latest of its kind; or the application has none of the kind it left out.
+            if (latest.pk if latest else None) != (replaces.pk if replaces else None) \
+                    or (latest is not None and latest.review_status != ReviewStatus.REJECTED) \
+                    or (latest is not None and not belongs_to_outlet(latest, application.outlet)):
+                raise ApplicationRefused(_("This document has already been sent."), code="not_replaceable")
+            (document,) = services.documents_add([Document(
+                **services.document_place(kind, outlet=application.outlet), kind=kind,
+                **_document_dates(kind, form.cleaned_data), file=form.cleaned_data["file"])])
+            written.append(document.file.name)
+            application.documents.add(document)
+    except BaseException:
+        _discard(written)
+        raise
+    return document
 
 
 # --- e-mail --------------------------------------------------------------------------------------

@@ -263,3 +263,54 @@ class RenewalForm(forms.Form):
 
     def files_to_choose_again(self) -> list[str]:
         return [str(self.fields["file"].label)] if self.files.get("file") else []
+
+
+class ReplacementForm(forms.Form):
+    """A document sent from the application's status page (catalog.views.application_status): a
+    replacement for a rejected one, or the Dewan Pers certificate the form left out. The kind is the
+    page's, never the sender's; the fields are the file and the details that kind needs, with the
+    labels and checks of the application form (its dates become the document's through
+    catalog.applications, as on the form)."""
+
+    DETAILS = {
+        DocumentKind.ANNUAL_TAX_RETURN: ["tax_year"],
+        DocumentKind.KSWP: ["kswp_date"],
+        DocumentKind.SKF: ["skf_date"],
+        DocumentKind.PRESS_COUNCIL_CERTIFICATE: ["certificate_number", "certificate_date"],
+    }
+
+    file = DocumentField(DocumentKind.OTHER, label=_("File"))
+    tax_year = forms.IntegerField(label=_("Tax year of the annual tax return"), min_value=2000)
+    kswp_date = forms.DateField(label=_("Date of the KSWP result"), widget=forms.DateInput(attrs={"type": "date"}))
+    skf_date = forms.DateField(label=_("Issue date of the SKF"), widget=forms.DateInput(attrs={"type": "date"}),
+                               help_text=_("An SKF is valid for one month from this date."))
+    certificate_number = forms.CharField(label=_("Dewan Pers certificate number"), max_length=100,
+                                         help_text=_("For example 975/DP-Verifikasi/K/IV/2022."))
+    certificate_date = forms.DateField(label=_("Dewan Pers certificate signing date"),
+                                       widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, kind: str, *args, replacing: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        details = self.DETAILS.get(kind, [])
+        for name in [name for name in self.fields if name != "file" and name not in details]:
+            del self.fields[name]
+        # The document's name in the label: a page with several rejected documents has several of these.
+        # (Made per request, in its language.)
+        self.fields["file"].label = (_("New file: %(document)s") % {"document": DocumentKind(kind).label}
+                                     if replacing else DocumentKind(kind).label)
+        if "tax_year" in self.fields:
+            self.fields["tax_year"].initial = timezone.localdate().year - 1
+
+    clean_tax_year = ApplicationForm.clean_tax_year  # the same rule: a return is for a past year
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        for name in ("kswp_date", "skf_date", "certificate_date"):
+            if data.get(name) and data[name] > today:
+                self.add_error(name, _("The date cannot be in the future."))
+        return data
+
+    def files_to_choose_again(self) -> list[str]:
+        return [str(self.fields["file"].label)] if self.files.get(self.add_prefix("file")) else []

@@ -1,15 +1,18 @@
-"""What an applicant sees of the eligibility rules: the ones their outlet does not meet yet, and the
-dates by which something must be renewed to stay in the catalog."""
+"""What the applicant's status page (catalog.views.application_status) shows: the application's
+documents with the rejected ones to replace, the eligibility rules the outlet does not meet yet, the one
+requirement the form lets an applicant leave out although the outlet can never become eligible without
+it, and the dates by which something must be renewed to stay in the catalog."""
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from partners.models import DocumentKind, ReviewStatus
+from partners.models import Document, DocumentKind, ReviewStatus, VerificationLevel
 from partners.selectors import outlet_documents
 
 from .facts import load_facts
@@ -21,13 +24,76 @@ from .tax_calendar import TaxCalendar
 DEADLINE_HORIZON_DAYS = 90
 
 
-def missing_requirements(outlet, today: datetime.date | None = None) -> list[dict]:
-    """Evaluated now, without writing anything: the failing rules' titles and reasons in the active language."""
-    policy = EligibilityPolicy.load()
+@dataclass
+class DocumentRow:
+    """One kind of document of the application: the latest sent, and the rejected ones it replaced
+    (the newest first)."""
+
+    document: Document
+    replaced: list[Document] = field(default_factory=list)
+    form: object = None  # the replacement upload the page offers for it (catalog.views)
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.document.review_status == ReviewStatus.REJECTED
+
+    @property
+    def is_pending(self) -> bool:
+        return self.document.review_status == ReviewStatus.PENDING
+
+
+def application_documents(application) -> list[DocumentRow]:
+    """The application's documents, one row per kind in the order of the form: a document sent from the
+    status page (catalog.applications.send_document) joins the application and takes the place of the
+    one of its kind it replaces. One query."""
+    rows: dict[str, DocumentRow] = {}
+    for document in application.documents.order_by("pk"):
+        earlier = rows.get(document.kind)
+        # Reassigning keeps the kind's place in the dict: the order stays the form's.
+        rows[document.kind] = DocumentRow(document, [earlier.document, *earlier.replaced] if earlier else [])
+    return list(rows.values())
+
+
+def belongs_to_outlet(document: Document, outlet) -> bool:
+    """The outlet's own document or its company's: what its status page may take a replacement for."""
+    return document.company_id == outlet.company_id and document.outlet_id in (None, outlet.pk)
+
+
+@dataclass(frozen=True)
+class VerificationGap:
+    """The outlet is not factually verified by Dewan Pers and the policy admits no other: the form's
+    certificate field is optional (outlets apply before Dewan Pers has come, and other offices accept
+    administrative verification), but without it the outlet can never become eligible here."""
+
+    certificate: Document | None  # the latest certificate the application carries, if any
+
+
+def verification_gap(outlet, rows: list[DocumentRow], policy: EligibilityPolicy) -> VerificationGap | None:
+    """None unless the policy requires factual verification (catalog.rules.rule_press_council) and the
+    outlet's recorded level is below it. An expired certificate is not such a gap: the deadlines and the
+    failing rules say to renew it."""
+    if policy.min_verification_level != VerificationLevel.FACTUAL:
+        return None
+    try:
+        level = outlet.verification.level
+    except ObjectDoesNotExist:
+        level = VerificationLevel.NONE
+    if level == VerificationLevel.FACTUAL:
+        return None
+    certificate = next((row.document for row in rows if row.document.kind == DocumentKind.PRESS_COUNCIL_CERTIFICATE),
+                       None)
+    return VerificationGap(certificate=certificate)
+
+
+def missing_requirements(outlet, today: datetime.date | None = None,
+                         policy: EligibilityPolicy | None = None) -> list[dict]:
+    """Evaluated now, without writing anything: the failing rules' codes, titles and reasons in the
+    active language."""
+    policy = policy or EligibilityPolicy.load()
     facts = load_facts([outlet.pk], policy).get(outlet.pk)
     if facts is None:
         return []
-    return [{"title": RULE_TITLES[o.code], "reason": reason_text(o.as_json()["reason"])}
+    return [{"code": o.code, "title": RULE_TITLES[o.code], "reason": reason_text(o.as_json()["reason"])}
             for o in evaluate(facts, policy, today or timezone.localdate()) if not o.passed]
 
 
@@ -37,11 +103,12 @@ class Deadline:
     text: str
 
 
-def upcoming_deadlines(outlet, today: datetime.date | None = None) -> list[Deadline]:
+def upcoming_deadlines(outlet, today: datetime.date | None = None,
+                       policy: EligibilityPolicy | None = None) -> list[Deadline]:
     """By when the outlet must send what, to stay eligible: the day its KSWP and annual tax return stop
     counting (with the document that is needed next), and documents that expire soon. One query."""
     today = today or timezone.localdate()
-    policy = EligibilityPolicy.load()
+    policy = policy or EligibilityPolicy.load()
     tax_calendar = TaxCalendar(policy)
     documents = list(outlet_documents(outlet.pk, outlet.company_id).filter(review_status=ReviewStatus.ACCEPTED)
                      .only("kind", "issue_date", "expiry_date", "tax_year"))

@@ -8,23 +8,33 @@ import re
 
 import redis
 from django.conf import settings
+from django.contrib import messages
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from partners.models import ReviewStatus
+from partners.models import DocumentKind, ReviewStatus
 
 from . import applications
-from .forms import ApplicationForm, RenewalForm, issue_submission_key
-from .models import Application
+from .forms import ApplicationForm, RenewalForm, ReplacementForm, issue_submission_key
+from .models import Application, EligibilityPolicy
 from .renewal import documents_to_renew, outlet_for_renewal, read_renewal_token, store_renewal
-from .status import missing_requirements, upcoming_deadlines
+from .selectors import review_time
+from .status import (
+    application_documents,
+    belongs_to_outlet,
+    missing_requirements,
+    upcoming_deadlines,
+    verification_gap,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -99,19 +109,123 @@ def apply(request):
                                                "files_to_choose_again": form.files_to_choose_again()}, status=400)
 
 
-@never_cache
-def application_status(request, code: str):
+def _application(code: str) -> Application | None:
     if not TRACKING_CODE.fullmatch(code):  # e.g. a NUL character, which PostgreSQL refuses to compare
-        raise Http404
-    application = get_object_or_404(Application.objects.select_related("outlet", "company"), code=code)
-    documents = application.documents.order_by("pk")  # in the order of the form
+        return None
+    return Application.objects.select_related("outlet__verification", "outlet__listing", "company").filter(
+        code=code).first()
+
+
+def _unknown_code(request, code: str | None):
+    """A friendly page for a code we do not know (a 404 all the same): the advice to check it, and a box
+    to type it again. Without a code (None), the box alone. What was typed is shown only when it has
+    the shape of a code."""
+    shown = code if code and TRACKING_CODE.fullmatch(code) else ""
+    return render(request, "apply/status_unknown.html", {"code": shown, "looked_up": code is not None},
+                  status=200 if code is None else 404)
+
+
+@never_cache
+@require_http_methods(["GET"])
+def status_lookup(request):
+    """/apply/status/?code=...: the box of the unknown-code page leads to the code's page."""
+    code = request.GET.get("code", "").strip()
+    if not code:
+        return _unknown_code(request, None)
+    if TRACKING_CODE.fullmatch(code):
+        return redirect("application-status", code=code)
+    return _unknown_code(request, code)
+
+
+def _uploads_offered(application: Application, rows, gap) -> dict[str, tuple[str, object]]:
+    """What the page lets the applicant send, by form prefix: a replacement for each rejected document
+    of the outlet or its company (not once the application is rejected: a new application is the way
+    then; nor for a document the application carries of another company), and the Dewan Pers
+    certificate when the outlet can never be eligible without it and the application carries none."""
+    if application.status == Application.Status.REJECTED:
+        return {}
+    outlet = application.outlet
+    offered = {f"doc-{row.document.pk}": (row.document.kind, row.document) for row in rows
+               if row.is_rejected and belongs_to_outlet(row.document, outlet)}
+    if gap is not None and gap.certificate is None:
+        offered["certificate"] = (DocumentKind.PRESS_COUNCIL_CERTIFICATE, None)
+    return offered
+
+
+def _receive_document(request, application: Application, rows, offered, forms):
+    """A document posted to the status page: (the response, None) when it is stored or cannot be taken,
+    else (None, the form with its errors) for the page to show again."""
+    if over_rate_limit(request):
+        return render(request, "apply/refused.html", {"reason": "rate"}, status=429), None
+    page = reverse("application-status", args=[application.code])
+    prefix = request.POST.get("send", "")
+    if prefix not in offered:
+        # Sent twice, or replaced meanwhile: the page shows where that document stands. Anything else
+        # (a document of another application or company) is not this page's to take.
+        answered = {str(d.pk) for row in rows for d in row.replaced + ([] if row.is_rejected else [row.document])}
+        if prefix.startswith("doc-") and prefix.removeprefix("doc-") in answered:
+            messages.info(request, _("That document has already been sent; it is shown below."))
+            return redirect(page + "#documents"), None
+        return render(request, "apply/refused.html", {"reason": "not_offered"}, status=400), None
+    kind, replaces = offered[prefix]
+    form = forms[prefix] = ReplacementForm(kind, request.POST, request.FILES, prefix=prefix,
+                                           replacing=replaces is not None)
+    if not form.is_valid():
+        return None, form
+    try:
+        document = applications.send_document(application, kind=kind, replaces=replaces, form=form)
+    except applications.ApplicationRefused:  # the same document sent twice at once: the first one won
+        messages.info(request, _("That document has already been sent; it is shown below."))
+        return redirect(page + "#documents"), None
+    except ValidationError as refused:  # the registry's rules for documents, beside their fields
+        for name, errors in getattr(refused, "error_dict", {None: refused.error_list}).items():
+            form.add_error(name if name in form.fields else None, errors)
+        return None, form
+    messages.success(request, _("Thank you: %(document)s was received and waits for review.") % {
+        "document": document.get_kind_display()})
+    return redirect(page + f"#document-{document.pk}"), None
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def application_status(request, code: str):
+    """The applicant's page: its address, with the tracking code, is the key (as a renewal link is), so
+    whoever has it may see the application and send documents for it, nothing more."""
+    application = _application(code)
+    if application is None:
+        return _unknown_code(request, code)
+    today = timezone.localdate()
+    policy = EligibilityPolicy.load()
+    rows = application_documents(application)
+    gap = verification_gap(application.outlet, rows, policy)
+    offered = _uploads_offered(application, rows, gap)
+    forms = {prefix: ReplacementForm(kind, prefix=prefix, replacing=replaces is not None)
+             for prefix, (kind, replaces) in offered.items()}
+    status, refused_form = 200, None
+    if request.method == "POST":
+        response, refused_form = _receive_document(request, application, rows, offered, forms)
+        if response is not None:
+            return response
+        status = 400
+    for row in rows:
+        row.form = forms.get(f"doc-{row.document.pk}")
+    missing = missing_requirements(application.outlet, today, policy)
     return render(request, "apply/status.html", {
         "application": application,
-        "documents": documents,
-        "missing": missing_requirements(application.outlet),
-        "deadlines": upcoming_deadlines(application.outlet),
+        "rows": rows,
+        "certificate_form": forms.get("certificate"),
+        "refused_form": refused_form,
+        "rejected": [row for row in rows if row.is_rejected],
+        "pending": [row for row in rows if row.is_pending],
+        "missing": missing,
+        "gap": gap,
+        "deadlines": upcoming_deadlines(application.outlet, today, policy),
+        "review_time": review_time(),
+        "status_url": request.build_absolute_uri(reverse("application-status", args=[application.code])),
+        "max_file": filesizeformat(settings.DOCUMENT_MAX_BYTES),
+        "Status": Application.Status,
         "ReviewStatus": ReviewStatus,
-    })
+    }, status=status)
 
 
 @never_cache

@@ -154,7 +154,7 @@ def test_the_status_page_shows_the_decisions_and_what_is_missing_and_nothing_els
     html = page.content.decode()
     text = text_of(page)
     assert application.code in html
-    assert "Deed of establishment Rejected : Pindaian akta tidak terbaca." in text
+    assert "Deed of establishment Rejected Reason: Pindaian akta tidak terbaca." in text
     assert "Business ID (NIB) Accepted" in text
     assert text.count("Pending review") == 5
     missing = page.context["missing"]

@@ -168,8 +168,8 @@ def test_an_outlet_fills_and_sends_the_form_and_reaches_its_status_page(page, li
     assert page.url == f"{live_server.url}/apply/status/{application.code}/"
     assert page.locator(".code").inner_text() == application.code
     assert page.get_by_role("heading", level=1).inner_text() == "Application of Kabar Betawi"
-    assert page.get_by_role("cell", name="Deed of establishment").is_visible()
-    assert page.get_by_text("Dewan Pers verification").is_visible()  # still missing
+    assert page.locator(".document-name", has_text="Deed of establishment").is_visible()
+    assert page.get_by_text("Dewan Pers verification", exact=True).is_visible()  # still missing
     screenshot(page, tmp_path, "status.png", full_page=True)
 
     assert PressCompany.objects.get().npwp == "0013121660091000"
