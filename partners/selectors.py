@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from mediareg.admin_helpers import count_of, count_rows
@@ -35,14 +35,20 @@ def documents_not_rejected(documents: QuerySet[Document] | None = None) -> Query
 def documents_not_accepted(owners) -> dict[tuple[int, int], list[Document]]:
     """For each outlet, given with its company as ``(outlet_id, company_id)``, its documents, its own and
     its company's, that are rejected or still waiting for review (what approving its application would
-    pass over). One query for any number of outlets; rejected first, then by kind."""
+    pass over). A rejected document that a newer one of its kind has replaced (from the status page or
+    the renewal page) is left out: the newer one speaks for it. One query for any number of outlets;
+    rejected first, then by kind."""
     owners = set(owners)
     if not owners:
         return {}
+    newer = Document.objects.filter(kind=OuterRef("kind"), company_id=OuterRef("company_id"), pk__gt=OuterRef("pk"))
+    replaced = (Exists(newer.filter(outlet_id=OuterRef("outlet_id")))
+                | Q(outlet__isnull=True) & Exists(newer.filter(outlet__isnull=True)))
     documents = list(
         Document.objects.filter(Q(outlet_id__in={o for o, _c in owners})
                                 | Q(company_id__in={c for _o, c in owners}, outlet__isnull=True))
-        .exclude(review_status=ReviewStatus.ACCEPTED).select_related("company", "outlet")
+        .exclude(review_status=ReviewStatus.ACCEPTED)
+        .exclude(Q(review_status=ReviewStatus.REJECTED) & replaced).select_related("company", "outlet")
         .order_by("-review_status", "kind", "pk"))  # "rejected" after "pending": rejected first
     return {(outlet_id, company_id): [d for d in documents if d.outlet_id == outlet_id
                                       or (d.outlet_id is None and d.company_id == company_id)]

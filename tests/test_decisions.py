@@ -140,6 +140,25 @@ def test_approve_warns_and_names_documents_not_accepted(client, post, mailoutbox
     assert [m for m in mailoutbox if "redaksi@ragu.id" in m.to]
 
 
+def test_a_rejected_document_replaced_by_a_newer_one_is_not_named_again(client, post):
+    """The status page and the renewal page add a new document beside the rejected one; the warning
+    names the new one while it waits, never the rejected one it replaced."""
+    client.force_login(StaffUserFactory(groups=["Verifikator"]))
+    outlet = eligible_outlet(name="Kabar Ganti")
+    DocumentFactory(company=outlet.company, kind=DocumentKind.PKP_LETTER, number="PKP-LAMA",
+                    rejected=True, rejection_reason="Cap tidak terbaca.")
+    DocumentFactory(outlet=outlet, kind=DocumentKind.RATE_CARD, number="RC-LAMA", rejected=True,
+                    rejection_reason="Tidak bertanggal.")
+    DocumentFactory(company=outlet.company, kind=DocumentKind.PKP_LETTER, number="PKP-BARU")  # pending
+    DocumentFactory(outlet=outlet, kind=DocumentKind.RATE_CARD, number="RC-BARU", accepted=True)
+    application = make_application(outlet)
+
+    shown = text(post(decide_url(application, "approve"), {"next": application_page(application)}))
+
+    assert "PKP-BARU" in shown
+    assert "PKP-LAMA" not in shown and "RC-LAMA" not in shown and "RC-BARU" not in shown
+
+
 def test_the_list_action_warns_the_same_way(client, post):
     client.force_login(StaffUserFactory(groups=["Verifikator"]))
     outlet = eligible_outlet(name="Kabar Antre")
