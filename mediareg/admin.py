@@ -14,7 +14,7 @@ from pghistory.admin import core as pghistory_admin
 from pghistory.admin.core import LabelFilter
 
 from .admin_helpers import ReadOnlyMixin, staff_name
-from .display import actor_display, local_datetime
+from .display import MAIL_KINDS, actor_display, language_name, local_datetime, mail_kind_name
 from .models import DeadLetter, OutgoingMail
 
 
@@ -35,20 +35,39 @@ class DeadLetterAdmin(admin.ModelAdmin):
         return False
 
 
+class MailKindFilter(admin.SimpleListFilter):
+    title = _("e-mail")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(kind, mail_kind_name(kind)) for kind in MAIL_KINDS]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(OutgoingMail)
 class OutgoingMailAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """The e-mail outbox (mediareg.outbox), read-only: what was sent, what is waiting and why, what failed."""
 
-    list_display = ["created_at", "kind", "subject", "recipient_list", "status", "attempts", "last_error",
+    list_display = ["created_at", "kind_name", "subject", "recipient_list", "status", "attempts", "last_error",
                     "next_attempt_at", "sent_at", "concerns_link"]
-    list_filter = ["status", "kind"]
+    list_filter = ["status", MailKindFilter]
     list_select_related = ["content_type"]
     search_fields = ["subject"]
     date_hierarchy = "created_at"
-    fields = ["created_at", "kind", "concerns_link", "language", "recipient_list", "subject", "body", "status",
-              "attempts", "last_attempt_at", "last_error", "next_attempt_at", "sent_at"]
+    fields = ["created_at", "kind_name", "concerns_link", "language_name", "recipient_list", "subject", "body",
+              "status", "attempts", "last_attempt_at", "last_error", "next_attempt_at", "sent_at"]
     readonly_fields = fields
     show_full_result_count = False
+
+    @admin.display(description=_("e-mail"), ordering="kind")
+    def kind_name(self, obj):
+        return mail_kind_name(obj.kind)
+
+    @admin.display(description=_("language"))
+    def language_name(self, obj):
+        return language_name(obj.language)
 
     @admin.display(description=_("recipients"))
     def recipient_list(self, obj):

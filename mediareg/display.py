@@ -54,6 +54,25 @@ def actor_display(actor: str | None) -> str:
     return actor
 
 
+# The outbox's e-mails by the template they were written from (mediareg.outbox.queue_mail).
+MAIL_KINDS = {
+    "application_received": gettext_lazy("Application received (to the applicant)"),
+    "application_staff_notice": gettext_lazy("New application (to staff)"),
+    "application_decision": gettext_lazy("Decision on an application (to the applicant)"),
+}
+
+
+def mail_kind_name(kind: str) -> str:
+    return str(MAIL_KINDS.get(kind, kind))
+
+
+def language_name(code: str) -> str:
+    """"id" → "Bahasa Indonesia", "en" → "English" (settings.LANGUAGES, translated)."""
+    from django.conf import settings
+
+    return str(dict(settings.LANGUAGES).get(code, code or "-"))
+
+
 def yes_no_icon(value) -> str:
     """Django's boolean icon with a translated text for screen readers ("Ya", "Tidak", "Tidak diketahui")
     instead of "True"/"False"/"None" (django.contrib.admin.templatetags.admin_list._boolean_icon)."""

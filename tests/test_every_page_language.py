@@ -79,6 +79,8 @@ ALLOWED = {
 }
 # A value on its own (a table cell, after a label's colon), not the word in a sentence ("None available").
 RAW_VALUES = re.compile(r"(?:^|[|:] )(True|False|None)(?= \||$|[,.;)])")
+# A language shown by its code ("Bahasa: id") instead of its name.
+RAW_LANGUAGE = re.compile(r"(?:^|[|:] )(id|en)(?= \||$)")
 # Internal actor names of the audit context ("system:seed_demo", "command:shell"), never shown as such.
 # A bare "system" in a table cell is the actor of a job that did not name itself.
 RAW_ACTORS = re.compile(r"\b(?:system|command|task|public):[\w.]+|(?:^|\| )system(?= \||$)")
@@ -156,6 +158,8 @@ def offences(text: str, language: str, reference: list[str]) -> list[str]:
             found.append(f"word {word!r}: …{text[max(0, match.start() - 70):match.end() + 70]}…")
     for match in RAW_ACTORS.finditer(text):
         found.append(f"actor name {match.group()!r}: …{text[max(0, match.start() - 70):match.end() + 70]}…")
+    for match in RAW_LANGUAGE.finditer(text):
+        found.append(f"language code {match.group(1)!r}: …{text[max(0, match.start() - 70):match.end() + 70]}…")
     for match in RAW_VALUES.finditer(text):
         found.append(f"raw value {match.group(1)!r}: …{text[max(0, match.start() - 70):match.end() + 70]}…")
     return found
@@ -279,7 +283,7 @@ def test_every_public_page_speaks_one_language(client, everything, language):
 def test_every_email_speaks_one_language(everything):
     """Each e-mail template rendered in each language. The reminders and summaries to outlets and
     staff carry both languages on purpose (the recipient's language is not known): each half is
-    checked against its own language."""
+    checked against its own language, and their subject, which leads with Indonesian, against it."""
     application = Application.objects.filter(status=Application.Status.REJECTED).first()
     report = []
     for language in ("id", "en"):
@@ -288,6 +292,12 @@ def test_every_email_speaks_one_language(everything):
                 subject, body = render_mail(template, context, language)
                 report += [f"[{language}] {template} subject: {o}" for o in offences(subject, language, [])]
                 report += [f"[{language}] {template}: {o}" for o in offences(body, language, [])]
+            for name, message in bilingual_emails(application.outlet):
+                indonesian, _sep, english = message.body.partition("-- English --")
+                assert english, f"{name}: the English half is missing"
+                report += [f"{name} subject: {o}" for o in offences(message.subject, "id", [])]
+                report += [f"{name} (Indonesian half): {o}" for o in offences(indonesian, "id", [])]
+                report += [f"{name} (English half): {o}" for o in offences(english, "en", [])]
     assert not report, f"{len(report)} words of the other language or raw values:\n" + "\n".join(report)
 
 
@@ -298,3 +308,22 @@ def email_contexts(application):
         ("emails/application_decision", {"application": application, "status_url": "https://x.example/s",
                                          "renewal_url": "https://x.example/r"}),
     ]
+
+
+def bilingual_emails(outlet):
+    """The reminder of a document, the year-end tax notice and the staff summary, as the jobs build them."""
+    from catalog.models import EligibilityPolicy, ListingTransition
+    from catalog.reminders import reminder_message, tax_notice_message
+    from partners.models import Document
+
+    today = timezone.localdate()
+    policy = EligibilityPolicy.load()
+    document = Document.objects.filter(company=outlet.company).order_by("pk").first()
+    yield "expiry_reminder", reminder_message(document, ["x@example.id"], today, 7,
+                                              counts_until=today + datetime.timedelta(days=7), policy=policy)
+    yield "tax_year_notice", tax_notice_message(outlet.company, {"kswp": today, "tax_return": today.year - 1},
+                                                today.year + 1, ["x@example.id"], policy)
+    context = {"day_id": "1", "day_en": "1", "whole_day": True, "count": 1, "more": 0,
+               "transitions": ListingTransition.objects.select_related("listing__outlet__company")[:1]}
+    subject, body = render_mail("emails/staff_summary", context)
+    yield "staff_summary", type("Mail", (), {"subject": subject, "body": body})

@@ -16,6 +16,7 @@ from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from mediareg.admin_helpers import ReadOnlyMixin, reason_page, staff_name
+from mediareg.display import language_name
 from partners import services
 from partners.admin.base import RegistryAdmin
 from partners.models import KbliCode, LegalForm, PressCompany, Province
@@ -44,11 +45,15 @@ class ApplicationAdmin(ReadOnlyMixin, RegistryAdmin):
     search_help_text = _("Tracking code, outlet or company name")
     ordering = ["submitted_at"]  # oldest first: a queue
     actions = ["start_review", "approve", "request_changes", "reject"]
-    fields = ["code", "status", "outlet", "company", "submitted_at", "applicant_email", "language", "client_ip",
+    fields = ["code", "status", "outlet", "company", "submitted_at", "applicant_email", "language_name", "client_ip",
               "documents_panel", "decider", "decided_at", "decision_reason", "audit_trail"]
     readonly_fields = fields
     # Adds the company data the applicant typed differently, to apply or ignore (below the fields).
     change_form_template = "admin/catalog/application_change_form.html"
+
+    @admin.display(description=_("language"))
+    def language_name(self, obj):
+        return language_name(obj.language)
 
     @admin.display(description=_("decided by"))
     def decider(self, obj):
