@@ -9,10 +9,13 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_celery_beat import admin as beat_admin
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
 from pghistory.admin import EventsAdmin
 from pghistory.admin import core as pghistory_admin
 from pghistory.admin.core import LabelFilter
 
+from . import periodic
 from .admin_helpers import ReadOnlyMixin, staff_name
 from .display import MAIL_KINDS, actor_display, language_name, local_datetime, mail_kind_name
 from .models import DeadLetter, OutgoingMail
@@ -257,3 +260,47 @@ class AuditEventAdmin(EventsAdmin):
     @admin.display(description=_("job or command"))
     def actor_name(self, obj):
         return actor_display(obj.actor)
+
+
+# --- periodic tasks (django-celery-beat), schedules and descriptions in words -------------------------
+
+admin.site.unregister(PeriodicTask)
+admin.site.unregister(CrontabSchedule)
+
+
+@admin.register(PeriodicTask)
+class PeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin):
+    """django-celery-beat's page, with the schedule in words ("every day at 01:00", mediareg.display)
+    in one column instead of its "scheduler" and interval columns, and what a default job does in the
+    reader's language (its stored description is English, and stays editable)."""
+
+    list_display = ["name", "enabled", "schedule", "about", "last_run_at", "total_run_count", "one_off"]
+    list_select_related = ["crontab", "interval", "solar", "clocked"]
+    readonly_fields = ["last_run_at", "crontab_translation", "about"]
+
+    def get_fieldsets(self, request, obj=None):
+        (name, options), *rest = super().get_fieldsets(request, obj)
+        return [(name, {**options, "fields": [*options["fields"], "about"]}), *rest]
+
+    @admin.display(description=_("schedule"))
+    def schedule(self, obj):
+        return str(obj.crontab or obj.interval or obj.solar or obj.clocked or "-")
+
+    @admin.display(description=_("schedule in words"))
+    def crontab_translation(self, obj):
+        return str(obj.crontab) if obj.crontab else "-"
+
+    @admin.display(description=_("what it does"))
+    def about(self, obj):
+        return periodic.description_in_words(obj.name, obj.description)
+
+
+@admin.register(CrontabSchedule)
+class CrontabScheduleAdmin(beat_admin.CrontabScheduleAdmin):
+    list_display = ["in_words", "minute", "hour", "day_of_month", "month_of_year", "day_of_week"]
+    fields = ["in_words", "minute", "hour", "day_of_month", "month_of_year", "day_of_week", "timezone"]
+    readonly_fields = ["in_words"]
+
+    @admin.display(description=_("schedule in words"))
+    def in_words(self, obj):
+        return str(obj)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 
 def speak_the_chosen_language() -> None:
-    from axes.models import AccessFailureLog, AccessLog
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django.contrib.admin.templatetags import admin_list
     from django.contrib.auth.models import Permission
     from django_celery_beat.models import ClockedSchedule, CrontabSchedule, PeriodicTask
@@ -36,11 +36,15 @@ def speak_the_chosen_language() -> None:
         return _("Failed login as %(user)s on %(time)s from %(address)s") % {
             "user": self.username, "time": local_datetime(self.attempt_time), "address": self.ip_address}
 
+    def attempt_str(self):
+        return _("Failed logins as %(user)s from %(address)s") % {"user": self.username, "address": self.ip_address}
+
     def access_str(self):
         return _("Login as %(user)s on %(time)s") % {"user": self.username, "time": local_datetime(self.attempt_time)}
 
     AccessFailureLog.__str__ = failure_str
     AccessLog.__str__ = access_str
+    AccessAttempt.__str__ = attempt_str
 
     # Django stores permission names in English at migrate time ("Can add document"); the group and user
     # pages list them. Shown translated: the four default ones from the model's translated name, ours
@@ -56,9 +60,24 @@ DEFAULT_PERMISSIONS = {
 }
 
 
+# django-pghistory's own models and app, whose names it does not mark for translation.
+PGHISTORY_NAMES = {
+    "pghistory": gettext_lazy("Audit trail"),
+    "pghistory.context": gettext_lazy("audit context"),
+    "pghistory.events": gettext_lazy("audit events"),
+    "pghistory.middlewareevents": gettext_lazy("audit events of requests"),
+}
+
+
+def app_name(model) -> str:
+    return str(PGHISTORY_NAMES.get(model._meta.app_label, model._meta.app_config.verbose_name))
+
+
 def model_name(model) -> str:
     """A model's name; an audit event model (django-pghistory names them "document event" in English)
     by the model it records."""
+    if model._meta.label_lower in PGHISTORY_NAMES:
+        return str(PGHISTORY_NAMES[model._meta.label_lower])
     tracked = getattr(model, "pgh_tracked_model", None)
     if tracked is not None:
         return _("%(model)s event") % {"model": tracked._meta.verbose_name}
@@ -75,4 +94,4 @@ def permission_str(permission) -> str:
         name = DEFAULT_PERMISSIONS[action] % {"name": model_name(model)}
     else:
         name = _(permission.name)
-    return f"{model._meta.app_config.verbose_name} | {model_name(model)} | {name}"
+    return f"{app_name(model)} | {model_name(model)} | {name}"

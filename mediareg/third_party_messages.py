@@ -2,8 +2,9 @@
 `make messages` keeps them in our catalogue (locale/id/LC_MESSAGES/django.po), where they are
 translated; LOCALE_PATHS comes first, so ours are used (mediareg/third_party.py).
 
-django-celery-beat (the periodic-task pages) ships no Indonesian. Regenerate the list after upgrading it:
-run `django-admin makemessages -l id` inside a copy of the package and copy its msgids here.
+django-celery-beat (the periodic-task pages) ships no Indonesian; django-axes' misses two words.
+Regenerate the celery-beat list after upgrading it: run `django-admin makemessages -l id` inside a
+copy of the package and copy its msgids here.
 Nothing imports this module; it is read only by makemessages.
 """
 
@@ -131,4 +132,10 @@ DJANGO_CELERY_BEAT = [
     gettext_noop("Detailed description about the details of this Periodic Task"),
     gettext_noop("periodic task"),
     gettext_noop("periodic tasks"),
+]
+
+# django-axes' Indonesian lacks these (its login-attempt expiry model, listed on the group and user pages).
+DJANGO_AXES = [
+    gettext_noop("access attempt expiration"),
+    gettext_noop("access attempt expirations"),
 ]

@@ -23,6 +23,7 @@ from html.parser import HTMLParser
 import pytest
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django_celery_beat.models import ClockedSchedule, IntervalSchedule, SolarSchedule
@@ -46,7 +47,7 @@ from mediareg.audit import audit_context
 from mediareg.mail import render_mail
 from mediareg.models import DeadLetter, OutgoingMail
 from mediareg.outbox import queue_mail
-from partners.models import KbliCode
+from partners.models import KbliCode, Province
 from tests.catalog_helpers import eligible_outlet
 from tests.factories import TEST_PASSWORD, DocumentFactory, StaffUserFactory, UserFactory
 
@@ -61,14 +62,17 @@ ENGLISH = {
     "yesterday", "today", "days", "hours", "minutes", "Add", "Change", "Delete", "Save", "History", "Search",
     "Yes", "No", "None", "True", "False", "Select", "Home", "View", "Unknown", "Created", "Updated", "Show",
     "Hide", "Clear", "Submit", "Required", "Optional", "Name", "Date", "Description", "Enabled", "Task",
-    "Schedule", "Every", "At", "Run", "Last",
+    "Schedule", "Every", "At", "Run", "Last", "to", "on", "in", "at", "or", "if", "be", "an", "it", "as", "Human",
+    "readable", "translation", "Scheduler", "Events", "Back", "event", "events", "Failed", "access",
 }
 # Indonesian words that never belong on an English page.
 INDONESIAN = {
     "dan", "yang", "dengan", "untuk", "atau", "dari", "pada", "ini", "itu", "belum", "sudah", "oleh", "akan",
     "tidak", "dokumen", "perusahaan", "tanggal", "hari", "setiap", "pukul", "layak", "ditolak", "diterima",
     "disetujui", "menunggu", "berlaku", "berakhir", "Tambah", "Ubah", "Hapus", "Simpan", "Riwayat", "Cari",
-    "Ya", "Tidak", "Semua", "Lihat", "Pilih", "Kembali", "Bahasa", "sistem", "Perintah", "Tugas",
+    "Ya", "Tidak", "Semua", "Lihat", "Pilih", "Kembali", "Bahasa", "sistem", "Perintah", "Tugas", "ke", "di",
+    "sebagai", "jika", "telah", "harus", "dapat", "setelah", "sesudah", "sebelum", "sampai", "hingga", "tugas",
+    "jadwal", "berkala", "pengajuan", "petugas", "aturan", "pemeriksaan", "ulang", "peristiwa",
 }
 # The words of the other language each page may show, and why.
 ALLOWED = {
@@ -131,9 +135,11 @@ def visible_text(html: str) -> str:
 
 def reference_texts() -> list[str]:
     """Texts that are data in one language whatever the page's: official Indonesian names kept as
-    published (KBLI titles), the time zones' names, and the e-mails in the outbox, written in their
-    recipient's language (the outbox page names it). Longest first."""
-    texts = [*KbliCode.objects.values_list("title", flat=True)]
+    published (KBLI titles, provinces), the roles' group names, the time zones' names, and the e-mails
+    in the outbox, written in their recipient's language (the outbox page names it). Longest first."""
+    texts = [*KbliCode.objects.values_list("title", flat=True), *Province.objects.values_list("name", flat=True)]
+    # The roles' groups (mediareg.roles): names administrators give and may change, like a user's.
+    texts += Group.objects.values_list("name", flat=True)
     texts += [zone.replace("_", " ") for zone in zoneinfo.available_timezones()]  # time zones, as the list shows them
     for subject, body in OutgoingMail.objects.values_list("subject", "body"):
         texts += [subject, *(line.strip() for line in body.splitlines() if line.strip())]

@@ -84,6 +84,10 @@ class EligibilityChangeAdmin(ActorNameMixin, ReadOnlyAdmin):
     fields = ["outlet", "created_at", "trigger", "actor_name", "is_eligible", "rule_outcomes"]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        # The page's and the history page's title name the outlet (EligibilityChange.__str__).
+        return super().get_queryset(request).select_related("outlet")
+
     @admin.display(description=_("failing rules"))
     def failing_rules(self, obj):
         return failing_titles(obj.failing_codes) or "-"
