@@ -146,6 +146,8 @@ EVENT_LABELS = {
     "update": _("changed"),
     "delete": _("deleted"),
     "snapshot": _("saved"),
+    "kbli.add": _("business code added"),  # a company's KBLI codes (partners.models, CompanyKbliEvent)
+    "kbli.remove": _("business code removed"),
 }
 
 
@@ -175,7 +177,12 @@ def tracked_model(label: str):
 
 def tracked_model_name(label: str) -> str:
     model = tracked_model(label)
-    return str(model._meta.verbose_name) if model is not None else label
+    if model is None:
+        return label
+    if model._meta.auto_created:  # a many-to-many link, which Django names "PressCompany-KbliCode relationship"
+        ends = [field.related_model._meta.verbose_name for field in model._meta.fields if field.is_relation]
+        return _("link %(first)s – %(second)s") % {"first": ends[0], "second": ends[1]}
+    return str(model._meta.verbose_name)
 
 
 def value_in_words(field, value) -> str:
