@@ -72,7 +72,7 @@ INDONESIAN = {
     "disetujui", "menunggu", "berlaku", "berakhir", "Tambah", "Ubah", "Hapus", "Simpan", "Riwayat", "Cari",
     "Ya", "Tidak", "Semua", "Lihat", "Pilih", "Kembali", "Bahasa", "sistem", "Perintah", "Tugas", "ke", "di",
     "sebagai", "jika", "telah", "harus", "dapat", "setelah", "sesudah", "sebelum", "sampai", "hingga", "tugas",
-    "jadwal", "berkala", "pengajuan", "petugas", "aturan", "pemeriksaan", "ulang", "peristiwa",
+    "jadwal", "berkala", "pengajuan", "petugas", "aturan", "pemeriksaan", "ulang", "peristiwa", "hubungan",
 }
 # The words of the other language each page may show, and why.
 ALLOWED = {
@@ -333,3 +333,52 @@ def bilingual_emails(outlet):
                "transitions": ListingTransition.objects.select_related("listing__outlet__company")[:1]}
     subject, body = render_mail("emails/staff_summary", context)
     yield "staff_summary", type("Mail", (), {"subject": subject, "body": body})
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("id", ["setiap hari pukul 01.00", "setiap 5 menit", "setiap Senin pukul 07.30"]),
+    ("en", ["every day at 01:00", "every 5 minutes", "every Monday at 07:30"]),
+])
+def test_schedules_read_as_words(language, expected):
+    from mediareg.display import describe_crontab
+
+    with translation.override(language):
+        assert [describe_crontab("0", "1"), describe_crontab("*/5", "*"),
+                describe_crontab("30", "7", day_of_week="1")] == expected
+
+
+def test_every_shipped_schedule_reads_as_words():
+    """No default job falls back to the cron fields (mediareg.periodic)."""
+    from mediareg.display import describe_crontab
+    from mediareg.periodic import DEFAULT_JOBS
+
+    with translation.override("id"):
+        for job in DEFAULT_JOBS:
+            assert describe_crontab(job.minute, job.hour, day_of_week=job.day_of_week).startswith("setiap "), job
+
+
+@pytest.mark.parametrize(("actor", "indonesian", "english"), [
+    ("system:seed_demo", "Data demo (sistem)", "Demo data (system)"),
+    ("command:seed_demo", "Perintah seed_demo", "Command seed_demo"),
+    ("public:application", "Pemohon (formulir publik)", "Applicant (public form)"),
+    ("task:catalog.tasks.recheck_outlets_task", "Tugas latar recheck_outlets_task",
+     "Background task recheck_outlets_task"),
+    ("rina.verifikator", "rina.verifikator", "rina.verifikator"),
+])
+def test_actors_read_as_words(actor, indonesian, english):
+    from mediareg.display import actor_display
+
+    for language, expected in (("id", indonesian), ("en", english)):
+        with translation.override(language):
+            assert actor_display(actor) == expected
+
+
+def test_an_application_is_titled_with_its_day_in_jakarta(ordinary_day):
+    """Sent at 01:30 WIB on 2 December (18:30 UTC on the 1st): its title says 2 December."""
+    outlet = eligible_outlet()
+    application = Application(outlet=outlet, company=outlet.company,
+                              submitted_at=datetime.datetime(2026, 12, 1, 18, 30, tzinfo=datetime.UTC))
+    with translation.override("id"):
+        assert str(application) == f"{outlet.name}, diajukan 2 Des. 2026"
+    with translation.override("en"):
+        assert str(application) == f"{outlet.name}, submitted Dec. 2, 2026"
