@@ -24,7 +24,7 @@ import pytest
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import Group
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import timezone, translation
 from django_celery_beat.models import ClockedSchedule, IntervalSchedule, SolarSchedule
 
@@ -92,6 +92,7 @@ RAW_ACTORS = re.compile(r"\b(?:system|command|task|public):[\w.]+|(?:^|\| )syste
 # e-mail addresses, file names. A word joined to another by "_", "." or "-" is skipped.
 WORD = re.compile(r"(?<![\w.@/-])[^\W\d_]+(?:'[^\W\d_]+)?(?![\w@/-]|\.\w)")
 PUBLIC_PAGE_NAMES = ["home", "apply", "catalog", "catalog:index", "catalog-index"]
+PUBLIC_PATHS = ["/catalog/"]  # the public e-catalog, whatever its URL's name, once it exists
 
 
 class VisibleText(HTMLParser):
@@ -250,6 +251,13 @@ def public_pages(application) -> list[str]:
             urls.append(reverse(name))
         except NoReverseMatch:
             continue  # not built yet (the public e-catalog): covered once its URL exists
+    for path in PUBLIC_PATHS:
+        try:
+            resolve(path)
+        except Resolver404:
+            continue
+        urls.append(path)
+    urls = list(dict.fromkeys(urls))
     urls.append(reverse("renewal", args=[renewal_token(application.outlet_id)]))
     return urls
 
