@@ -19,6 +19,7 @@ from . import periodic
 from .admin_helpers import ReadOnlyMixin, staff_name
 from .display import MAIL_KINDS, actor_display, language_name, local_datetime, mail_kind_name
 from .models import DeadLetter, OutgoingMail
+from .third_party import model_name
 
 
 @admin.register(DeadLetter)
@@ -177,12 +178,7 @@ def tracked_model(label: str):
 
 def tracked_model_name(label: str) -> str:
     model = tracked_model(label)
-    if model is None:
-        return label
-    if model._meta.auto_created:  # a many-to-many link, which Django names "PressCompany-KbliCode relationship"
-        ends = [field.related_model._meta.verbose_name for field in model._meta.fields if field.is_relation]
-        return _("link %(first)s – %(second)s") % {"first": ends[0], "second": ends[1]}
-    return str(model._meta.verbose_name)
+    return model_name(model) if model is not None else label
 
 
 def value_in_words(field, value) -> str:

@@ -74,13 +74,17 @@ def app_name(model) -> str:
 
 
 def model_name(model) -> str:
-    """A model's name; an audit event model (django-pghistory names them "document event" in English)
-    by the model it records."""
+    """A model's name in the reader's language. An audit event model (django-pghistory names them
+    "document event" in English) by the model it records; a many-to-many link by its two ends (Django
+    names it "PressCompany-KbliCode relationship" in the language active when it was imported)."""
     if model._meta.label_lower in PGHISTORY_NAMES:
         return str(PGHISTORY_NAMES[model._meta.label_lower])
     tracked = getattr(model, "pgh_tracked_model", None)
     if tracked is not None:
-        return _("%(model)s event") % {"model": tracked._meta.verbose_name}
+        return _("%(model)s event") % {"model": model_name(tracked)}
+    if model._meta.auto_created:
+        ends = [field.related_model._meta.verbose_name for field in model._meta.fields if field.is_relation]
+        return _("link %(first)s – %(second)s") % {"first": ends[0], "second": ends[1]}
     return str(model._meta.verbose_name)
 
 
