@@ -60,8 +60,8 @@ lint: install
 	$(BIN)/ruff check .
 
 messages: install
-	$(BIN)/python manage.py makemessages --locale id --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*"
-	$(BIN)/python manage.py compilemessages --locale id --ignore ".venv/*"
+	$(BIN)/python manage.py makemessages --locale id --locale en --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*"
+	$(BIN)/python manage.py compilemessages --locale id --locale en --ignore ".venv/*"
 
 # var/ holds the embedded database, the generated secret key and uploaded documents.
 clean: stop

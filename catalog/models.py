@@ -24,7 +24,15 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from mediareg.audit import audited
+from mediareg.display import local_date, local_datetime
 from partners.models import Document, MediaOutlet, VerificationLevel
+
+
+def _outlet_name(row) -> str:
+    """The outlet's name when it was loaded with the row (select_related), else its number: a title must
+    not cost a query per row on a list."""
+    outlet = row._state.fields_cache.get("outlet")
+    return outlet.name if outlet is not None else _("outlet %(id)s") % {"id": row.outlet_id}
 
 
 class KswpWindow(models.TextChoices):
@@ -186,7 +194,8 @@ class Eligibility(models.Model):
         permissions = [("recheck_eligibility", _("Can re-check an outlet's eligibility now"))]
 
     def __str__(self):
-        return f"{self.outlet_id}: {'eligible' if self.is_eligible else 'ineligible'}"
+        sentence = _("%(outlet)s is eligible") if self.is_eligible else _("%(outlet)s is not eligible")
+        return sentence % {"outlet": _outlet_name(self)}
 
     @property
     def failing_rule_codes(self) -> list[str]:
@@ -213,7 +222,9 @@ class EligibilityChange(models.Model):
         constraints = [models.CheckConstraint(condition=Q(trigger__in=Trigger.values), name="change_trigger_valid")]
 
     def __str__(self):
-        return f"{self.outlet_id} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}: {self.is_eligible}"
+        sentence = (_("%(outlet)s became eligible on %(time)s") if self.is_eligible
+                    else _("%(outlet)s became not eligible on %(time)s"))
+        return sentence % {"outlet": _outlet_name(self), "time": local_datetime(self.created_at)}
 
 
 class PendingRecheck(models.Model):
@@ -242,7 +253,8 @@ class PendingRecheck(models.Model):
         indexes = [models.Index(fields=["since"], name="pending_recheck_since")]
 
     def __str__(self):
-        return f"{self.outlet_id} ({self.since:%Y-%m-%d %H:%M})"
+        return _("Re-check of %(outlet)s pending since %(time)s") % {
+            "outlet": _outlet_name(self), "time": local_datetime(self.since)}
 
 
 class RecheckRun(models.Model):
@@ -270,7 +282,8 @@ class RecheckRun(models.Model):
         constraints = [models.UniqueConstraint(fields=["day", "trigger"], name="one_recheck_run_per_day_and_trigger")]
 
     def __str__(self):
-        return f"{self.get_trigger_display()} {self.started_at:%Y-%m-%d %H:%M}"
+        return _("Re-check of every outlet (%(trigger)s), started %(time)s") % {
+            "trigger": self.get_trigger_display(), "time": local_datetime(self.started_at)}
 
 
 class RecheckRange(models.Model):
@@ -290,7 +303,7 @@ class RecheckRange(models.Model):
         constraints = [models.UniqueConstraint(fields=["run", "first_id"], name="one_recheck_range_per_start")]
 
     def __str__(self):
-        return f"{self.run_id}: {self.first_id}–{self.last_id}"
+        return _("Outlets %(first)s to %(last)s") % {"first": self.first_id, "last": self.last_id}
 
 
 class ListingState(models.TextChoices):
@@ -381,7 +394,10 @@ class ListingTransition(models.Model):
         indexes = [models.Index(fields=["to_state", "created_at"], name="listing_transition_by_state")]
 
     def __str__(self):
-        return f"{self.action}: {self.from_state} → {self.to_state}"
+        states = dict(ListingState.choices)
+        return _("%(from)s → %(to)s on %(time)s") % {
+            "from": states.get(self.from_state, "-"), "to": states.get(self.to_state, self.to_state),
+            "time": local_datetime(self.created_at)}
 
 
 class ExpiryReminder(models.Model):
@@ -405,7 +421,8 @@ class ExpiryReminder(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.document_id} −{self.days_before}d ({self.expiry_date})"
+        return _("Reminder %(days)s days before %(date)s") % {
+            "days": self.days_before, "date": local_date(self.expiry_date)}
 
 
 class TaxYearNotice(models.Model):
@@ -426,7 +443,7 @@ class TaxYearNotice(models.Model):
         constraints = [models.UniqueConstraint(fields=["company", "year"], name="one_tax_notice_per_year")]
 
     def __str__(self):
-        return f"{self.company_id} {self.year}"
+        return _("Notice of tax year %(year)s") % {"year": self.year}
 
 
 class StaffSummary(models.Model):
@@ -447,7 +464,7 @@ class StaffSummary(models.Model):
         verbose_name_plural = _("daily staff summaries")
 
     def __str__(self):
-        return str(self.day)
+        return _("Summary of %(day)s") % {"day": local_date(self.day)}
 
 
 class PressCouncilImport(models.Model):
@@ -496,7 +513,7 @@ class PressCouncilEntry(models.Model):
         verbose_name_plural = _("Dewan Pers list rows")
 
     def __str__(self):
-        return f"{self.source_id}:{self.line_number}"
+        return _("Line %(line)s") % {"line": self.line_number}
 
 
 class WebRankList(models.Model):
@@ -558,7 +575,7 @@ class RegistrationWindow(models.Model):
                                               violation_error_message=_("A window closes on or after its opening."))]
 
     def __str__(self):
-        return f"{self.opens_on} – {self.closes_on}"
+        return f"{local_date(self.opens_on)} – {local_date(self.closes_on)}"
 
 
 @audited
@@ -605,7 +622,8 @@ class Application(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.outlet} ({self.submitted_at:%Y-%m-%d})"
+        # The day in Asia/Jakarta: an application sent at 01:00 WIB is that day's, not the previous (UTC) one.
+        return _("%(outlet)s, submitted %(date)s") % {"outlet": self.outlet, "date": local_date(self.submitted_at)}
 
 
 @audited

@@ -1,14 +1,25 @@
 from axes import admin as axes_admin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.apps import apps
 from django.contrib import admin, messages
+from django.core.exceptions import FieldDoesNotExist
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_celery_beat import admin as beat_admin
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
 from pghistory.admin import EventsAdmin
+from pghistory.admin import core as pghistory_admin
+from pghistory.admin.core import LabelFilter
 
+from . import periodic
 from .admin_helpers import ReadOnlyMixin, staff_name
+from .display import MAIL_KINDS, actor_display, language_name, local_datetime, mail_kind_name
 from .models import DeadLetter, OutgoingMail
+from .third_party import model_name
 
 
 @admin.register(DeadLetter)
@@ -28,20 +39,39 @@ class DeadLetterAdmin(admin.ModelAdmin):
         return False
 
 
+class MailKindFilter(admin.SimpleListFilter):
+    title = _("e-mail")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(kind, mail_kind_name(kind)) for kind in MAIL_KINDS]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(OutgoingMail)
 class OutgoingMailAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """The e-mail outbox (mediareg.outbox), read-only: what was sent, what is waiting and why, what failed."""
 
-    list_display = ["created_at", "kind", "subject", "recipient_list", "status", "attempts", "last_error",
+    list_display = ["created_at", "kind_name", "subject", "recipient_list", "status", "attempts", "last_error",
                     "next_attempt_at", "sent_at", "concerns_link"]
-    list_filter = ["status", "kind"]
+    list_filter = ["status", MailKindFilter]
     list_select_related = ["content_type"]
     search_fields = ["subject"]
     date_hierarchy = "created_at"
-    fields = ["created_at", "kind", "concerns_link", "language", "recipient_list", "subject", "body", "status",
-              "attempts", "last_attempt_at", "last_error", "next_attempt_at", "sent_at"]
+    fields = ["created_at", "kind_name", "concerns_link", "language_name", "recipient_list", "subject", "body",
+              "status", "attempts", "last_attempt_at", "last_error", "next_attempt_at", "sent_at"]
     readonly_fields = fields
     show_full_result_count = False
+
+    @admin.display(description=_("e-mail"), ordering="kind")
+    def kind_name(self, obj):
+        return mail_kind_name(obj.kind)
+
+    @admin.display(description=_("language"))
+    def language_name(self, obj):
+        return language_name(obj.language)
 
     @admin.display(description=_("recipients"))
     def recipient_list(self, obj):
@@ -112,16 +142,168 @@ class AccessLogAdmin(ReadOnlyLogAdmin, axes_admin.AccessLogAdmin):
 
 # --- the audit trail ---------------------------------------------------------------------------------
 
-class AuditEventAdmin(EventsAdmin):
-    """django-pghistory's events admin (settings.PGHISTORY_ADMIN_CLASS), with who acted shown by name
-    rather than as Django's link to the user's page, which only user administrators may open."""
+EVENT_LABELS = {
+    "insert": _("added"),
+    "update": _("changed"),
+    "delete": _("deleted"),
+    "snapshot": _("saved"),
+    "kbli.add": _("business code added"),  # a company's KBLI codes (partners.models, CompanyKbliEvent)
+    "kbli.remove": _("business code removed"),
+}
 
-    readonly_fields = ["acting_user"]
+
+class EventLabelFilter(LabelFilter):
+    title = _("event")
+
+    def lookups(self, request, model_admin):
+        return [(label, EVENT_LABELS.get(label, label)) for label, _name in super().lookups(request, model_admin)]
+
+
+class EventModelFilter(pghistory_admin.EventModelFilter):
+    title = _("record type")
+
+    def lookups(self, request, model_admin):
+        return sorted(((label, tracked_model_name(label)) for label, _name in super().lookups(request, model_admin)),
+                      key=lambda pair: str(pair[1]))
+
+
+def tracked_model(label: str):
+    """The model an event model (or a pgh_obj_model label) is about: partners.DocumentEvent → Document."""
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+    return getattr(model, "pgh_tracked_model", model)
+
+
+def tracked_model_name(label: str) -> str:
+    model = tracked_model(label)
+    return model_name(model) if model is not None else label
+
+
+def value_in_words(field, value) -> str:
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    choices = dict(getattr(field, "flatchoices", None) or [])
+    return str(choices.get(value, value))
+
+
+def field_lines(model, values: dict, changed: bool) -> str:
+    """"verbose name: old → new" (a change) or "verbose name: value" (the data), one per line."""
+    rows = []
+    for name, value in values.items():
+        field = None
+        if model is not None:
+            try:
+                field = model._meta.get_field(name.removesuffix("_id"))
+            except FieldDoesNotExist:
+                continue  # a column the page does not show (e.g. a trigger's bookkeeping)
+        label = capfirst(field.verbose_name) if field is not None else name
+        if changed:
+            shown = f"{value_in_words(field, value[0])} → {value_in_words(field, value[1])}"
+        else:
+            shown = value_in_words(field, value)
+        rows.append((label, shown))
+    return format_html_join(mark_safe("<br>"), "{}: {}", rows) or "-"
+
+
+class AuditEventAdmin(EventsAdmin):
+    """django-pghistory's events admin (settings.PGHISTORY_ADMIN_CLASS), in words of the chosen language:
+    what happened ("changed"), to which kind of record, the changed fields by their names with old and
+    new values, and who acted by name (a job as words, mediareg.display.actor_display) rather than as
+    Django's link to the user's page, which only user administrators may open. pghistory's own columns
+    carry English help texts and raw JSON."""
+
+    SHOWN = {"pgh_created_at": "event_time", "pgh_label": "event_label", "pgh_obj_model": "record_type",
+             "pgh_obj_id": "record_number", "pgh_diff": "changes", "user": "acting_user", "actor": "actor_name"}
+    fields = ["event_time", "event_label", "record_type", "record_number", "changes", "data", "acting_user",
+              "actor_name", "url", "document_file"]
+    readonly_fields = fields
+
+    def get_list_display(self, request):
+        return [self.SHOWN.get(name, name) for name in super().get_list_display(request)]
+
+    def get_list_filter(self, request):
+        replaced = {LabelFilter: EventLabelFilter, pghistory_admin.EventModelFilter: EventModelFilter}
+        return [replaced.get(cls, cls) for cls in super().get_list_filter(request)]
 
     def get_fields(self, request, obj=None):
-        fields = [name for name in super().get_fields(request, obj) if name != "acting_user"]
-        return ["acting_user" if name == "user" else name for name in fields]
+        return self.fields
+
+    @admin.display(description=_("time"), ordering="pgh_created_at")
+    def event_time(self, obj):
+        return local_datetime(obj.pgh_created_at)
+
+    @admin.display(description=_("event"))
+    def event_label(self, obj):
+        return EVENT_LABELS.get(obj.pgh_label, obj.pgh_label)
+
+    @admin.display(description=_("record type"))
+    def record_type(self, obj):
+        return tracked_model_name(obj.pgh_obj_model)
+
+    @admin.display(description=_("record number"))
+    def record_number(self, obj):
+        return obj.pgh_obj_id
+
+    @admin.display(description=_("changes"))
+    def changes(self, obj):
+        return field_lines(tracked_model(obj.pgh_obj_model), obj.pgh_diff or {}, changed=True)
+
+    @admin.display(description=_("recorded values"))
+    def data(self, obj):
+        return field_lines(tracked_model(obj.pgh_obj_model), obj.pgh_data or {}, changed=False)
 
     @admin.display(description=_("user"))
     def acting_user(self, obj):
         return staff_name(obj.user)
+
+    @admin.display(description=_("job or command"))
+    def actor_name(self, obj):
+        return actor_display(obj.actor)
+
+
+# --- periodic tasks (django-celery-beat), schedules and descriptions in words -------------------------
+
+admin.site.unregister(PeriodicTask)
+admin.site.unregister(CrontabSchedule)
+
+
+@admin.register(PeriodicTask)
+class PeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin):
+    """django-celery-beat's page, with the schedule in words ("every day at 01:00", mediareg.display)
+    in one column instead of its "scheduler" and interval columns, and what a default job does in the
+    reader's language (its stored description is English, and stays editable)."""
+
+    list_display = ["name", "enabled", "schedule", "about", "last_run_at", "total_run_count", "one_off"]
+    list_select_related = ["crontab", "interval", "solar", "clocked"]
+    readonly_fields = ["last_run_at", "crontab_translation", "about"]
+
+    def get_fieldsets(self, request, obj=None):
+        (name, options), *rest = super().get_fieldsets(request, obj)
+        return [(name, {**options, "fields": [*options["fields"], "about"]}), *rest]
+
+    @admin.display(description=_("schedule"))
+    def schedule(self, obj):
+        return str(obj.crontab or obj.interval or obj.solar or obj.clocked or "-")
+
+    @admin.display(description=_("schedule in words"))
+    def crontab_translation(self, obj):
+        return str(obj.crontab) if obj.crontab else "-"
+
+    @admin.display(description=_("what it does"))
+    def about(self, obj):
+        return periodic.description_in_words(obj.name, obj.description)
+
+
+@admin.register(CrontabSchedule)
+class CrontabScheduleAdmin(beat_admin.CrontabScheduleAdmin):
+    list_display = ["in_words", "minute", "hour", "day_of_month", "month_of_year", "day_of_week"]
+    fields = ["in_words", "minute", "hour", "day_of_month", "month_of_year", "day_of_week", "timezone"]
+    readonly_fields = ["in_words"]
+
+    @admin.display(description=_("schedule in words"))
+    def in_words(self, obj):
+        return str(obj)

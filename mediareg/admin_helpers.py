@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.contrib import admin
 from django.contrib.admin import helpers
 from django.db.models import F, Func, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -14,6 +15,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .display import actor_display
 
 
 def count_of(model, fk: str, **filters):
@@ -124,3 +128,24 @@ def reason_page(model_admin, request, *, form, rows: list[dict], action: str, ti
         "button": button,
         "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
     })
+
+
+class ActorNameMixin:
+    """Shows who acted in words ("Demo data (system)", "Command seed_demo") instead of the stored actor
+    name ("system:seed_demo"): the ``actor`` or ``actor_label`` field is replaced by ``actor_name`` on
+    the page; list_display names ``actor_name`` itself. For ModelAdmins and inlines alike."""
+
+    ACTOR_FIELDS = ("actor", "actor_label")
+
+    @admin.display(description=_("by"))
+    def actor_name(self, obj):
+        stored = getattr(obj, "actor_label", None) or getattr(obj, "actor", "")
+        return actor_display(stored if isinstance(stored, str) else "")
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return [("actor_name" if name in self.ACTOR_FIELDS else name) for name in fields
+                if not (name == "actor" and "actor_label" in fields)]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "actor_name"]

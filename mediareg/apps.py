@@ -16,7 +16,9 @@ class MediaRegConfig(AppConfig):
     verbose_name = "MediaReg"
 
     def ready(self):
-        from . import periodic, roles
+        from . import periodic, roles, third_party
+
+        third_party.speak_the_chosen_language()
 
         # Not tied to one sender: permissions of later apps exist only after their own post_migrate,
         # so the (idempotent, cheap) handlers run after each app and the last run sees everything.

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as _
 
 
 @dataclass(frozen=True)
@@ -28,30 +30,30 @@ DEFAULT_JOBS: list[PeriodicJob] = [
         task="catalog.tasks.recheck_expired_documents",
         minute="15",
         hour="0",
-        description="Re-check the outlets whose documents expired yesterday (trigger: document expiry).",
+        description=_("Re-check the outlets whose documents expired yesterday (trigger: document expiry)."),
     ),
     PeriodicJob(
         name="end-timed-sanctions",
         task="catalog.tasks.end_timed_sanctions",
         minute="30",
         hour="0",
-        description="End sanction periods that are over: suspended outlets are listed again if eligible, "
-                    "delisted ones may apply again.",
+        description=_("End sanction periods that are over: suspended outlets are listed again if eligible, "
+                       "delisted ones may apply again."),
     ),
     PeriodicJob(
         name="recheck-all-outlets",
         task="catalog.tasks.recheck_all_outlets",
         minute="0",
         hour="1",
-        description="Re-check the eligibility of every outlet, in batches of outlet ids.",
+        description=_("Re-check the eligibility of every outlet, in batches of outlet ids."),
     ),
     PeriodicJob(
         name="send-expiry-reminders",
         task="catalog.tasks.send_expiry_reminders",
         minute="0",
         hour="7",
-        description="E-mail outlets 30, 14 and 7 days before a document expires or a KSWP or annual tax return "
-                    "stops counting, and the year-end tax notices in December (each e-mail once).",
+        description=_("E-mail outlets 30, 14 and 7 days before a document expires or a KSWP or annual tax return "
+                       "stops counting, and the year-end tax notices in December (each e-mail once)."),
     ),
     # After midnight, for the day before: by 06:00 no transaction begun before midnight is still open
     # (30-minute time limit), and the mail is there at the start of the working day.
@@ -60,32 +62,39 @@ DEFAULT_JOBS: list[PeriodicJob] = [
         task="catalog.tasks.send_staff_summary",
         minute="0",
         hour="6",
-        description="E-mail staff the outlets suspended since the previous summary, up to midnight (nothing is "
-                    "sent when there were none).",
+        description=_("E-mail staff the outlets suspended since the previous summary, up to midnight (nothing is "
+                       "sent when there were none)."),
     ),
     PeriodicJob(
         name="recheck-pending-outlets",
         task="catalog.tasks.recheck_pending_outlets",
         minute="*/5",
         hour="*",
-        description="Re-check the outlets whose asked-for re-check did not run (the broker refused or lost it).",
+        description=_("Re-check the outlets whose asked-for re-check did not run (the broker refused or lost it)."),
     ),
     PeriodicJob(
         name="send-pending-mail",
         task="mediareg.tasks.send_pending_mail",
         minute="*/5",
         hour="*",
-        description="Send the e-mails still waiting in the outbox (broker or mail server was down); "
-                    "failed ones are retried with backoff for a week.",
+        description=_("Send the e-mails still waiting in the outbox (broker or mail server was down); "
+                       "failed ones are retried with backoff for a week."),
     ),
     PeriodicJob(
         name="clear-expired-sessions",
         task="mediareg.tasks.clear_expired_sessions",
         minute="30",
         hour="3",
-        description="Remove expired admin sessions from the database every night.",
+        description=_("Remove expired admin sessions from the database every night."),
     ),
 ]
+
+
+def description_in_words(name: str, description: str) -> str:
+    """A default job's description in the reader's language while it is the one shipped (the admin
+    shows it); a description an administrator wrote is shown as written."""
+    shipped = {job.name: job.description for job in DEFAULT_JOBS}
+    return gettext(description) if shipped.get(name) == description else description
 
 
 @transaction.atomic

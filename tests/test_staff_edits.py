@@ -107,7 +107,7 @@ def panel(client, outlet) -> dict[str, bool]:
     html = client.get(change_page(outlet)).content.decode()
     rows = re.findall(r'<tr class="rule-(\w+)">(.*?)</tr>', html, re.S)
     assert rows, "no eligibility panel on the outlet page"
-    return {code: 'alt="True"' in row for code, row in rows}
+    return {code: "icon-yes.svg" in row for code, row in rows}  # the pass icon (its text is the word beside it)
 
 
 def failing_on_page(client, outlet) -> set[str]:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from mediareg.admin_helpers import ReadOnlyMixin, label, reason_page, return_url, staff_name, truncated
+from mediareg.display import language_name
 from partners import selectors as registry
 from partners import services
 from partners.admin.base import RegistryAdmin
@@ -58,11 +59,15 @@ class ApplicationAdmin(ReadOnlyMixin, RegistryAdmin):
     actions = ["start_review", "approve", "request_changes", "reject"]
     # The documents, with their review buttons and preview links, follow the fields
     # (application_change_form.html), as the buttons depend on the person's permissions.
-    fields = ["code", "status", "outlet", "company", "submitted_at", "applicant_email", "language", "client_ip",
+    fields = ["code", "status", "outlet", "company", "submitted_at", "applicant_email", "language_name", "client_ip",
               "decider", "decided_at", "decision_reason", "audit_trail"]
     readonly_fields = fields
     # Adds the company data the applicant typed differently, to apply or ignore (below the fields).
     change_form_template = "admin/catalog/application_change_form.html"
+
+    @admin.display(description=_("language"))
+    def language_name(self, obj):
+        return language_name(obj.language)
 
     @admin.display(description=_("decided by"))
     def decider(self, obj):

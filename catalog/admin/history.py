@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from mediareg.admin_helpers import label, truncated
+from mediareg.admin_helpers import ActorNameMixin, label, truncated
 
 from ..models import EligibilityChange, ListingTransition, RecheckRange, RecheckRun
 from .common import ACTION_LABELS, ReadOnlyAdmin, ReadOnlyInline, RecentRowsFormSet, failing_titles, outcome_rows
@@ -22,11 +22,11 @@ class EligibilityHistoryFormSet(RecentRowsFormSet):
     full_list_parameter = "outlet__id__exact"
 
 
-class EligibilityHistoryInline(ReadOnlyInline):
+class EligibilityHistoryInline(ActorNameMixin, ReadOnlyInline):
     model = EligibilityChange
     fk_name = "outlet"
     formset = EligibilityHistoryFormSet
-    fields = ["created_at", "is_eligible", "failing_reasons", "trigger", "actor"]
+    fields = ["created_at", "is_eligible", "failing_reasons", "trigger", "actor_name"]
     readonly_fields = fields
     verbose_name = _("eligibility change")
     verbose_name_plural = _("eligibility history (latest 20, newest first)")
@@ -42,10 +42,10 @@ class TransitionFormSet(RecentRowsFormSet):
     full_list_parameter = "listing__id__exact"
 
 
-class ListingTransitionInline(ReadOnlyInline):
+class ListingTransitionInline(ActorNameMixin, ReadOnlyInline):
     model = ListingTransition
     formset = TransitionFormSet
-    fields = ["created_at", "action_label", "from_state", "to_state", "actor_label", "reason"]
+    fields = ["created_at", "action_label", "from_state", "to_state", "actor_name", "reason"]
     readonly_fields = fields
     verbose_name_plural = _("transitions (latest 20, newest first)")
 
@@ -55,8 +55,8 @@ class ListingTransitionInline(ReadOnlyInline):
 
 
 @admin.register(ListingTransition)
-class ListingTransitionAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "outlet", "action_label", "from_state", "to_state", "actor_label", "reason_text"]
+class ListingTransitionAdmin(ActorNameMixin, ReadOnlyAdmin):
+    list_display = ["created_at", "outlet", "action_label", "from_state", "to_state", "actor_name", "reason_text"]
     list_select_related = ["listing__outlet"]
     list_filter = [TransitionActionFilter, "to_state"]
     search_fields = ["listing__outlet__name"]
@@ -77,16 +77,16 @@ class ListingTransitionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(EligibilityChange)
-class EligibilityChangeAdmin(ReadOnlyAdmin):
+class EligibilityChangeAdmin(ActorNameMixin, ReadOnlyAdmin):
     """The history of results, for "was outlet X eligible on date D, and why"."""
 
-    list_display = ["created_at", "outlet_name", "eligible", "failing_rules", "trigger", "actor"]
+    list_display = ["created_at", "outlet_name", "eligible", "failing_rules", "trigger", "actor_name"]
     list_select_related = ["outlet"]
     list_filter = ["trigger", "is_eligible", HistoryFailingRuleFilter]
     search_fields = ["outlet__name"]
     search_help_text = _("Outlet name")
     date_hierarchy = "created_at"
-    fields = ["outlet", "created_at", "trigger", "actor", "is_eligible", "rule_outcomes"]
+    fields = ["outlet", "created_at", "trigger", "actor_name", "is_eligible", "rule_outcomes"]
     readonly_fields = fields
 
     @admin.display(description=_("outlet"), ordering="outlet__name")
@@ -96,6 +96,10 @@ class EligibilityChangeAdmin(ReadOnlyAdmin):
     @admin.display(description=_("eligible"), ordering="is_eligible")
     def eligible(self, obj):
         return label(gettext("eligible"), "good") if obj.is_eligible else label(gettext("not eligible"), "bad")
+
+    def get_queryset(self, request):
+        # The page's and the history page's title name the outlet (EligibilityChange.__str__).
+        return super().get_queryset(request).select_related("outlet")
 
     @admin.display(description=_("failing rules"))
     def failing_rules(self, obj):

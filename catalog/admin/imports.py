@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from mediareg.admin_helpers import truncated
+from mediareg.admin_helpers import ActorNameMixin, truncated
 
 from ..models import PressCouncilEntry, PressCouncilImport, WebRankList
 from .common import ReadOnlyAdmin, ReadOnlyInline, RecentRowsFormSet
@@ -35,9 +35,9 @@ class PressCouncilEntryInline(ReadOnlyInline):
 
 
 @admin.register(PressCouncilImport)
-class PressCouncilImportAdmin(ReadOnlyAdmin):
+class PressCouncilImportAdmin(ActorNameMixin, ReadOnlyAdmin):
     list_display = ["imported_at", "list_date", "file", "complete", "rows_read", "rows_matched",
-                    "rows_created", "rows_skipped", "outlets_flagged", "actor"]
+                    "rows_created", "rows_skipped", "outlets_flagged", "actor_name"]
     list_filter = ["complete"]
     search_fields = ["file_name"]
     date_hierarchy = "list_date"
