@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import EligibilityChange, ListingTransition, RecheckRange, RecheckRun
 from .common import ACTION_LABELS, ReadOnlyAdmin, ReadOnlyInline, RecentRowsFormSet, failing_titles, outcome_rows
-from .filters import HistoryFailingRuleFilter, TransitionActionFilter
+from .filters import HistoryFailingRuleFilter, ListingChangeFilter, RecentDaysFilter, TransitionActionFilter
 
 
 class EligibilityHistoryFormSet(RecentRowsFormSet):
@@ -55,7 +55,7 @@ class ListingTransitionInline(ReadOnlyInline):
 class ListingTransitionAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "outlet", "action_label", "from_state", "to_state", "actor_label", "reason"]
     list_select_related = ["listing__outlet"]
-    list_filter = [TransitionActionFilter, "to_state"]
+    list_filter = [TransitionActionFilter, "to_state", ListingChangeFilter, RecentDaysFilter]
     search_fields = ["listing__outlet__name"]
     search_help_text = _("Outlet name")
     date_hierarchy = "created_at"
