@@ -84,6 +84,10 @@ def staff_home_panels(user, today: datetime.date | None = None) -> dict:
         home["audit_url"] = changelist("mediareg_auditevent")
         for event in home["audit"]:
             event.model_name = model_name(event.pgh_obj_model)
+            if event.pgh_obj_model and event.pgh_obj_id:
+                # The record's own trail, as its page links to it (mediareg.admin_helpers.audit_trail_link).
+                record = f"{event.pgh_obj_model.lower()}:{event.pgh_obj_id}"
+                event.trail_url = changelist("mediareg_auditevent", obj=record, method="references")
             event.label_text = EVENT_LABELS.get(event.pgh_label, event.pgh_label)
     return home
 
