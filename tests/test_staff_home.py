@@ -142,6 +142,12 @@ def test_an_unfinished_run_says_how_many_ranges_are_left_and_nothing_before_the_
     assert recheck["duration"] is None and recheck["ranges_left"] == 3 and recheck["failed_tasks"] is None
 
 
+def test_the_failed_tasks_counted_are_the_nightly_re_checks():
+    from catalog.tasks import recheck_all_outlets, recheck_outlet_range
+
+    assert set(selectors.RECHECK_TASK_NAMES) == {recheck_all_outlets.name, recheck_outlet_range.name}
+
+
 # --- the page, per role ---------------------------------------------------------------------------
 
 
