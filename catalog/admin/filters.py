@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .. import selectors
 from ..models import ListingState, PendingRecheck
 from ..rules import RULE_TITLES
 from .common import ACTION_LABELS
@@ -124,4 +125,34 @@ class ApplicationAgeFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() in ("7", "30"):
             return queryset.filter(submitted_at__lt=timezone.now() - timezone.timedelta(days=int(self.value())))
+        return queryset
+
+
+class ListingChangeFilter(admin.SimpleListFilter):
+    """Transitions into suspension, or out of it back into the catalog (the staff home's figures)."""
+
+    title = _("change")
+    parameter_name = "change"
+
+    def lookups(self, request, model_admin):
+        return [("suspended", _("suspended")), ("reinstated", _("listed again after a suspension"))]
+
+    def queryset(self, request, queryset):
+        change = {"suspended": selectors.SUSPENDED_Q, "reinstated": selectors.REINSTATED_Q}.get(self.value())
+        return queryset if change is None else queryset.filter(change)
+
+
+class RecentDaysFilter(admin.SimpleListFilter):
+    """Rows of the last N days, today included (Asia/Jakarta dates), as the staff home counts them."""
+
+    title = _("when")
+    parameter_name = "days"
+
+    def lookups(self, request, model_admin):
+        return [("7", _("last 7 days")), ("30", _("last 30 days"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("7", "30"):
+            first_day = timezone.localdate() - timezone.timedelta(days=int(self.value()) - 1)
+            return queryset.filter(created_at__gte=selectors.start_of_day(first_day))
         return queryset

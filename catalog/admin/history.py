@@ -14,7 +14,7 @@ from mediareg.admin_helpers import ActorNameMixin, label, truncated
 
 from ..models import EligibilityChange, ListingTransition, RecheckRange, RecheckRun
 from .common import ACTION_LABELS, ReadOnlyAdmin, ReadOnlyInline, RecentRowsFormSet, failing_titles, outcome_rows
-from .filters import HistoryFailingRuleFilter, TransitionActionFilter
+from .filters import HistoryFailingRuleFilter, ListingChangeFilter, RecentDaysFilter, TransitionActionFilter
 
 
 class EligibilityHistoryFormSet(RecentRowsFormSet):
@@ -58,7 +58,7 @@ class ListingTransitionInline(ActorNameMixin, ReadOnlyInline):
 class ListingTransitionAdmin(ActorNameMixin, ReadOnlyAdmin):
     list_display = ["created_at", "outlet", "action_label", "from_state", "to_state", "actor_name", "reason_text"]
     list_select_related = ["listing__outlet"]
-    list_filter = [TransitionActionFilter, "to_state"]
+    list_filter = [TransitionActionFilter, "to_state", ListingChangeFilter, RecentDaysFilter]
     search_fields = ["listing__outlet__name"]
     search_help_text = _("Outlet name")
     date_hierarchy = "created_at"
