@@ -242,3 +242,31 @@ def reviewer(client, staff_member):
     """The test client logged in as the Verifikator ``staff_member``."""
     client.force_login(staff_member)
     return staff_member
+
+
+@pytest.fixture
+def browser(transactional_db, live_server):
+    """Debian's headless Chromium for one test (tests/browser.py), started after the test database is ready
+    and stopped before it is reset; skipped without Chromium, except under CI (chromium_or_skip). Modules
+    open their pages on it at their own size (tests.browser.new_page).
+
+    Playwright's sync API keeps an event loop registered in this thread while it runs: Django then
+    refuses ORM calls here as if they came from async code, and gives this context connections of its
+    own. The test code is plain synchronous code (the loop only drives the browser), so the ORM may be
+    used beside it; those connections are closed with the browser.
+    """
+    from django.db import connections
+
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS, chromium_or_skip
+
+    chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+            connections.close_all()

@@ -2,89 +2,35 @@
 against pytest-django's live server (issue 4, "Shows that it is done").
 
 Without /usr/bin/chromium these tests are skipped with a message, except under CI (the CI variable is
-set), where they fail: CI must run them. `make test` installs the package when it can (as root).
-The screenshots are written to the test's tmp_path; their paths are printed (pytest -s shows them).
+set), where they fail: CI must run them. `make test` installs the package when it can (as root). The
+browser and the helpers are shared with the other browser tests (tests/browser.py, tests/conftest.py).
+Screenshots go to $SCREENSHOT_DIR when set, else to the test's tmp_path; their paths are printed
+(pytest -s shows them).
 """
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
-from django.conf import settings
-from django.db import connections
 from django.utils import timezone
 
 from catalog.models import Application
-from partners.demo.files import pdf_bytes
 from partners.models import Document, PressCompany, Province, ReviewStatus
-
-CHROMIUM = "/usr/bin/chromium"
-# Without the networking switches Chromium's own connections (updates, sync, QUIC) fail on a closed network.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-DOCUMENTS = {  # the English label of each file input, and the file chosen for it
-    "Deed of establishment": "akta-pendirian.pdf",
-    "Ministry of Law approval (SK Kemenkumham)": "sk-kemenkumham.pdf",
-    "Business ID (NIB)": "nib.pdf",
-    "NPWP card": "npwp.pdf",
-    "Annual tax return (SPT Tahunan)": "spt-tahunan.pdf",
-    "Editorial box (masthead)": "boks-redaksi.pdf",
-    "Tax status confirmation (KSWP)": "kswp.pdf",
-}
+from tests.browser import (
+    DOCUMENTS,
+    document_input,
+    fill_form,
+    new_page,
+    no_horizontal_scroll,
+    screenshot,
+    write_documents,
+)
 
 # The live server answers from another thread, so its data must be committed; the reference data the
 # form offers (provinces, KBLI codes, roles) is restored before each test.
 pytestmark = [pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("ordinary_day", "fresh_rate_limit", "eager_tasks")]
-
-
-def chromium_or_skip():
-    problem = None
-    if not os.access(CHROMIUM, os.X_OK):
-        problem = (f"{CHROMIUM} is missing: the browser tests need Debian's chromium "
-                   "(`apt-get install chromium`, which `make test` does when run as root)")
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            problem = "the playwright package is missing: `make install` installs it"
-    if problem:
-        if os.environ.get("CI"):
-            pytest.fail(f"{problem}; CI must run the browser tests, not skip them.")
-        pytest.skip(problem)
-
-
-@pytest.fixture
-def browser(transactional_db, live_server):
-    """Chromium for one test, started after the test database is ready and stopped before it is reset.
-
-    Playwright's sync API keeps an event loop registered in this thread while it runs: Django then
-    refuses ORM calls here as if they came from async code, and gives this context connections of its
-    own. The test code is plain synchronous code (the loop only drives the browser), so the ORM may be
-    used beside it; those connections are closed with the browser.
-    """
-    chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-            connections.close_all()
-
-
-def new_page(browser, live_server, *, english=True, width=1280, height=900):
-    context = browser.new_context(viewport={"width": width, "height": height})
-    if english:
-        context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    return page
 
 
 @pytest.fixture
@@ -96,47 +42,7 @@ def page(browser, live_server):
 
 @pytest.fixture
 def pdf_files(tmp_path):
-    folder = tmp_path / "files"
-    folder.mkdir()
-    paths = {}
-    for label, name in DOCUMENTS.items():
-        paths[label] = folder / name
-        paths[label].write_bytes(pdf_bytes(label, ["Dokumen uji MediaReg"]))
-    return paths
-
-
-def fill_form(page, pdf_files, *, npwp="01.312.166.0-091.000"):
-    """Fill every field the way a person does: find each control by its label."""
-    label = page.get_by_label
-    label("Company's legal name").fill("PT Kabar Betawi Media")
-    label("Legal form").select_option("pt")
-    label("Company NPWP").fill(npwp)
-    label(re.compile(r"^NIB")).fill("9120001234567")
-    label("Office address").fill("Jl. Kramat Raya No. 5\nJakarta Pusat")
-    label("Province").select_option(label="DKI Jakarta")
-    label("Regency/city").fill("Jakarta Pusat")
-    label("Company e-mail").fill("sekretariat@kabarbetawi.id")
-    label("Company phone").fill("(021) 390 1234")
-    label("63122 Portal web").check()
-    label("Outlet name").fill("Kabar Betawi")
-    label("Media type").select_option("online")
-    label("Website").fill("https://kabarbetawi.id")
-    label("Person in charge").fill("Siti Rahmawati")
-    label(re.compile(r"^Editor-in-chief(?!')")).fill("Budi Santoso")
-    label("Editor-in-chief's competency level (UKW)").select_option("utama")
-    label("Editor-in-chief's competency certificate number").fill("1234-PWI/WU/DP/III/2021")
-    label("Newsroom e-mail").fill("redaksi@kabarbetawi.id")
-    label("Newsroom phone").fill("0812 3456 7890")
-    for document, path in pdf_files.items():
-        document_input(page, document).set_input_files(path)
-    label("Tax year of the annual tax return").fill(str(timezone.localdate().year - 1))
-    label("Date of the KSWP result").fill(timezone.localdate().isoformat())
-    label("I declare that the data and documents above are true").check()
-
-
-def document_input(page, label: str):
-    """The file input of a document (its label is followed by the required mark or "(optional)")."""
-    return page.get_by_label(re.compile("^" + re.escape(label)))
+    return write_documents(tmp_path / "files")
 
 
 def controls_without_label(page) -> list[str]:
@@ -144,13 +50,6 @@ def controls_without_label(page) -> list[str]:
     return page.evaluate("""() => [...document.querySelectorAll('main input, main select, main textarea')]
         .filter(el => el.type !== 'hidden' && el.name !== 'fax' && el.labels.length === 0)
         .map(el => el.name)""")
-
-
-def screenshot(page, tmp_path, name: str, **options):
-    path = tmp_path / name
-    page.screenshot(path=str(path), **options)
-    print(f"screenshot: {path}")  # where to look at it (pytest -s)
-    return path
 
 
 def test_an_outlet_fills_and_sends_the_form_and_reaches_its_status_page(page, live_server, pdf_files, tmp_path,
@@ -237,7 +136,7 @@ def test_the_language_switch_and_a_phone_sized_screen(browser, live_server, tmp_
         screenshot(page, tmp_path, "phone-form-top.png")
         screenshot(page, tmp_path, "phone-form.png", full_page=True)
         # Nothing is wider than the screen.
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert no_horizontal_scroll(page, 390)
         # Choosing changes nothing by itself (no surprise for keyboard users); the button applies it.
         page.locator("#language-switch-select").select_option("en")
         assert page.locator("html").get_attribute("lang") == "id"

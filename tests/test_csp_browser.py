@@ -2,16 +2,16 @@
 the admin pages staff use, and reports no violation; a script injected into the page is refused.
 
 Violations are caught twice: the page's securitypolicyviolation events (recorded by a script added to
-every document before it loads) and Chromium's console messages. Skipped like tests/test_apply_browser.py
-when Chromium is missing (never under CI).
+every document before it loads) and Chromium's console messages. Skipped like the other browser tests
+when Chromium is missing (never under CI); the browser comes from tests/conftest.py and tests/browser.py.
 """
 
 from __future__ import annotations
 
 import pytest
-from django.db import connections
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
+from tests.browser import csp_complaints, new_page, record_console
 from tests.factories import (
     TEST_PASSWORD,
     DocumentFactory,
@@ -20,7 +20,6 @@ from tests.factories import (
     PressVerificationFactory,
     UserFactory,
 )
-from tests.test_apply_browser import CHROMIUM, CHROMIUM_ARGS, chromium_or_skip
 
 # The live server answers from another thread: its data must be committed; the reference data
 # (provinces, KBLI codes, roles, periodic jobs) is restored before each test.
@@ -34,31 +33,17 @@ document.addEventListener('securitypolicyviolation',
 
 
 @pytest.fixture
-def page(transactional_db, live_server):
-    chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    # As in tests/test_apply_browser.py: Playwright's event loop makes Django treat this thread as async.
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context()
-            context.add_init_script(RECORD_VIOLATIONS)
-            page = context.new_page()
-            page.set_default_timeout(15_000)
-            page.console_messages = []
-            page.on("console", lambda message: page.console_messages.append(message.text))
-            yield page
-        finally:
-            browser.close()
-            connections.close_all()
+def page(browser, live_server):
+    # Playwright's default window (1280 x 720), in the site's default language.
+    page = record_console(new_page(browser, live_server, english=False, width=1280, height=720))
+    page.context.add_init_script(RECORD_VIOLATIONS)
+    yield page
+    page.context.close()
 
 
 def violations(page) -> list[str]:
     reported = page.evaluate("window.cspViolations")
-    console = [text for text in page.console_messages if "Content Security Policy" in text]
-    return reported + console
+    return reported + csp_complaints(page)
 
 
 def visit(page, url: str) -> list[str]:
@@ -82,6 +67,7 @@ def test_the_public_form_and_the_admin_pages_break_no_rule_of_the_policy(page, l
     assert visit(page, f"{live_server.url}/apply/") == []
     assert visit(page, f"{live_server.url}/admin/login/?next=/admin/") == []
 
+    # Signed in on the login page just checked (not through tests.browser.log_in, which opens it again).
     page.locator("#id_username").fill("admin-kominfo")
     page.locator("#id_password").fill(TEST_PASSWORD)
     page.locator("#login-form [type=submit]").click()

@@ -2,29 +2,25 @@
 done"): the application page's buttons are in view, approving with a document under review shows the
 warning naming it, and a document's preview opens rendered in its own tab (a PNG and a PDF).
 
-Debian's headless Chromium driven by Playwright against pytest-django's live server, as in
-tests/test_apply_browser.py. Screenshots go to the test's tmp_path, and to SHOTS_DIR when it is set
-(their paths are printed; pytest -s shows them).
+Debian's headless Chromium driven by Playwright against pytest-django's live server, as in the other
+browser tests (tests/conftest.py, tests/browser.py). Screenshots (decisions-*.png) go to $SCREENSHOT_DIR
+when set, else to the test's tmp_path (their paths are printed; pytest -s shows them).
 """
 
 from __future__ import annotations
 
 import io
-import os
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connections
 from PIL import Image
 
 from catalog.models import Application
 from partners.models import DocumentKind
+from tests.browser import log_in, new_context, screenshot
 from tests.catalog_helpers import eligible_outlet, make_application
-from tests.factories import TEST_PASSWORD, DocumentFactory, StaffUserFactory
-from tests.test_apply_browser import CHROMIUM, CHROMIUM_ARGS, chromium_or_skip
+from tests.factories import DocumentFactory, StaffUserFactory
 
 WIDTH, HEIGHT = 1366, 900
 
@@ -32,46 +28,10 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 
 
 @pytest.fixture
-def browser(transactional_db, live_server):
-    """Chromium for one test (see tests/test_apply_browser.py for why the ORM may be used beside it)."""
-    chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-            connections.close_all()
-
-
-@pytest.fixture
 def context(browser, live_server):
-    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
-    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
-    context.set_default_timeout(15_000)
+    context = new_context(browser, live_server, width=WIDTH, height=HEIGHT)
     yield context
     context.close()
-
-
-def screenshot(page, tmp_path, name: str, **options) -> Path:
-    path = tmp_path / f"decisions-{name}.png"
-    page.screenshot(path=str(path), **options)
-    if os.environ.get("SHOTS_DIR"):
-        Path(os.environ["SHOTS_DIR"]).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(os.environ["SHOTS_DIR"]) / path.name), **options)
-    print(f"screenshot: {path}")
-    return path
-
-
-def log_in(page, live_server, username: str):
-    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(TEST_PASSWORD)
-    page.locator("#login-form [type=submit]").click()
-    page.wait_for_url(f"{live_server.url}/admin/")
 
 
 def in_viewport(locator) -> bool:
@@ -120,7 +80,7 @@ def test_the_application_page_decides_with_a_warning_and_previews_documents(cont
     assert preview.is_visible() and preview.inner_text() == "Preview"
     assert page.get_by_role("link", name="Preview: Rate card").count() == 1
     assert "Rate card RC-2026 (pending review)" in page.locator(".decision-warning").inner_text()
-    screenshot(page, tmp_path, "application-page")
+    screenshot(page, tmp_path, "decisions-application-page.png")
 
     # Approve: the rate card under review is named first.
     buttons["Approve"].click()
@@ -129,7 +89,7 @@ def test_the_application_page_decides_with_a_warning_and_previews_documents(cont
     assert warning.is_visible()
     assert "Rate card RC-2026" in warning.inner_text() and "Pending review" in warning.inner_text()
     assert in_viewport(page.get_by_role("button", name="Approve anyway"))
-    screenshot(page, tmp_path, "approve-warning")
+    screenshot(page, tmp_path, "decisions-approve-warning.png")
     application.refresh_from_db()
     assert application.status == Application.Status.SUBMITTED
 
@@ -137,7 +97,7 @@ def test_the_application_page_decides_with_a_warning_and_previews_documents(cont
     page.wait_for_url(address)
     assert "1 application approved." in page.locator(".messagelist").inner_text()
     assert page.locator("#application-decision-buttons").count() == 0
-    screenshot(page, tmp_path, "application-approved")
+    screenshot(page, tmp_path, "decisions-application-approved.png")
     application.refresh_from_db()
     assert application.status == Application.Status.APPROVED
 
@@ -149,7 +109,7 @@ def test_the_application_page_decides_with_a_warning_and_previews_documents(cont
     assert image_tab.url == f"{live_server.url}/documents/{scan.pk}/preview/"
     image = image_tab.locator("img")
     assert image.count() == 1 and image.bounding_box()["width"] == 600
-    screenshot(image_tab, tmp_path, "preview-png")
+    screenshot(image_tab, tmp_path, "decisions-preview-png.png")
     image_tab.close()
 
     # A PDF of the company opens in the browser's viewer, not as a download.
@@ -160,7 +120,7 @@ def test_the_application_page_decides_with_a_warning_and_previews_documents(cont
     pdf_tab.wait_for_load_state()
     assert pdf_tab.url == f"{live_server.url}/documents/{pdf.pk}/preview/"
     pdf_tab.wait_for_timeout(1500)  # the viewer draws the page after the load event
-    screenshot(pdf_tab, tmp_path, "preview-pdf")
+    screenshot(pdf_tab, tmp_path, "decisions-preview-pdf.png")
 
 
 def test_the_outlet_page_accepts_a_document_beside_its_row(context, live_server, tmp_path,
@@ -173,7 +133,7 @@ def test_the_outlet_page_accepts_a_document_beside_its_row(context, live_server,
 
     row = page.locator("tr", has=page.locator(f'a[href="/documents/{scan.pk}/preview/"]'))
     row.get_by_role("button", name="Accept: Rate card").scroll_into_view_if_needed()
-    screenshot(page, tmp_path, "outlet-document-rows")
+    screenshot(page, tmp_path, "decisions-outlet-document-rows.png")
     row.get_by_role("button", name="Accept: Rate card").click()
     page.wait_for_url(re.compile(re.escape(address) + "$"))
     assert "1 document accepted." in page.locator(".messagelist").inner_text()
@@ -184,7 +144,7 @@ def test_the_outlet_page_accepts_a_document_beside_its_row(context, live_server,
     page.locator("tr", has=page.locator(f'a[href="/documents/{scan.pk}/preview/"]')).get_by_role(
         "button", name="Reject… Rate card").click()
     page.get_by_label("Reason for rejection").fill("Tarif tidak bertanggal.")
-    screenshot(page, tmp_path, "document-reject-reason")
+    screenshot(page, tmp_path, "decisions-document-reject-reason.png")
     page.get_by_role("button", name="Reject").click()
     page.wait_for_url(re.compile(re.escape(address) + "$"))
     assert "1 document rejected." in page.locator(".messagelist").inner_text()
@@ -196,7 +156,7 @@ def test_the_outlet_page_accepts_a_document_beside_its_row(context, live_server,
     bar = page.locator("#document-decision")
     assert "Rejected (Tarif tidak bertanggal.)" in bar.inner_text()
     assert in_viewport(bar.get_by_role("button", name="Accept: Rate card"))
-    screenshot(page, tmp_path, "document-page")
+    screenshot(page, tmp_path, "decisions-document-page.png")
     # The buttons belong to a form of their own: Enter in a field saves the document, it decides nothing.
     page.get_by_label("Number:").fill("RC-2026-B")
     page.get_by_label("Number:").press("Enter")

@@ -1,24 +1,19 @@
 """The public e-catalog on a phone (issue 9, part 6, "Shows that it is done"): Debian's headless Chromium
 at 390 × 844 against the live server. Nothing is wider than the screen, the search works, the outlet
-page opens, and the language switch keeps the search. Skipped like tests/test_apply_browser.py when
-Chromium is missing (never under CI).
+page opens, and the language switch keeps the search. Skipped like the other browser tests when
+Chromium is missing (never under CI); the browser comes from tests/conftest.py and tests/browser.py.
 
-Screenshots go to $SCREENSHOT_DIR when set (e.g. /work/shots), else to the test's tmp_path; their paths
+Screenshots (catalog-*.png) go to $SCREENSHOT_DIR when set, else to the test's tmp_path; their paths
 are printed (pytest -s shows them).
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
-from django.conf import settings
-from django.db import connections
 
 from partners.models import MediaType, VerificationLevel
+from tests.browser import csp_complaints, new_page, no_horizontal_scroll, record_console, screenshot
 from tests.catalog_helpers import listed_outlet
-from tests.test_apply_browser import CHROMIUM, CHROMIUM_ARGS, chromium_or_skip
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("ordinary_day", "fresh_rate_limit")]
 
@@ -26,51 +21,24 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def phone(transactional_db, live_server):
-    """A page in a 390 px wide Chromium window (as tests/test_apply_browser.py's browser fixture)."""
-    chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
-            context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
-            page = context.new_page()
-            page.set_default_timeout(15_000)
-            page.console_messages = []
-            page.on("console", lambda message: page.console_messages.append(message.text))
-            yield page
-        finally:
-            browser.close()
-            connections.close_all()
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def screenshot(page, folder: Path, name: str):
-    path = folder / f"catalog-{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    print(f"screenshot: {path}")
-    return path
+def phone(browser, live_server):
+    """A page in a 390 px wide Chromium window."""
+    page = record_console(new_page(browser, live_server, **PHONE, device_scale_factor=1, is_mobile=True,
+                                   has_touch=True))
+    yield page
+    page.context.close()
 
 
 def fits_the_screen(page):
     """No horizontal scrolling, and every outlet's cells lie inside the 390 px viewport."""
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert no_horizontal_scroll(page, PHONE["width"])
     outside = page.evaluate("""(width) => [...document.querySelectorAll(
             'main th, main td, main dd, main input, main select, main button')]
         .filter(el => { const box = el.getBoundingClientRect();
                         return box.width && (box.left < 0 || box.right > width); })
         .map(el => el.textContent.trim().slice(0, 40) || el.name)""", PHONE["width"])
     assert outside == []
-    assert [text for text in page.console_messages if "Content Security Policy" in text] == []
+    assert csp_complaints(page) == []
 
 
 @pytest.fixture
@@ -88,14 +56,14 @@ def catalog_outlets():
     return outlets
 
 
-def test_the_catalog_on_a_phone(phone, live_server, shots, catalog_outlets):
+def test_the_catalog_on_a_phone(phone, live_server, tmp_path, catalog_outlets):
     page = phone
     page.goto(f"{live_server.url}/catalog/")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("status").inner_text() == "24 outlets listed"
     assert page.locator(".catalog-name").count() == 20  # a page
     fits_the_screen(page)
-    screenshot(page, shots, "phone-list")
+    screenshot(page, tmp_path, "catalog-phone-list.png", full_page=True)
 
     # The next page, then a search by a part of the name and a province.
     page.get_by_role("link", name="Next").click()
@@ -110,7 +78,7 @@ def test_the_catalog_on_a_phone(phone, live_server, shots, catalog_outlets):
     assert page.get_by_role("status").inner_text() == "2 outlets listed matching the search"
     assert page.get_by_label("Name or website").input_value() == "betawi"  # the form keeps the search
     fits_the_screen(page)
-    screenshot(page, shots, "phone-search")
+    screenshot(page, tmp_path, "catalog-phone-search.png", full_page=True)
 
     # A search by a website, as pasted.
     page.get_by_label("Name or website").fill("https://www.radiodewata.co.id/berita")
@@ -127,10 +95,10 @@ def test_the_catalog_on_a_phone(phone, live_server, shots, catalog_outlets):
     for fact in ("Radio", "radiodewata.co.id", "Administratively verified", "Bali", "17 August 2026"):
         assert fact in facts
     fits_the_screen(page)
-    screenshot(page, shots, "phone-outlet")
+    screenshot(page, tmp_path, "catalog-phone-outlet.png", full_page=True)
 
 
-def test_the_language_switch_keeps_the_search(phone, live_server, shots, catalog_outlets):
+def test_the_language_switch_keeps_the_search(phone, live_server, tmp_path, catalog_outlets):
     page = phone
     page.goto(f"{live_server.url}/catalog/?q=betawi&province=31")
     page.locator("#language-switch-select").select_option("id")
@@ -142,18 +110,18 @@ def test_the_language_switch_keeps_the_search(phone, live_server, shots, catalog
     assert "17 Agustus 2026" in page.locator(".catalog-table").inner_text()
     assert page.locator("#id_q").input_value() == "betawi"
     fits_the_screen(page)
-    screenshot(page, shots, "phone-indonesian")
+    screenshot(page, tmp_path, "catalog-phone-indonesian.png", full_page=True)
 
 
-def test_the_catalog_on_a_laptop(phone, live_server, shots, catalog_outlets):
+def test_the_catalog_on_a_laptop(phone, live_server, tmp_path, catalog_outlets):
     """At 1366 px the list is a table whose columns all lie inside the window."""
     page = phone
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(f"{live_server.url}/catalog/?province=31")
     assert page.locator(".catalog-table thead th").all_inner_texts() == [
         "Outlet", "Media type", "Website", "Dewan Pers verification", "Province", "Listed since"]
-    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    assert no_horizontal_scroll(page, 1366)
     right = page.evaluate(
         "Math.max(...[...document.querySelectorAll('main td')].map(td => td.getBoundingClientRect().right))")
     assert right <= 1366
-    screenshot(page, shots, "laptop-list")
+    screenshot(page, tmp_path, "catalog-laptop-list.png", full_page=True)

@@ -1,34 +1,40 @@
 """The applicant's status page and the language switch of the public form in a real browser, on a
 phone-sized screen (390 px wide): Debian's headless Chromium driven by Playwright against pytest-django's
-live server, as in tests/test_apply_browser.py (skipped without Chromium, never under CI).
+live server, as in the other browser tests (tests/conftest.py, tests/browser.py; skipped without
+Chromium, never under CI).
 
-Screenshots go to /work/shots/status-*.png when that folder exists (the issue's review looks at them),
-else to the test's tmp_path; their paths are printed (pytest -s shows them).
+Screenshots (status-*.png) go to $SCREENSHOT_DIR when set, else to the test's tmp_path; their paths are
+printed (pytest -s shows them).
 """
 
 from __future__ import annotations
 
 import datetime
 import re
-from pathlib import Path
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from catalog import lifecycle
 from catalog.models import Application
 from partners.demo.files import pdf_bytes
 from partners.models import Document, DocumentKind, Province, ReviewStatus
+from tests.browser import (
+    csp_complaints,
+    fill_form,
+    new_page,
+    no_horizontal_scroll,
+    record_console,
+    screenshot,
+    write_documents,
+)
 from tests.catalog_helpers import eligible_outlet, make_application
 from tests.factories import DocumentFactory, MediaOutletFactory, PressVerificationFactory, StaffUserFactory
-from tests.test_apply_browser import CHROMIUM, CHROMIUM_ARGS, DOCUMENTS, chromium_or_skip, fill_form, new_page
 
 PHONE = {"width": 390, "height": 844}
 KINDS = {"Deed of establishment": "deed", "Ministry of Law approval (SK Kemenkumham)": "law_ministry_approval",
          "Business ID (NIB)": "nib", "NPWP card": "npwp_card", "Annual tax return (SPT Tahunan)": "annual_tax_return",
          "Editorial box (masthead)": "editorial_box", "Tax status confirmation (KSWP)": "kswp"}
-SHOTS = Path("/work/shots")
 
 # The live server answers from another thread, so the data must be committed.
 pytestmark = [pytest.mark.django_db(transaction=True),
@@ -36,43 +42,14 @@ pytestmark = [pytest.mark.django_db(transaction=True),
 
 
 @pytest.fixture
-def browser(transactional_db, live_server):
-    """Chromium for one test (see tests/test_apply_browser.py for why the ORM may be used beside it)."""
-    chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-            connections.close_all()
-
-
-@pytest.fixture
 def phone(browser, live_server):
-    page = new_page(browser, live_server, **PHONE)
-    page.console_messages = []
-    page.on("console", lambda message: page.console_messages.append(message.text))
+    page = record_console(new_page(browser, live_server, **PHONE))
     yield page
     page.context.close()
 
 
-def screenshot(page, tmp_path, name: str):
-    path = (SHOTS if SHOTS.is_dir() else tmp_path) / f"status-{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    print(f"screenshot: {path}")
-    return path
-
-
 def fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-
-
-def csp_complaints(page) -> list[str]:
-    return [text for text in page.console_messages if "Content Security Policy" in text]
+    return no_horizontal_scroll(page, PHONE["width"])
 
 
 def test_a_rejected_document_is_replaced_from_the_status_page_on_a_phone(phone, live_server, tmp_path):
@@ -97,7 +74,7 @@ def test_a_rejected_document_is_replaced_from_the_status_page_on_a_phone(phone, 
     assert phone.get_by_text("Nothing: the outlet meets every requirement").count() == 0
     assert "The outlet is listed in the e-catalog." in phone.locator(".state").inner_text()
     assert fits_the_screen(phone)
-    screenshot(phone, tmp_path, "rejected")
+    screenshot(phone, tmp_path, "status-rejected.png", full_page=True)
 
     # A file that is no document: refused beside the field, on the same page.
     card.get_by_label("New file").set_input_files(files / "npwp.pdf")
@@ -107,7 +84,7 @@ def test_a_rejected_document_is_replaced_from_the_status_page_on_a_phone(phone, 
     assert "Only PDF, JPEG and PNG" in card.locator(".error").inner_text()
     assert phone.locator("#error-summary").is_visible()
     assert fits_the_screen(phone)
-    screenshot(phone, tmp_path, "bad-file")
+    screenshot(phone, tmp_path, "status-bad-file.png", full_page=True)
 
     card.get_by_label("New file").set_input_files(files / "npwp-baru.pdf")
     with phone.expect_navigation():
@@ -123,7 +100,7 @@ def test_a_rejected_document_is_replaced_from_the_status_page_on_a_phone(phone, 
     assert phone.locator("form.replacement").count() == 0
     assert fits_the_screen(phone)
     assert csp_complaints(phone) == []
-    screenshot(phone, tmp_path, "after-replacement")
+    screenshot(phone, tmp_path, "status-after-replacement.png", full_page=True)
 
 
 def test_a_waiting_application_says_what_happens_next_and_what_the_form_left_out(phone, live_server, tmp_path):
@@ -146,7 +123,7 @@ def test_a_waiting_application_says_what_happens_next_and_what_the_form_left_out
     assert gap.get_by_label("Dewan Pers certificate number").is_visible()
     assert fits_the_screen(phone)
     assert csp_complaints(phone) == []
-    screenshot(phone, tmp_path, "waiting-dewan-pers")
+    screenshot(phone, tmp_path, "status-waiting-dewan-pers.png", full_page=True)
 
 
 def test_the_unknown_code_page_on_a_phone(phone, live_server, tmp_path):
@@ -154,7 +131,7 @@ def test_the_unknown_code_page_on_a_phone(phone, live_server, tmp_path):
     assert phone.get_by_role("heading", level=1).inner_text() == "We could not find this application"
     assert phone.get_by_label("Tracking code").input_value() == "KodeSalahKetik12"
     assert fits_the_screen(phone)
-    screenshot(phone, tmp_path, "unknown-code")
+    screenshot(phone, tmp_path, "status-unknown-code.png", full_page=True)
 
     application = make_application(eligible_outlet())
     phone.get_by_label("Tracking code").fill(application.code)
@@ -164,12 +141,7 @@ def test_the_unknown_code_page_on_a_phone(phone, live_server, tmp_path):
 
 
 def test_switching_the_language_keeps_what_was_typed_but_not_the_files(phone, live_server, tmp_path):
-    folder = tmp_path / "files"
-    folder.mkdir()
-    pdf_files = {}
-    for label, name in DOCUMENTS.items():
-        pdf_files[label] = folder / name
-        pdf_files[label].write_bytes(pdf_bytes(label, ["Dokumen uji MediaReg"]))
+    pdf_files = write_documents(tmp_path / "files")
     phone.goto(f"{live_server.url}/apply/")
     fill_form(phone, pdf_files)
     assert phone.locator("[data-files-not-kept]").is_hidden()
@@ -201,7 +173,7 @@ def test_switching_the_language_keeps_what_was_typed_but_not_the_files(phone, li
     assert phone.locator("#id_fax").input_value() == ""
     assert fits_the_screen(phone)
     assert csp_complaints(phone) == []
-    screenshot(phone, tmp_path, "language-kept")
+    screenshot(phone, tmp_path, "status-language-kept.png", full_page=True)
 
     # The kept form goes through once the files are chosen again.
     for document, path in pdf_files.items():
