@@ -48,10 +48,13 @@ MEASURE = """(columns) => {
 }"""
 
 
-@pytest.fixture
-def page(browser, live_server):
-    # Staff work in Jakarta: the date fields then show no "hours behind the server" note.
-    page = new_page(browser, live_server, width=WIDTH, height=HEIGHT, timezone_id="Asia/Jakarta")
+@pytest.fixture(params=["id", "en"])
+def page(request, browser, live_server):
+    """In Indonesian (the default, whose labels and headings are the longer) and in English. Staff work
+    in Jakarta: the date fields then show no "hours behind the server" note."""
+    page = new_page(browser, live_server, english=request.param == "en", width=WIDTH, height=HEIGHT,
+                    timezone_id="Asia/Jakarta")
+    page.language = request.param
     yield page
     page.context.close()
 
@@ -64,7 +67,7 @@ def test_the_key_columns_of_each_list_and_the_outlet_page_fit_a_1366_px_laptop(p
     for name, (path, columns) in KEY_COLUMNS.items():
         page.goto(f"{live_server.url}{path}")
         measured = page.evaluate(MEASURE, columns)
-        screenshot(page, tmp_path, f"lists-{name}.png")
+        screenshot(page, tmp_path, f"lists-{name}-{page.language}.png")
         assert measured["table"] <= measured["container"], (name, measured)
         assert measured["page"] <= WIDTH, (name, measured)
         for column, cells in measured["cells"].items():
@@ -78,6 +81,6 @@ def test_the_key_columns_of_each_list_and_the_outlet_page_fit_a_1366_px_laptop(p
     widest = page.evaluate("""() => Math.max(...[...document.querySelectorAll('#content-main *')]
         .map((element) => element.getBoundingClientRect().right))""")
     assert widest <= WIDTH, widest
-    screenshot(page, tmp_path, "lists-outlet-page.png")
+    screenshot(page, tmp_path, f"lists-outlet-page-{page.language}.png")
     page.locator("#documents-group").scroll_into_view_if_needed()
-    screenshot(page, tmp_path, "lists-outlet-page-documents.png")
+    screenshot(page, tmp_path, f"lists-outlet-page-documents-{page.language}.png")
