@@ -45,17 +45,22 @@ def _attachment(handle, original_filename: str, stored_name: str, content_type: 
     return response
 
 
+def _open_document(pk: int):
+    """The document and its current file, opened; a 404 when either is missing."""
+    document = get_object_or_404(Document, pk=pk)
+    try:
+        return document, document.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The file of this document is missing from storage.") from exc
+
+
 @require_safe
 def document_download(request, pk: int):
     """The only way to a document's file: staff with the download permission, never a public URL."""
     refused = _refuse_unless_permitted(request, pk)
     if refused:
         return refused
-    document = get_object_or_404(Document, pk=pk)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("The file of this document is missing from storage.") from exc
+    document, handle = _open_document(pk)
     logger.info("document downloaded: user=%s document=%s kind=%s", request.user.pk, pk, document.kind)
     return _attachment(handle, document.original_filename, document.file.name, document.content_type)
 
@@ -95,11 +100,7 @@ def document_preview(request, pk: int):
     refused = _refuse_unless_permitted(request, pk)
     if refused:
         return refused
-    document = get_object_or_404(Document, pk=pk)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("The file of this document is missing from storage.") from exc
+    document, handle = _open_document(pk)
     content_type = _type_by_content(handle)
     if content_type not in PREVIEW_TYPES:
         logger.info("document downloaded (no preview for its type): user=%s document=%s kind=%s",
