@@ -9,8 +9,13 @@ class CatalogConfig(AppConfig):
     verbose_name = _("E-catalog")
 
     def ready(self):
+        from django.utils.functional import lazy
+        from django.utils.translation import gettext
+
+        from mediareg.display import name_system_actors
         from partners import signals as registry
 
+        from .models import Trigger
         from .press_council import keep_evidence, recheck_after_import
         from .signals import recheck_after_document_change, recheck_after_registry_change
 
@@ -18,3 +23,9 @@ class CatalogConfig(AppConfig):
         registry.registry_changed.connect(recheck_after_registry_change, dispatch_uid="catalog-recheck-registry")
         registry.press_council_list_applied.connect(keep_evidence, dispatch_uid="catalog-press-council-evidence")
         registry.press_council_list_imported.connect(recheck_after_import, dispatch_uid="catalog-press-council-recheck")
+
+        # The re-check jobs run as "system:<trigger>" (catalog.eligibility): the audit trail names them.
+        def after(trigger):
+            return gettext("Re-check after: %(trigger)s") % {"trigger": trigger.label}
+
+        name_system_actors({trigger.value: lazy(after, str)(trigger) for trigger in Trigger})

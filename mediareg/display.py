@@ -24,10 +24,18 @@ SYSTEM_ACTORS = {
     "import_press_council": gettext_lazy("Dewan Pers list import (system)"),
     "import_web_rank": gettext_lazy("Web rank list import (system)"),
 }
+# Other "system:<name>" actors an app names for itself (catalog: its re-check triggers), filled in by
+# the app's ready() through name_system_actors, so that this shared module imports no app.
+NAMED_SYSTEM_ACTORS: dict[str, object] = {}
 PUBLIC_ACTORS = {
     "application": gettext_lazy("Applicant (public form)"),
     "renewal": gettext_lazy("Outlet (renewal link)"),
 }
+
+
+def name_system_actors(names: dict) -> None:
+    """An app names its "system:<name>" actors in words (a name → a lazy translated text)."""
+    NAMED_SYSTEM_ACTORS.update(names)
 
 
 def actor_display(actor: str | None) -> str:
@@ -40,10 +48,8 @@ def actor_display(actor: str | None) -> str:
             return str(SYSTEM_ACTORS[name])
         if name.startswith("migration "):
             return _("Database migration %(name)s") % {"name": name.removeprefix("migration ")}
-        from catalog.models import Trigger
-
-        if name in Trigger.values:
-            return _("Re-check after: %(trigger)s") % {"trigger": Trigger(name).label}
+        if name in NAMED_SYSTEM_ACTORS:
+            return str(NAMED_SYSTEM_ACTORS[name])
         return _("System job %(name)s") % {"name": name}
     if kind == "command" and name:
         return _("Command %(name)s") % {"name": name}

@@ -372,6 +372,8 @@ def test_every_shipped_schedule_reads_as_words():
     ("task:catalog.tasks.recheck_outlets_task", "Tugas latar recheck_outlets_task",
      "Background task recheck_outlets_task"),
     ("rina.verifikator", "rina.verifikator", "rina.verifikator"),
+    # Named by the catalog app for itself (catalog/apps.py), in the language of the page that shows it.
+    ("system:schedule", "Pemeriksaan ulang karena: jadwal malam", "Re-check after: nightly schedule"),
 ])
 def test_actors_read_as_words(actor, indonesian, english):
     from mediareg.display import actor_display
