@@ -103,6 +103,20 @@ def test_document_expiry_filter_uses_the_jakarta_calendar_date(admin_client):
     assert list(response.context["cl"].result_list) == [last_day]
 
 
+def test_document_expiry_filter_leaves_out_rejected_documents(admin_client):
+    """A rejected document is nobody's to renew: the list's expiry filters agree with the reminders, the
+    renewal page and the staff home (partners.selectors)."""
+    today = timezone.localdate()
+    soon = DocumentFactory(kind="skf", issue_date=today, expiry_date=today + datetime.timedelta(days=7))
+    DocumentFactory(kind="skf", issue_date=today, expiry_date=today + datetime.timedelta(days=7), rejected=True)
+    gone = DocumentFactory(kind="skf", issue_date=today - datetime.timedelta(days=40),
+                           expiry_date=today - datetime.timedelta(days=2))
+    DocumentFactory(kind="skf", issue_date=today - datetime.timedelta(days=40),
+                    expiry_date=today - datetime.timedelta(days=2), rejected=True)
+    assert list(admin_client.get(changelist(Document) + "?expiry=30").context["cl"].result_list) == [soon]
+    assert list(admin_client.get(changelist(Document) + "?expiry=expired").context["cl"].result_list) == [gone]
+
+
 def company_form_data(**overrides):
     data = {
         "legal_name": "PT Warta Ibu Kota", "legal_form": "pt", "npwp": "01.312.166.0-091.000", "nib": "",

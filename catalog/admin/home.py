@@ -55,9 +55,8 @@ def staff_home_panels(user, today: datetime.date | None = None) -> dict:
         home["pending_documents"]["url"] = changelist("partners_document", review_status__exact=ReviewStatus.PENDING)
     if "expiring_documents" in home:
         panel = home["expiring_documents"]
-        # The document list's expiry filter and, as the selector, no rejected documents.
-        panel["url"] = changelist("partners_document", expiry="30",
-                                  review_status__in=f"{ReviewStatus.PENDING},{ReviewStatus.ACCEPTED}")
+        # The document list's expiry filter reads the same selector (no rejected documents).
+        panel["url"] = changelist("partners_document", expiry="30")
         panel["outlets_url"] = link(user, "partners.view_mediaoutlet",
                                     changelist("partners_mediaoutlet", expiring="30"))
     if "listing_changes" in home:

@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import selectors
 from ..models import ReviewStatus, VerificationLevel
-from ..selectors import EXPIRY_WARNING_DAYS
 
 
 class ExpiringDocumentsFilter(admin.SimpleListFilter):
@@ -98,8 +97,9 @@ class ExpiryFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         today = timezone.localdate()
         return {
-            "30": lambda: queryset.expiring_within(EXPIRY_WARNING_DAYS, today),
-            "expired": lambda: queryset.expired(today),
+            # As everywhere (partners.selectors): a rejected document is nobody's to renew.
+            "30": lambda: selectors.documents_expiring(queryset, today=today),
+            "expired": lambda: selectors.documents_expired(queryset, today=today),
             "valid": lambda: queryset.filter(expiry_date__gte=today),
             "none": lambda: queryset.filter(expiry_date__isnull=True),
         }.get(self.value(), lambda: queryset)()
