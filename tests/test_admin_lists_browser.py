@@ -84,3 +84,12 @@ def test_the_key_columns_of_each_list_and_the_outlet_page_fit_a_1366_px_laptop(p
     screenshot(page, tmp_path, f"lists-outlet-page-{page.language}.png")
     page.locator("#documents-group").scroll_into_view_if_needed()
     screenshot(page, tmp_path, f"lists-outlet-page-documents-{page.language}.png")
+
+    # The company page carries the same document rows (and the company's outlets).
+    company = outlet.company
+    page.goto(f"{live_server.url}/admin/partners/presscompany/{company.pk}/change/")
+    assert no_horizontal_scroll(page, WIDTH)
+    widest = page.evaluate("""() => Math.max(...[...document.querySelectorAll('#content-main *')]
+        .map((element) => element.getBoundingClientRect().right))""")
+    assert widest <= WIDTH, widest
+    screenshot(page, tmp_path, f"lists-company-page-{page.language}.png", full_page=True)
