@@ -23,7 +23,7 @@ from mediareg.audit import audit_context
 
 from . import pending
 from .facts import load_facts
-from .models import Eligibility, EligibilityChange, EligibilityPolicy, Trigger
+from .models import Eligibility, EligibilityChange, EligibilityPolicy, ListingTransition, Trigger
 from .rules import Outcome, evaluate
 from .transitions import follow_eligibility
 
@@ -136,14 +136,28 @@ class PastEligibility:
         return [o for o in self.outcomes if not o["passed"]]
 
 
+def end_of(when: datetime.date | datetime.datetime) -> datetime.datetime:
+    """A date means the end of that day in Asia/Jakarta; a moment stays itself."""
+    if isinstance(when, datetime.datetime):
+        return when
+    return timezone.make_aware(datetime.datetime.combine(when, datetime.time.max))
+
+
+def listing_state_on(outlet_id: int, when: datetime.date | datetime.datetime) -> str:
+    """The outlet's listing state at ``when`` (a date: the end of that day), from its listing's transitions;
+    "" when it had no listing yet."""
+    state = (ListingTransition.objects.filter(listing__outlet_id=outlet_id, created_at__lte=end_of(when))
+             .order_by("-created_at", "-pk").values_list("to_state", flat=True).first())
+    return state or ""
+
+
 def eligibility_on(outlet_id: int, when: datetime.date | datetime.datetime) -> PastEligibility:
     """The outlet's result as it stood at ``when`` (a date means the end of that day in Asia/Jakarta).
 
     Answered from the history of changes: the latest change at or before that moment. An outlet
     that had not been evaluated by then was not eligible.
     """
-    if not isinstance(when, datetime.datetime):
-        when = timezone.make_aware(datetime.datetime.combine(when, datetime.time.max))
+    when = end_of(when)
     change = (EligibilityChange.objects.filter(outlet_id=outlet_id, created_at__lte=when)
               .order_by("-created_at", "-pk").first())
     if change is None:

@@ -35,6 +35,16 @@ VIEW_CATALOG = [
 MANAGE_CATALOG = ["catalog.manage_listing", "catalog.recheck_eligibility", "catalog.add_registrationwindow",
                   "catalog.change_registrationwindow", "catalog.delete_registrationwindow"]
 
+# Budgets, revisions, the price list and orders: every agency's are visible only with
+# budgets.view_every_agency (auditors); a budget officer's lists are scoped to their own agency
+# (budgets.selectors.visible_*), and the services refuse a change to another agency's (budgets.services.access).
+VIEW_BUDGETS = [f"budgets.view_{model}" for model in ("agency", "agencystaff", "budget", "budgetrevision",
+                                                        "priceitem", "mediaorder")]
+MANAGE_BUDGETS = ["budgets.add_budget", "budgets.change_budget", "budgets.add_budgetrevision",
+                  "budgets.add_priceitem", "budgets.approve_priceitem",
+                  "budgets.add_mediaorder", "budgets.change_mediaorder", "budgets.review_proof",
+                  "budgets.pay_mediaorder", "budgets.cancel_mediaorder", "budgets.download_proof"]
+
 # Login attempts, lockouts and the log of logins (django-axes). Only superusers unlock.
 VIEW_LOGINS = ["axes.view_accessattempt", "axes.view_accessfailurelog", "axes.view_accesslog"]
 
@@ -43,11 +53,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     "Verifikator": VIEW_REGISTRY + EDIT_REGISTRY + VIEW_CATALOG + MANAGE_CATALOG
     + ["partners.review_document", "partners.download_document", "mediareg.view_outgoingmail"],
     # Sees everything, changes nothing.
-    "Auditor": VIEW_REGISTRY + VIEW_CATALOG + ["partners.download_document", "mediareg.view_auditevent",
-                                               "mediareg.view_deadletter", "mediareg.view_outgoingmail"]
-    + VIEW_LOGINS,
-    # Budgets come with the budgets app; the registry is read-only for this role.
-    "Petugas Anggaran": list(VIEW_REGISTRY),
+    "Auditor": VIEW_REGISTRY + VIEW_CATALOG + VIEW_BUDGETS + VIEW_LOGINS
+    + ["budgets.view_every_agency", "budgets.download_proof", "partners.download_document",
+       "mediareg.view_auditevent", "mediareg.view_deadletter", "mediareg.view_outgoingmail"],
+    # An agency's budget officer: its budgets, price list and orders; the registry and the catalog read-only.
+    "Petugas Anggaran": VIEW_REGISTRY + VIEW_CATALOG + VIEW_BUDGETS + MANAGE_BUDGETS,
 }
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("documents/", include("partners.urls")),
     path("admin/", admin.site.urls),
     path("", include("catalog.urls")),
+    path("", include("budgets.urls")),
     path("", views.home, name="home"),
 ]
 

@@ -1,0 +1,384 @@
+"""Agencies, their yearly media budgets, the e-catalog price list and the media orders paid from them.
+
+The absolute rules are database constraints, so that no code path can break them: a budget's orders never
+exceed its current amount (``ordered_amount`` is kept in the transaction that places or cancels an
+order, with the budget row locked, see budgets.services.orders), paid never exceeds ordered, an order's
+amount is quantity × unit price unless a reason says why not, payment needs accepted proof, and budget
+revisions are only ever added (a trigger refuses UPDATE and DELETE, migration 0002). docs/domain.md
+"Budgets and orders" explains the rules; docs/architecture.md "Money" how they are kept under concurrency.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mediareg.audit import audited
+from mediareg.money import format_rupiah
+from partners.models import MediaOutlet
+
+# The account regional media spend sits on (Permendagri 90/2019, Kepmendagri 050-5889/2021): data, not a
+# constant, so an agency that books it elsewhere changes it per budget.
+DEFAULT_ACCOUNT_CODE = "5.1.02.02.01.0055"
+DEFAULT_ACCOUNT_NAME = "Belanja Jasa Iklan/Reklame, Film, dan Pemotretan"
+
+
+class Rupiah(models.BigIntegerField):
+    """Whole rupiah (an APBD line reaches trillions; BIGINT holds them)."""
+
+
+@audited
+class Agency(models.Model):
+    """An office that owns media budgets: a province's Kominfotik, a regency's or a city's Diskominfo."""
+
+    class Kind(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        REGENCY = "regency", _("Regency")
+        CITY = "city", _("City")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=60, blank=True,
+                                  help_text=_("Shown where space is short, e.g. 'Kominfotik DKI'."))
+    slug = models.SlugField(_("address name"), max_length=60, unique=True,
+                            help_text=_("The agency's part of the public transparency page's address."))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    region_code = models.CharField(_("region code (Kemendagri)"), max_length=13, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        permissions = [("view_every_agency", _("Can see the budgets and orders of every agency"))]
+        constraints = [models.CheckConstraint(condition=Q(kind__in=["province", "regency", "city"]),
+                                              name="agency_kind_valid")]
+
+    def __str__(self):
+        return self.short_name or self.name
+
+
+@audited
+class AgencyStaff(models.Model):
+    """The agency a staff member works for (one each). Budget officers see and change only its budgets."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
+                                related_name="agency_staff", verbose_name=_("staff member"))
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="staff", verbose_name=_("agency"))
+
+    class Meta:
+        verbose_name = _("agency staff member")
+        verbose_name_plural = _("agency staff")
+
+    def __str__(self):
+        return f"{self.user} ({self.agency})"
+
+
+@audited
+class Budget(models.Model):
+    """An agency's media budget for one fiscal year (January to December).
+
+    ``current_amount`` is the original amount (murni) after every revision (perubahan, refocusing);
+    ``ordered_amount`` is the sum of the year's orders that are not cancelled (paid ones included) and
+    ``paid_amount`` the sum of the paid ones (realisasi). Both are written only by budgets.services.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="budgets", verbose_name=_("agency"))
+    year = models.PositiveSmallIntegerField(_("fiscal year"),
+                                            validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    account_code = models.CharField(_("account code"), max_length=30, default=DEFAULT_ACCOUNT_CODE)
+    account_name = models.CharField(_("account name"), max_length=200, default=DEFAULT_ACCOUNT_NAME)
+    original_amount = Rupiah(_("original amount (murni)"), validators=[MinValueValidator(0)])
+    current_amount = Rupiah(_("current amount (after revisions)"), validators=[MinValueValidator(0)])
+    ordered_amount = Rupiah(_("ordered"), default=0, editable=False)
+    paid_amount = Rupiah(_("paid (realisasi)"), default=0, editable=False)
+    spending_allowed = models.BooleanField(
+        _("media spending allowed"), default=True,
+        help_text=_("Off when the regional head's policy is no paid media cooperation this year: no order "
+                    "can be placed."))
+    policy_reference = models.CharField(_("policy decision reference"), max_length=200, blank=True)
+    policy_note = models.TextField(_("policy note"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["agency__name", "-year"]
+        verbose_name = _("budget")
+        verbose_name_plural = _("budgets")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year"], name="budget_one_per_agency_and_year"),
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="budget_year_range"),
+            models.CheckConstraint(condition=Q(original_amount__gte=0, current_amount__gte=0),
+                                   name="budget_amounts_not_negative"),
+            # The backstop of budgets.services.orders.order_place: whatever the code does, the orders of a
+            # budget never exceed it and nothing is paid that was not ordered.
+            models.CheckConstraint(condition=Q(ordered_amount__lte=F("current_amount")),
+                                   name="budget_orders_within_amount"),
+            models.CheckConstraint(condition=Q(paid_amount__gte=0, paid_amount__lte=F("ordered_amount")),
+                                   name="budget_paid_within_ordered"),
+        ]
+
+    def __str__(self):
+        return f"{self.agency} {self.year}"
+
+    @property
+    def committed_amount(self) -> int:
+        """Ordered and not yet paid."""
+        return self.ordered_amount - self.paid_amount
+
+    @property
+    def remaining_amount(self) -> int:
+        return self.current_amount - self.ordered_amount
+
+    @property
+    def absorption(self) -> float | None:
+        """Serapan: paid ÷ budget, as a fraction for display (never stored or summed as money)."""
+        return self.paid_amount / self.current_amount if self.current_amount else None
+
+
+class RevisionReason(models.TextChoices):
+    AMENDMENT = "amendment", _("Budget amendment (APBD-Perubahan)")
+    REFOCUSING = "refocusing", _("Refocusing and reallocation")
+    SHIFT = "shift", _("Shift between activities (pergeseran)")
+    CORRECTION = "correction", _("Correction of an entry error")
+    OTHER = "other", _("Other")
+
+
+@audited
+class BudgetRevision(models.Model):
+    """One change of a budget's amount. Only ever added (a database trigger refuses changes and deletions):
+    the chain of revisions is how the current amount came about."""
+
+    budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="revisions", verbose_name=_("budget"))
+    amount_before = Rupiah(_("before"))
+    amount_after = Rupiah(_("after"), validators=[MinValueValidator(0)])
+    reason = models.CharField(_("reason"), max_length=20, choices=RevisionReason.choices)
+    note = models.TextField(_("explanation"), blank=True)
+    revised_on = models.DateField(_("date"))
+    reference = models.CharField(_("reference"), max_length=200,
+                                 help_text=_("The decision or document number, e.g. the DPPA or the Perkada."))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("entered by"))
+    created_at = models.DateTimeField(_("entered"), default=timezone.now)
+
+    class Meta:
+        ordering = ["revised_on", "pk"]
+        verbose_name = _("budget revision")
+        verbose_name_plural = _("budget revisions")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_before__gte=0, amount_after__gte=0),
+                                   name="revision_amounts_not_negative"),
+            models.CheckConstraint(condition=Q(reason__in=RevisionReason.values), name="revision_reason_valid"),
+            models.CheckConstraint(condition=~Q(amount_before=F("amount_after")), name="revision_changes_amount"),
+        ]
+
+    def __str__(self):
+        return _("%(before)s → %(after)s on %(date)s") % {
+            "before": format_rupiah(self.amount_before), "after": format_rupiah(self.amount_after),
+            "date": self.revised_on.isoformat()}
+
+
+class ProductKind(models.TextChoices):
+    ADVERTORIAL = "advertorial", _("Advertorial")
+    BANNER = "banner", _("Banner")
+    VIDEO = "video", _("Video")
+    RADIO_SPOT = "radio_spot", _("Radio spot")
+    PRINT_AD = "print_ad", _("Print advertisement")
+    SOCIAL_POST = "social_post", _("Social-media post")
+    TV_SPOT = "tv_spot", _("TV spot")
+    OTHER = "other", _("Other")
+
+
+class PriceStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+def proof_upload_to(instance, filename: str) -> str:
+    """A random name under proofs/ and a year/month folder, as for documents (partners.models)."""
+    from partners.models import document_upload_to
+
+    return f"proofs/{document_upload_to(instance, filename)}"
+
+
+def document_storage():
+    from partners.models import document_storage
+
+    return document_storage()
+
+
+@audited
+class PriceItem(models.Model):
+    """One product of a listed outlet in the e-catalog price list, with its unit price and validity.
+
+    Submitted by the outlet (status page or renewal link) or entered by staff, and approved by staff before
+    it can be ordered. An approved price is never edited: a new price is a new item, and approving it ends
+    the previous one of the same product the day before (budgets.services.prices). Orders copy the unit
+    price, so a price change never alters a past order.
+    """
+
+    class Source(models.TextChoices):
+        OUTLET = "outlet", _("the outlet")
+        STAFF = "staff", _("staff")
+
+    outlet = models.ForeignKey(MediaOutlet, on_delete=models.PROTECT, related_name="price_items",
+                               verbose_name=_("outlet"))
+    kind = models.CharField(_("product"), max_length=20, choices=ProductKind.choices)
+    name = models.CharField(_("description"), max_length=200,
+                            help_text=_("What is delivered, e.g. 'Advertorial 600 words with 2 photos'."))
+    unit = models.CharField(_("unit"), max_length=60, default="item",
+                            help_text=_("What one unit is: per article, per day, per 30-second spot, ..."))
+    unit_price = Rupiah(_("unit price"), validators=[MinValueValidator(1)])
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True,
+                                   help_text=_("Empty: until a new price of the product is approved."))
+    status = models.CharField(_("status"), max_length=10, choices=PriceStatus.choices, default=PriceStatus.SUBMITTED,
+                              db_index=True)
+    source = models.CharField(_("entered by"), max_length=10, choices=Source.choices, default=Source.STAFF)
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("reviewed by"))
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    review_reason = models.TextField(_("review reason"), blank=True)
+
+    class Meta:
+        ordering = ["outlet__name", "kind", "-valid_from"]
+        verbose_name = _("price list item")
+        verbose_name_plural = _("price list")
+        permissions = [("approve_priceitem", _("Can approve or reject price list items"))]
+        indexes = [models.Index(fields=["outlet", "status", "valid_from"], name="price_item_lookup")]
+        constraints = [
+            models.CheckConstraint(condition=Q(unit_price__gt=0), name="price_positive"),
+            models.CheckConstraint(condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                                   name="price_validity_in_order"),
+            models.CheckConstraint(condition=Q(kind__in=ProductKind.values), name="price_kind_valid"),
+            models.CheckConstraint(condition=Q(status__in=PriceStatus.values), name="price_status_valid"),
+            models.CheckConstraint(condition=~Q(status=PriceStatus.REJECTED) | ~Q(review_reason=""),
+                                   name="price_rejection_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.outlet}: {self.name} ({format_rupiah(self.unit_price)}/{self.unit})"
+
+    def valid_on(self, day) -> bool:
+        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+class OrderStatus(models.TextChoices):
+    COMMITTED = "committed", _("Committed")
+    PUBLISHED = "published", _("Published")
+    PAID = "paid", _("Paid")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ProofStatus(models.TextChoices):
+    NONE = "", _("No proof yet")
+    PENDING = "pending", _("Proof waiting for review")
+    ACCEPTED = "accepted", _("Proof accepted")
+    REJECTED = "rejected", _("Proof rejected")
+
+
+@audited
+class MediaOrder(models.Model):
+    """A media order (pesanan) to a listed outlet, paid from one budget.
+
+    Placed only by budgets.services.orders.order_place, which checks the policy, the outlet's listing and
+    eligibility on the order date, the approved price and the budget, and keeps a snapshot of the
+    eligibility result so the order shows what the catalog said that day, whatever happens later.
+    """
+
+    request_key = models.UUIDField(
+        _("request key"), default=uuid.uuid4, unique=True, editable=False,
+        help_text=_("Identifies one placement: the same form sent twice (a double click, a retried request) "
+                    "is recorded once."))
+    budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="orders", verbose_name=_("budget"))
+    outlet = models.ForeignKey(MediaOutlet, on_delete=models.PROTECT, related_name="media_orders",
+                               verbose_name=_("outlet"))
+    price_item = models.ForeignKey(PriceItem, on_delete=models.PROTECT, related_name="orders",
+                                   verbose_name=_("product"))
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    unit_price = Rupiah(_("unit price"), help_text=_("The approved price on the order date, copied."))
+    amount = Rupiah(_("amount"))
+    override_reason = models.TextField(
+        _("reason for a different amount"), blank=True,
+        help_text=_("Required when the amount is not quantity × unit price (a negotiated discount, ...)."))
+    order_date = models.DateField(_("order date"), db_index=True)
+    service_start = models.DateField(_("service from"))
+    service_end = models.DateField(_("service until"))
+    ecatalog_reference = models.CharField(_("e-catalog order reference"), max_length=100, blank=True)
+    description = models.TextField(_("what is published"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.COMMITTED,
+                              db_index=True)
+    # The catalog's answer on the order date (catalog.eligibility.eligibility_on), kept as it was.
+    eligible_on_order_date = models.BooleanField(_("eligible on the order date"))
+    listing_state_on_order_date = models.CharField(_("listing on the order date"), max_length=20)
+    eligibility_outcomes = models.JSONField(_("eligibility reasons on the order date"), default=list)
+    eligibility_since = models.DateTimeField(_("eligible since"), null=True, blank=True)
+    # Proof of publication, reviewed by staff before payment.
+    published_url = models.URLField(_("published link"), max_length=500, blank=True)
+    proof_file = models.FileField(_("screenshot or scan"), upload_to=proof_upload_to, storage=document_storage,
+                                  max_length=200, blank=True)
+    proof_original_filename = models.CharField(_("file name"), max_length=255, blank=True)
+    proof_content_type = models.CharField(_("file type"), max_length=50, blank=True)
+    proof_status = models.CharField(_("proof"), max_length=10, choices=ProofStatus.choices, blank=True, default="",
+                                    db_index=True)
+    proof_submitted_at = models.DateTimeField(_("proof submitted"), null=True, blank=True)
+    proof_reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                          blank=True, related_name="+", verbose_name=_("proof reviewed by"))
+    proof_reviewed_at = models.DateTimeField(_("proof reviewed"), null=True, blank=True)
+    proof_reason = models.TextField(_("proof review reason"), blank=True)
+    paid_on = models.DateField(_("payment date"), null=True, blank=True)
+    payment_reference = models.CharField(_("payment reference (SP2D)"), max_length=100, blank=True)
+    cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("placed by"))
+    created_at = models.DateTimeField(_("placed"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-order_date", "-pk"]
+        verbose_name = _("media order")
+        verbose_name_plural = _("media orders")
+        permissions = [
+            ("review_proof", _("Can accept or reject proof of publication")),
+            ("pay_mediaorder", _("Can record the payment of a media order")),
+            ("cancel_mediaorder", _("Can cancel a media order")),
+            ("download_proof", _("Can download proof of publication files")),
+        ]
+        indexes = [
+            models.Index(fields=["budget", "status"], name="order_budget_status"),
+            models.Index(fields=["outlet", "order_date"], name="order_outlet_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=OrderStatus.values), name="order_status_valid"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="order_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gt=0, amount__gt=0), name="order_amount_positive"),
+            models.CheckConstraint(condition=Q(amount=F("quantity") * F("unit_price")) | ~Q(override_reason=""),
+                                   name="order_override_has_reason"),
+            models.CheckConstraint(condition=Q(service_end__gte=F("service_start")),
+                                   name="order_service_period_in_order"),
+            models.CheckConstraint(condition=Q(proof_status__in=ProofStatus.values), name="order_proof_status_valid"),
+            # Payment without accepted proof is refused, here as well as in the service.
+            models.CheckConstraint(
+                condition=~Q(status=OrderStatus.PAID)
+                | Q(proof_status=ProofStatus.ACCEPTED, paid_on__isnull=False) & ~Q(payment_reference=""),
+                name="order_paid_has_proof_and_payment"),
+            models.CheckConstraint(condition=Q(status=OrderStatus.PAID) | Q(paid_on__isnull=True),
+                                   name="order_payment_only_when_paid"),
+            models.CheckConstraint(
+                condition=~Q(status=OrderStatus.CANCELLED) | Q(cancelled_on__isnull=False) & ~Q(cancel_reason=""),
+                name="order_cancel_has_reason"),
+            models.CheckConstraint(condition=~Q(status=OrderStatus.PUBLISHED) | ~Q(proof_status=""),
+                                   name="order_published_has_proof"),
+        ]
+
+    def __str__(self):
+        return _("Order %(pk)s: %(outlet)s, %(amount)s") % {
+            "pk": self.pk, "outlet": self.outlet_id and self.outlet, "amount": format_rupiah(self.amount)}

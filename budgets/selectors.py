@@ -1,0 +1,160 @@
+"""Reads of budgets and orders that several places share: the admin, the staff home, /transparency/,
+later the reports and the API. Each runs a fixed number of queries whatever the number of orders."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import ExtractMonth
+from django.utils import timezone
+
+from catalog.models import ListingState, ListingTransition
+from partners.models import MediaOutlet
+
+from .models import Agency, Budget, MediaOrder, OrderStatus, ProofStatus
+from .services.access import agency_of, may_see_every_agency
+
+LIVE = ~Q(status=OrderStatus.CANCELLED)
+
+
+# --- who sees what --------------------------------------------------------------------------------------
+
+def visible_agencies(user) -> QuerySet[Agency]:
+    if may_see_every_agency(user):
+        return Agency.objects.all()
+    agency = agency_of(user)
+    return Agency.objects.filter(pk=agency.pk) if agency else Agency.objects.none()
+
+
+def visible_budgets(user, budgets: QuerySet[Budget] | None = None) -> QuerySet[Budget]:
+    budgets = Budget.objects.all() if budgets is None else budgets
+    if may_see_every_agency(user):
+        return budgets
+    agency = agency_of(user)
+    return budgets.filter(agency=agency) if agency else budgets.none()
+
+
+def visible_orders(user, orders: QuerySet[MediaOrder] | None = None) -> QuerySet[MediaOrder]:
+    orders = MediaOrder.objects.all() if orders is None else orders
+    if may_see_every_agency(user):
+        return orders
+    agency = agency_of(user)
+    return orders.filter(budget__agency=agency) if agency else orders.none()
+
+
+# --- a budget's figures ---------------------------------------------------------------------------------
+
+@dataclass
+class MonthSpend:
+    month: int
+    ordered: int = 0
+    paid: int = 0
+
+
+def spend_by_month(budget: Budget) -> list[MonthSpend]:
+    """The twelve months of the budget's year: orders placed (by order date, cancelled left out) and
+    payments (by payment date). Two queries."""
+    months = {m: MonthSpend(m) for m in range(1, 13)}
+    live = MediaOrder.objects.filter(LIVE, budget=budget)
+    for row in live.annotate(m=ExtractMonth("order_date")).values("m").annotate(total=Sum("amount")).order_by():
+        months[row["m"]].ordered = row["total"] or 0
+    paid = live.filter(status=OrderStatus.PAID, paid_on__year=budget.year)
+    for row in paid.annotate(m=ExtractMonth("paid_on")).values("m").annotate(total=Sum("amount")).order_by():
+        months[row["m"]].paid = row["total"] or 0
+    return list(months.values())
+
+
+def agency_years(agency: Agency) -> list[Budget]:
+    """Every budget of the agency, oldest year first, with the counts of its revisions (one query)."""
+    return list(Budget.objects.filter(agency=agency).annotate(revision_count=Count("revisions"))
+                .order_by("year"))
+
+
+# --- fair distribution ----------------------------------------------------------------------------------
+
+@dataclass
+class OutletSpend:
+    outlet_id: int
+    name: str
+    media_type: str
+    ordered: int
+    paid: int
+    orders: int
+
+    @property
+    def share(self) -> float:
+        return self.__dict__.get("_share", 0.0)
+
+
+@dataclass
+class FairDistribution:
+    """How evenly an agency's orders of one year went to the outlets of the e-catalog."""
+
+    listed_outlets: int
+    outlets_with_orders: int
+    listed_with_orders: int
+    total: int
+    top5_share: float | None  # of the year's orders (not cancelled), 0..1
+    hhi: int | None  # Herfindahl–Hirschman index over outlets, 0..10,000
+    per_outlet: list[OutletSpend] = field(default_factory=list)
+    listed_without_orders: list[MediaOutlet] = field(default_factory=list)
+
+    @property
+    def reach(self) -> float | None:
+        return self.listed_with_orders / self.listed_outlets if self.listed_outlets else None
+
+
+def listed_during(year: int, today: datetime.date | None = None) -> QuerySet[MediaOutlet]:
+    """Outlets listed in the e-catalog on at least one day of ``year`` (up to ``today`` for the current
+    year), from the listings' transitions: listed when the year began, or listed during it."""
+    today = today or timezone.localdate()
+    start = timezone.make_aware(datetime.datetime(year, 1, 1))
+    last_day = min(datetime.date(year, 12, 31), today)
+    end = timezone.make_aware(datetime.datetime.combine(last_day, datetime.time.max))
+    transitions = ListingTransition.objects.filter(listing__outlet=OuterRef("pk"))
+    state_at_start = Subquery(transitions.filter(created_at__lt=start).order_by("-created_at", "-pk")
+                              .values("to_state")[:1])
+    listed_in_year = Exists(transitions.filter(created_at__gte=start, created_at__lte=end,
+                                               to_state=ListingState.LISTED))
+    return (MediaOutlet.objects.annotate(state_at_start=state_at_start)
+            .filter(Q(state_at_start=ListingState.LISTED) | listed_in_year))
+
+
+def fair_distribution(agency: Agency, year: int, *, today: datetime.date | None = None,
+                      without_orders_rows: int | None = None) -> FairDistribution:
+    """Per outlet spend of ``agency`` in ``year`` and how concentrated it is. Three queries."""
+    rows = (MediaOrder.objects.filter(LIVE, budget__agency=agency, budget__year=year)
+            .values("outlet_id", "outlet__name", "outlet__media_type")
+            .annotate(ordered=Sum("amount"), paid=Sum("amount", filter=Q(status=OrderStatus.PAID)),
+                      orders=Count("pk"))
+            .order_by("-ordered", "outlet__name"))
+    per_outlet = [OutletSpend(r["outlet_id"], r["outlet__name"], r["outlet__media_type"], r["ordered"] or 0,
+                              r["paid"] or 0, r["orders"]) for r in rows]
+    total = sum(o.ordered for o in per_outlet)
+    for o in per_outlet:
+        o._share = o.ordered / total if total else 0.0
+    listed = listed_during(year, today)
+    listed_ids = set(listed.values_list("pk", flat=True))
+    ordered_ids = {o.outlet_id for o in per_outlet}
+    without = listed.exclude(pk__in=ordered_ids).order_by("name").only("pk", "name", "media_type")
+    if without_orders_rows is not None:
+        without = without[:without_orders_rows]
+    hhi = round(sum((o.ordered * 100 / total) ** 2 for o in per_outlet)) if total else None
+    top5 = sum(o.ordered for o in per_outlet[:5]) / total if total else None
+    return FairDistribution(listed_outlets=len(listed_ids), outlets_with_orders=len(per_outlet),
+                            listed_with_orders=len(listed_ids & ordered_ids), total=total, top5_share=top5, hhi=hhi,
+                            per_outlet=per_outlet, listed_without_orders=list(without))
+
+
+# --- the staff home -------------------------------------------------------------------------------------
+
+def orders_waiting_for_proof(user, today: datetime.date) -> QuerySet[MediaOrder]:
+    """Committed orders whose service period has ended and no proof arrived (or the proof was rejected)."""
+    return visible_orders(user).filter(Q(status=OrderStatus.COMMITTED, service_end__lt=today)
+                                       | Q(status=OrderStatus.PUBLISHED, proof_status=ProofStatus.REJECTED))
+
+
+def proofs_waiting_for_review(user) -> QuerySet[MediaOrder]:
+    return visible_orders(user).filter(status=OrderStatus.PUBLISHED, proof_status=ProofStatus.PENDING)

@@ -1,0 +1,24 @@
+"""Every write of the budgets app (docs/architecture.md "Layers inside an app"): one function per fact,
+validated, in one transaction, by a named user, with the budget row locked where money moves.
+
+Callers (the admin, the public price-list form, the demo, later the API and imports) only translate a
+person's request into one of these calls and show the refusal's message (BudgetRefused) as it is.
+"""
+
+from .access import BudgetRefused, agency_of, can_act_for, may_see_every_agency, require_agency
+from .budgets import budget_create, budget_revise, budget_set_policy
+from .orders import (
+    order_cancel,
+    order_pay,
+    order_place,
+    order_publish,
+    order_review_proof,
+)
+from .prices import price_approve, price_reject, price_submit
+
+__all__ = [
+    "BudgetRefused", "agency_of", "can_act_for", "may_see_every_agency", "require_agency",
+    "budget_create", "budget_revise", "budget_set_policy",
+    "order_place", "order_publish", "order_review_proof", "order_pay", "order_cancel",
+    "price_submit", "price_approve", "price_reject",
+]

@@ -1,0 +1,90 @@
+"""Budgets: created with their original amount (murni), then changed only by revisions, which are only
+ever added and never take a budget below what its orders already hold (docs/domain.md "Budgets")."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from mediareg.money import format_rupiah
+
+from ..models import DEFAULT_ACCOUNT_CODE, DEFAULT_ACCOUNT_NAME, Agency, Budget, BudgetRevision, RevisionReason
+from .access import BudgetRefused, require_agency
+from .locks import locked_budget
+
+
+def budget_create(agency: Agency, *, year: int, original_amount: int, user=None,
+                  account_code: str = DEFAULT_ACCOUNT_CODE, account_name: str = DEFAULT_ACCOUNT_NAME,
+                  spending_allowed: bool = True, policy_reference: str = "", policy_note: str = "") -> Budget:
+    require_agency(user, agency.pk)
+    _check_amount(original_amount)
+    if not spending_allowed and not policy_reference.strip():
+        raise BudgetRefused(_("Give the reference of the decision that stops media spending."),
+                            code="policy_reference_required")
+    try:
+        with transaction.atomic():
+            return Budget.objects.create(
+                agency=agency, year=year, original_amount=original_amount, current_amount=original_amount,
+                account_code=account_code or DEFAULT_ACCOUNT_CODE, account_name=account_name or DEFAULT_ACCOUNT_NAME,
+                spending_allowed=spending_allowed, policy_reference=policy_reference.strip(),
+                policy_note=policy_note.strip())
+    except IntegrityError as exc:
+        if Budget.objects.filter(agency=agency, year=year).exists():
+            raise BudgetRefused(_("%(agency)s already has a budget for %(year)s.") % {"agency": agency, "year": year},
+                                code="duplicate_year") from exc
+        raise
+
+
+def budget_revise(budget: Budget, *, amount_after: int, reason: str, reference: str, revised_on: datetime.date,
+                  note: str = "", user=None) -> BudgetRevision:
+    """Add a revision: the budget's current amount becomes ``amount_after``, never below what is ordered."""
+    require_agency(user, budget.agency_id)
+    _check_amount(amount_after)
+    if reason not in RevisionReason.values:
+        raise BudgetRefused(_("Choose the reason for the revision."), code="reason_required")
+    if not (reference or "").strip():
+        raise BudgetRefused(_("Give the reference of the decision or document behind the revision."),
+                            code="reference_required")
+    if revised_on.year != budget.year:
+        raise BudgetRefused(_("A revision of the %(year)s budget is dated in %(year)s.") % {"year": budget.year},
+                            code="date_outside_year")
+    with transaction.atomic():
+        budget = locked_budget(budget.pk)
+        if amount_after == budget.current_amount:
+            raise BudgetRefused(_("The new amount is the budget's current amount; nothing to revise."),
+                                code="unchanged")
+        if amount_after < budget.ordered_amount:
+            raise BudgetRefused(
+                _("The budget cannot go below what its orders already hold: %(ordered)s is ordered "
+                  "(%(paid)s of it paid). Cancel orders first or choose at least that amount.")
+                % {"ordered": format_rupiah(budget.ordered_amount), "paid": format_rupiah(budget.paid_amount)},
+                code="below_committed")
+        revision = BudgetRevision.objects.create(
+            budget=budget, amount_before=budget.current_amount, amount_after=amount_after, reason=reason,
+            note=(note or "").strip(), revised_on=revised_on, reference=reference.strip(), created_by=user)
+        budget.current_amount = amount_after
+        budget.save(update_fields=["current_amount", "updated_at"])
+    return revision
+
+
+def budget_set_policy(budget: Budget, *, spending_allowed: bool, reference: str, note: str = "", user=None) -> Budget:
+    """Switch media spending on or off for the year, with the decision's reference. Orders already placed
+    stay; while it is off, no order can be placed."""
+    require_agency(user, budget.agency_id)
+    if not (reference or "").strip():
+        raise BudgetRefused(_("Give the reference of the decision that sets the spending policy."),
+                            code="policy_reference_required")
+    with transaction.atomic():
+        budget = locked_budget(budget.pk)
+        budget.spending_allowed = spending_allowed
+        budget.policy_reference = reference.strip()
+        budget.policy_note = (note or "").strip()
+        budget.save(update_fields=["spending_allowed", "policy_reference", "policy_note", "updated_at"])
+    return budget
+
+
+def _check_amount(amount) -> None:
+    if isinstance(amount, float) or int(amount) != amount or amount < 0:
+        raise BudgetRefused(_("An amount is whole rupiah, zero or more."), code="amount_invalid")

@@ -1,0 +1,66 @@
+"""Builders for agencies, budget officers, budgets, approved prices and orders (the budgets tests share
+them). Orders are placed through budgets.services, as every caller does."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+
+from budgets import services
+from budgets.models import Agency, AgencyStaff, ProductKind
+from tests.catalog_helpers import LISTED_ON, eligible_outlet
+from tests.factories import StaffUserFactory
+
+_numbers = itertools.count(1)
+
+# An order day after listed_outlet's listing day (17 August 2026) and before ORDINARY_DAY (26 November).
+ORDER_DAY = datetime.date(2026, 9, 14)
+
+
+def make_agency(name: str = "", *, kind=Agency.Kind.PROVINCE, slug: str = "") -> Agency:
+    n = next(_numbers)
+    name = name or f"Dinas Kominfo Uji {n}"
+    return Agency.objects.create(name=name, short_name=name[:60], slug=slug or f"dinas-uji-{n}", kind=kind)
+
+
+def budget_officer(agency: Agency, username: str = "", **fields):
+    """A member of Petugas Anggaran working for ``agency``."""
+    user = StaffUserFactory(username=username or f"anggaran.{next(_numbers)}", groups=["Petugas Anggaran"], **fields)
+    AgencyStaff.objects.create(user=user, agency=agency)
+    return user
+
+
+def make_budget(agency: Agency | None = None, *, year: int = 2026, amount: int = 1_000_000_000, **fields):
+    return services.budget_create(agency or make_agency(), year=year, original_amount=amount, **fields)
+
+
+def listed_eligible_outlet(name: str = "", *, since=LISTED_ON):
+    """An outlet listed since ``since`` and found eligible by a re-check at that moment."""
+    import time_machine
+
+    from catalog.eligibility import recheck_outlet
+    from catalog.models import Listing, ListingState, ListingTransition
+
+    with time_machine.travel(since, tick=False):
+        outlet = eligible_outlet(**({"name": name} if name else {}))
+        listing = Listing.objects.create(outlet=outlet, state=ListingState.LISTED, state_since=since)
+        ListingTransition.objects.create(listing=listing, created_at=since, action="approve",
+                                         from_state="under_review", to_state=ListingState.LISTED,
+                                         actor_label="rina.verifikator")
+        recheck_outlet(outlet)
+    return outlet
+
+
+def approved_price(outlet, *, unit_price: int = 10_000_000, kind=ProductKind.ADVERTORIAL, name: str = "",
+                   valid_from: datetime.date = datetime.date(2026, 1, 1), valid_until=None, approver=None):
+    item = services.price_submit(outlet, kind=kind, name=name or f"Advertorial {next(_numbers)}",
+                                 unit_price=unit_price, valid_from=valid_from, valid_until=valid_until, unit="artikel")
+    return services.price_approve(item, user=approver or StaffUserFactory(is_superuser=True))
+
+
+def place(budget, price_item, *, quantity: int = 1, order_date: datetime.date = ORDER_DAY, user=None,
+          today: datetime.date | None = None, **fields):
+    return services.order_place(budget=budget, price_item=price_item, quantity=quantity, order_date=order_date,
+                                service_start=fields.pop("service_start", order_date),
+                                service_end=fields.pop("service_end", order_date + datetime.timedelta(days=7)),
+                                user=user, today=today or datetime.date(2026, 11, 26), **fields)
