@@ -7,3 +7,11 @@ class BudgetsConfig(AppConfig):
 
     name = "budgets"
     verbose_name = _("Media budgets")
+
+    def ready(self):
+        # The staff home is the catalog's, which may not import budgets: budgets adds its panels.
+        from catalog import home_panels
+
+        from .home import staff_home_panels
+
+        home_panels.register(staff_home_panels)

@@ -64,3 +64,16 @@ def place(budget, price_item, *, quantity: int = 1, order_date: datetime.date = 
                                 service_start=fields.pop("service_start", order_date),
                                 service_end=fields.pop("service_end", order_date + datetime.timedelta(days=7)),
                                 user=user, today=today or datetime.date(2026, 11, 26), **fields)
+
+
+def publish(order, *, url: str = "https://portal.example/berita/1", user=None):
+    """The order's publication recorded with its link; the proof waits for review."""
+    return services.order_publish(order, published_url=url, user=user)
+
+
+def pay(order, *, paid_on: datetime.date, user=None, reference: str = ""):
+    """Publish the order, accept its proof and record its payment, as staff do."""
+    staff = user or StaffUserFactory(is_superuser=True)
+    order = services.order_review_proof(publish(order, user=staff), accept=True, user=staff)
+    return services.order_pay(order, paid_on=paid_on, reference=reference or f"SP2D-{next(_numbers)}", user=staff,
+                              today=datetime.date(2026, 11, 26))

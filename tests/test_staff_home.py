@@ -26,8 +26,11 @@ from tests.staff_home_helpers import build_world, days_ago
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ordinary_day")]
 
 HOME = "/admin/"
-PANELS = ["home-applications", "home-pending-documents", "home-expiring-documents", "home-listing-changes",
-          "home-recheck", "home-audit"]
+CATALOG_PANELS = ["home-applications", "home-pending-documents", "home-expiring-documents", "home-listing-changes",
+                  "home-recheck"]
+# Added by budgets (budgets/home.py) for those who may see media orders.
+BUDGET_PANELS = ["home-orders-waiting-proof", "home-proofs-waiting-review"]
+PANELS = [*CATALOG_PANELS, *BUDGET_PANELS, "home-audit"]
 
 
 def superuser():
@@ -45,9 +48,9 @@ ROLE_USERS = {
     "superuser": superuser,
 }
 ROLE_PANELS = {
-    "reviewer": ["home-applications", "home-pending-documents", "home-expiring-documents", "home-listing-changes",
-                 "home-recheck"],
-    "budget officer": ["home-pending-documents", "home-expiring-documents"],
+    "reviewer": CATALOG_PANELS,
+    # The registry and the catalog read-only (mediareg/roles.py), and the orders.
+    "budget officer": [*CATALOG_PANELS, *BUDGET_PANELS],
     "auditor": PANELS,
     "superuser": PANELS,
 }

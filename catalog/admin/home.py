@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import ReviewStatus
 
-from .. import selectors
+from .. import home_panels, selectors
 from ..models import Application, Trigger
 
 # django-pghistory's event labels (mediareg.audit.audited), as staff read them.
@@ -88,6 +88,8 @@ def staff_home_panels(user, today: datetime.date | None = None) -> dict:
                 record = f"{event.pgh_obj_model.lower()}:{event.pgh_obj_id}"
                 event.trail_url = changelist("mediareg_auditevent", obj=record, method="references")
             event.label_text = EVENT_LABELS.get(event.pgh_label, event.pgh_label)
+    # The panels of the apps above the catalog (budgets), which register them (catalog.home_panels).
+    home["more"] = home_panels.more_panels(user, today)
     return home
 
 

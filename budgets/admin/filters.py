@@ -1,0 +1,31 @@
+"""List filters of the budgets' pages."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .. import selectors
+
+
+class WaitingForProofFilter(admin.SimpleListFilter):
+    """The media orders the staff home counts (budgets/home.py): waiting for proof of publication (the
+    service period ended without proof, or the proof was rejected), or proof waiting for review. The same
+    selectors as the staff home, so the list shows exactly the rows its figure counted."""
+
+    title = _("waiting for")
+    parameter_name = "waiting"
+
+    def lookups(self, request, model_admin):
+        return [("proof", _("proof of publication")), ("review", _("review of the proof"))]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "proof":
+            waiting = selectors.orders_waiting_for_proof(request.user, timezone.localdate())
+        elif value == "review":
+            waiting = selectors.proofs_waiting_for_review(request.user)
+        else:
+            return queryset
+        return queryset.filter(pk__in=waiting.values("pk"))
