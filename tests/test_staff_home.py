@@ -49,8 +49,8 @@ ROLE_USERS = {
 }
 ROLE_PANELS = {
     "reviewer": CATALOG_PANELS,
-    # The registry and the catalog read-only (mediareg/roles.py), and the orders.
-    "budget officer": [*CATALOG_PANELS, *BUDGET_PANELS],
+    # The registry read-only (mediareg/roles.py), and the orders.
+    "budget officer": ["home-pending-documents", "home-expiring-documents", *BUDGET_PANELS],
     "auditor": PANELS,
     "superuser": PANELS,
 }
