@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django_celery_beat.models import ClockedSchedule, IntervalSchedule, SolarSchedule
 
+from budgets.models import Budget
 from catalog import lifecycle
 from catalog.eligibility import recheck_outlets
 from catalog.models import (
@@ -140,6 +141,8 @@ def reference_texts() -> list[str]:
     texts = [*KbliCode.objects.values_list("title", flat=True), *Province.objects.values_list("name", flat=True)]
     # The roles' groups (mediareg.roles): names administrators give and may change, like a user's.
     texts += Group.objects.values_list("name", flat=True)
+    # Budget accounts are named as the regional chart of accounts names them (Permendagri 90/2019).
+    texts += Budget.objects.values_list("account_name", flat=True)
     texts += [zone.replace("_", " ") for zone in zoneinfo.available_timezones()]  # time zones, as the list shows them
     for subject, body in OutgoingMail.objects.values_list("subject", "body"):
         texts += [subject, *(line.strip() for line in body.splitlines() if line.strip())]
@@ -212,6 +215,12 @@ def everything(client):
     IntervalSchedule.objects.create(every=10, period=IntervalSchedule.MINUTES)
     SolarSchedule.objects.create(event="sunrise", latitude=-6.2, longitude=106.8)
     ClockedSchedule.objects.create(clocked_time=timezone.now())
+    # Budgets: an agency and a budget with a revision (placed through the services, as staff do).
+    from budgets import services as budgets
+    from tests.budget_helpers import make_agency, make_budget
+
+    budget = make_budget(make_agency(), amount=100_000_000)
+    budgets.budget_revise(budget, amount_after=90_000_000, reason="amendment", reference="DPPA 1", revised_on=today)
     # The login records (django-axes): a failed login, then a successful one and its logout.
     user = UserFactory(username="masuk", is_staff=True)
     client.post("/admin/login/", {"username": "masuk", "password": "salah"})
