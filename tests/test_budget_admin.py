@@ -451,7 +451,7 @@ def test_a_superuser_adds_an_agency_and_assigns_staff_on_the_user_page(client, e
     client.force_login(superuser())
     response = client.post(f"{AGENCIES}add/", {
         "name": "Diskominfo Kota Uji", "short_name": "Diskominfo Kota Uji", "slug": "kota-uji", "kind": "city",
-        "region_code": "", "staff-TOTAL_FORMS": "0", "staff-INITIAL_FORMS": "0"})
+        "region_code": ""})
     assert response.status_code == 302
     city = Agency.objects.get(slug="kota-uji")
     agency_page = client.get(f"{AGENCIES}{city.pk}/change/")

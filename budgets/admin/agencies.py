@@ -70,6 +70,9 @@ class AgencyAdmin(AgencyScopedAdmin):
     def agency_id_of(self, obj) -> int:
         return obj.pk
 
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []  # a new agency has no staff yet
+
     # Agencies are set up by superusers only (no role lists the agency permissions).
     def has_add_permission(self, request):
         return request.user.is_superuser
