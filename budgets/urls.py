@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import price_list, public
 
 urlpatterns = [
+    path("transparency/", public.transparency, name="transparency"),
+    # The outlet's price list, reached through the keys the catalog already gives it (catalog.urls):
+    # the renewal link and the application's status page. In budgets, because catalog must not import it.
+    path("apply/renew/<str:token>/prices/", price_list.by_renewal_link, name="renewal-prices"),
+    path("apply/status/<str:code>/prices/", price_list.by_status_page, name="application-prices"),
 ]

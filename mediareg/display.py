@@ -30,6 +30,7 @@ NAMED_SYSTEM_ACTORS: dict[str, object] = {}
 PUBLIC_ACTORS = {
     "application": gettext_lazy("Applicant (public form)"),
     "renewal": gettext_lazy("Outlet (renewal link)"),
+    "price_list": gettext_lazy("Outlet (price list page)"),
 }
 
 

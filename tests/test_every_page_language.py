@@ -92,7 +92,7 @@ RAW_ACTORS = re.compile(r"\b(?:system|command|task|public):[\w.]+|(?:^|\| )syste
 # Identifiers are not words: task and job names (catalog.tasks.recheck_all_outlets, send-pending-mail),
 # e-mail addresses, file names. A word joined to another by "_", "." or "-" is skipped.
 WORD = re.compile(r"(?<![\w.@/-])[^\W\d_]+(?:'[^\W\d_]+)?(?![\w@/-]|\.\w)")
-PUBLIC_PAGE_NAMES = ["home", "apply", "application-status-lookup", "catalog"]
+PUBLIC_PAGE_NAMES = ["home", "apply", "application-status-lookup", "catalog", "transparency"]
 
 
 class VisibleText(HTMLParser):
@@ -139,6 +139,8 @@ def reference_texts() -> list[str]:
     published (KBLI titles, provinces), the roles' group names, the time zones' names, and the e-mails
     in the outbox, written in their recipient's language (the outbox page names it). Longest first."""
     texts = [*KbliCode.objects.values_list("title", flat=True), *Province.objects.values_list("name", flat=True)]
+    # The budget's account (Permendagri 90/2019), named in Indonesian only.
+    texts += Budget.objects.values_list("account_name", flat=True)
     # The roles' groups (mediareg.roles): names administrators give and may change, like a user's.
     texts += Group.objects.values_list("name", flat=True)
     # Budget accounts are named as the regional chart of accounts names them (Permendagri 90/2019).
@@ -257,7 +259,33 @@ def public_pages(application) -> list[str]:
     urls += [reverse(name) for name in PUBLIC_PAGE_NAMES]
     urls += [reverse("catalog-outlet", args=[listed_outlet().pk]), "/catalog/999999/"]
     urls.append(reverse("renewal", args=[renewal_token(application.outlet_id)]))
-    return urls
+    return urls + budget_pages()
+
+
+def budget_pages() -> list[str]:
+    """/transparency/ for a year with an order and a revision and for a year with the policy off, and an
+    outlet's price list with a price in each state."""
+    from budgets import services
+    from budgets.models import RevisionReason
+    from tests.budget_helpers import approved_price, listed_eligible_outlet, make_agency, make_budget, place
+
+    agency = make_agency("Kominfotik Uji", slug="kominfotik-uji")
+    budget = make_budget(agency, year=2026)
+    services.budget_revise(budget, amount_after=900_000_000, reason=RevisionReason.REFOCUSING,
+                           reference="DPPA 12/2026", revised_on=datetime.date(2026, 6, 2))
+    make_budget(agency, year=2018, amount=0, spending_allowed=False, policy_reference="Ingub 7/2018")
+    outlet = listed_eligible_outlet()
+    listed_eligible_outlet()  # listed, no order
+    place(budget, approved_price(outlet))
+    services.price_reject(services.price_submit(outlet, kind="banner", name="Banner 1", unit_price=5_000_000,
+                                                valid_from=datetime.date(2026, 1, 1), unit="x"),
+                          user=None, reason="X")
+    services.price_submit(outlet, kind="video", name="Video 1", unit_price=5_000_000,
+                          valid_from=datetime.date(2026, 1, 1), unit="x")
+    token = renewal_token(outlet.pk)
+    return [reverse("transparency"), f"{reverse('transparency')}?agency=kominfotik-uji&year=2018",
+            f"{reverse('transparency')}?agency=nothing", reverse("renewal-prices", args=[token]),
+            reverse("renewal", args=[token])]  # with the link to the price list
 
 
 def check_pages(client, urls: list[str], language: str) -> list[str]:
