@@ -376,3 +376,11 @@ def test_a_rejected_price_says_why(outlet):
     assert refusal(lambda: services.price_reject(item, user=reviewer, reason=""))[0] == "reason_required"
     rejected = services.price_reject(item, user=reviewer, reason="Di atas harga pasar")
     assert (rejected.status, rejected.review_reason) == ("rejected", "Di atas harga pasar")
+
+
+def test_the_same_price_sent_twice_while_it_waits_is_one_item(outlet):
+    def send():
+        return services.price_submit(outlet, kind="banner", name="Banner", unit_price=3_000_000, valid_from=TODAY)
+
+    assert send().pk == send().pk
+    assert outlet.price_items.filter(status="submitted").count() == 1

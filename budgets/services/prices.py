@@ -35,9 +35,13 @@ def price_submit(outlet, *, kind: str, name: str, unit_price: int, valid_from: d
         raise BudgetRefused(_("A price is whole rupiah, at least Rp 1."), code="price_invalid")
     if valid_until is not None and valid_until < valid_from:
         raise BudgetRefused(_("The price cannot end before it starts."), code="validity_order")
-    return PriceItem.objects.create(
-        outlet=outlet, kind=kind, name=name, unit=(unit or "").strip() or "item", unit_price=unit_price,
-        valid_from=valid_from, valid_until=valid_until, source=source, reviewed_by=None)
+    fields = {"outlet": outlet, "kind": kind, "name": name, "unit": (unit or "").strip() or "item",
+              "unit_price": unit_price, "valid_from": valid_from, "valid_until": valid_until}
+    # The same price sent again while the first still waits (a double click, a re-sent form) is that one.
+    waiting = PriceItem.objects.filter(status=PriceStatus.SUBMITTED, **fields).first()
+    if waiting is not None:
+        return waiting
+    return PriceItem.objects.create(**fields, source=source, reviewed_by=None)
 
 
 @transaction.atomic
