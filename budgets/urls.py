@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 urlpatterns = [
+    path("budgets/orders/<int:pk>/proof/", views.order_proof, name="order-proof"),
+    path("budgets/orders/<int:pk>/proof/preview/", views.order_proof_preview, name="order-proof-preview"),
 ]
