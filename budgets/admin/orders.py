@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -134,7 +135,7 @@ class WaitingForProofFilter(admin.SimpleListFilter):
     """The staff home's two queues (budgets.selectors): orders waiting for proof, and proof waiting for review.
     The parameter and values are the staff home's links (``?waiting=proof``, ``?waiting=review``)."""
 
-    title = _("waiting")
+    title = _("waiting for a step")
     parameter_name = "waiting"
 
     def lookups(self, request, model_admin):
@@ -159,7 +160,7 @@ class OrderPlaceForm(ServiceFormMixin, forms.ModelForm):
     # Not the model's request_key (not editable, so a model form may not name it): passed to the service.
     placement_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
     amount = RupiahField(
-        label=_("amount"), required=False, min_value=1,
+        label=capfirst(_("amount")), required=False, min_value=1,
         help_text=_("Leave empty for quantity × the approved price. A different amount needs a reason below."))
 
     class Meta:
@@ -221,19 +222,21 @@ class MediaOrderAdmin(admin.ModelAdmin):
                            "ecatalog_reference", "description", "placement_key"]}),
         (_("A different amount"), {"fields": ["amount", "override_reason"]}),
     ]
-    fieldsets = [
-        (None, {"fields": ["budget", "budget_figures", "outlet", "product", "quantity", "unit_price_display",
-                           "amount_display", "override_reason", "order_date", ("service_start", "service_end"),
-                           "ecatalog_reference", "description", "status_label"]}),
-        (_("Eligibility on the order date"), {"fields": ["eligibility_snapshot"]}),
-        (_("Proof of publication"), {"fields": ["proof_state", "published_link", "proof_file_links",
-                                                "proof_submitted_at", ("proof_reviewer", "proof_reviewed_at"),
-                                                "proof_reason"]}),
-        (_("Payment"), {"fields": ["paid_on", "payment_reference"]}),
-        (_("Cancellation"), {"fields": ["cancelled_on", "cancel_reason"]}),
-        (_("Record"), {"fields": ["placed_by", "created_at", "request_key", "audit_trail"]}),
-    ]
-    page_fields = ["budget_figures", "product", "unit_price_display", "amount_display", "status_label",
+    # The order's page, by section; the sections of steps not taken yet are left out (get_fieldsets).
+    sections = {
+        "order": (None, {"fields": ["budget", "budget_figures", "outlet", "product_name", "quantity",
+                                    "unit_price_display", "amount_display", "override_reason", "order_date",
+                                    ("service_start", "service_end"), "ecatalog_reference", "description",
+                                    "status_label"]}),
+        "eligibility": (_("Eligibility on the order date"), {"fields": ["eligibility_snapshot"]}),
+        "proof": (_("Proof of publication"), {"fields": ["proof_state", "published_link", "proof_file_links",
+                                                         "proof_submitted_at", ("proof_reviewer", "proof_reviewed_at"),
+                                                         "proof_reason"]}),
+        "payment": (_("Payment"), {"fields": ["paid_on", "payment_reference"]}),
+        "cancellation": (_("Cancellation"), {"fields": ["cancelled_on", "cancel_reason"]}),
+        "record": (_("Record"), {"fields": ["placed_by", "created_at", "request_key", "audit_trail"]}),
+    }
+    page_fields = ["budget_figures", "product_name", "unit_price_display", "amount_display", "status_label",
                    "eligibility_snapshot", "proof_state", "published_link", "proof_file_links", "proof_file_name",
                    "proof_reviewer",
                    "placed_by", "audit_trail"]
@@ -291,7 +294,7 @@ class MediaOrderAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("amount"), ordering="amount")
     def amount_display(self, obj):
-        return format_rupiah(obj.amount)
+        return format_rupiah(obj.amount).replace(" ", "\u00a0")  # "Rp" stays with its number
 
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, obj):
@@ -310,6 +313,10 @@ class MediaOrderAdmin(admin.ModelAdmin):
                        "remaining.") % {
             "current": format_rupiah(budget.current_amount), "ordered": format_rupiah(budget.ordered_amount),
             "paid": format_rupiah(budget.paid_amount), "remaining": format_rupiah(budget.remaining_amount)}
+
+    @admin.display(description=_("product"))
+    def product_name(self, obj):
+        return f"{obj.price_item.get_kind_display()}: {obj.price_item.name}"
 
     @admin.display(description=_("unit price"))
     def unit_price_display(self, obj):
@@ -360,7 +367,14 @@ class MediaOrderAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return self.add_fieldsets
-        fieldsets = self.fieldsets
+        shown = dict(self.sections)
+        if obj.status != OrderStatus.PAID:
+            del shown["payment"]
+        if obj.status != OrderStatus.CANCELLED:
+            del shown["cancellation"]
+        if not obj.proof_status:
+            shown["proof"] = (shown["proof"][0], {"fields": ["proof_state"]})
+        fieldsets = list(shown.values())
         if not request.user.has_perm("budgets.download_proof"):
             # No link that refuses: without the permission the page names the file only.
             fieldsets = [(name, {**options, "fields": [
@@ -378,6 +392,12 @@ class MediaOrderAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         form.user = request.user
+        for name in ("budget", "price_item"):
+            widget = form.base_fields[name].widget if name in form.base_fields else None
+            # No "add" or "change" beside the choices: a price added there would wait for approval, and
+            # budgets are not changed from an order. (The form class is this request's own.)
+            if widget is not None and hasattr(widget, "can_add_related"):
+                widget.can_add_related = widget.can_change_related = widget.can_delete_related = False
         return form
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -14,6 +14,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -89,7 +90,7 @@ class ServiceFormMixin:
 
 
 class PriceItemForm(ServiceFormMixin, forms.ModelForm):
-    unit_price = RupiahField(label=_("unit price"), min_value=1,
+    unit_price = RupiahField(label=capfirst(_("unit price")), min_value=1,
                              help_text=_("Whole rupiah, e.g. 5000000 or 5.000.000."))
 
     class Meta:
