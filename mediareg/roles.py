@@ -56,8 +56,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     "Auditor": VIEW_REGISTRY + VIEW_CATALOG + VIEW_BUDGETS + VIEW_LOGINS
     + ["budgets.view_every_agency", "budgets.download_proof", "partners.download_document",
        "mediareg.view_auditevent", "mediareg.view_deadletter", "mediareg.view_outgoingmail"],
-    # An agency's budget officer: its budgets, price list and orders; the registry and the catalog read-only.
-    "Petugas Anggaran": VIEW_REGISTRY + VIEW_CATALOG + VIEW_BUDGETS + MANAGE_BUDGETS,
+    # An agency's budget officer: its budgets, price list and orders; the registry read-only (the public
+    # /catalog/ and the order form say which outlets may be ordered from).
+    "Petugas Anggaran": VIEW_REGISTRY + VIEW_BUDGETS + MANAGE_BUDGETS,
 }
 
 

@@ -45,6 +45,8 @@ def order_place(*, budget: Budget, price_item: PriceItem, quantity: int, order_d
     if earlier is not None:
         return earlier
     require_agency(user, budget.agency_id)
+    # As stored, not as the caller's copy says: an approved price is final, so the check holds to the insert.
+    price_item = PriceItem.objects.select_related("outlet").get(pk=price_item.pk)
     outlet_id = price_item.outlet_id
     quantity = _whole(quantity, _("The quantity is a whole number of at least 1."), minimum=1)
     _check_dates(budget, order_date, service_start, service_end, today)
