@@ -520,3 +520,13 @@ def test_an_officer_filters_only_their_own_years(client, officer, agency, budget
 
 
 
+
+
+def test_save_and_add_another_opens_a_new_form_with_a_new_key(client, officer, budget, price):
+    data = form_data(budget, price)
+    response = client.post(ADD, {**data, "_addanother": "1"})
+    assert response.status_code == 302 and response.url == ADD
+    assert MediaOrder.objects.count() == 1
+    new_key = client.get(ADD).context["adminform"].form["placement_key"].value()
+    assert str(new_key) != data["placement_key"]
+    assert 'name="_continue"' not in client.get(ADD).content.decode()

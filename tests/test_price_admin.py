@@ -188,3 +188,17 @@ def test_every_officer_sees_every_price(client, outlet):
     for agency in (make_agency("Kominfotik DKI"), make_agency("Diskominfo Banjar")):
         client.force_login(budget_officer(agency))
         assert list(client.get(LIST).context["cl"].result_list) == [item]
+
+
+def test_an_approved_price_leads_to_a_new_price_of_the_same_product(client, officer, outlet):
+    item = approved_price(outlet, name="Advertorial 600 kata", unit_price=5_000_000)
+    response = client.get(page(item))
+    link = response.context["new_price_url"]
+    assert link.startswith(ADD) and f'href="{link.replace("&", "&amp;")}"' in response.content.decode()
+    form = client.get(link).context["adminform"].form
+    assert (form["outlet"].value(), form["kind"].value(), form["name"].value(), form["unit"].value()) == (
+        str(outlet.pk), ProductKind.ADVERTORIAL, "Advertorial 600 kata", "artikel")
+    client.post(ADD, form_data(outlet, name="Advertorial 600 kata", unit_price="6.000.000", valid_from="2026-12-01"))
+    client.post(LIST, {"action": "approve_prices", "_selected_action": [PriceItem.objects.latest("pk").pk]})
+    item.refresh_from_db()
+    assert item.valid_until == datetime.date(2026, 11, 30)

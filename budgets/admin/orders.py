@@ -430,9 +430,14 @@ class MediaOrderAdmin(admin.ModelAdmin):
         if not getattr(obj, "_already_placed", False):  # logged once, when it was placed
             super().log_addition(request, obj, message)
 
+    def add_view(self, request, form_url="", extra_context=None):
+        # An order is not edited after it is placed: saving leads to its page, or to a new form.
+        extra_context = {"show_save_and_continue": False, **(extra_context or {})}
+        return super().add_view(request, form_url, extra_context)
+
     def response_add(self, request, obj, post_url_continue=None):
         """To the order's page, with the budget's remaining amount (or, for a form sent twice, that the
-        order was recorded once)."""
+        order was recorded once); to a new form after "Save and add another"."""
         if getattr(obj, "_already_placed", False):
             self.message_user(request, gettext("This form had already been sent: the order was recorded once, "
                                                "and here it is."), messages.WARNING)
@@ -442,6 +447,8 @@ class MediaOrderAdmin(admin.ModelAdmin):
                                                "remains.") % {
                 "amount": format_rupiah(obj.amount), "outlet": obj.outlet, "budget": budget,
                 "remaining": format_rupiah(budget.remaining_amount)}, messages.SUCCESS)
+        if "_addanother" in request.POST:
+            return HttpResponseRedirect(reverse("admin:budgets_mediaorder_add"))
         return HttpResponseRedirect(reverse("admin:budgets_mediaorder_change", args=[obj.pk]))
 
     def get_search_results(self, request, queryset, search_term):

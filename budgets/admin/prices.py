@@ -14,6 +14,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.http import urlencode
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -223,6 +224,10 @@ class PriceItemAdmin(admin.ModelAdmin):
         item = self.get_object(request, unquote(object_id))
         extra_context = {**(extra_context or {}), "decisions": (
             item is not None and item.status == PriceStatus.SUBMITTED and self.has_approve_permission(request))}
+        if item is not None and item.status == PriceStatus.APPROVED and self.has_add_permission(request):
+            # A price is never edited: a new price of the product is a new item, its form filled in from this one.
+            extra_context["new_price_url"] = reverse("admin:budgets_priceitem_add") + "?" + urlencode({
+                "outlet": item.outlet_id, "kind": item.kind, "name": item.name, "unit": item.unit})
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
