@@ -39,6 +39,8 @@ def officer():
 
 
 def test_an_officer_places_an_order_by_typing_the_outlets_name(browser, live_server, officer, tmp_path):
+    from playwright.sync_api import expect  # here: without playwright the browser fixture skips the test
+
     outlet = listed_eligible_outlet("Kabar Martapura")
     approved_price(outlet, unit_price=12_500_000, name="Advertorial 600 kata dengan 2 foto")
     approved_price(listed_eligible_outlet("Radio Intan"), unit_price=2_000_000, name="Spot 60 detik")
@@ -48,9 +50,10 @@ def test_an_officer_places_an_order_by_typing_the_outlets_name(browser, live_ser
     # Django's autocomplete: open it, type part of the outlet's name, choose the product.
     page.locator(".field-price_item .select2-selection").click()
     page.locator(".select2-search__field").fill("martap")
+    # The list first shows every approved price, then the ones whose outlet matches what was typed.
+    expect(page.locator(".select2-results__option", has_text="Radio Intan")).to_have_count(0)
     option = page.locator(".select2-results__option", has_text="Kabar Martapura")
-    option.wait_for()
-    assert page.locator(".select2-results__option", has_text="Radio Intan").count() == 0
+    expect(option).to_have_count(1)
     option.click()
     page.locator("#id_quantity").fill("2")
     for name in ("order_date", "service_start"):
