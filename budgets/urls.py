@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import price_list, public
+from . import price_list, public, views
 
 urlpatterns = [
     path("transparency/", public.transparency, name="transparency"),
@@ -8,4 +8,7 @@ urlpatterns = [
     # the renewal link and the application's status page. In budgets, because catalog must not import it.
     path("apply/renew/<str:token>/prices/", price_list.by_renewal_link, name="renewal-prices"),
     path("apply/status/<str:code>/prices/", price_list.by_status_page, name="application-prices"),
+    # Proof of publication files: staff with the permission, for an order they may see (budgets.views).
+    path("budgets/orders/<int:pk>/proof/", views.order_proof, name="order-proof"),
+    path("budgets/orders/<int:pk>/proof/preview/", views.order_proof_preview, name="order-proof-preview"),
 ]

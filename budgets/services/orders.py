@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.eligibility import eligibility_on, listing_state_on
 from catalog.models import ListingState
+from catalog.rules import reason_text
 from mediareg.display import local_date
 from mediareg.money import format_rupiah
 from partners.uploads import check_document_file
@@ -58,9 +59,10 @@ def order_place(*, budget: Budget, price_item: PriceItem, quantity: int, order_d
                                     "state": _state_label(listed)}, code="not_listed")
     standing = eligibility_on(outlet_id, order_date)
     if not standing.eligible:
-        reasons = "; ".join(o.get("reason", "") for o in standing.failing) or _("it had not been evaluated")
+        # Stored reasons are in both languages ({"id": ..., "en": ...}, catalog.rules.render_reason).
+        reasons = " ".join(reason_text(o.get("reason")) for o in standing.failing) or _("it had not been evaluated.")
         raise BudgetRefused(
-            _("%(outlet)s was not eligible on %(day)s: %(reasons)s.")
+            _("%(outlet)s was not eligible on %(day)s: %(reasons)s")
             % {"outlet": price_item.outlet, "day": local_date(order_date), "reasons": reasons}, code="not_eligible")
     computed = quantity * price_item.unit_price
     override_reason = (override_reason or "").strip()
