@@ -38,8 +38,8 @@ from partners.models import MediaOutlet
 from .. import selectors, services
 from ..models import Budget, MediaOrder, OrderStatus, ProofStatus
 from ..services import BudgetRefused
-from .prices import RupiahField, ServiceFormMixin
 from .filters import WaitingForProofFilter
+from .prices import RupiahField, ServiceFormMixin
 
 ORDER_TONES = {OrderStatus.COMMITTED: "info", OrderStatus.PUBLISHED: "info", OrderStatus.PAID: "good",
                OrderStatus.CANCELLED: "muted"}
