@@ -30,9 +30,10 @@ def test_axis_labels_are_short_in_each_language():
 
 
 def test_bars_are_proportional_to_the_amounts_and_stack_paid_under_ordered():
-    chart = year_chart([budget(2021, 5_000_000_000, 4_000_000_000, 1_000_000_000),
-                        budget(2019, 15_000_000_000, 15_000_000_000, 15_000_000_000),
-                        budget(2018, 0, allowed=False)])
+    with translation.override("en"):
+        chart = year_chart([budget(2021, 5_000_000_000, 4_000_000_000, 1_000_000_000),
+                            budget(2019, 15_000_000_000, 15_000_000_000, 15_000_000_000),
+                            budget(2018, 0, allowed=False)])
     assert [bar.year for bar in chart.bars] == [2018, 2019, 2021]
     y2018, y2019, y2021 = chart.bars
     assert y2018.budget_height == 0 and y2018.paid_height == 0

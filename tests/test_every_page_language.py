@@ -217,12 +217,16 @@ def everything(client):
     IntervalSchedule.objects.create(every=10, period=IntervalSchedule.MINUTES)
     SolarSchedule.objects.create(event="sunrise", latitude=-6.2, longitude=106.8)
     ClockedSchedule.objects.create(clocked_time=timezone.now())
-    # Budgets: an agency and a budget with a revision (placed through the services, as staff do).
+    # Budgets: an agency and a budget with a revision, a price list and an order that waits for its proof's
+    # review (through the services, as staff do).
     from budgets import services as budgets
-    from tests.budget_helpers import make_agency, make_budget
+    from tests.budget_helpers import approved_price, listed_eligible_outlet, make_agency, make_budget, place
 
-    budget = make_budget(make_agency(), amount=100_000_000)
+    budget = make_budget(make_agency(), amount=100_000_000, year=today.year)
     budgets.budget_revise(budget, amount_after=90_000_000, reason="amendment", reference="DPPA 1", revised_on=today)
+    price = approved_price(listed_eligible_outlet("Warta Harga"), valid_from=datetime.date(today.year, 1, 1))
+    order = place(budget, price, order_date=today - datetime.timedelta(days=2), today=today)
+    budgets.order_publish(order, published_url="https://warta.example/berita/1")
     # The login records (django-axes): a failed login, then a successful one and its logout.
     user = UserFactory(username="masuk", is_staff=True)
     client.post("/admin/login/", {"username": "masuk", "password": "salah"})

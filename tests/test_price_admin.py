@@ -62,14 +62,14 @@ def test_staff_add_a_price_that_waits_for_approval(client, officer, outlet):
     assert item.valid_from == datetime.date(2026, 10, 1) and item.valid_until is None
 
 
-def test_a_price_for_an_outlet_outside_the_e_catalog_is_refused_on_the_form(client, officer):
+def test_a_price_for_an_outlet_outside_the_e_catalog_is_refused_on_the_form(client, english, officer):
     response = client.post(ADD, form_data(MediaOutletFactory(name="Belum Terdaftar")))
     assert response.status_code == 200
     assert "Only an outlet in the e-catalog has a price list." in text(response)
     assert not PriceItem.objects.exists()
 
 
-def test_a_price_that_ends_before_it_starts_is_refused_on_the_form(client, officer, outlet):
+def test_a_price_that_ends_before_it_starts_is_refused_on_the_form(client, english, officer, outlet):
     response = client.post(ADD, form_data(outlet, valid_until="2026-09-01"))
     assert response.status_code == 200
     assert "The price cannot end before it starts." in text(response)
@@ -147,7 +147,7 @@ def test_reject_asks_for_a_reason_then_records_it(client, officer, outlet):
     assert (item.status, item.review_reason) == (PriceStatus.REJECTED, "Harga di atas rata-rata pasar.")
 
 
-def test_an_approved_price_is_read_only_and_offers_no_decision(client, officer, outlet):
+def test_an_approved_price_is_read_only_and_offers_no_decision(client, english, officer, outlet):
     item = approved_price(outlet, unit_price=5_000_000)
     response = client.get(page(item))
     body = response.content.decode()
