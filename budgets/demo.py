@@ -147,22 +147,22 @@ AGENCIES = (
 # of one order). Prices of Jakarta media; each outlet's own price is drawn between the two.
 PRODUCTS = {
     MediaType.ONLINE: (
-        (ProductKind.ADVERTORIAL, "Advertorial 500-700 kata dengan 2 foto", "artikel", 12_500_000, 25_000_000, 48),
+        (ProductKind.ADVERTORIAL, "Advertorial 500-700 kata dengan 2 foto", "artikel", 12_500_000, 25_000_000, 96),
         (ProductKind.BANNER, "Banner 300x250 di halaman depan", "bulan", 20_000_000, 40_000_000, 12),
-        (ProductKind.SOCIAL_POST, "Unggahan di Instagram dan X", "unggahan", 3_000_000, 7_500_000, 96),
-        (ProductKind.VIDEO, "Video liputan 2-3 menit", "video", 25_000_000, 45_000_000, 24),
+        (ProductKind.SOCIAL_POST, "Unggahan di Instagram dan X", "unggahan", 3_000_000, 7_500_000, 150),
+        (ProductKind.VIDEO, "Video liputan 2-3 menit", "video", 25_000_000, 45_000_000, 36),
     ),
     MediaType.PRINT: (
-        (ProductKind.ADVERTORIAL, "Advertorial 1/2 halaman berwarna", "penerbitan", 35_000_000, 70_000_000, 52),
-        (ProductKind.PRINT_AD, "Iklan display 1/4 halaman", "penerbitan", 15_000_000, 30_000_000, 52),
+        (ProductKind.ADVERTORIAL, "Advertorial 1/2 halaman berwarna", "penerbitan", 35_000_000, 70_000_000, 104),
+        (ProductKind.PRINT_AD, "Iklan display 1/4 halaman", "penerbitan", 15_000_000, 30_000_000, 104),
     ),
     MediaType.TELEVISION: (
-        (ProductKind.TV_SPOT, "Iklan layanan masyarakat 30 detik", "spot", 12_500_000, 25_000_000, 120),
-        (ProductKind.VIDEO, "Liputan khusus atau talkshow 30 menit", "tayangan", 75_000_000, 150_000_000, 24),
+        (ProductKind.TV_SPOT, "Iklan layanan masyarakat 30 detik", "spot", 12_500_000, 25_000_000, 300),
+        (ProductKind.VIDEO, "Liputan khusus atau talkshow 30 menit", "tayangan", 75_000_000, 150_000_000, 48),
     ),
     MediaType.RADIO: (
-        (ProductKind.RADIO_SPOT, "Iklan layanan masyarakat 60 detik", "spot", 1_000_000, 2_500_000, 240),
-        (ProductKind.ADVERTORIAL, "Dialog interaktif 60 menit", "siaran", 7_500_000, 15_000_000, 48),
+        (ProductKind.RADIO_SPOT, "Iklan layanan masyarakat 60 detik", "spot", 1_000_000, 2_500_000, 600),
+        (ProductKind.ADVERTORIAL, "Dialog interaktif 60 menit", "siaran", 7_500_000, 15_000_000, 96),
     ),
 }
 # How much of an agency's spend each kind of outlet tends to get.
