@@ -260,18 +260,20 @@ def test_the_audit_trail_names_the_job_for_the_orders(debug_on):
 def test_a_failed_run_leaves_no_orders_and_no_proof_files(debug_on, monkeypatch, private_document_storage):
     from budgets import services
 
-    paid = []
+    paid, stored = [], []
     order_pay = services.order_pay
+    proofs = private_document_storage / "proofs"
 
     def pay_then_fail(order, **kwargs):
         paid.append(order_pay(order, **kwargs))
         if len(paid) == 20:
+            stored.extend(path for path in proofs.rglob("*") if path.is_file())
             raise RuntimeError("disk full")
         return paid[-1]
 
     monkeypatch.setattr(services, "order_pay", pay_then_fail)
     with at("2026-11-26T10:00"), pytest.raises(RuntimeError):
         seed()
+    assert stored  # proof files had been written when the run failed
     assert not MediaOrder.objects.exists() and not Budget.objects.exists()
-    proofs = private_document_storage / "proofs"
-    assert not proofs.exists() or not any(path.is_file() for path in proofs.rglob("*"))
+    assert not any(path.exists() for path in stored)
