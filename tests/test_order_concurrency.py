@@ -1,5 +1,5 @@
 """order_place under concurrency, on PostgreSQL: many threads, each in its own connection, racing for one
-budget (docs/architecture.md "Money"; ../shared/perf-reliability.md §1.8 and §2.4).
+budget (docs/architecture.md "Money").
 
 Whatever the interleaving, the orders never exceed the budget, the budget row's ordered amount is the sum
 of its live orders, exactly as many orders succeed as fit, and one request key is one order."""
