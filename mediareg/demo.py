@@ -1,10 +1,12 @@
-"""The demo register that `manage.py seed_demo` loads: the registry's demo (partners.demo) and, on top of
-it, the e-catalog's (catalog.demo), with the demo logins. The project is where the two apps meet: the
-registry's plan dates its tax documents by the catalog's tax calendar, handed to it here, so that the
-registry never imports the catalog.
+"""The demo register that `manage.py seed_demo` loads: the registry's demo (partners.demo), on top of
+it the e-catalog's (catalog.demo), and on top of that the budgets' (budgets.demo: agencies, budgets,
+price lists and orders), with the demo logins. The project is where the apps meet: the registry's plan
+dates its tax documents by the catalog's tax calendar, handed to it here, so that the registry never
+imports the catalog.
 
-Demo logins (admin, verifikator, auditor; the password is the user name) exist only with DEBUG on.
-Every step writes only what is missing, so a second run adds nothing.
+Demo logins (admin, verifikator, auditor, and the budget officers anggaran for Kominfotik DKI and
+anggaran.banjar for Diskominfo Banjar; the password is the user name) exist only with DEBUG on.
+Every step writes only what is missing, so a second run adds nothing. The audit trail names ACTOR.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from budgets.demo import BudgetsDemoResult, seed_budgets_demo
 from catalog.demo import seed_catalog_demo
 from catalog.models import EligibilityPolicy
 from catalog.tax_calendar import TaxCalendar
@@ -36,7 +39,11 @@ DEMO_USERS = [
     ("admin", None, True),
     ("verifikator", "Verifikator", False),
     ("auditor", "Auditor", False),
+    ("anggaran", "Petugas Anggaran", False),
+    ("anggaran.banjar", "Petugas Anggaran", False),
 ]
+# The agency (budgets.demo.AGENCIES, by slug) each demo budget officer works for.
+DEMO_OFFICERS = {"kominfotik-dki": "anggaran", "diskominfo-banjar": "anggaran.banjar"}
 
 
 class PlanBuilder(registry_plan.PlanBuilder):
@@ -54,11 +61,13 @@ class DemoResult:
     documents: int  # the demo companies' documents, created now or before
     new_users: list[str]
     listings: dict[str, int]  # new e-catalog listings, by state
+    budgets: BudgetsDemoResult
 
 
 def seed_demo(*, with_users: bool, today: datetime.date | None = None) -> DemoResult:
-    """Write the demo register where it is missing, then its e-catalog part."""
-    plan = PlanBuilder(today or timezone.localdate()).build()
+    """Write the demo register where it is missing, then its e-catalog part, then its budgets."""
+    today = today or timezone.localdate()
+    plan = PlanBuilder(today).build()
     check_npwps(plan)
     seeder = None
     try:
@@ -75,8 +84,16 @@ def seed_demo(*, with_users: bool, today: datetime.date | None = None) -> DemoRe
     documents = Document.objects.filter(company__npwp__in=[spec.npwp for spec in plan]).count()
     with audit_context(actor=ACTOR):
         listings = seed_catalog_demo(actor=ACTOR)
+    officers = {}
+    if with_users:
+        users = get_user_model().objects.in_bulk(DEMO_OFFICERS.values(), field_name="username")
+        officers = {slug: users[name] for slug, name in DEMO_OFFICERS.items() if name in users}
+    # A context of its own: one entered around the catalog's part ends up naming whoever that part's
+    # listing decisions name ("system"), since nested audit contexts share and update one set of metadata.
+    with audit_context(actor=ACTOR):
+        budgets = seed_budgets_demo(today=today, actor=ACTOR, officers=officers)
     return DemoResult(plan=plan, created=seeder.created, documents=documents, new_users=new_users,
-                      listings=listings)
+                      listings=listings, budgets=budgets)
 
 
 def ensure_demo_users() -> list[str]:

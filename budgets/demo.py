@@ -1,0 +1,441 @@
+"""The budgets part of the demo data (mediareg.demo, for seed_demo): two agencies, their budgets since
+2016, the listed demo outlets' price lists and orders in every status (docs/domain.md "Budgets and orders").
+
+- Kominfotik DKI (a province): no media spending in 2016–2018 (the governor's policy), about Rp 15 billion
+  in 2019, a refocusing cut of more than half in April 2020, about Rp 5 billion in 2021 after the second
+  refocusing, an APBD-Perubahan increase in 2023, plausible amounts since.
+- Diskominfo Banjar (a regency) copied the scheme after its visit to DKI in November 2021: a small budget
+  from 2022.
+
+Everything is written through budgets.services, as an officer would (the demo officer of the agency when
+there are demo logins, else the job). The orders go back to 2019 while the catalog demo lists its outlets
+today; catalog.demo.record_demo_history gives those listings a labelled demo history from
+``DEMO_HISTORY_START``, so that order_place checks the orders as it checks any other (docs/domain.md,
+"The demo").
+
+Reproducible and idempotent: the plan comes from seeded random generators and fixed dates; an order is
+identified by a request key derived from its agency, year and number, so a second run finds every order
+and changes nothing. The current year's orders are those of its plan dated up to today (the first one is
+never later than today), so the demo works on any day, 1 January and 31 December included. The outcome of
+an order (paid, waiting for proof, ...) is decided by the run that places it: the most recent orders are
+the unfinished ones.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import uuid
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from catalog.demo import record_demo_history
+from partners.demo.files import pdf_bytes, png_bytes
+from partners.models import MediaOutlet, MediaType, OutletDomain
+
+from . import services
+from .models import (
+    Agency,
+    AgencyStaff,
+    Budget,
+    BudgetRevision,
+    MediaOrder,
+    PriceItem,
+    PriceStatus,
+    ProductKind,
+    RevisionReason,
+)
+
+JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
+FIRST_BUDGET_YEAR = 2016
+# The start of the demo's order history (see catalog.demo.record_demo_history): the first working day
+# of 2019, the first year of the demo with media spending.
+DEMO_HISTORY_START = datetime.datetime(2019, 1, 2, 9, 0, tzinfo=JAKARTA)
+FIRST_PRICE_DAY = datetime.date(2019, 1, 1)
+PRICE_CHANGE_DAY = datetime.date(2023, 1, 1)
+# Orders are dated between these days of their year, so that their service and payment fit in the year.
+ORDERS_FROM, ORDERS_UNTIL = (1, 6), (11, 20)
+NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "demo-orders.mediareg.invalid")  # for the demo orders' request keys
+
+POLICY_OFF_REFERENCE = "Instruksi Gubernur: tanpa belanja iklan media berbayar (contoh demo)"
+POLICY_OFF_NOTE = ("Sejak Desember 2014 gubernur meminta SKPD berhenti membeli iklan layanan masyarakat di "
+                   "televisi; pada tahun ini pos belanja media tidak diisi dan tidak ada pesanan. Rujukan "
+                   "ini contoh untuk demo, bukan nomor keputusan yang sebenarnya.")
+
+
+@dataclass(frozen=True)
+class RevisionSpec:
+    amount_after: int
+    reason: str
+    revised_on: datetime.date
+    reference: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class BudgetSpec:
+    year: int
+    amount: int  # the original amount (murni)
+    spending_allowed: bool = True
+    policy_reference: str = ""
+    policy_note: str = ""
+    revisions: tuple[RevisionSpec, ...] = ()
+    spend_share: float = 0.9  # the year's orders as a share of its smallest amount
+
+    @property
+    def smallest_amount(self) -> int:
+        return min([self.amount, *(r.amount_after for r in self.revisions)])
+
+
+@dataclass(frozen=True)
+class AgencySpec:
+    slug: str
+    name: str
+    short_name: str
+    kind: str
+    region_code: str
+    code: str  # in the demo's e-catalog and payment references
+    first_year: int
+    budget: Callable[[int], BudgetSpec]
+    orders_per_year: int  # about how many orders share a year's spend
+    unfinished: tuple[str, ...]  # the outcomes of its most recent orders, newest first
+
+
+def dki_budget(year: int) -> BudgetSpec:
+    if year <= 2018:
+        return BudgetSpec(year, 0, spending_allowed=False, policy_reference=POLICY_OFF_REFERENCE,
+                          policy_note=POLICY_OFF_NOTE)
+    if year == 2020:
+        return BudgetSpec(year, 16_500_000_000, revisions=(RevisionSpec(
+            6_600_000_000, RevisionReason.REFOCUSING, datetime.date(2020, 4, 17),
+            "SKB Mendagri dan Menkeu 119/2813/SJ, 177/KMK.07/2020 (9 April 2020)",
+            "Refocusing dan realokasi untuk penanganan COVID-19: belanja barang dan jasa dipotong "
+            "sekurang-kurangnya 50%."),))
+    if year == 2021:
+        return BudgetSpec(year, 6_000_000_000, spend_share=0.93, revisions=(RevisionSpec(
+            5_000_000_000, RevisionReason.REFOCUSING, datetime.date(2021, 3, 1),
+            "PMK 17/PMK.07/2021 dan SE-2/PK/2021 (8 Februari 2021)",
+            "8% DAU dicadangkan untuk penanganan COVID-19 dan vaksinasi."),))
+    if year == 2023:
+        return BudgetSpec(year, 9_000_000_000, revisions=(RevisionSpec(
+            10_000_000_000, RevisionReason.AMENDMENT, datetime.date(2023, 9, 25),
+            "Perda Perubahan APBD 2023 (contoh demo)", "Tambahan untuk sosialisasi Pemilu 2024."),))
+    amounts = {2019: 15_000_000_000, 2022: 7_500_000_000, 2024: 10_500_000_000, 2025: 9_500_000_000}
+    return BudgetSpec(year, amounts.get(year, 10_000_000_000), spend_share=0.94 if year == 2019 else 0.9)
+
+
+def banjar_budget(year: int) -> BudgetSpec:
+    amounts = {2022: 600_000_000, 2023: 750_000_000, 2024: 850_000_000, 2025: 900_000_000}
+    return BudgetSpec(year, amounts.get(year, 950_000_000), spend_share=0.85)
+
+
+AGENCIES = (
+    AgencySpec("kominfotik-dki", "Dinas Komunikasi, Informatika dan Statistik Provinsi DKI Jakarta",
+               "Kominfotik DKI", Agency.Kind.PROVINCE, "31", "DKI", FIRST_BUDGET_YEAR, dki_budget, 6,
+               ("committed", "committed", "proof_pending", "proof_rejected", "accepted")),
+    AgencySpec("diskominfo-banjar", "Dinas Komunikasi, Informatika, Statistik dan Persandian Kabupaten Banjar",
+               "Diskominfo Banjar", Agency.Kind.REGENCY, "63.03", "BJR", 2022, banjar_budget, 3,
+               ("committed", "proof_pending", "accepted")),
+)
+
+# What each kind of outlet sells: (kind, description, unit, lowest and highest unit price, largest quantity
+# of one order). Prices of Jakarta media; each outlet's own price is drawn between the two.
+PRODUCTS = {
+    MediaType.ONLINE: (
+        (ProductKind.ADVERTORIAL, "Advertorial 500-700 kata dengan 2 foto", "artikel", 12_500_000, 25_000_000, 96),
+        (ProductKind.BANNER, "Banner 300x250 di halaman depan", "bulan", 20_000_000, 40_000_000, 12),
+        (ProductKind.SOCIAL_POST, "Unggahan di Instagram dan X", "unggahan", 3_000_000, 7_500_000, 150),
+        (ProductKind.VIDEO, "Video liputan 2-3 menit", "video", 25_000_000, 45_000_000, 36),
+    ),
+    MediaType.PRINT: (
+        (ProductKind.ADVERTORIAL, "Advertorial 1/2 halaman berwarna", "penerbitan", 35_000_000, 70_000_000, 104),
+        (ProductKind.PRINT_AD, "Iklan display 1/4 halaman", "penerbitan", 15_000_000, 30_000_000, 104),
+    ),
+    MediaType.TELEVISION: (
+        (ProductKind.TV_SPOT, "Iklan layanan masyarakat 30 detik", "spot", 12_500_000, 25_000_000, 300),
+        (ProductKind.VIDEO, "Liputan khusus atau talkshow 30 menit", "tayangan", 75_000_000, 150_000_000, 48),
+    ),
+    MediaType.RADIO: (
+        (ProductKind.RADIO_SPOT, "Iklan layanan masyarakat 60 detik", "spot", 1_000_000, 2_500_000, 600),
+        (ProductKind.ADVERTORIAL, "Dialog interaktif 60 menit", "siaran", 7_500_000, 15_000_000, 96),
+    ),
+}
+# How much of an agency's spend each kind of outlet tends to get.
+TYPE_WEIGHT = {MediaType.TELEVISION: 4.0, MediaType.ONLINE: 3.0, MediaType.PRINT: 2.0, MediaType.RADIO: 1.5}
+TOPICS = ("Jakarta Sehat", "Pencegahan banjir", "Transportasi umum terintegrasi", "Layanan Jakarta Kini",
+          "Pembayaran pajak daerah", "Pengelolaan sampah", "Ruang terbuka hijau", "Festival budaya Betawi")
+YEAR_TOPICS = {2020: "Pencegahan COVID-19", 2021: "Vaksinasi COVID-19", 2024: "Pemilu 2024"}
+PROOF_REJECTED = "Tangkapan layar tidak menampilkan tanggal tayang; kirim ulang bukti yang lengkap."
+CANCELLED = "Acara diundur ke tahun berikutnya; pesanan dibatalkan sebelum tayang."
+
+
+@dataclass
+class OrderPlan:
+    agency: AgencySpec
+    year: int
+    number: int
+    outlet: MediaOutlet
+    product: tuple  # an entry of PRODUCTS
+    quantity: int
+    order_date: datetime.date
+    service_days: int
+    cancelled: bool
+    outcome: str = "paid"
+
+    @property
+    def request_key(self) -> uuid.UUID:
+        return uuid.uuid5(NAMESPACE, f"{self.agency.slug}:{self.year}:{self.number}")
+
+    @property
+    def service_start(self) -> datetime.date:
+        return self.order_date + datetime.timedelta(days=self.number % 4)
+
+    @property
+    def service_end(self) -> datetime.date:
+        return min(self.service_start + datetime.timedelta(days=self.service_days),
+                   datetime.date(self.year, 12, 31))
+
+
+@dataclass
+class BudgetsDemoResult:
+    agencies: int = 0
+    budgets: int = 0
+    price_items: int = 0
+    orders: int = 0
+    created: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    refused: list[str] = field(default_factory=list)  # planned orders that the rules refused, with why
+    officers: dict[str, str] = field(default_factory=dict)  # user name: agency
+
+
+def seed_budgets_demo(*, today: datetime.date, actor: str, officers: dict | None = None) -> BudgetsDemoResult:
+    """Write the budgets demo where it is missing. ``officers`` maps an agency's slug to the demo login
+    that works for it (attached here, and named as the one who placed its orders)."""
+    result = BudgetsDemoResult()
+    stored_files: list[str] = []
+    try:
+        with transaction.atomic():
+            _seed(today, actor, officers or {}, result, stored_files)
+    except BaseException:
+        storage = MediaOrder._meta.get_field("proof_file").storage
+        for name in stored_files:  # proof files of a run that left no rows
+            storage.delete(name)
+        raise
+    return result
+
+
+def _seed(today, actor, officers, result, stored_files) -> None:
+    outlet_ids = record_demo_history(since=DEMO_HISTORY_START, actor=actor)
+    outlets = list(MediaOutlet.objects.filter(pk__in=outlet_ids).order_by("pk"))
+    domains = dict(OutletDomain.objects.filter(outlet__in=outlets, is_primary=True)
+                   .values_list("outlet_id", "domain"))
+    reviewer = next(iter(officers.values()), None)
+    prices = _price_lists(outlets, today, reviewer, result)
+    existing = set(MediaOrder.objects.filter(budget__agency__slug__in=[a.slug for a in AGENCIES])
+                   .values_list("request_key", flat=True))
+    for spec in AGENCIES:
+        agency, created = Agency.objects.get_or_create(slug=spec.slug, defaults={
+            "name": spec.name, "short_name": spec.short_name, "kind": spec.kind, "region_code": spec.region_code})
+        result.created["agencies"] += created
+        officer = officers.get(spec.slug)
+        if officer is not None:
+            membership, joined = AgencyStaff.objects.get_or_create(user=officer, defaults={"agency": agency})
+            if membership.agency_id == agency.pk:
+                result.officers[officer.get_username()] = str(agency)
+            else:
+                officer = None  # works for another agency: the demo places this agency's orders as the job
+        budgets = _budgets(agency, spec, today, officer, result)
+        plans = _order_plans(spec, outlets, prices, budgets, today)
+        _place(agency, spec, plans, budgets, prices, domains, existing, today, officer, result, stored_files)
+    result.agencies = Agency.objects.filter(slug__in=[a.slug for a in AGENCIES]).count()
+    result.budgets = Budget.objects.filter(agency__slug__in=[a.slug for a in AGENCIES]).count()
+    result.price_items = PriceItem.objects.filter(outlet__in=outlets).count()
+    result.orders = MediaOrder.objects.filter(budget__agency__slug__in=[a.slug for a in AGENCIES]).count()
+
+
+# --- price lists ----------------------------------------------------------------------------------------
+
+def _price_lists(outlets, today, reviewer, result) -> dict[tuple, list[PriceItem]]:
+    """Every listed demo outlet's products, approved from 2019; a third of them raised one price from
+    2023 (orders before keep the old one); two outlets sent a new price that waits for approval and one
+    whose price was rejected. Returns the approved items by (outlet id, kind, description), oldest first."""
+    have = set(PriceItem.objects.filter(outlet__in=outlets).values_list("outlet_id", "kind", "name", "valid_from"))
+    sent_by_outlet = set(PriceItem.objects.filter(outlet__in=outlets, source=PriceItem.Source.OUTLET)
+                         .values_list("outlet_id", "kind", "name"))
+    next_month = (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    for position, outlet in enumerate(outlets):
+        rng = random.Random(f"mediareg-demo-prices:{outlet.name}")
+        for index, (kind, name, unit, low, high, _most) in enumerate(PRODUCTS[outlet.media_type]):
+            price = _round_price(rng.uniform(low, high))
+            versions = [(FIRST_PRICE_DAY, price)]
+            if index == 0 and position % 3 == 0:
+                versions.append((PRICE_CHANGE_DAY, _round_price(price * 1.1)))
+            for valid_from, unit_price in versions:
+                if (outlet.pk, kind, name, valid_from) in have:
+                    continue
+                item = services.price_submit(outlet, kind=kind, name=name, unit=unit, unit_price=unit_price,
+                                             valid_from=valid_from)
+                services.price_approve(item, user=reviewer)
+                result.created["price items"] += 1
+            if index == 0 and position in (1, 4, 6) and (outlet.pk, kind, name) not in sent_by_outlet:
+                raise_by = 1.6 if position == 6 else 1.08
+                item = services.price_submit(outlet, kind=kind, name=name, unit=unit,
+                                             unit_price=_round_price(versions[-1][1] * raise_by),
+                                             valid_from=next_month, source=PriceItem.Source.OUTLET)
+                if position == 6:
+                    services.price_reject(item, user=reviewer, reason="Kenaikan 60% tidak didukung daftar harga "
+                                                                      "media sejenis; ajukan ulang dengan rincian.")
+                result.created["price items"] += 1
+    approved = defaultdict(list)
+    for item in PriceItem.objects.filter(outlet__in=outlets, status=PriceStatus.APPROVED).order_by("valid_from"):
+        approved[(item.outlet_id, item.kind, item.name)].append(item)
+    return approved
+
+
+def _round_price(value: float) -> int:
+    return max(250_000, round(value / 250_000) * 250_000)
+
+
+def _price_on(items: list[PriceItem], day: datetime.date) -> PriceItem | None:
+    return next((item for item in reversed(items) if item.valid_on(day)), None)
+
+
+# --- budgets --------------------------------------------------------------------------------------------
+
+def _budgets(agency, spec: AgencySpec, today, officer, result) -> dict[int, tuple[Budget, BudgetSpec]]:
+    """The agency's budgets from its first year to this one, with their revisions (added later, in date
+    order among the orders, see _place)."""
+    stored = {budget.year: budget for budget in Budget.objects.filter(agency=agency)}
+    budgets = {}
+    for year in range(spec.first_year, today.year + 1):
+        plan = spec.budget(year)
+        budget = stored.get(year)
+        if budget is None:
+            budget = services.budget_create(agency, year=year, original_amount=plan.amount, user=officer,
+                                            spending_allowed=plan.spending_allowed,
+                                            policy_reference=plan.policy_reference, policy_note=plan.policy_note)
+            result.created["budgets"] += 1
+        budgets[year] = (budget, plan)
+    return budgets
+
+
+# --- orders ---------------------------------------------------------------------------------------------
+
+def _order_plans(spec: AgencySpec, outlets, prices, budgets, today) -> list[OrderPlan]:
+    """Each year's orders, up to about its spend share of the budget, over the year and in turn over the
+    listed outlets (one of them left out, for the fair-distribution list), television and online with
+    the larger orders; only those dated up to today. The most recent ones are unfinished
+    (spec.unfinished), about one in nine is cancelled."""
+    plans = []
+    for year, (_budget, budget_spec) in sorted(budgets.items()):
+        if not budget_spec.spending_allowed or year < DEMO_HISTORY_START.year or len(outlets) < 2:
+            continue
+        rng = random.Random(f"mediareg-demo-orders:{spec.slug}:{year}")
+        turn = [outlet for outlet in outlets if outlet != outlets[year % len(outlets)]]
+        rng.shuffle(turn)
+        mean_weight = sum(TYPE_WEIGHT[o.media_type] for o in turn) / len(turn)
+        target = int(budget_spec.smallest_amount * budget_spec.spend_share)
+        year_plans, total = [], 0
+        while total < target and len(year_plans) < 60:
+            number = len(year_plans)
+            outlet = turn[number % len(turn)]
+            product = rng.choice(PRODUCTS[outlet.media_type])
+            kind, name, _unit, _low, _high, most = product
+            # The highest of the product's prices, so that the plan stays within the budget.
+            unit_price = prices[(outlet.pk, kind, name)][-1].unit_price
+            size = target / spec.orders_per_year * TYPE_WEIGHT[outlet.media_type] / mean_weight
+            quantity = max(1, min(most, round(size * rng.uniform(0.5, 1.5) / unit_price)))
+            quantity = min(quantity, (target - total) // unit_price)
+            if quantity < 1:
+                break
+            cancelled = number % 9 == 4
+            year_plans.append(OrderPlan(spec, year, number, outlet, product, quantity, order_date=None,
+                                        service_days=rng.choice((7, 14, 30, 60)), cancelled=cancelled))
+            if not cancelled:
+                total += quantity * unit_price
+        first, last = (datetime.date(year, *ORDERS_FROM), datetime.date(year, *ORDERS_UNTIL))
+        step = (last - first).days / max(1, len(year_plans))
+        for plan in year_plans:
+            plan.order_date = first + datetime.timedelta(days=int((plan.number + rng.random() * 0.8) * step))
+        if year == today.year and year_plans:
+            year_plans[0].order_date = min(year_plans[0].order_date, today)
+        plans.extend(p for p in year_plans if p.order_date <= today)
+    live = sorted((p for p in plans if not p.cancelled), key=lambda p: (p.order_date, p.year, p.number),
+                  reverse=True)
+    for plan, outcome in zip(live, spec.unfinished, strict=False):
+        plan.outcome = outcome
+    for plan in plans:
+        if plan.cancelled:
+            plan.outcome = "cancelled"
+    return plans
+
+
+def _place(agency, spec, plans, budgets, prices, domains, existing, today, officer, result, stored_files) -> None:
+    """Place the planned orders that are missing, in date order with the budgets' revisions, and take
+    each new order to its planned outcome through the services."""
+    revised = set(BudgetRevision.objects.filter(budget__agency=agency).values_list("budget_id", "reference"))
+    events = [(plan.order_date, 1, plan) for plan in plans]
+    for budget, budget_spec in budgets.values():
+        events.extend((revision.revised_on, 0, (budget, revision)) for revision in budget_spec.revisions
+                      if revision.revised_on <= today)
+    for _day, is_order, event in sorted(events, key=lambda e: (e[0], e[1], getattr(e[2], "number", 0))):
+        if not is_order:
+            budget, revision = event
+            if (budget.pk, revision.reference) not in revised:
+                services.budget_revise(budget, amount_after=revision.amount_after, reason=revision.reason,
+                                       reference=revision.reference, revised_on=revision.revised_on,
+                                       note=revision.note, user=officer)
+                result.created["revisions"] += 1
+            continue
+        plan = event
+        if plan.request_key in existing:
+            continue
+        kind, name, *_rest = plan.product
+        item = _price_on(prices[(plan.outlet.pk, kind, name)], plan.order_date)
+        try:
+            order = services.order_place(
+                budget=budgets[plan.year][0], price_item=item, quantity=plan.quantity, order_date=plan.order_date,
+                service_start=plan.service_start, service_end=plan.service_end, user=officer,
+                request_key=plan.request_key, today=today,
+                ecatalog_reference=f"EKAT-{spec.code}-{plan.year}-{plan.number + 1:04d}",
+                description=f"{name}: {YEAR_TOPICS.get(plan.year) or TOPICS[plan.number % len(TOPICS)]}")
+        except services.BudgetRefused as refusal:
+            result.refused.append(f"{agency} {plan.year} #{plan.number + 1}: {refusal.messages[0]}")
+            continue
+        result.created["orders"] += 1
+        _follow(order, plan, domains.get(plan.outlet.pk), today, officer, stored_files)
+
+
+def _follow(order: MediaOrder, plan: OrderPlan, domain: str | None, today, officer, stored_files) -> None:
+    if plan.outcome == "cancelled":
+        services.order_cancel(order, reason=CANCELLED, user=officer,
+                              today=min(today, plan.order_date + datetime.timedelta(days=5)))
+        return
+    if plan.outcome == "committed":
+        return
+    # Online outlets show the link; radio, television and print send a broadcast log or a scan, and proof
+    # that waits for review always comes with a screenshot for staff to open.
+    proof = None
+    if not domain or plan.outcome == "proof_pending":
+        if plan.outlet.media_type == MediaType.ONLINE or plan.outcome == "proof_pending":
+            proof = ContentFile(png_bytes(), name="tangkapan-layar.png")
+        else:
+            proof = ContentFile(pdf_bytes(f"Bukti tayang {plan.outlet.name}",
+                                          [f"Pesanan {order.ecatalog_reference}", order.description]),
+                                name="bukti-tayang.pdf")
+    url = f"https://{domain}/berita/{plan.year}/{order.ecatalog_reference.lower()}" if domain else ""
+    order = services.order_publish(order, published_url=url, proof_file=proof, user=officer)
+    if order.proof_file:
+        stored_files.append(order.proof_file.name)
+    if plan.outcome == "proof_pending":
+        return
+    accept = plan.outcome != "proof_rejected"
+    order = services.order_review_proof(order, accept=accept, user=officer, reason="" if accept else PROOF_REJECTED)
+    if plan.outcome == "paid":
+        paid_on = min(plan.service_end + datetime.timedelta(days=10), datetime.date(plan.year, 12, 30), today)
+        services.order_pay(order, paid_on=max(paid_on, plan.order_date), user=officer, today=today,
+                           reference=f"SP2D {plan.number + 1:04d}/LS/{plan.agency.code}/{plan.year}")

@@ -1,0 +1,279 @@
+"""seed_demo's budgets (budgets.demo): the DKI-like province and the Banjar-like regency, their budgets
+since 2016, price lists, orders in every status, the labelled demo history that lets orders go back to
+2019, and a second run that adds nothing, on any day of the year."""
+
+import datetime
+import io
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db.models import F, Q, Sum
+from pghistory.models import Context
+
+from budgets import demo as budgets_demo
+from budgets import selectors
+from budgets.models import (
+    Agency,
+    AgencyStaff,
+    Budget,
+    BudgetRevision,
+    MediaOrder,
+    MediaOrderEvent,
+    OrderStatus,
+    PriceItem,
+    PriceStatus,
+    ProofStatus,
+    RevisionReason,
+)
+from catalog.eligibility import eligibility_on, listing_state_on
+from catalog.models import EligibilityChange, Listing, ListingState, ListingTransition
+
+pytestmark = pytest.mark.django_db
+
+JAKARTA = datetime.timezone(datetime.timedelta(hours=7))
+DKI, BANJAR = "kominfotik-dki", "diskominfo-banjar"
+
+
+def seed(**options) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out, **options)
+    return out.getvalue()
+
+
+def at(moment: str):
+    return time_machine.travel(datetime.datetime.fromisoformat(moment).replace(tzinfo=JAKARTA), tick=False)
+
+
+@pytest.fixture
+def debug_on(settings):
+    settings.DEBUG = True
+    return settings
+
+
+def state() -> dict:
+    """Everything the budgets demo writes, with each order's and budget's figures."""
+    return {
+        "agencies": list(Agency.objects.order_by("pk").values_list("pk", "slug")),
+        "staff": list(AgencyStaff.objects.order_by("pk").values_list("pk", "agency_id")),
+        "budgets": list(Budget.objects.order_by("pk").values_list("pk", "current_amount", "ordered_amount",
+                                                                   "paid_amount", "updated_at")),
+        "revisions": BudgetRevision.objects.count(),
+        "prices": list(PriceItem.objects.order_by("pk").values_list("pk", "status", "valid_until")),
+        "orders": list(MediaOrder.objects.order_by("pk").values_list("pk", "status", "proof_status", "updated_at")),
+        "transitions": ListingTransition.objects.count(),
+        "changes": EligibilityChange.objects.count(),
+    }
+
+
+def assert_books_balance():
+    """Each budget's ordered and paid figures are the sums of its orders, and within the budget."""
+    for budget in Budget.objects.all():
+        orders = budget.orders.exclude(status=OrderStatus.CANCELLED)
+        assert budget.ordered_amount == (orders.aggregate(s=Sum("amount"))["s"] or 0)
+        assert budget.paid_amount == (orders.filter(status=OrderStatus.PAID).aggregate(s=Sum("amount"))["s"] or 0)
+        assert budget.ordered_amount <= budget.current_amount
+        assert not budget.orders.exclude(order_date__year=budget.year).exists()
+
+
+def assert_every_status(today: datetime.date):
+    orders = MediaOrder.objects
+    assert orders.filter(status=OrderStatus.COMMITTED).exists()
+    assert orders.filter(status=OrderStatus.PUBLISHED, proof_status=ProofStatus.PENDING).exists()
+    assert orders.filter(status=OrderStatus.PUBLISHED, proof_status=ProofStatus.ACCEPTED).exists()
+    assert orders.filter(status=OrderStatus.PUBLISHED, proof_status=ProofStatus.REJECTED).exists()
+    assert orders.filter(status=OrderStatus.PAID).exists()
+    assert orders.filter(status=OrderStatus.CANCELLED).exists()
+    assert not orders.filter(order_date__gt=today).exists()
+    assert not orders.filter(paid_on__gt=today).exists()
+    # Orders in every year with spending, the current one included, from both agencies.
+    for year in range(2019, today.year + 1):
+        assert orders.filter(budget__agency__slug=DKI, order_date__year=year).exists(), year
+    assert orders.filter(budget__agency__slug=BANJAR, order_date__year=today.year).exists()
+    # Spread over the listed demo outlets: each of them has orders.
+    listed = set(Listing.objects.filter(state=ListingState.LISTED).values_list("outlet_id", flat=True))
+    assert listed and listed == set(orders.values_list("outlet_id", flat=True).distinct())
+
+
+def test_the_demo_agencies_budgets_and_revisions(debug_on):
+    with at("2026-11-26T10:00"):
+        output = seed()
+    assert "A planned demo order was refused" not in output
+    dki, banjar = Agency.objects.get(slug=DKI), Agency.objects.get(slug=BANJAR)
+    assert (dki.name, dki.short_name, dki.kind, dki.region_code) == (
+        "Dinas Komunikasi, Informatika dan Statistik Provinsi DKI Jakarta", "Kominfotik DKI", "province", "31")
+    assert (banjar.kind, banjar.region_code) == ("regency", "63.03")
+    years = {b.year: b for b in Budget.objects.filter(agency=dki)}
+    assert sorted(years) == list(range(2016, 2027))
+    for year in (2016, 2017, 2018):
+        off = years[year]
+        assert not off.spending_allowed and "Gubernur" in off.policy_reference and off.policy_note
+        assert not off.orders.exists()
+    assert all(b.spending_allowed for y, b in years.items() if y >= 2019)
+    assert years[2019].current_amount == 15_000_000_000
+    assert 13_000_000_000 <= years[2019].ordered_amount <= 15_000_000_000
+    refocusing = BudgetRevision.objects.get(budget=years[2020])
+    assert refocusing.reason == RevisionReason.REFOCUSING and refocusing.revised_on.month == 4
+    assert refocusing.amount_after <= refocusing.amount_before / 2 and "SKB Mendagri" in refocusing.reference
+    assert years[2021].current_amount == 5_000_000_000
+    # Orders placed before the April 2020 cut fit the cut budget, and those after it too.
+    assert years[2020].ordered_amount <= years[2020].current_amount
+    assert years[2020].orders.filter(order_date__lt=refocusing.revised_on).exists()
+    banjar_years = {b.year: b.current_amount for b in Budget.objects.filter(agency=banjar)}
+    assert min(banjar_years) == 2022 and max(banjar_years) == 2026
+    assert all(amount < 1_000_000_000 for amount in banjar_years.values())
+    assert every_budget_is_on_the_default_account()
+    assert_books_balance()
+    assert "Budgets: 2 agencies, 16 budgets" in output
+
+
+def every_budget_is_on_the_default_account() -> bool:
+    return not Budget.objects.exclude(account_code="5.1.02.02.01.0055").exists()
+
+
+def test_price_lists_orders_in_every_status_and_the_snapshot(debug_on):
+    with at("2026-11-26T10:00"):
+        seed()
+        today = datetime.date(2026, 11, 26)
+        assert_every_status(today)
+    listed = Listing.objects.filter(state=ListingState.LISTED).values_list("outlet_id", flat=True)
+    for outlet_id in listed:
+        assert PriceItem.objects.filter(outlet_id=outlet_id, status=PriceStatus.APPROVED).count() >= 2
+    waiting = PriceItem.objects.filter(status=PriceStatus.SUBMITTED)
+    assert 1 <= waiting.count() <= 2 and not waiting.filter(source=PriceItem.Source.STAFF).exists()
+    assert PriceItem.objects.filter(status=PriceStatus.REJECTED).exclude(review_reason="").exists()
+    # A price raised from 2023: the old one ended the day before, and the orders before keep it.
+    old = PriceItem.objects.filter(status=PriceStatus.APPROVED, valid_until=datetime.date(2022, 12, 31))
+    assert old.exists()
+    for item in old:
+        new = PriceItem.objects.get(outlet=item.outlet, kind=item.kind, name=item.name,
+                                    valid_from=datetime.date(2023, 1, 1))
+        assert new.unit_price > item.unit_price
+        assert not MediaOrder.objects.filter(price_item=item, order_date__gte=new.valid_from).exists()
+        assert not MediaOrder.objects.filter(price_item=new, order_date__lt=new.valid_from).exists()
+    assert not MediaOrder.objects.exclude(unit_price=F("price_item__unit_price")).exists()
+    # Every order carries the catalog's answer of its day; the old ones say it is demo history.
+    assert not MediaOrder.objects.filter(eligible_on_order_date=False).exists()
+    assert not MediaOrder.objects.exclude(listing_state_on_order_date=ListingState.LISTED).exists()
+    early = MediaOrder.objects.filter(order_date__year=2019).first()
+    assert early.eligibility_outcomes[0]["code"] == "demo_history"
+    # Proof waiting for review comes with a screenshot; paid orders have accepted proof and a payment.
+    assert not MediaOrder.objects.filter(proof_status=ProofStatus.PENDING, proof_file="").exists()
+    paid = MediaOrder.objects.filter(status=OrderStatus.PAID)
+    assert not paid.filter(Q(paid_on__isnull=True) | Q(payment_reference="")).exists()
+    assert not paid.filter(published_url="", proof_file="").exists()
+    staff = get_user_model().objects.get(username="anggaran")
+    assert selectors.proofs_waiting_for_review(staff).exists()
+    assert selectors.orders_waiting_for_proof(staff, today).exists()
+
+
+def test_the_demo_history_is_labelled_and_only_for_the_demo_listings(debug_on):
+    with at("2026-11-26T10:00"):
+        seed()
+    start = budgets_demo.DEMO_HISTORY_START
+    history = ListingTransition.objects.filter(created_at=start)
+    listed = set(Listing.objects.filter(state=ListingState.LISTED).values_list("outlet_id", flat=True))
+    assert set(history.values_list("listing__outlet_id", flat=True)) == listed
+    assert set(history.values_list("actor_label", flat=True)) == {"system:seed_demo"}
+    assert all(t.reason.startswith("Riwayat demo") for t in history)
+    changes = EligibilityChange.objects.filter(created_at=start)
+    assert set(changes.values_list("outlet_id", flat=True)) == listed
+    assert {c.outcomes[0]["code"] for c in changes} == {"demo_history"}
+    outlet_id = min(listed)
+    assert listing_state_on(outlet_id, datetime.date(2019, 1, 1)) == ""
+    assert listing_state_on(outlet_id, datetime.date(2019, 6, 1)) == ListingState.LISTED
+    assert eligibility_on(outlet_id, datetime.date(2019, 6, 1)).eligible
+    assert not eligibility_on(outlet_id, datetime.date(2018, 12, 31)).eligible
+    # An outlet the demo did not list has no history before today.
+    unlisted = Listing.objects.exclude(state=ListingState.LISTED).values_list("outlet_id", flat=True).first()
+    assert listing_state_on(unlisted, datetime.date(2025, 6, 1)) == ""
+
+
+@pytest.mark.parametrize("moment", ["2026-11-26T10:00", "2027-01-01T00:10", "2026-12-31T23:50"])
+def test_a_second_run_adds_and_changes_nothing_on_any_day(debug_on, moment):
+    with at(moment):
+        first_output = seed()
+        today = datetime.date.fromisoformat(moment[:10])
+        assert "A planned demo order was refused" not in first_output
+        assert_every_status(today)
+        assert_books_balance()
+        assert Budget.objects.filter(agency__slug=DKI, year=today.year).exists()
+        first = state()
+        second_output = seed()
+    assert state() == first
+    assert "orders (created 0)" in second_output
+
+
+def test_a_later_run_adds_only_the_new_days_orders(debug_on):
+    """Order identities do not depend on the day of the run: a run weeks later adds the orders of the
+    weeks since (and the new year's budget), never a second set."""
+    with at("2026-10-01T10:00"):
+        seed()
+    before = set(MediaOrder.objects.values_list("request_key", flat=True))
+    statuses = dict(MediaOrder.objects.values_list("request_key", "status"))
+    with at("2027-02-15T10:00"):
+        output = seed()
+        assert "A planned demo order was refused" not in output
+        assert_books_balance()
+    after = MediaOrder.objects.filter(request_key__in=before)
+    assert after.count() == len(before)
+    assert dict(after.values_list("request_key", "status")) == statuses
+    new = MediaOrder.objects.exclude(request_key__in=before)
+    assert new.exists() and not new.filter(order_date__lt=datetime.date(2026, 10, 1)).exists()
+    assert Budget.objects.filter(agency__slug=DKI, year=2027).exists()
+
+
+def test_budget_officers_see_their_own_agency(debug_on, client):
+    with at("2026-11-26T10:00"):
+        output = seed()
+    assert "anggaran / anggaran (Kominfotik DKI), anggaran.banjar / anggaran.banjar (Diskominfo Banjar)" in output
+    users = get_user_model().objects
+    dki, banjar = users.get(username="anggaran"), users.get(username="anggaran.banjar")
+    assert dki.groups.filter(name="Petugas Anggaran").exists() and dki.is_staff and not dki.is_superuser
+    assert set(selectors.visible_budgets(dki).values_list("agency__slug", flat=True)) == {DKI}
+    assert set(selectors.visible_orders(banjar).values_list("budget__agency__slug", flat=True)) == {BANJAR}
+    # Orders name the officer who placed them.
+    assert set(MediaOrder.objects.filter(budget__agency__slug=DKI).values_list("created_by", flat=True)) == {dki.pk}
+    assert client.post("/admin/login/", {"username": "anggaran", "password": "anggaran"}).status_code == 302
+
+
+def test_without_debug_no_officers_and_the_job_places_the_orders(settings):
+    settings.DEBUG = False
+    with at("2026-11-26T10:00"):
+        seed()
+    assert not get_user_model().objects.exists() and not AgencyStaff.objects.exists()
+    assert MediaOrder.objects.exists() and not MediaOrder.objects.filter(created_by__isnull=False).exists()
+
+
+def test_the_audit_trail_names_the_job_for_the_orders(debug_on):
+    with at("2026-11-26T10:00"):
+        seed()
+    contexts = Context.objects.filter(metadata__actor="system:seed_demo")
+    inserts = MediaOrderEvent.objects.filter(pgh_label="insert", pgh_context__in=contexts)
+    assert inserts.count() == MediaOrder.objects.count()
+    assert inserts.values("pgh_context").distinct().count() == 1
+    paid = MediaOrderEvent.objects.filter(pgh_label="update", status=OrderStatus.PAID, pgh_context__in=contexts)
+    assert paid.count() == MediaOrder.objects.filter(status=OrderStatus.PAID).count()
+
+
+def test_a_failed_run_leaves_no_orders_and_no_proof_files(debug_on, monkeypatch, private_document_storage):
+    from budgets import services
+
+    paid, stored = [], []
+    order_pay = services.order_pay
+    proofs = private_document_storage / "proofs"
+
+    def pay_then_fail(order, **kwargs):
+        paid.append(order_pay(order, **kwargs))
+        if len(paid) == 20:
+            stored.extend(path for path in proofs.rglob("*") if path.is_file())
+            raise RuntimeError("disk full")
+        return paid[-1]
+
+    monkeypatch.setattr(services, "order_pay", pay_then_fail)
+    with at("2026-11-26T10:00"), pytest.raises(RuntimeError):
+        seed()
+    assert stored  # proof files had been written when the run failed
+    assert not MediaOrder.objects.exists() and not Budget.objects.exists()
+    assert not any(path.exists() for path in stored)
