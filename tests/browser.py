@@ -80,9 +80,17 @@ def screenshot(page, tmp_path, name: str, **options) -> Path:
 
 
 def record_console(page):
-    """Keep the page's console messages in page.console_messages (csp_complaints reads them)."""
+    """Keep the page's console messages in page.console_messages (csp_complaints reads them), and its errors
+    (a refused policy, an SVG attribute the browser cannot read, a script error) in page.console_errors."""
     page.console_messages = []
-    page.on("console", lambda message: page.console_messages.append(message.text))
+    page.console_errors = []
+
+    def keep(message):
+        page.console_messages.append(message.text)
+        if message.type == "error":
+            page.console_errors.append(message.text)
+
+    page.on("console", keep)
     return page
 
 

@@ -82,6 +82,7 @@ def test_the_budget_pages_fit_a_laptop_screen(browser, live_server, tmp_path, of
     assert page.locator("#revisions-group").inner_text().count("DPPA 903/2026") == 1
     screenshot(page, tmp_path, f"budget-page-{language}.png", full_page=True)
     assert not csp_complaints(page)
+    assert page.console_errors == []  # e.g. chart coordinates written "224,5" in Indonesian
     page.context.close()
 
 
@@ -104,3 +105,4 @@ def test_a_revision_is_added_through_its_page(page, live_server, tmp_path, offic
     assert page.locator("#figure-current td").inner_text() == "Rp 4.500.000.000"
     assert BudgetRevision.objects.filter(budget=officer.budget).count() == 2
     assert not csp_complaints(page)
+    assert page.console_errors == []  # e.g. chart coordinates written "224,5" in Indonesian

@@ -58,6 +58,10 @@ def test_the_chart_is_an_svg_with_a_title_and_the_same_figures_in_a_table():
     rows = re.findall(r"<tr><th scope=\"row\">(\d{4})</th>", html)
     assert rows == ["2017", "2019"]
     assert "style=" not in html  # the page's Content-Security-Policy allows no inline styles
+    # Coordinates are written for the browser, not in the page's language ("224,5" is no SVG length).
+    svg = html[html.index("<svg"):html.index("</svg>")]
+    assert not re.search(r'(x|y|y1|y2|width|height)="[^"]*,', svg)
+    assert re.search(r'height="\d+\.\d"', svg)
 
 
 def test_no_budget_says_so_instead_of_an_empty_chart():

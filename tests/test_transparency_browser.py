@@ -79,6 +79,7 @@ def fits(page, width: int):
     assert box["width"] >= min(width - 40, 600) and box["height"] > 100  # scaled to the width, not cut
     assert page.locator("figure.year-chart rect").count() >= 5
     assert csp_complaints(page) == []
+    assert page.console_errors == []  # e.g. chart coordinates written "224,5" in Indonesian
 
 
 def test_the_page_on_a_phone(page, live_server, tmp_path, spending):
