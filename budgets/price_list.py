@@ -14,9 +14,7 @@ import re
 
 from django import forms
 from django.contrib import messages
-from django.core import signing
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,8 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from catalog.models import Application, Listing
-from catalog.renewal import outlet_for_renewal, read_renewal_token
-from catalog.views import TRACKING_CODE, over_rate_limit
+from catalog.views import TRACKING_CODE, outlet_of_renewal_link, over_rate_limit
 from mediareg.audit import audit_context
 
 from . import services
@@ -133,15 +130,9 @@ def _page(request, outlet, *, back_url: str, here: str):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def by_renewal_link(request, token: str):
-    try:
-        outlet_id = read_renewal_token(token)
-    except signing.SignatureExpired:
-        return render(request, "apply/link_problem.html", {"problem": "expired"}, status=410)
-    except (signing.BadSignature, ValueError, KeyError, TypeError):
-        return render(request, "apply/link_problem.html", {"problem": "invalid"}, status=400)
-    outlet = outlet_for_renewal(outlet_id)
-    if outlet is None:
-        raise Http404
+    outlet, problem = outlet_of_renewal_link(request, token)
+    if problem is not None:
+        return problem
     return _page(request, outlet, back_url=reverse("renewal", args=[token]),
                  here=reverse("renewal-prices", args=[token]))
 

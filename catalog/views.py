@@ -228,18 +228,28 @@ def application_status(request, code: str):
     }, status=status)
 
 
-@never_cache
-@require_http_methods(["GET", "POST"])
-def renewal(request, token: str):
+def outlet_of_renewal_link(request, token: str):
+    """``(outlet, None)`` for a sound renewal link, else ``(None, the page that says what is wrong with it)``
+    (expired 410, invalid 400); an outlet that no longer exists is a 404. The renewal page and the outlet's
+    price list (budgets.price_list) read their links this way."""
     try:
         outlet_id = read_renewal_token(token)
     except signing.SignatureExpired:
-        return render(request, "apply/link_problem.html", {"problem": "expired"}, status=410)
+        return None, render(request, "apply/link_problem.html", {"problem": "expired"}, status=410)
     except (signing.BadSignature, ValueError, KeyError, TypeError):
-        return render(request, "apply/link_problem.html", {"problem": "invalid"}, status=400)
+        return None, render(request, "apply/link_problem.html", {"problem": "invalid"}, status=400)
     outlet = outlet_for_renewal(outlet_id)
     if outlet is None:
         raise Http404
+    return outlet, None
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def renewal(request, token: str):
+    outlet, problem = outlet_of_renewal_link(request, token)
+    if problem is not None:
+        return problem
     if request.method == "POST":
         if over_rate_limit(request):
             return render(request, "apply/refused.html", {"reason": "rate"}, status=429)

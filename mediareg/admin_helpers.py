@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import F, Func, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -107,6 +107,25 @@ def return_url(request, default: str = "") -> str:
                                                   require_https=request.is_secure()):
         return target
     return default
+
+
+def act_on_each(model_admin, request, rows, act, done, *, refusals: tuple, name=str) -> int:
+    """An admin action on every selected row, through its service: ``act(row)`` for each, one success
+    message (``done % {"n": count}``) and one warning per refused row, naming it (``name(row)``) and the
+    service's reason. Returns how many succeeded."""
+    acted, refused = 0, []
+    for row in rows:
+        try:
+            act(row)
+        except refusals as refusal:
+            refused.append(f"{name(row)}: {' '.join(refusal.messages)}")
+        else:
+            acted += 1
+    if acted:
+        model_admin.message_user(request, done % {"n": acted}, messages.SUCCESS)
+    for message in refused:
+        model_admin.message_user(request, message, messages.WARNING)
+    return acted
 
 
 def reason_page(model_admin, request, *, form, rows: list[dict], action: str, title: str, button: str,

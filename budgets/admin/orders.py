@@ -30,7 +30,15 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.admin.common import outcome_rows
 from catalog.models import ListingState
-from mediareg.admin_helpers import audit_trail_link, label, reason_page, staff_name, truncated, without_field
+from mediareg.admin_helpers import (
+    act_on_each,
+    audit_trail_link,
+    label,
+    reason_page,
+    staff_name,
+    truncated,
+    without_field,
+)
 from mediareg.display import local_date, local_datetime, yes_no_icon
 from mediareg.money import format_rupiah
 from partners.models import MediaOutlet
@@ -522,18 +530,7 @@ class MediaOrderAdmin(admin.ModelAdmin):
             "day": local_date(order.paid_on)}
 
     def _each(self, request, queryset, act, done):
-        acted, refused = 0, []
-        for order in queryset:
-            try:
-                act(order)
-            except BudgetRefused as refusal:
-                refused.append(f"{order}: {' '.join(refusal.messages)}")
-            else:
-                acted += 1
-        if acted:
-            self.message_user(request, done % {"n": acted}, messages.SUCCESS)
-        for message in refused:
-            self.message_user(request, message, messages.WARNING)
+        act_on_each(self, request, queryset, act, done, refusals=(BudgetRefused,))
 
     def _with_reason(self, request, queryset, *, action, title, button, act, done):
         form = OrderReasonForm(request.POST if "apply" in request.POST else None)

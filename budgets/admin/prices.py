@@ -9,7 +9,7 @@ page is read-only and its only changes are approve and reject (budgets.services.
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
@@ -20,6 +20,7 @@ from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from mediareg.admin_helpers import (
+    act_on_each,
     audit_trail_link,
     label,
     reason_page,
@@ -256,18 +257,7 @@ class PriceItemAdmin(admin.ModelAdmin):
             return_url(request, reverse("admin:budgets_priceitem_change", args=[item.pk])))
 
     def _each(self, request, queryset, decide, done):
-        decided, refused = 0, []
-        for item in queryset.select_related("outlet"):
-            try:
-                decide(item)
-            except BudgetRefused as refusal:
-                refused.append(f"{item}: {' '.join(refusal.messages)}")
-            else:
-                decided += 1
-        if decided:
-            self.message_user(request, done % {"n": decided}, messages.SUCCESS)
-        for message in refused:
-            self.message_user(request, message, messages.WARNING)
+        act_on_each(self, request, queryset.select_related("outlet"), decide, done, refusals=(BudgetRefused,))
 
     @admin.action(description=_("Approve selected prices"), permissions=["approve"])
     def approve_prices(self, request, queryset):

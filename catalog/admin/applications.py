@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from mediareg.admin_helpers import ReadOnlyMixin, label, reason_page, return_url, staff_name, truncated
+from mediareg.admin_helpers import ReadOnlyMixin, act_on_each, label, reason_page, return_url, staff_name, truncated
 from mediareg.display import language_name
 from partners import selectors as registry
 from partners import services
@@ -205,18 +205,8 @@ class ApplicationAdmin(ReadOnlyMixin, RegistryAdmin):
         return HttpResponseRedirect(reverse("admin:catalog_application_change", args=[application.pk]))
 
     def _each(self, request, queryset, decision, done):
-        decided, refused = 0, []
-        for application in queryset.select_related("outlet"):
-            try:
-                decision(application)
-            except (ApplicationRefused, lifecycle.TransitionRefused) as exc:
-                refused.append(f"{application.outlet}: {' '.join(exc.messages)}")
-            else:
-                decided += 1
-        if decided:
-            self.message_user(request, done % {"n": decided}, messages.SUCCESS)
-        for message in refused:
-            self.message_user(request, message, messages.WARNING)
+        act_on_each(self, request, queryset.select_related("outlet"), decision, done,
+                    refusals=(ApplicationRefused, lifecycle.TransitionRefused), name=lambda a: a.outlet)
 
     @admin.action(description=_("Start the review"), permissions=["decide"])
     def start_review(self, request, queryset):
