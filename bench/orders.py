@@ -35,26 +35,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.database import ensure_database  # noqa: E402 (after the path is set)
+
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mediareg_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mediareg.settings")
 os.environ.pop("REDIS_URL", None)  # nothing here sends tasks; keep the figures the orders' own
 
 UNIT_PRICE = 1_000_000
-
-
-def ensure_database(url: str) -> None:
-    import dj_database_url
-    import psycopg2
-
-    config = dj_database_url.parse(url)
-    connection = psycopg2.connect(dbname="postgres", user=config["USER"] or None, host=config["HOST"] or None,
-                                  port=config["PORT"] or None, password=config["PASSWORD"] or None)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{config["NAME"]}"')
-    connection.close()
 
 
 def setup(amount: int, today: datetime.date):
