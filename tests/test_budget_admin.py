@@ -97,6 +97,27 @@ def month_row(response, month: int) -> list[str]:
 # --- the budget page ------------------------------------------------------------------------------------
 
 
+def test_the_budget_page_shows_how_evenly_the_orders_went_to_the_listed_outlets(client, english, world):
+    # Two more listed outlets: one gets Rp 10 M beside Portal Uji Satu's Rp 30 M, one gets nothing.
+    second = listed_eligible_outlet("Portal Uji Dua")
+    listed_eligible_outlet("Portal Tanpa Pesanan")
+    place(world["budget"], world["price"], quantity=3)
+    place(world["budget"], approved_price(second, unit_price=10_000_000))
+    client.force_login(world["officer"])
+    body = client.get(page(world["budget"])).content.decode()
+
+    def row(key):
+        return re.search(rf'<tr id="fair-{key}"><th scope="row">[^<]*</th><td class="number">([^<]*)</td>',
+                         body).group(1)
+
+    assert row("reach") == "2 of 3 (66.7%)"
+    assert row("top5") == "100.0%"
+    # Shares 75% and 25%: 75² + 25² = 6,250, as 1.6 outlets with equal shares.
+    assert row("hhi") == "6,250 (as 1.6 equal outlets)"
+    assert re.search(r'<span id="fair-without">Portal Tanpa Pesanan</span>', body)
+    assert "/transparency/?agency=provinsi-uji&amp;year=2026" in body
+
+
 def test_the_budget_page_shows_the_figures_and_the_spend_per_month(client, english, world):
     spend(world)
     client.force_login(world["officer"])

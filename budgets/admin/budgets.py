@@ -20,6 +20,7 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.dates import MONTHS
+from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +33,9 @@ from ..home import admin_url
 from ..models import Agency, Budget, BudgetRevision
 from ..services import BudgetRefused, agency_of, can_act_for, may_see_every_agency
 from .base import AgencyScopedAdmin
+
+# The listed outlets without an order named on the budget page (the rest are counted on /transparency/).
+WITHOUT_ORDERS_SHOWN = 30
 
 
 def percent(fraction: float | None) -> str:
@@ -249,7 +253,8 @@ class BudgetAdmin(AgencyScopedAdmin):
         return audit_trail_link(obj)
 
     def figures_context(self, request, budget: Budget) -> dict:
-        """The budget's figures, its spend per month and its agency's chart by year (three queries)."""
+        """The budget's figures, its spend per month, how evenly its orders went to the listed outlets and its
+        agency's chart by year (six queries)."""
         months, ordered_total, paid_to_date = [], 0, 0
         for month in selectors.spend_by_month(budget):
             ordered_total += month.ordered
@@ -272,6 +277,10 @@ class BudgetAdmin(AgencyScopedAdmin):
             # Payments of the year's orders made after 31 December (spend_by_month counts the year's months).
             "paid_later": format_rupiah(budget.paid_amount - paid_to_date) if budget.paid_amount > paid_to_date else "",
             "chart": year_chart(selectors.agency_years(budget.agency)),
+            # The same figures /transparency/ publishes, where staff decide the next orders.
+            "fair": selectors.fair_distribution(budget.agency, budget.year, without_orders_rows=WITHOUT_ORDERS_SHOWN),
+            "transparency_url": reverse("transparency") + "?" + urlencode({"agency": budget.agency.slug,
+                                                                             "year": budget.year}),
             "orders_url": (admin_url("budgets_mediaorder_changelist", query={"budget__id__exact": budget.pk})
                            if request.user.has_perm("budgets.view_mediaorder") else ""),
             "can_revise": self.has_revise_permission(request, budget),
