@@ -277,3 +277,19 @@ def test_a_failed_run_leaves_no_orders_and_no_proof_files(debug_on, monkeypatch,
     assert stored  # proof files had been written when the run failed
     assert not MediaOrder.objects.exists() and not Budget.objects.exists()
     assert not any(path.exists() for path in stored)
+
+
+def test_transparency_shows_the_demo_years_in_rupiah(client, debug_on):
+    """What a visitor reads on /transparency/ after `make run`: the seed's Rp 15 miliar of 2019, the 2020
+    refocusing with its reason, about Rp 5 miliar in 2021, and the years without media spending."""
+    from tests.helpers import text
+
+    with at("2026-11-26T10:00"):
+        seed()
+        page = {year: text(client.get(f"/transparency/?agency={DKI}&year={year}")) for year in (2017, 2019, 2020, 2021)}
+    assert "Rp 15.000.000.000" in page[2019]
+    assert "Rp 5.000.000.000" in page[2021]
+    assert "Refocusing dan realokasi" in page[2020] and "SKB" in page[2020]
+    assert "Tidak ada belanja media pada 2017" in page[2017]
+    for year in (2019, 2021):
+        assert "Pemerataan" in page[year] and "Belanja per media" in page[year]
