@@ -18,7 +18,7 @@ from pghistory.admin.core import LabelFilter
 from . import periodic
 from .admin_helpers import ReadOnlyMixin, staff_name
 from .display import MAIL_KINDS, actor_display, language_name, local_datetime, mail_kind_name
-from .models import DeadLetter, OutgoingMail
+from .models import DataAccess, DeadLetter, OutgoingMail
 from .third_party import model_name
 
 
@@ -36,6 +36,22 @@ class DeadLetterAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DataAccess)
+class DataAccessAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Who took what out (mediareg.access): reports, document and proof files. Auditors read it; nobody
+    changes or deletes it."""
+
+    list_display = ["created_at", "kind", "name", "user", "actor", "file_format", "profile", "filters", "rows"]
+    list_filter = ["kind", "file_format", "profile"]
+    search_fields = ["name", "user__username", "actor"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

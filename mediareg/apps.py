@@ -6,6 +6,7 @@ from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.conf import settings
 from django.db.models.signals import post_migrate
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger("mediareg")
@@ -19,6 +20,8 @@ class MediaRegConfig(AppConfig):
         from . import periodic, roles, third_party
 
         third_party.speak_the_chosen_language()
+        # Each app's reports (partners.reports, catalog.reports, budgets.reports) register themselves.
+        autodiscover_modules("reports")
 
         # Not tied to one sender: permissions of later apps exist only after their own post_migrate,
         # so the (idempotent, cheap) handlers run after each app and the last run sees everything.

@@ -116,3 +116,41 @@ class OutgoingMail(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class DataAccess(models.Model):
+    """Who took what out of MediaReg: a report exported, a document or a proof downloaded or previewed
+    (issue 11). Written by mediareg.access.record_access; auditors read it, nobody changes it."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", _("report exported")
+        DOCUMENT_DOWNLOAD = "document_download", _("document downloaded")
+        DOCUMENT_PREVIEW = "document_preview", _("document previewed")
+        PROOF_DOWNLOAD = "proof_download", _("proof downloaded")
+        PROOF_PREVIEW = "proof_preview", _("proof previewed")
+
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="+", verbose_name=_("user"))
+    actor = models.CharField(_("by"), max_length=150, blank=True,
+                             help_text=_("A command and the operating-system account, when no user signed in."))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, db_index=True)
+    name = models.CharField(_("what"), max_length=100,
+                            help_text=_("The report's name, or the document's or order's number."))
+    file_format = models.CharField(_("format"), max_length=10, blank=True)
+    profile = models.CharField(_("profile"), max_length=10, blank=True)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True,
+                                       help_text=_("Empty while the file is still being sent, or if it was cut off."))
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("data access")
+        verbose_name_plural = _("data access log")
+        constraints = [models.CheckConstraint(condition=models.Q(kind__in=["report", "document_download",
+                                                                           "document_preview", "proof_download",
+                                                                           "proof_preview"]),
+                                              name="data_access_kind_valid")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.name}"

@@ -55,7 +55,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Sees everything, changes nothing.
     "Auditor": VIEW_REGISTRY + VIEW_CATALOG + VIEW_BUDGETS + VIEW_LOGINS
     + ["budgets.view_every_agency", "budgets.download_proof", "partners.download_document",
-       "mediareg.view_auditevent", "mediareg.view_deadletter", "mediareg.view_outgoingmail"],
+       "mediareg.view_auditevent", "mediareg.view_deadletter", "mediareg.view_outgoingmail",
+       "mediareg.view_dataaccess"],
     # An agency's budget officer: its budgets, price list and orders; the registry read-only (the public
     # /catalog/ and the order form say which outlets may be ordered from).
     "Petugas Anggaran": VIEW_REGISTRY + VIEW_BUDGETS + MANAGE_BUDGETS,

@@ -18,6 +18,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("documents/", include("partners.urls")),
+    path("reports/", include("mediareg.reports.urls")),
     path("admin/", admin.site.urls),
     path("", include("catalog.urls")),
     path("", include("budgets.urls")),

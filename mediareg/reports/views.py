@@ -1,0 +1,70 @@
+"""/reports/: the reports a member of staff may take out, with their filters, and the files themselves
+(/reports/<name>.csv and .xlsx). Read only: GET and HEAD; every file is logged (mediareg.access)."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_safe
+
+from ..access import finish_access, record_access
+from ..models import DataAccess
+from .base import Profile, get_report, visible_reports
+from .filters import parse_filters, parse_profile
+from .formats import csv_chunks, file_name, write_xlsx
+
+FORMATS = ("csv", "xlsx")
+
+
+@staff_member_required
+@require_safe
+def report_list(request):
+    agencies = list(apps.get_model("budgets", "Agency").objects.order_by("name").values_list("slug", "name"))
+    return render(request, "reports/index.html", {
+        "reports": visible_reports(request.user), "agencies": agencies, "profiles": Profile.choices,
+        "title": "", "has_permission": True,
+    })
+
+
+def _prepare(request, name: str):
+    report = get_report(name)
+    if report is None:
+        raise Http404
+    if not report.allowed(request.user):
+        raise PermissionDenied
+    filters = parse_filters(report, request.GET)
+    profile = parse_profile(request.GET.get("profile", ""))
+    return report, filters, profile
+
+
+@staff_member_required
+@require_safe
+def report_file(request, name: str, file_format: str):
+    if file_format not in FORMATS:
+        raise Http404
+    try:
+        report, filters, profile = _prepare(request, name)
+    except ValidationError as refusal:
+        return HttpResponseBadRequest(" ".join(refusal.messages), content_type="text/plain; charset=utf-8")
+    language = get_language() or "id"
+    entry = record_access(kind=DataAccess.Kind.REPORT, name=report.name, user=request.user, file_format=file_format,
+                          profile=profile, filters=filters.as_dict())
+    filename = file_name(report, profile, file_format)
+    if file_format == "csv":
+        response = StreamingHttpResponse(
+            csv_chunks(report, filters, request.user, profile=profile, language=language,
+                       finished=lambda rows: finish_access(entry, rows)),
+            content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    else:
+        handle, rows = write_xlsx(report, filters, request.user, profile=profile, language=language)
+        finish_access(entry, rows)
+        response = FileResponse(handle, as_attachment=True, filename=filename,
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
