@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .base import Column, Profile, Report, ReportFilters
+from .base import Profile, Report, ReportFilters
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"

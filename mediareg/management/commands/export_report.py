@@ -41,7 +41,8 @@ class Command(BaseCommand):
         if report is None:
             raise CommandError(f"No report {name!r}; the reports: {', '.join(sorted(REGISTRY))}.")
         try:
-            filters = parse_filters(report, {k: options[k] for k in ("agency", "year", "date_from", "date_to", "as_of")})
+            given = {key: options[key] for key in ("agency", "year", "date_from", "date_to", "as_of")}
+            filters = parse_filters(report, given)
             profile = parse_profile(profile)
         except ValidationError as refusal:
             raise CommandError(" ".join(refusal.messages)) from refusal
