@@ -4,16 +4,18 @@
 from __future__ import annotations
 
 from django.apps import apps
+from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from ..access import finish_access, record_access
 from ..models import DataAccess
-from .base import Profile, get_report, visible_reports
+from .base import Profile, ReportFilters, get_report, visible_reports
 from .filters import parse_filters, parse_profile
 from .formats import csv_chunks, file_name, write_xlsx
 
@@ -24,9 +26,12 @@ FORMATS = ("csv", "xlsx")
 @require_safe
 def report_list(request):
     agencies = list(apps.get_model("budgets", "Agency").objects.order_by("name").values_list("slug", "name"))
+    # Each report's size without filters (one count query a report, within what the user may see), so a
+    # person knows before downloading how large the file will be.
+    reports = [(report, report.count(ReportFilters(), request.user)) for report in visible_reports(request.user)]
     return render(request, "reports/index.html", {
-        "reports": visible_reports(request.user), "agencies": agencies, "profiles": Profile.choices,
-        "title": "", "has_permission": True,
+        **admin.site.each_context(request),  # the site's title and header, as on every admin page
+        "reports": reports, "agencies": agencies, "profiles": Profile.choices, "title": _("Reports"),
     })
 
 
