@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.db.models import F, Func, QuerySet, TextField, Value
+from django.db.models import Case, F, Func, QuerySet, TextField, Value, When
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils.translation import gettext_lazy as _
 
@@ -57,7 +57,7 @@ class FailingReasons(Func):
     )
 
     def __init__(self, outcomes, language: str):
-        # A literal in the SQL, so only the two languages reasons are stored in (catalog.rules.render_reason).
+        # A literal in the SQL, so only one of the two languages reasons are stored in (render_reason).
         super().__init__(outcomes, language="en" if language == "en" else "id")
 
 
@@ -101,8 +101,13 @@ def spend_ledger_values(filters: ReportFilters, user, *, language: str | None = 
     """The ledger as one SELECT (``values_list`` of SPEND_LEDGER_FIELDS, oldest order first): what the
     files stream, and what ``COPY (...) TO STDOUT`` runs in bench/export.py. ``language`` is that of the
     failing rules' reasons (default: the active language, as catalog.rules.reason_language)."""
+    # An eligible snapshot has no failing rule by construction (catalog.eligibility: eligible means every
+    # rule passed), so its outcomes are not read: most orders' never are, which halves the COPY's time.
+    failing = Case(When(eligible_on_order_date=True, then=Value(None)),
+                   default=FailingReasons("eligibility_outcomes", language or reason_language()),
+                   output_field=TextField())
     return (spend_ledger_orders(filters, user)
-            .annotate(failing_reasons=FailingReasons("eligibility_outcomes", language or reason_language()),
+            .annotate(failing_reasons=failing,
                       placed_by=person_name("created_by"))
             .order_by("order_date", "pk")
             .values_list(*SPEND_LEDGER_FIELDS))

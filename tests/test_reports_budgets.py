@@ -151,7 +151,7 @@ def test_the_failing_rules_of_the_snapshot_come_out_in_the_files_language(client
     # Outcomes written around the services (an object, a reason in plain text) never break the file.
     MediaOrder.objects.filter(pk=order.pk).update(eligibility_outcomes={"passed": False})
     MediaOrder.objects.filter(pk=world["paid"].pk).update(
-        eligibility_outcomes=[{"code": "old", "passed": False, "reason": "Alasan lama"}])
+        eligible_on_order_date=False, eligibility_outcomes=[{"code": "old", "passed": False, "reason": "Alasan lama"}])
     rows = {r["order number"]: r for r in download(client, auditor, "spend-ledger")}
     assert rows[str(order.pk)]["failing rules on the order date"] == ""
     assert rows[str(world["paid"].pk)]["failing rules on the order date"] == "Alasan lama"
