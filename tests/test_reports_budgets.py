@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from budgets import services
 from budgets.models import MediaOrder, RevisionReason
-from budgets.reports import spend_ledger_values
+from budgets.reports import spend_ledger_rows, spend_ledger_values
 from mediareg.reports import ReportFilters
 from partners.models import DocumentKind
 from tests.budget_helpers import (
@@ -179,6 +179,10 @@ def test_the_spend_ledger_filters_by_agency_year_and_order_date(client, auditor,
     assert numbers(date_from="2026-09-14", date_to="2026-10-04") == [world["paid"].pk]
     assert numbers(date_from="2026-09-15") == [world["cancelled"].pk]
     assert numbers(date_to="2026-09-13") == [world["discounted"].pk]
+    # The orders an admin action selected (ids), for the person's agency only.
+    selected = ReportFilters(ids=[world["paid"].pk, world["cancelled"].pk])
+    assert [row[0] for row in spend_ledger_rows(selected, None)] == [world["paid"].pk, world["cancelled"].pk]
+    assert [row[0] for row in spend_ledger_rows(selected, world["officer"])] == [world["paid"].pk]
 
 
 def test_the_public_profile_leaves_out_who_placed_the_order(client, auditor, world):
