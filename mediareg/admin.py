@@ -301,6 +301,24 @@ class PeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin):
         (name, options), *rest = super().get_fieldsets(request, obj)
         return [(name, {**options, "fields": [*options["fields"], "about"]}), *rest]
 
+    # django-celery-beat's actions name no permission, so Django offers them to anyone who may see the
+    # list: an auditor could switch jobs off or run them. They change the jobs, so they ask for "change".
+    @admin.action(description=beat_admin.PeriodicTaskAdmin.enable_tasks.short_description, permissions=["change"])
+    def enable_tasks(self, request, queryset):
+        return super().enable_tasks(request, queryset)
+
+    @admin.action(description=beat_admin.PeriodicTaskAdmin.disable_tasks.short_description, permissions=["change"])
+    def disable_tasks(self, request, queryset):
+        return super().disable_tasks(request, queryset)
+
+    @admin.action(description=beat_admin.PeriodicTaskAdmin.toggle_tasks.short_description, permissions=["change"])
+    def toggle_tasks(self, request, queryset):
+        return super().toggle_tasks(request, queryset)
+
+    @admin.action(description=beat_admin.PeriodicTaskAdmin.run_tasks.short_description, permissions=["change"])
+    def run_tasks(self, request, queryset):
+        return super().run_tasks(request, queryset)
+
     @admin.display(description=_("schedule"))
     def schedule(self, obj):
         return str(obj.crontab or obj.interval or obj.solar or obj.clocked or "-")
