@@ -1,6 +1,7 @@
 """The proof-of-publication files of media orders: like registry documents (partners.views), served only
 here, to staff with the permission, and only for an order the person may see (their agency's, or every
-agency's for auditors), with no-store and nosniff, each access logged."""
+agency's for auditors), with no-store and nosniff, each access written to the data access log that auditors
+read (mediareg.access)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
+from mediareg.access import record_access
+from mediareg.models import DataAccess
 from partners.views import PREVIEW_POLICY, PREVIEW_TYPES, _attachment, _type_by_content
 
 from . import selectors
@@ -43,6 +46,7 @@ def order_proof(request, pk: int):
     if refused:
         return refused
     logger.info("proof downloaded: user=%s order=%s", request.user.pk, pk)
+    record_access(kind=DataAccess.Kind.PROOF_DOWNLOAD, name=order.pk, user=request.user)
     return _attachment(handle, order.proof_original_filename, order.proof_file.name, order.proof_content_type)
 
 
@@ -56,8 +60,10 @@ def order_proof_preview(request, pk: int):
     content_type = _type_by_content(handle)
     if content_type not in PREVIEW_TYPES:
         logger.info("proof downloaded (no preview for its type): user=%s order=%s", request.user.pk, pk)
+        record_access(kind=DataAccess.Kind.PROOF_DOWNLOAD, name=order.pk, user=request.user)
         return _attachment(handle, order.proof_original_filename, order.proof_file.name, "application/octet-stream")
     logger.info("proof previewed: user=%s order=%s", request.user.pk, pk)
+    record_access(kind=DataAccess.Kind.PROOF_PREVIEW, name=order.pk, user=request.user)
     response = _attachment(handle, order.proof_original_filename, order.proof_file.name, content_type, inline=True)
     response["Content-Security-Policy"] = PREVIEW_POLICY
     return response

@@ -16,9 +16,10 @@ from pghistory.admin import core as pghistory_admin
 from pghistory.admin.core import LabelFilter
 
 from . import periodic
-from .admin_helpers import ReadOnlyMixin, staff_name
+from .admin_helpers import ReadOnlyMixin, staff_name, truncated
 from .display import MAIL_KINDS, actor_display, language_name, local_datetime, mail_kind_name
 from .models import DataAccess, DeadLetter, OutgoingMail
+from .reports import Profile
 from .third_party import model_name
 
 
@@ -39,20 +40,61 @@ class DeadLetterAdmin(admin.ModelAdmin):
         return False
 
 
+# The filters of a file in the data access log, in words (mediareg.reports.ReportFilters' fields, and the
+# earlier file of a document, partners.views.document_earlier_file).
+FILTER_LABELS = {"agency": _("agency"), "year": _("year"), "date_from": _("from"), "date_to": _("to"),
+                 "as_of": _("as of"), "ids": _("selected rows"), "earlier_file": _("earlier file")}
+
+
 @admin.register(DataAccess)
 class DataAccessAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Who took what out (mediareg.access): reports, document and proof files. Auditors read it; nobody
     changes or deletes it."""
 
-    list_display = ["created_at", "kind", "name", "user", "actor", "file_format", "profile", "filters", "rows"]
+    list_display = ["created_at", "kind", "what", "person", "file_format", "profile_name", "filter_text", "rows"]
     list_filter = ["kind", "file_format", "profile"]
     search_fields = ["name", "user__username", "actor"]
     list_select_related = ["user"]
     date_hierarchy = "created_at"
     show_full_result_count = False
+    fields = ["created_at", "kind", "what", "person", "file_format", "profile_name", "filter_text", "rows"]
+    readonly_fields = fields
+
+    # A file's number leads to its document's or order's page (by URL name: this app imports no other).
+    PAGES = {DataAccess.Kind.DOCUMENT_DOWNLOAD: "admin:partners_document_change",
+             DataAccess.Kind.DOCUMENT_PREVIEW: "admin:partners_document_change",
+             DataAccess.Kind.PROOF_DOWNLOAD: "admin:budgets_mediaorder_change",
+             DataAccess.Kind.PROOF_PREVIEW: "admin:budgets_mediaorder_change"}
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("what"), ordering="name")
+    def what(self, obj):
+        page = self.PAGES.get(obj.kind)
+        if page is None or not obj.name.isdigit():
+            return obj.name
+        try:
+            return format_html('<a href="{}">{}</a>', reverse(page, args=[obj.name]), obj.name)
+        except NoReverseMatch:
+            return obj.name
+
+    @admin.display(description=_("by"))
+    def person(self, obj):
+        """The member of staff by name, or the command and the account that ran it, in words."""
+        return staff_name(obj.user) if obj.user is not None else actor_display(obj.actor)
+
+    @admin.display(description=_("profile"), ordering="profile")
+    def profile_name(self, obj):
+        return Profile(obj.profile).label if obj.profile in Profile.values else "-"
+
+    @admin.display(description=_("filters"))
+    def filter_text(self, obj):
+        parts = []
+        for key, value in (obj.filters or {}).items():
+            shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+            parts.append(f"{FILTER_LABELS.get(key, key)}: {shown}")
+        return truncated("; ".join(parts), width="l") if parts else "-"
 
 
 class MailKindFilter(admin.SimpleListFilter):
@@ -300,6 +342,24 @@ class PeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin):
     def get_fieldsets(self, request, obj=None):
         (name, options), *rest = super().get_fieldsets(request, obj)
         return [(name, {**options, "fields": [*options["fields"], "about"]}), *rest]
+
+    # django-celery-beat's actions name no permission, so Django offers them to anyone who may see the
+    # list: an auditor could switch jobs off or run them. They change the jobs, so they ask for "change".
+    @admin.action(description=beat_admin.PeriodicTaskAdmin.enable_tasks.short_description, permissions=["change"])
+    def enable_tasks(self, request, queryset):
+        return super().enable_tasks(request, queryset)
+
+    @admin.action(description=beat_admin.PeriodicTaskAdmin.disable_tasks.short_description, permissions=["change"])
+    def disable_tasks(self, request, queryset):
+        return super().disable_tasks(request, queryset)
+
+    @admin.action(description=beat_admin.PeriodicTaskAdmin.toggle_tasks.short_description, permissions=["change"])
+    def toggle_tasks(self, request, queryset):
+        return super().toggle_tasks(request, queryset)
+
+    @admin.action(description=beat_admin.PeriodicTaskAdmin.run_tasks.short_description, permissions=["change"])
+    def run_tasks(self, request, queryset):
+        return super().run_tasks(request, queryset)
 
     @admin.display(description=_("schedule"))
     def schedule(self, obj):

@@ -48,15 +48,31 @@ MANAGE_BUDGETS = ["budgets.add_budget", "budgets.change_budget", "budgets.add_bu
 # Login attempts, lockouts and the log of logins (django-axes). Only superusers unlock.
 VIEW_LOGINS = ["axes.view_accessattempt", "axes.view_accessfailurelog", "axes.view_accesslog"]
 
+# The periodic jobs and their schedules (django-celery-beat): which job runs when, and when it last ran.
+VIEW_SCHEDULES = [f"django_celery_beat.view_{model}" for model in ("periodictask", "crontabschedule",
+                                                                    "intervalschedule", "solarschedule",
+                                                                    "clockedschedule")]
+
+# What the project itself keeps: the audit trail, tasks set aside, the e-mail outbox, and the log of who
+# took data out (reports, document and proof files; mediareg.access).
+VIEW_PROJECT = ["mediareg.view_auditevent", "mediareg.view_deadletter", "mediareg.view_outgoingmail",
+                "mediareg.view_dataaccess"]
+
+# Who has which role: the users with their groups and agency, and each group's permissions. Only
+# superusers change them.
+VIEW_PEOPLE = ["auth.view_user", "auth.view_group"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Kominfo staff who keep the registry, review documents and decide on listings.
     "Verifikator": VIEW_REGISTRY + EDIT_REGISTRY + VIEW_CATALOG + MANAGE_CATALOG
     + ["partners.review_document", "partners.download_document", "mediareg.view_outgoingmail"],
-    # Sees everything, changes nothing.
-    "Auditor": VIEW_REGISTRY + VIEW_CATALOG + VIEW_BUDGETS + VIEW_LOGINS
-    + ["budgets.view_every_agency", "budgets.download_proof", "partners.download_document",
-       "mediareg.view_auditevent", "mediareg.view_deadletter", "mediareg.view_outgoingmail",
-       "mediareg.view_dataaccess"],
+    # The inspectorate and BPK: see everything, change nothing (issue 11). View permission on every model
+    # of the admin (tests/test_auditor_role.py fails when a new one is missing here), every agency's
+    # budgets and orders, and the document and proof files, each download logged (mediareg.access). No add,
+    # change, delete or other action permission: tests/test_auditor_walk.py posts every admin page and
+    # action as an auditor and finds nothing written.
+    "Auditor": VIEW_REGISTRY + VIEW_CATALOG + VIEW_BUDGETS + VIEW_LOGINS + VIEW_SCHEDULES + VIEW_PROJECT
+    + VIEW_PEOPLE + ["budgets.view_every_agency", "budgets.download_proof", "partners.download_document"],
     # An agency's budget officer: its budgets, price list and orders; the registry read-only (the public
     # /catalog/ and the order form say which outlets may be ordered from).
     "Petugas Anggaran": VIEW_REGISTRY + VIEW_BUDGETS + MANAGE_BUDGETS,

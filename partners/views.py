@@ -9,6 +9,9 @@ from django.shortcuts import get_object_or_404
 from django.utils.text import get_valid_filename
 from django.views.decorators.http import require_safe
 
+from mediareg.access import record_access
+from mediareg.models import DataAccess
+
 from .models import Document, document_storage
 from .uploads import FORMATS
 
@@ -56,12 +59,14 @@ def _open_document(pk: int):
 
 @require_safe
 def document_download(request, pk: int):
-    """The only way to a document's file: staff with the download permission, never a public URL."""
+    """The only way to a document's file: staff with the download permission, never a public URL. Every
+    file served is written to the data access log (mediareg.access), which auditors read."""
     refused = _refuse_unless_permitted(request, pk)
     if refused:
         return refused
     document, handle = _open_document(pk)
     logger.info("document downloaded: user=%s document=%s kind=%s", request.user.pk, pk, document.kind)
+    record_access(kind=DataAccess.Kind.DOCUMENT_DOWNLOAD, name=document.pk, user=request.user)
     return _attachment(handle, document.original_filename, document.file.name, document.content_type)
 
 
@@ -82,6 +87,7 @@ def document_earlier_file(request, pk: int, name: str):
     except FileNotFoundError as exc:
         raise Http404("This earlier file is missing from storage.") from exc
     logger.info("earlier document file downloaded: user=%s document=%s file=%s", request.user.pk, pk, name)
+    record_access(kind=DataAccess.Kind.DOCUMENT_DOWNLOAD, name=pk, user=request.user, filters={"earlier_file": name})
     return _attachment(handle, version["original_filename"], name, version["content_type"])
 
 
@@ -105,8 +111,10 @@ def document_preview(request, pk: int):
     if content_type not in PREVIEW_TYPES:
         logger.info("document downloaded (no preview for its type): user=%s document=%s kind=%s",
                     request.user.pk, pk, document.kind)
+        record_access(kind=DataAccess.Kind.DOCUMENT_DOWNLOAD, name=document.pk, user=request.user)
         return _attachment(handle, document.original_filename, document.file.name, "application/octet-stream")
     logger.info("document previewed: user=%s document=%s kind=%s", request.user.pk, pk, document.kind)
+    record_access(kind=DataAccess.Kind.DOCUMENT_PREVIEW, name=document.pk, user=request.user)
     response = _attachment(handle, document.original_filename, document.file.name, content_type, inline=True)
     response["Content-Security-Policy"] = PREVIEW_POLICY
     return response

@@ -44,9 +44,10 @@ from catalog.models import (
     WebRankList,
 )
 from catalog.renewal import renewal_token
+from mediareg.access import record_access
 from mediareg.audit import audit_context
 from mediareg.mail import render_mail
-from mediareg.models import DeadLetter, OutgoingMail
+from mediareg.models import DataAccess, DeadLetter, OutgoingMail
 from mediareg.outbox import queue_mail
 from partners.models import KbliCode, Province
 from tests.catalog_helpers import eligible_outlet, listed_outlet
@@ -203,6 +204,11 @@ def everything(client):
         RegistrationWindow.objects.create(opens_on=today, closes_on=today + datetime.timedelta(days=30))
     DeadLetter.objects.create(task_name="catalog.tasks.recheck_outlets_task", task_id=uuid.uuid4().hex,
                               deliveries=8, reason="-")
+    # The data access log: a file a member of staff downloaded, a report a command wrote.
+    document = outlet.company.documents.order_by("pk").first()
+    record_access(kind=DataAccess.Kind.DOCUMENT_DOWNLOAD, name=document.pk, user=staff)
+    record_access(kind=DataAccess.Kind.REPORT, name="eligibility-history", actor="command:export_report root",
+                  file_format="csv", profile="public", filters={"date_from": "2026-01-01", "ids": [1, 2]}, rows=2)
     source = PressCouncilImport.objects.create(list_date=today, file_name="dp.csv", sha256="0" * 64,
                                                rows_read=2, rows_matched=1, rows_skipped=1)
     PressCouncilEntry.objects.create(source=source, line_number=2, data={"nama": "x"}, outcome="matched",

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from mediareg.admin_helpers import ReadOnlyMixin, count_of, staff_name
+from mediareg.admin_helpers import ReadOnlyMixin, count_of, staff_name, without_field
 
 from .. import selectors
 from ..models import Agency, AgencyStaff, Budget
@@ -129,6 +129,15 @@ class StaffUserAdmin(UserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("agency_staff__agency")
+
+    def get_fieldsets(self, request, obj=None):
+        """Without the password row for those who only see people (auditors): it shows a summary of the
+        stored hash and links to the password form, which refuses them."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        return [(name, {**options, "fields": without_field(options["fields"], "password")})
+                for name, options in fieldsets]
 
     @admin.display(description=_("agency"), ordering="agency_staff__agency__name")
     def agency_name(self, obj):

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.admin.common import outcome_rows
 from catalog.models import ListingState
 from mediareg.admin_helpers import (
+    ExportSelectedMixin,
     act_on_each,
     audit_trail_link,
     label,
@@ -194,7 +195,7 @@ class OrderReasonForm(forms.Form):
 
 
 @admin.register(MediaOrder)
-class MediaOrderAdmin(admin.ModelAdmin):
+class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
     form = OrderPlaceForm
     change_form_template = "admin/budgets/order_change_form.html"
     list_display = ["order_day", "budget_name", "outlet_name", "product", "quantity", "amount_display",
@@ -208,6 +209,7 @@ class MediaOrderAdmin(admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = 50
     actions = ["accept_proofs", "reject_proofs", "cancel_orders"]
+    export_report = "spend-ledger"  # "Export selected as CSV" once the report exists (mediareg.admin_helpers)
     add_fieldsets = [
         (None, {"fields": ["budget", "price_item", "quantity", "order_date", ("service_start", "service_end"),
                            "ecatalog_reference", "description", "placement_key"]}),

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from mediareg.admin_helpers import ActorNameMixin, label, truncated
+from mediareg.admin_helpers import ActorNameMixin, ExportSelectedMixin, label, truncated
 
 from ..models import EligibilityChange, ListingTransition, RecheckRange, RecheckRun
 from .common import ACTION_LABELS, ReadOnlyAdmin, ReadOnlyInline, RecentRowsFormSet, failing_titles, outcome_rows
@@ -77,8 +77,10 @@ class ListingTransitionAdmin(ActorNameMixin, ReadOnlyAdmin):
 
 
 @admin.register(EligibilityChange)
-class EligibilityChangeAdmin(ActorNameMixin, ReadOnlyAdmin):
+class EligibilityChangeAdmin(ExportSelectedMixin, ActorNameMixin, ReadOnlyAdmin):
     """The history of results, for "was outlet X eligible on date D, and why"."""
+
+    export_report = "eligibility-history"
 
     list_display = ["created_at", "outlet_name", "eligible", "failing_rules", "trigger", "actor_name"]
     list_select_related = ["outlet"]

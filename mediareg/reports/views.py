@@ -7,19 +7,15 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from ..access import finish_access, record_access
-from ..models import DataAccess
 from .base import Profile, ReportFilters, get_report, visible_reports
 from .filters import parse_filters, parse_profile
-from .formats import csv_chunks, file_name, write_xlsx
-
-FORMATS = ("csv", "xlsx")
+from .responses import FORMATS, report_response
 
 
 @staff_member_required
@@ -55,21 +51,5 @@ def report_file(request, name: str, file_format: str):
         report, filters, profile = _prepare(request, name)
     except ValidationError as refusal:
         return HttpResponseBadRequest(" ".join(refusal.messages), content_type="text/plain; charset=utf-8")
-    language = get_language() or "id"
-    entry = record_access(kind=DataAccess.Kind.REPORT, name=report.name, user=request.user, file_format=file_format,
-                          profile=profile, filters=filters.as_dict())
-    filename = file_name(report, profile, file_format)
-    if file_format == "csv":
-        response = StreamingHttpResponse(
-            csv_chunks(report, filters, request.user, profile=profile, language=language,
-                       finished=lambda rows: finish_access(entry, rows)),
-            content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    else:
-        handle, rows = write_xlsx(report, filters, request.user, profile=profile, language=language)
-        finish_access(entry, rows)
-        response = FileResponse(handle, as_attachment=True, filename=filename,
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return report_response(report, filters, request.user, file_format=file_format, profile=profile,
+                           language=get_language() or "id")

@@ -18,7 +18,15 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from mediareg.admin_helpers import label, reason_page, return_url, staff_name, truncated, without_field
+from mediareg.admin_helpers import (
+    ExportSelectedMixin,
+    label,
+    reason_page,
+    return_url,
+    staff_name,
+    truncated,
+    without_field,
+)
 
 from .. import services
 from ..models import Document, ReviewStatus
@@ -142,8 +150,9 @@ class OutletDocumentInline(DocumentInlineBase):
 
 
 @admin.register(Document)
-class DocumentAdmin(RegistrySearchMixin, RegistryAdmin):
+class DocumentAdmin(ExportSelectedMixin, RegistrySearchMixin, RegistryAdmin):
     form = DocumentForm
+    export_report = "documents"  # "Export selected as CSV": metadata only, never the files
     # Key columns only, to fit a 1366 px laptop; the issue date, tax year and reviewer are on the page.
     list_display = ["document_kind", "document_number", "owner", "expiry_state", "review_state", "download"]
     list_select_related = ["company", "outlet", "reviewed_by"]

@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from mediareg.admin_helpers import label, truncated
+from mediareg.admin_helpers import ExportSelectedMixin, label, truncated
 
 from .. import selectors, services
 from ..models import MediaOutlet, MediaType, OutletDomain, PressVerification, VerificationLevel
@@ -50,10 +50,11 @@ class PressVerificationInline(admin.StackedInline):
 
 
 @admin.register(MediaOutlet)
-class MediaOutletAdmin(RegistrySearchMixin, RegistryAdmin):
+class MediaOutletAdmin(ExportSelectedMixin, RegistrySearchMixin, RegistryAdmin):
     # Key columns only, to fit a 1366 px laptop (docs/architecture.md, "Admin lists"); the media type,
     # website and certificate dates are on the outlet's page (and the media type is a filter).
     list_display = ["outlet_name", "company_name", "verification_level", "documents_state"]
+    export_report = "outlets"  # "Export selected as CSV" once the report exists (mediareg.admin_helpers)
     list_select_related = ["company", "verification"]
     list_filter = ["media_type", "company__province", VerificationLevelFilter,
                    OutletDocumentReviewFilter, OutletExpiringDocumentsFilter]
