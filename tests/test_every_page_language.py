@@ -233,6 +233,7 @@ def everything(client):
     price = approved_price(listed_eligible_outlet("Warta Harga"), valid_from=datetime.date(today.year, 1, 1))
     order = place(budget, price, order_date=today - datetime.timedelta(days=2), today=today)
     budgets.order_publish(order, published_url="https://warta.example/berita/1")
+    place(budget, price, order_date=today - datetime.timedelta(days=1), today=today)  # a second, still committed
     # The login records (django-axes): a failed login, then a successful one and its logout.
     user = UserFactory(username="masuk", is_staff=True)
     client.post("/admin/login/", {"username": "masuk", "password": "salah"})
