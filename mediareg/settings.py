@@ -172,6 +172,13 @@ MIDDLEWARE = [
 ROOT_URLCONF = "mediareg.urls"
 # The address people reach the site at, for links in e-mails (tracking code, renewal links).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Open Contracting (the spend ledger as OCDS, budgets/ocds.py; docs/domain.md "Open contracting"). Every
+# OCID starts with the prefix; "ocds-mediareg" is a placeholder: real publication needs a prefix
+# registered with the Open Contracting Partnership, set here before the first release goes out, and never
+# changed after (it is part of every published OCID).
+OCDS_OCID_PREFIX = os.environ.get("OCDS_OCID_PREFIX", "").strip() or "ocds-mediareg"
+OCDS_PUBLISHER_NAME = os.environ.get("OCDS_PUBLISHER_NAME", "").strip() or "MediaReg"
+OCDS_LICENSE = os.environ.get("OCDS_LICENSE", "").strip()  # a licence's URL, stated in the package when set
 WSGI_APPLICATION = "mediareg.wsgi.application"
 
 TEMPLATES = [
