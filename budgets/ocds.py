@@ -60,30 +60,45 @@ def _moment(value: datetime.datetime) -> str:
     return timezone.localtime(value).isoformat(timespec="seconds")
 
 
-def _day_start(day: datetime.date) -> str:
-    """A date as OCDS's date-time: the day's first second in Jakarta."""
-    return _moment(timezone.make_aware(datetime.datetime.combine(day, datetime.time.min)))
-
-
-def _day_end(day: datetime.date) -> str:
-    return _moment(timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59, 59))))
-
-
 def _value(amount: int) -> dict:
     return {"amount": int(amount), "currency": CURRENCY}
 
 
 class _Texts:
-    """The release's few fixed texts, translated once per package (in its language), not once per order."""
+    """What releases repeat, made once per package rather than once per order (a million orders share a
+    few thousand days and a few hundred budgets): the fixed texts in the package's language, the budgets'
+    descriptions, and days as OCDS date-times (the day's first or last second in Jakarta)."""
 
     def __init__(self):
+        self.zone = timezone.get_current_timezone()
         self.method_details = _("E-catalogue order (e-purchasing) to a listed outlet at its approved price")
         self.kinds = {value: str(label) for value, label in ProductKind.choices}
+        self._budgets: dict[tuple, str] = {}
+        self._starts: dict[datetime.date, str] = {}
+        self._ends: dict[datetime.date, str] = {}
 
-    @staticmethod
-    def budget_description(account_name: str, account_code: str, year: int, agency: str) -> str:
-        return _("%(account)s (%(code)s), fiscal year %(year)s, %(agency)s") % {
-            "account": account_name, "code": account_code, "year": year, "agency": agency}
+    def moment(self, value: datetime.datetime) -> str:
+        return value.astimezone(self.zone).isoformat(timespec="seconds")
+
+    def day_start(self, day: datetime.date) -> str:
+        text = self._starts.get(day)
+        if text is None:
+            text = self._starts[day] = datetime.datetime.combine(day, datetime.time.min, self.zone).isoformat()
+        return text
+
+    def day_end(self, day: datetime.date) -> str:
+        text = self._ends.get(day)
+        if text is None:
+            text = self._ends[day] = datetime.datetime.combine(day, datetime.time(23, 59, 59), self.zone).isoformat()
+        return text
+
+    def budget_description(self, account_name: str, account_code: str, year: int, agency: str) -> str:
+        key = (account_name, account_code, year, agency)
+        text = self._budgets.get(key)
+        if text is None:
+            text = self._budgets[key] = _("%(account)s (%(code)s), fiscal year %(year)s, %(agency)s") % {
+                "account": account_name, "code": account_code, "year": year, "agency": agency}
+        return text
 
 
 def release(row: tuple, texts: _Texts, prefix: str) -> dict:
@@ -98,16 +113,16 @@ def release(row: tuple, texts: _Texts, prefix: str) -> dict:
     award_id = f"order-{pk}"
     contract = {
         "id": award_id, "awardID": award_id, "title": product, "status": contract_status,
-        "period": {"startDate": _day_start(service_start), "endDate": _day_end(service_end)},
-        "value": _value(amount), "dateSigned": _day_start(order_date),
+        "period": {"startDate": texts.day_start(service_start), "endDate": texts.day_end(service_end)},
+        "value": _value(amount), "dateSigned": texts.day_start(order_date),
     }
     if paid:
         contract["implementation"] = {"transactions": [{
-            "id": payment_reference or f"payment-{pk}", "date": _day_start(paid_on), "value": _value(amount),
+            "id": payment_reference or f"payment-{pk}", "date": texts.day_start(paid_on), "value": _value(amount),
             "payer": buyer, "payee": supplier}]}
     return {
         "ocid": ocid(agency_slug, pk, prefix),
-        "date": _moment(updated_at),
+        "date": texts.moment(updated_at),
         "tag": ["planning", "award", "contract", "implementation"] if paid else ["planning", "award", "contract"],
         "initiationType": "tender",  # the only code of the closed initiationType codelist
         "language": "id",
@@ -123,7 +138,7 @@ def release(row: tuple, texts: _Texts, prefix: str) -> dict:
         "tender": {"id": f"{award_id}-tender", "status": "complete", "procurementMethod": "direct",
                    "procurementMethodDetails": texts.method_details, "mainProcurementCategory": "services"},
         "awards": [{
-            "id": award_id, "title": product, "status": award_status, "date": _day_start(order_date),
+            "id": award_id, "title": product, "status": award_status, "date": texts.day_start(order_date),
             "value": _value(amount), "suppliers": [supplier],
             "items": [{"id": "1", "description": f"{texts.kinds.get(kind, kind)}: {product}", "quantity": quantity,
                        "unit": {"name": unit, "value": _value(unit_price)}}],
