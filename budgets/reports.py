@@ -9,18 +9,43 @@ words of a status looked up in a dict made once per file, never a query per row.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 
-from django.db.models import F, Func, QuerySet, TextField, Value
+from django.conf import settings
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    DateField,
+    DateTimeField,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    TextChoices,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import ListingState
-from catalog.rules import reason_language
+from catalog.models import EligibilityChange, EligibilityPolicy, ListingState, ListingTransition
+from catalog.rules import RULE_TITLES, reason_language
+from catalog.tax_calendar import may_count_on, with_counts_until
+from mediareg.admin_helpers import count_of
+from mediareg.dates import add_months
+from mediareg.money import format_rupiah
 from mediareg.reports import Column, Report, ReportFilters, register
 from mediareg.reports.base import CHUNK
+from partners.models import Document, DocumentKind, MediaOutlet, ReviewStatus
 
-from .models import Budget, MediaOrder, OrderStatus, ProductKind, ProofStatus
+from .models import Budget, BudgetRevision, MediaOrder, OrderStatus, ProductKind, ProofStatus
 from .selectors import visible_budgets, visible_orders
 
 
@@ -57,7 +82,7 @@ class FailingReasons(Func):
     )
 
     def __init__(self, outcomes, language: str):
-        # A literal in the SQL, so only the two languages reasons are stored in (catalog.rules.render_reason).
+        # A literal in the SQL, so only one of the two languages reasons are stored in (render_reason).
         super().__init__(outcomes, language="en" if language == "en" else "id")
 
 
@@ -101,8 +126,13 @@ def spend_ledger_values(filters: ReportFilters, user, *, language: str | None = 
     """The ledger as one SELECT (``values_list`` of SPEND_LEDGER_FIELDS, oldest order first): what the
     files stream, and what ``COPY (...) TO STDOUT`` runs in bench/export.py. ``language`` is that of the
     failing rules' reasons (default: the active language, as catalog.rules.reason_language)."""
+    # An eligible snapshot has no failing rule by construction (catalog.eligibility: eligible means every
+    # rule passed), so its outcomes are not read: most orders' never are, which halves the COPY's time.
+    failing = Case(When(eligible_on_order_date=True, then=Value(None)),
+                   default=FailingReasons("eligibility_outcomes", language or reason_language()),
+                   output_field=TextField())
     return (spend_ledger_orders(filters, user)
-            .annotate(failing_reasons=FailingReasons("eligibility_outcomes", language or reason_language()),
+            .annotate(failing_reasons=failing,
                       placed_by=person_name("created_by"))
             .order_by("order_date", "pk")
             .values_list(*SPEND_LEDGER_FIELDS))
@@ -173,3 +203,384 @@ class SpendLedgerReport(Report):
 
     def rows(self, filters: ReportFilters, user):
         return spend_ledger_rows(filters, user)
+
+
+# --- budget-utilisation -----------------------------------------------------------------------------------
+
+def budget_utilisation_budgets(filters: ReportFilters, user) -> QuerySet[Budget]:
+    budgets = scoped_budgets(user)
+    if filters.agency:
+        budgets = budgets.filter(agency__slug=filters.agency)
+    if filters.year:
+        budgets = budgets.filter(year=filters.year)
+    if filters.ids:
+        budgets = budgets.filter(pk__in=filters.ids)
+    return budgets
+
+
+@register
+class BudgetUtilisationReport(Report):
+    name = "budget-utilisation"
+    title = _("Budget utilisation")
+    description = _(
+        "One row per agency and fiscal year: the original amount (murni), how many revisions, the current "
+        "amount, what is ordered (orders not cancelled, paid ones included), committed (ordered and not yet "
+        "paid), paid (realisasi), remaining (current minus ordered), absorption (serapan: paid ÷ current), "
+        "and the year's spending policy.")
+    permission = "budgets.view_budget"
+    filters = ("agency", "year")
+    columns = [
+        Column("agency", _("agency")),
+        Column("year", _("fiscal year"), "int"),
+        Column("account_code", _("account code")),
+        Column("account_name", _("account name")),
+        Column("original", _("original amount (murni)"), "money"),
+        Column("revisions", _("revisions"), "int"),
+        Column("current", _("current amount (after revisions)"), "money"),
+        Column("ordered", _("ordered"), "money"),
+        Column("committed", _("committed (ordered, not paid)"), "money"),
+        Column("paid", _("paid (realisasi)"), "money"),
+        Column("remaining", _("remaining (current minus ordered)"), "money"),
+        Column("absorption", _("absorption (paid ÷ current, %)"), "percent"),
+        Column("spending_allowed", _("media spending allowed"), "bool"),
+        Column("policy_reference", _("policy decision reference")),
+    ]
+
+    def queryset(self, filters: ReportFilters, user):
+        return budget_utilisation_budgets(filters, user)
+
+    def rows(self, filters: ReportFilters, user):
+        # The figures the services keep on the budget (ordered_amount, paid_amount: docs/domain.md "The
+        # figures"); the exceptions report checks them against the orders themselves.
+        budgets = (self.queryset(filters, user)
+                   .annotate(revision_n=count_of(BudgetRevision, "budget"),
+                             committed=F("ordered_amount") - F("paid_amount"),
+                             remaining=F("current_amount") - F("ordered_amount"))
+                   .order_by("agency__name", "year", "pk")
+                   .values_list("agency__name", "year", "account_code", "account_name", "original_amount",
+                                "revision_n", "current_amount", "ordered_amount", "committed", "paid_amount",
+                                "remaining", "spending_allowed", "policy_reference"))
+        for (agency, year, code, account, original, revisions, current, ordered, committed, paid, remaining,
+             allowed, reference) in budgets.iterator(chunk_size=CHUNK):
+            absorption = paid / current if current else None
+            yield (agency, year, code, account, original, revisions, current, ordered, committed, paid, remaining,
+                   absorption, allowed, reference)
+
+
+# --- exceptions -------------------------------------------------------------------------------------------
+
+class DayStart(Func):
+    """The moment a day begins in Asia/Jakarta, ``days`` after the date ``expression``: with days=1, the end
+    of that day as catalog.eligibility.end_of reads a date (``created_at < DayStart(date, 1)``), in SQL so
+    that a history can be read for every row of a query at once. The time zone is the project's."""
+
+    output_field = DateTimeField()
+    template = "((%(expressions)s + %(days)s)::timestamp AT TIME ZONE '%(zone)s')"
+
+    def __init__(self, expression, *, days: int):
+        super().__init__(expression, days=int(days), zone=settings.TIME_ZONE)
+
+
+class DayAfter(Func):
+    """The date after a date (PostgreSQL: date + 1 is a date)."""
+
+    output_field = DateField()
+    template = "(%(expressions)s + 1)"
+
+
+class Check(TextChoices):
+    """What the exceptions report looks for; docs/domain.md "Reports on spending" says why and how."""
+
+    ORDER_SNAPSHOT_NOT_ELIGIBLE = "order_snapshot_not_eligible", _(
+        "Order to an outlet not listed or not eligible on the order date (the order's snapshot)")
+    ORDER_HISTORY_NOT_ELIGIBLE = "order_history_not_eligible", _(
+        "Order to an outlet not listed or not eligible on the order date (the catalog's history)")
+    PAID_WITHOUT_PROOF = "paid_without_accepted_proof", _("Paid order without accepted proof of publication")
+    PRICE_OVERRIDE = "price_override", _("Amount differs from quantity × unit price")
+    BUDGET_BELOW_ORDERS = "budget_below_orders", _("Budget below what its orders hold")
+    DOCUMENT_EXPIRED_WHILE_LISTED = "document_expired_while_listed", _(
+        "Document expired while the outlet stayed listed")
+    LISTED_WITHOUT_TAX_STATUS = "listed_without_tax_status", _(
+        "Listed outlet without a current tax status confirmation (KSWP or SKF)")
+
+
+class Subject(TextChoices):
+    ORDER = "order", _("order")
+    BUDGET = "budget", _("budget")
+    DOCUMENT = "document", _("document")
+    OUTLET = "outlet", _("outlet")
+
+
+def _may(user, permission: str) -> bool:
+    return user is None or user.has_perm(permission)
+
+
+def _exception_orders(filters: ReportFilters, user) -> QuerySet[MediaOrder]:
+    orders = scoped_orders(user)
+    if filters.agency:
+        orders = orders.filter(budget__agency__slug=filters.agency)
+    if filters.year:
+        orders = orders.filter(budget__year=filters.year)
+    return orders.order_by("order_date", "pk")
+
+
+ORDER_FIELDS = ("pk", "price_item__name", "outlet_id", "outlet__name", "outlet__company__legal_name",
+                "budget__agency__name", "budget__year", "order_date", "amount", "status")
+
+
+def orders_not_eligible_by_snapshot(filters: ReportFilters, user) -> QuerySet:
+    """Orders whose own snapshot says the outlet was not listed or not eligible on the order date:
+    order_place refuses them, so one is there only if the service was bypassed or the row changed."""
+    return (_exception_orders(filters, user)
+            .filter(Q(eligible_on_order_date=False) | ~Q(listing_state_on_order_date=ListingState.LISTED))
+            .annotate(failing=FailingReasons("eligibility_outcomes", reason_language()))
+            .values_list(*ORDER_FIELDS, "listing_state_on_order_date", "eligible_on_order_date", "failing"))
+
+
+def orders_not_eligible_by_history(filters: ReportFilters, user) -> QuerySet:
+    """Orders whose outlet, read again from the catalog's history (the listing's transitions and the
+    eligibility changes up to the end of the order date, as catalog.eligibility.listing_state_on and
+    eligibility_on read them for one outlet), was not listed or not eligible that day, whatever the order's
+    snapshot says. Two correlated subqueries on indexed histories; no query per order."""
+    day_end = DayStart(OuterRef("order_date"), days=1)
+    transitions = (ListingTransition.objects.filter(listing__outlet_id=OuterRef("outlet_id"), created_at__lt=day_end)
+                   .order_by("-created_at", "-pk"))
+    changes = (EligibilityChange.objects.filter(outlet_id=OuterRef("outlet_id"), created_at__lt=day_end)
+               .order_by("-created_at", "-pk"))
+    return (_exception_orders(filters, user)
+            .annotate(listing_then=Coalesce(Subquery(transitions.values("to_state")[:1]), Value("")),
+                      eligible_then=Subquery(changes.values("is_eligible")[:1]))  # NULL: never evaluated by then
+            .filter(~Q(listing_then=ListingState.LISTED) | Q(eligible_then__isnull=True) | Q(eligible_then=False))
+            # Read only for the rows found (PostgreSQL computes the select list after the WHERE).
+            .annotate(failing_then=Coalesce(Subquery(changes.values("failing_codes")[:1]), Value("")))
+            .values_list(*ORDER_FIELDS, "listing_then", "eligible_then", "failing_then"))
+
+
+def orders_paid_without_proof(filters: ReportFilters, user) -> QuerySet:
+    """Paid orders whose proof of publication is not accepted (a database CHECK and order_pay forbid it)."""
+    return (_exception_orders(filters, user)
+            .filter(status=OrderStatus.PAID).exclude(proof_status=ProofStatus.ACCEPTED)
+            .values_list(*ORDER_FIELDS, "paid_on", "payment_reference", "proof_status"))
+
+
+def orders_with_price_override(filters: ReportFilters, user) -> QuerySet:
+    """Orders whose amount is not quantity × unit price (allowed with a reason, which the auditor reads)."""
+    return (_exception_orders(filters, user)
+            .exclude(amount=F("quantity") * F("unit_price"))
+            .values_list(*ORDER_FIELDS, "quantity", "unit_price", "override_reason"))
+
+
+def budgets_below_orders(filters: ReportFilters, user) -> QuerySet:
+    """Budgets whose current amount is below what their orders hold, by the figure the services keep
+    (ordered_amount) or by the sum of their orders that are not cancelled: CHECK constraints and
+    budget_revise forbid the first, so a row means a bypass or a figure out of step with the orders."""
+    live = (MediaOrder.objects.filter(budget=OuterRef("pk")).exclude(status=OrderStatus.CANCELLED)
+            .order_by().values("budget").annotate(total=Sum("amount")).values("total"))
+    budgets = scoped_budgets(user)
+    if filters.agency:
+        budgets = budgets.filter(agency__slug=filters.agency)
+    if filters.year:
+        budgets = budgets.filter(year=filters.year)
+    return (budgets.annotate(orders_total=Coalesce(Subquery(live, output_field=BigIntegerField()), Value(0)))
+            .filter(Q(current_amount__lt=F("ordered_amount")) | Q(current_amount__lt=F("orders_total")))
+            .order_by("agency__name", "year", "pk")
+            .values_list("pk", "agency__name", "year", "account_name", "updated_at", "current_amount",
+                         "ordered_amount", "orders_total"))
+
+
+def documents_expired_while_listed(today: datetime.date) -> QuerySet:
+    """Accepted documents, of an outlet or of its company (a company's counts for each of its outlets), whose
+    expiry date D is before ``today``, that no accepted document of the same kind and owner replaced (one
+    valid on D + 1: issued by then, expiring after D or never), while the outlet was still listed at the end
+    of D + 1, by its listing's transitions: the night's re-check after the expiry had run and left it listed.
+    One query: the outlets' own documents and the companies' (joined to each of the company's outlets), as a
+    UNION sorted by expiry date."""
+    parts = []
+    for own in (True, False):
+        replacement = (Document.objects.filter(kind=OuterRef("kind"), company_id=OuterRef("company_id"),
+                                               review_status=ReviewStatus.ACCEPTED)
+                       .exclude(pk=OuterRef("pk"))
+                       .filter(Q(issue_date__isnull=True) | Q(issue_date__lte=DayAfter(OuterRef("expiry_date"))))
+                       .filter(Q(expiry_date__isnull=True) | Q(expiry_date__gt=OuterRef("expiry_date"))))
+        replacement = (replacement.filter(outlet_id=OuterRef("outlet_id")) if own
+                       else replacement.filter(outlet__isnull=True))
+        state_after = (ListingTransition.objects
+                       .filter(listing__outlet_id=OuterRef("target_outlet"),
+                               created_at__lt=DayStart(OuterRef("expiry_date"), days=2))
+                       .order_by("-created_at", "-pk").values("to_state")[:1])
+        outlet = "outlet" if own else "company__outlets"
+        parts.append(Document.objects.filter(review_status=ReviewStatus.ACCEPTED, expiry_date__lt=today)
+                     .filter(outlet__isnull=not own)
+                     .annotate(target_outlet=F(f"{outlet}__id"), target_name=F(f"{outlet}__name"))
+                     .filter(target_outlet__isnull=False)
+                     .annotate(state_after=Subquery(state_after), replaced=Exists(replacement))
+                     .filter(state_after=ListingState.LISTED, replaced=False)
+                     .values_list("pk", "kind", "number", "target_outlet", "target_name", "company__legal_name",
+                                  "expiry_date"))
+    own, companies = parts
+    return own.union(companies, all=True).order_by("expiry_date", "pk", "target_outlet")
+
+
+def listed_without_tax_status(today: datetime.date) -> QuerySet:
+    """Outlets listed now whose company has no tax status that counts today, as catalog.rules.rule_tax_status
+    reads it: an accepted KSWP dated no later than today whose calendar limit (catalog.tax_calendar:
+    with_counts_until, the fiscal-year grace date or the policy's days) is today or later, or an accepted SKF
+    not older than the policy's months and not expired. The latest accepted KSWP is given for the detail."""
+    policy = EligibilityPolicy.load()
+    company_documents = Document.objects.filter(company_id=OuterRef("company_id"), outlet__isnull=True,
+                                                review_status=ReviewStatus.ACCEPTED)
+    kswp = with_counts_until(company_documents.filter(kind=DocumentKind.KSWP, issue_date__lte=today)
+                             .filter(may_count_on(today, today, policy)), policy).filter(counts_until__gte=today)
+    skf_from = add_months(today, -policy.skf_max_age_months)
+    skf = (company_documents.filter(kind=DocumentKind.SKF, issue_date__gte=skf_from)
+           .filter(Q(expiry_date__isnull=True) | Q(expiry_date__gte=today)))
+    latest_kswp = (company_documents.filter(kind=DocumentKind.KSWP, issue_date__isnull=False)
+                   .order_by("-issue_date").values("issue_date")[:1])
+    return (MediaOutlet.objects.filter(listing__state=ListingState.LISTED)
+            .exclude(Exists(kswp)).exclude(Exists(skf))
+            .annotate(latest_kswp=Subquery(latest_kswp))
+            .order_by("name", "pk")
+            .values_list("pk", "name", "company__legal_name", "latest_kswp"))
+
+
+@register
+class ExceptionsReport(Report):
+    name = "exceptions"
+    title = _("Exceptions")
+    description = _(
+        "What an auditor must look at, one row per finding with the check it fails: orders whose outlet was "
+        "not listed or not eligible on the order date, by the order's snapshot and again by the catalog's "
+        "history; paid orders without accepted proof; amounts that differ from quantity × unit price; budgets "
+        "below what their orders hold; accepted documents that expired, were not replaced by the next day, "
+        "while the outlet was still listed at the end of that next day; and listed outlets whose company has "
+        "no KSWP counting today nor a current SKF. Orders and budgets are those of your agency (every "
+        "agency's for auditors); the registry's findings are shared by every agency and need the permission "
+        "to view documents or outlets; the agency and year filters apply to orders and budgets.")
+    permission = "budgets.view_mediaorder"
+    filters = ("agency", "year")
+    columns = [
+        Column("check_code", _("check (code)")),
+        Column("check", _("check")),
+        Column("subject", _("concerns")),
+        Column("subject_id", _("number"), "int"),
+        Column("subject_name", _("name")),
+        Column("outlet_id", _("outlet number"), "int"),
+        Column("outlet", _("outlet")),
+        Column("company", _("company")),
+        Column("agency", _("agency")),
+        Column("year", _("fiscal year"), "int"),
+        Column("date", _("date"), "date"),
+        Column("amount", _("amount"), "money"),
+        Column("detail", _("detail")),
+    ]
+
+    def queryset(self, filters: ReportFilters, user):
+        """The orders the order checks read (count() is the sum of the categories', see ``count``)."""
+        return _exception_orders(filters, user)
+
+    def findings(self, filters: ReportFilters, user, today: datetime.date) -> list[tuple[str, QuerySet]]:
+        """Each check with its query, those ``user`` may see, in the order of the file."""
+        found = [
+            (Check.ORDER_SNAPSHOT_NOT_ELIGIBLE, orders_not_eligible_by_snapshot(filters, user)),
+            (Check.ORDER_HISTORY_NOT_ELIGIBLE, orders_not_eligible_by_history(filters, user)),
+            (Check.PAID_WITHOUT_PROOF, orders_paid_without_proof(filters, user)),
+            (Check.PRICE_OVERRIDE, orders_with_price_override(filters, user)),
+            (Check.BUDGET_BELOW_ORDERS, budgets_below_orders(filters, user)),
+        ]
+        # The registry is every agency's: its findings need the registry's view permissions, not an agency.
+        if _may(user, "partners.view_document"):
+            found.append((Check.DOCUMENT_EXPIRED_WHILE_LISTED, documents_expired_while_listed(today)))
+        if _may(user, "partners.view_mediaoutlet"):
+            found.append((Check.LISTED_WITHOUT_TAX_STATUS, listed_without_tax_status(today)))
+        return found
+
+    def count(self, filters: ReportFilters, user) -> int:
+        return sum(query.count() for _check, query in self.findings(filters, user, timezone.localdate()))
+
+    def rows(self, filters: ReportFilters, user):
+        """Check by check, each streamed from its own query; the words are looked up once per file."""
+        today = timezone.localdate()
+        checks, subjects = _words(Check.choices), _words(Subject.choices)
+        statuses, proofs = _words(OrderStatus.choices), _words(ProofStatus.choices)
+        listings, kinds = _words(ListingState.choices), _words(DocumentKind.choices)
+        rule_titles = {code: str(title) for code, title in RULE_TITLES.items()}
+        yes, no, none = str(_("eligible")), str(_("not eligible")), str(_("none"))
+        never = str(_("never evaluated by then"))
+        texts = {
+            Check.ORDER_SNAPSHOT_NOT_ELIGIBLE: _(
+                "The order's snapshot of %(date)s: listing %(listing)s, %(eligible)s. Order status: %(status)s. "
+                "Failing rules: %(failing)s"),
+            Check.ORDER_HISTORY_NOT_ELIGIBLE: _(
+                "The catalog's history at the end of %(date)s: listing %(listing)s, %(eligible)s. Order status: "
+                "%(status)s. Failing rules: %(failing)s"),
+            Check.PAID_WITHOUT_PROOF: _("Paid on %(paid_on)s (%(reference)s); proof of publication: %(proof)s."),
+            Check.PRICE_OVERRIDE: _("%(quantity)s × %(unit_price)s = %(expected)s; the amount is %(amount)s. "
+                                    "Reason: %(reason)s. Order status: %(status)s."),
+            Check.BUDGET_BELOW_ORDERS: _("The current amount %(current)s is below what is ordered: %(ordered)s by "
+                                         "the budget's figure, %(total)s by its orders that are not cancelled."),
+            Check.DOCUMENT_EXPIRED_WHILE_LISTED: _(
+                "%(document)s expired on %(expiry)s; no accepted %(kind)s replaced it by %(next)s, and the outlet "
+                "was still listed at the end of that day."),
+            Check.LISTED_WITHOUT_TAX_STATUS: _(
+                "Listed on %(today)s without a KSWP that counts that day or a current SKF; the latest accepted "
+                "KSWP is of %(latest)s."),
+        }
+        texts = {check: str(text) for check, text in texts.items()}
+
+        def order_row(check, values, **detail):
+            pk, product, outlet_id, outlet, company, agency, year, order_date, amount, status = values[:10]
+            return (check, checks[check], subjects[Subject.ORDER], pk, product, outlet_id, outlet, company, agency,
+                    year, order_date, amount, texts[check] % {
+                        "date": order_date.isoformat(), "status": statuses.get(status, status), **detail})
+
+        def snapshot(values):
+            listing, eligible, failing = values[10:]
+            return order_row(Check.ORDER_SNAPSHOT_NOT_ELIGIBLE, values, listing=listings.get(listing, listing or none),
+                             eligible=yes if eligible else no, failing=failing or none)
+
+        def history(values):
+            listing, eligible, failing = values[10:]
+            return order_row(Check.ORDER_HISTORY_NOT_ELIGIBLE, values, listing=listings.get(listing, listing or none),
+                             eligible=never if eligible is None else yes if eligible else no,
+                             failing="; ".join(rule_titles.get(c, c) for c in failing.split(",") if c) or none)
+
+        def paid(values):
+            paid_on, reference, proof = values[10:]
+            return order_row(Check.PAID_WITHOUT_PROOF, values, paid_on=paid_on.isoformat() if paid_on else none,
+                             reference=reference or none, proof=proofs.get(proof, proof))
+
+        def override(values):
+            quantity, unit_price, reason = values[10:]
+            return order_row(Check.PRICE_OVERRIDE, values, quantity=quantity, unit_price=format_rupiah(unit_price),
+                             expected=format_rupiah(quantity * unit_price), amount=format_rupiah(values[8]),
+                             reason=reason or none)
+
+        def budget(values):
+            pk, agency, year, account, updated_at, current, ordered, total = values
+            check = Check.BUDGET_BELOW_ORDERS
+            return (check, checks[check], subjects[Subject.BUDGET], pk, f"{agency} {year}: {account}", None, "", "",
+                    agency, year, updated_at, current, texts[check] % {
+                        "current": format_rupiah(current), "ordered": format_rupiah(ordered),
+                        "total": format_rupiah(total)})
+
+        def document(values):
+            pk, kind, number, outlet_id, outlet, company, expiry = values
+            check, label = Check.DOCUMENT_EXPIRED_WHILE_LISTED, kinds.get(kind, kind)
+            name = f"{label} {number}".strip()
+            return (check, checks[check], subjects[Subject.DOCUMENT], pk, name, outlet_id, outlet, company, "", None,
+                    expiry, None, texts[check] % {"document": name, "expiry": expiry.isoformat(), "kind": label,
+                                                  "next": (expiry + datetime.timedelta(days=1)).isoformat()})
+
+        def tax(values):
+            pk, outlet, company, latest = values
+            check = Check.LISTED_WITHOUT_TAX_STATUS
+            return (check, checks[check], subjects[Subject.OUTLET], pk, outlet, pk, outlet, company, "", None, today,
+                    None, texts[check] % {"today": today.isoformat(), "latest": latest.isoformat() if latest else none})
+
+        row_of = {Check.ORDER_SNAPSHOT_NOT_ELIGIBLE: snapshot, Check.ORDER_HISTORY_NOT_ELIGIBLE: history,
+                  Check.PAID_WITHOUT_PROOF: paid, Check.PRICE_OVERRIDE: override, Check.BUDGET_BELOW_ORDERS: budget,
+                  Check.DOCUMENT_EXPIRED_WHILE_LISTED: document, Check.LISTED_WITHOUT_TAX_STATUS: tax}
+        for check, query in self.findings(filters, user, today):
+            make_row = row_of[check]
+            for values in query.iterator(chunk_size=CHUNK):
+                yield make_row(values)
