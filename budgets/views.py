@@ -1,23 +1,33 @@
 """The proof-of-publication files of media orders: like registry documents (partners.views), served only
 here, to staff with the permission, and only for an order the person may see (their agency's, or every
 agency's for auditors), with no-store and nosniff, each access written to the data access log that auditors
-read (mediareg.access)."""
+read (mediareg.access).
+
+And the spend ledger as an Open Contracting release package (/reports/spend-ledger.ocds.json,
+budgets.ocds): the same permission, filters, agency scope and access log as the ledger's CSV."""
 
 from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from mediareg.access import record_access
+from mediareg.access import finish_access, record_access
 from mediareg.models import DataAccess
+from mediareg.reports import Profile, get_report
+from mediareg.reports.filters import parse_filters
 from partners.views import PREVIEW_POLICY, PREVIEW_TYPES, _attachment, _type_by_content
 
 from . import selectors
+from .ocds import package_chunks
+from .reports import spend_ledger_orders
 
 logger = logging.getLogger(__name__)
 
@@ -66,4 +76,29 @@ def order_proof_preview(request, pk: int):
     record_access(kind=DataAccess.Kind.PROOF_PREVIEW, name=order.pk, user=request.user)
     response = _attachment(handle, order.proof_original_filename, order.proof_file.name, content_type, inline=True)
     response["Content-Security-Policy"] = PREVIEW_POLICY
+    return response
+
+
+@staff_member_required
+@require_safe
+def spend_ledger_ocds(request):
+    """The spend ledger as an OCDS 1.1 release package, streamed. Organisations only, so it is the
+    public-safe profile whoever asks; the orders are those the person may see, filtered as the CSV is."""
+    report = get_report("spend-ledger")
+    if not report.allowed(request.user):
+        raise PermissionDenied
+    try:
+        filters = parse_filters(report, request.GET)
+    except ValidationError as refusal:
+        return HttpResponseBadRequest(" ".join(refusal.messages), content_type="text/plain; charset=utf-8")
+    entry = record_access(kind=DataAccess.Kind.REPORT, name=report.name, user=request.user, file_format="ocds",
+                          profile=Profile.PUBLIC, filters=filters.as_dict())
+    response = StreamingHttpResponse(
+        package_chunks(spend_ledger_orders(filters, request.user), uri=settings.SITE_URL + request.get_full_path(),
+                       finished=lambda releases: finish_access(entry, releases)),
+        content_type="application/json")
+    filename = f"mediareg-{report.name}-{Profile.PUBLIC}-{timezone.localdate().isoformat()}.ocds.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
     return response
