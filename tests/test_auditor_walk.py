@@ -235,7 +235,8 @@ def test_an_auditor_opens_every_file_and_posts_to_none(client, everything):  # n
     client.force_login(auditor)
     document = Document.objects.order_by("pk").first()
     urls = [document.get_download_url(), document.get_preview_url()]
-    order = services.order_publish(MediaOrder.objects.get(), user=None, proof_file=SimpleUploadedFile(
+    published = MediaOrder.objects.get(status="published")
+    order = services.order_publish(published, user=None, proof_file=SimpleUploadedFile(
         "bukti.pdf", pdf_bytes("Bukti tayang"), content_type="application/pdf"))
     urls += [reverse("order-proof", args=[order.pk]), reverse("order-proof-preview", args=[order.pk])]
     for url in urls:
