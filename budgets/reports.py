@@ -33,6 +33,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import EligibilityChange, EligibilityPolicy, ListingState, ListingTransition
@@ -43,6 +44,7 @@ from mediareg.dates import add_months
 from mediareg.money import format_rupiah
 from mediareg.reports import Column, Report, ReportFilters, register
 from mediareg.reports.base import CHUNK
+from mediareg.reports.copy import sql_cells
 from partners.models import Document, DocumentKind, MediaOutlet, ReviewStatus
 
 from .models import Budget, BudgetRevision, MediaOrder, OrderStatus, ProductKind, ProofStatus
@@ -203,6 +205,14 @@ class SpendLedgerReport(Report):
 
     def rows(self, filters: ReportFilters, user):
         return spend_ledger_rows(filters, user)
+
+    def copy_select(self, filters: ReportFilters, user, profile: str):
+        """The same cells as ``rows`` gives the writer, as SQL, so that PostgreSQL writes the CSV
+        (mediareg.reports.copy; bench/export.py): a million orders in a third of the time."""
+        return sql_cells(spend_ledger_values(filters, user), self, profile, yes=gettext("yes"), no=gettext("no"),
+                         words={"product_kind": _words(ProductKind.choices), "status": _words(OrderStatus.choices),
+                                "proof_status": _words(ProofStatus.choices),
+                                "listing_state": _words(ListingState.choices)})
 
 
 # --- budget-utilisation -----------------------------------------------------------------------------------

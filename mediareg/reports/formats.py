@@ -191,12 +191,22 @@ def csv_chunks(report: Report, filters: ReportFilters, user, *, profile: str = P
                finished: Callable[[int], None] | None = None,
                progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
     """The CSV file in pieces of about 64 kB, in ``language``; ``finished(rows)`` is called at the end."""
+    from .copy import copy_csv  # it needs FORMULA_STARTS from here
+
     columns = report.columns_for(profile)
     rows = 0
     with translation.override(language):
-        line = csv_line_writer(report, profile)
         writer = csv.writer(_Echo())
         lines = [BOM, writer.writerow([title_line(report, profile)]), writer.writerow([str(c.label) for c in columns])]
+        select = report.copy_select(filters, user, profile)
+        if select is not None:
+            # PostgreSQL writes the rows (mediareg.reports.copy): the same cells, a third of the time.
+            yield "".join(lines).encode("utf-8")
+            rows = yield from copy_csv(*select, progress=progress)
+            if finished:
+                finished(rows)
+            return
+        line = csv_line_writer(report, profile)
         size = 0
         for row in report.rows(filters, user):
             text = line(row)
