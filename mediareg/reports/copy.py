@@ -23,6 +23,7 @@ import queue
 import threading
 from collections.abc import Callable, Generator
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -44,12 +45,15 @@ def _text(expression: str) -> str:
 
 
 def sql_cells(values: QuerySet, report: Report, profile: str, *, words: dict[str, dict] | None = None,
-              yes: str = "", no: str = "") -> tuple[str, tuple]:
+              yes: str = "", no: str = "") -> tuple[str, tuple] | None:
     """The SELECT of the profile's cells over ``values`` (a ``values_list`` of every column of ``report``,
     in its order). ``words`` maps a column's key to {stored code: its words} (codes not in it stay as they
     are); ``yes``/``no`` are the words of a bool column. Call it inside the file's language."""
     words = words or {}
-    inner, inner_params = values.query.sql_with_params()
+    try:
+        inner, inner_params = values.query.sql_with_params()
+    except EmptyResultSet:  # .none(): a person who may see no row; the Python writer writes the empty file
+        return None
     names = ", ".join(f"c{i}" for i in range(len(report.columns)))
     cells, params = [], []
     for i, column in enumerate(report.columns):
