@@ -256,12 +256,14 @@ def _state_label(state: str) -> str:
 
 
 def _whole(value, message, *, minimum: int) -> int:
-    if isinstance(value, float) or isinstance(value, bool):
+    """``value`` as a whole number of at least ``minimum``: an int, or digits as text ("15000000"); never a
+    float, a bool, a fraction or an exponent, which would round money silently."""
+    if isinstance(value, bool | float):
         raise BudgetRefused(message, code="not_whole")
-    try:
-        number = int(value)
-    except (TypeError, ValueError) as exc:
-        raise BudgetRefused(message, code="not_whole") from exc
-    if number != value and str(number) != str(value).strip() or number < minimum:
+    text = str(value).strip()
+    if not (isinstance(value, int) or text.lstrip("-").isdigit()):
+        raise BudgetRefused(message, code="not_whole")
+    number = int(text)
+    if number < minimum:
         raise BudgetRefused(message, code="not_whole")
     return number
