@@ -1,8 +1,10 @@
 from axes import admin as axes_admin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
 from django.core.exceptions import FieldDoesNotExist
+from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -17,8 +19,9 @@ from pghistory.admin.core import LabelFilter
 
 from . import periodic
 from .admin_helpers import ReadOnlyMixin, staff_name, truncated
+from .api import tokens
 from .display import MAIL_KINDS, actor_display, language_name, local_datetime, mail_kind_name
-from .models import DataAccess, DeadLetter, OutgoingMail
+from .models import ApiToken, DataAccess, DeadLetter, OutgoingMail
 from .reports import Profile
 from .third_party import model_name
 
@@ -383,3 +386,83 @@ class CrontabScheduleAdmin(beat_admin.CrontabScheduleAdmin):
     @admin.display(description=_("schedule in words"))
     def in_words(self, obj):
         return str(obj)
+
+
+class ApiTokenForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["name", "user"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Keys for programs calling the API (mediareg.api.tokens). Staff make their own; superusers and holders
+    of "manage every API token" make and revoke anyone's, and auditors see them all. The key is shown once,
+    on the page after it was made; a token is revoked, never edited or deleted, so its history stays."""
+
+    form = ApiTokenForm
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "state"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix", "user__username"]
+    list_select_related = ["user"]
+    show_full_result_count = False
+    actions = ["revoke"]
+    readonly_fields = ["name", "user", "prefix", "created_at", "created_by", "last_used_at", "revoked_at"]
+
+    @staticmethod
+    def sees_every_token(user) -> bool:
+        return user.has_perm("mediareg.manage_every_apitoken") or user.has_perm("mediareg.view_every_apitoken")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if self.sees_every_token(request.user):
+            return queryset
+        return queryset.filter(user=request.user)
+
+    def get_fields(self, request, obj=None):
+        if obj is not None:
+            return self.readonly_fields
+        if request.user.has_perm("mediareg.manage_every_apitoken"):
+            return ["name", "user"]
+        return ["name"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def has_change_permission(self, request, obj=None):
+        return False if obj is not None else super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_revoke_permission(self, request):
+        return super().has_change_permission(request)
+
+    @admin.display(description=_("state"))
+    def state(self, token):
+        return _("revoked") if token.revoked_at else _("active")
+
+    def save_model(self, request, obj, form, change):
+        user = form.cleaned_data.get("user") or request.user
+        token, key = tokens.token_create(user=user, name=form.cleaned_data["name"], created_by=request.user)
+        obj.pk, obj.prefix, obj._key = token.pk, token.prefix, key
+
+    def save_related(self, request, form, formsets, change):
+        pass  # no related rows; token_create wrote everything
+
+    def response_add(self, request, obj, post_url_continue=None):
+        token = ApiToken.objects.select_related("user").get(pk=obj.pk)
+        response = TemplateResponse(request, "admin/mediareg/apitoken_created.html", {
+            **self.admin_site.each_context(request), "opts": self.opts, "title": _("API token created"),
+            "token": token, "key": obj._key, "list_url": reverse("admin:mediareg_apitoken_changelist")})
+        response["Cache-Control"] = "no-store"  # the key must not stay in a cache
+        return response
+
+    @admin.action(description=_("Revoke the selected API tokens"), permissions=["revoke"])
+    def revoke(self, request, queryset):
+        if not request.user.has_perm("mediareg.manage_every_apitoken"):
+            queryset = queryset.filter(user=request.user)
+        revoked = tokens.tokens_revoke(list(queryset))
+        self.message_user(request, ngettext("%(count)d token revoked: programs using it are refused from now on.",
+                                            "%(count)d tokens revoked: programs using them are refused from now on.",
+                                            revoked) % {"count": revoked}, messages.SUCCESS)

@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from . import limits, network, views
+
+API_PREFIX = "/api/"
 
 
 class ClientAddressMiddleware:
@@ -40,12 +43,24 @@ class PreferredLanguageMiddleware:
 
     def __call__(self, request):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if request.path_info.startswith(API_PREFIX):
+            # A program says which language it wants in Accept-Language (issue 12); without it, Indonesian.
+            chosen = self.accepted(request.headers.get("Accept-Language", "")) or chosen
         language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+    def accepted(self, header: str) -> str | None:
+        """The first of our languages that Accept-Language names ("en-US,en;q=0.9" gives "en")."""
+        for tag, _quality in parse_accept_lang_header(header[:255]):
+            code = tag.split("-")[0].lower()
+            if code in self.supported:
+                return code
+        return None
 
 
 class RequestSizeLimitMiddleware:

@@ -9,6 +9,7 @@ Also here: what the job machinery keeps for staff to see, the tasks set aside (D
 e-mail outbox (OutgoingMail).
 """
 
+import pghistory
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -154,3 +155,58 @@ class DataAccess(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.name}"
+
+
+# Who made, revoked or deleted a token is in the audit trail; its use (last used) is not an event.
+@pghistory.track(pghistory.InsertEvent(),
+                 pghistory.UpdateEvent(condition=pghistory.AnyChange(exclude=["last_used_at"])),
+                 pghistory.DeleteEvent())
+class ApiToken(models.Model):
+    """A key a program uses to call the API as a member of staff (mediareg.api.authentication): with that
+    person's groups and permissions, nothing more. Created and revoked by staff in the admin; only a digest
+    of the key is kept, so the key is shown once, when it is made (docs/architecture.md "The API")."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
+                             verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=100,
+                            help_text=_("What uses it, e.g. “finance system” or “open data portal”."))
+    prefix = models.CharField(_("key starts with"), max_length=8, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("created by"), editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        permissions = [("manage_every_apitoken", _("Can create and revoke API tokens of other users")),
+                       ("view_every_apitoken", _("Can see the API tokens of every user"))]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+class IdempotencyKey(models.Model):
+    """A write sent with an ``Idempotency-Key`` header, and the answer it got (mediareg.api.idempotency): the
+    same key and request again get the same answer without doing the write twice. Kept for
+    IDEMPOTENCY_KEY_DAYS days."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_digest = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]
+
+    def __str__(self):
+        return self.key

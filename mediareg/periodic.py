@@ -87,6 +87,13 @@ DEFAULT_JOBS: list[PeriodicJob] = [
         hour="3",
         description=_("Remove expired admin sessions from the database every night."),
     ),
+    PeriodicJob(
+        name="clear-expired-idempotency-keys",
+        task="mediareg.tasks.clear_expired_idempotency_keys",
+        minute="40",
+        hour="3",
+        description=_("Forget the API's Idempotency-Keys older than IDEMPOTENCY_KEY_DAYS days."),
+    ),
 ]
 
 

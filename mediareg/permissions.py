@@ -16,7 +16,11 @@ class ModelPermissions(DjangoModelPermissions):
     (DRF's DjangoModelPermissions lets any signed-in user read), add for POST, change for PUT and PATCH,
     delete for DELETE. The same permissions the admin asks for, so the roles (mediareg.roles) mean the same
     in both. A view without a model to ask about (no queryset) is refused to everyone, superusers included,
-    until it names its own permission_classes."""
+    until it names its own permission_classes.
+
+    A domain verb (a viewset's ``@action``: accept a document, pay an order) asks for the permission the admin
+    asks for: ``action_permissions = {"pay": ["budgets.pay_mediaorder"]}``. Such an action still needs the
+    service's own checks (an agency's budget officer acts only on its orders)."""
 
     perms_map = {**DjangoModelPermissions.perms_map, "GET": [VIEW], "HEAD": [VIEW], "OPTIONS": [VIEW]}
 
@@ -26,6 +30,9 @@ class ModelPermissions(DjangoModelPermissions):
         # DRF's API root (DefaultRouter) lists the endpoints and has no model; each endpoint checks its own.
         if getattr(view, "_ignore_model_permissions", False):
             return True
+        action_permissions = getattr(view, "action_permissions", {})
+        if getattr(view, "action", None) in action_permissions:
+            return request.user.has_perms(action_permissions[view.action])
         model = self.model_of(view)
         if model is None:
             return False

@@ -56,7 +56,9 @@ VIEW_SCHEDULES = [f"django_celery_beat.view_{model}" for model in ("periodictask
 # What the project itself keeps: the audit trail, tasks set aside, the e-mail outbox, and the log of who
 # took data out (reports, document and proof files; mediareg.access).
 VIEW_PROJECT = ["mediareg.view_auditevent", "mediareg.view_deadletter", "mediareg.view_outgoingmail",
-                "mediareg.view_dataaccess"]
+                "mediareg.view_dataaccess", "mediareg.view_apitoken", "mediareg.view_every_apitoken"]
+# Keys for programs calling the API as oneself (mediareg.api.tokens): made and revoked by staff themselves.
+OWN_API_TOKENS = ["mediareg.view_apitoken", "mediareg.add_apitoken", "mediareg.change_apitoken"]
 
 # Who has which role: the users with their groups and agency, and each group's permissions. Only
 # superusers change them.
@@ -65,7 +67,7 @@ VIEW_PEOPLE = ["auth.view_user", "auth.view_group"]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Kominfo staff who keep the registry, review documents and decide on listings.
     "Verifikator": VIEW_REGISTRY + EDIT_REGISTRY + VIEW_CATALOG + MANAGE_CATALOG
-    + ["partners.review_document", "partners.download_document", "mediareg.view_outgoingmail"],
+    + ["partners.review_document", "partners.download_document", "mediareg.view_outgoingmail"] + OWN_API_TOKENS,
     # The inspectorate and BPK: see everything, change nothing (issue 11). View permission on every model
     # of the admin (tests/test_auditor_role.py fails when a new one is missing here), every agency's
     # budgets and orders, and the document and proof files, each download logged (mediareg.access). No add,
@@ -75,7 +77,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + VIEW_PEOPLE + ["budgets.view_every_agency", "budgets.download_proof", "partners.download_document"],
     # An agency's budget officer: its budgets, price list and orders; the registry read-only (the public
     # /catalog/ and the order form say which outlets may be ordered from).
-    "Petugas Anggaran": VIEW_REGISTRY + VIEW_BUDGETS + MANAGE_BUDGETS,
+    "Petugas Anggaran": VIEW_REGISTRY + VIEW_BUDGETS + MANAGE_BUDGETS + OWN_API_TOKENS,
 }
 
 

@@ -133,6 +133,8 @@ INSTALLED_APPS = [
     "csp",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "pgtrigger",
     "pghistory",
@@ -397,14 +399,49 @@ CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(timedelta(hours=1).total_seconds())}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+# The API (docs/architecture.md "The API"; mediareg.api and each app's api.py).
 REST_FRAMEWORK = {
+    # A token first, so that a request with no credentials gets 401 with WWW-Authenticate; the browser session
+    # (with CSRF) for the browsable API and staff tools in the browser.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["mediareg.api.authentication.TokenAuthentication",
+                                       "rest_framework.authentication.SessionAuthentication"],
     # Closed unless an endpoint opens itself: signed-in users with the model permission for the method, view
     # permission to read (mediareg.permissions). Public endpoints set permission_classes of their own.
     "DEFAULT_PERMISSION_CLASSES": ["mediareg.permissions.ModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "mediareg.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "mediareg.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Per client address for anonymous use (the public open data), per user for staff and their programs; the
+    # counts are kept in the cache (Redis), shared by every web process.
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle",
+                                 "rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE", "120/minute"),
+                               "user": os.environ.get("API_USER_RATE", "1200/minute")},
+    # REMOTE_ADDR is already the visitor's address (mediareg.middleware.ClientAddressMiddleware trusts only
+    # TRUSTED_PROXIES); 0 stops DRF from believing an X-Forwarded-For a client wrote itself.
+    "NUM_PROXIES": 0,
 }
+SPECTACULAR_SETTINGS = {
+    "TITLE": "MediaReg API",
+    "DESCRIPTION": "The registry of press outlets, their e-catalog eligibility, and media budgets and orders. "
+    "Sign in with a token (“Authorization: Token <key>”, made by staff in the admin) or a staff session. "
+    "/api/v1/catalog/ and /api/v1/transparency/ are open to everyone. Messages come in the language of "
+    "Accept-Language (Bahasa Indonesia by default); writes accept an Idempotency-Key header.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "mediareg.api.schema.add_common_parts"],
+}
+# How long a write's Idempotency-Key and its answer are kept (mediareg.api.idempotency).
+IDEMPOTENCY_KEY_DAYS = env_int("IDEMPOTENCY_KEY_DAYS", 7)
 
 # Audit trail: events record the database-level change; see README "Audit trail".
 PGHISTORY_ADMIN_MODEL = "mediareg.AuditEvent"

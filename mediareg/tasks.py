@@ -1,10 +1,14 @@
+from datetime import timedelta
+
 from celery import shared_task
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from . import outbox_sending
 from .jobs import SWEEP_LOCK_SECONDS, SWEEP_TIME_LIMIT, TRANSIENT_ERRORS, ReliableTask, single_run
 from .mail import MAIL_ERRORS
+from .models import IdempotencyKey
 
 
 @shared_task(base=ReliableTask)
@@ -12,6 +16,15 @@ from .mail import MAIL_ERRORS
 def clear_expired_sessions() -> int:
     """Idempotent: deleting what has already expired twice deletes nothing the second time."""
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted
+
+
+@shared_task(base=ReliableTask)
+@single_run("clear-expired-idempotency-keys", timeout=45 * 60)
+def clear_expired_idempotency_keys() -> int:
+    """The API's Idempotency-Keys older than IDEMPOTENCY_KEY_DAYS (mediareg.api.idempotency). Idempotent."""
+    cutoff = timezone.now() - timedelta(days=settings.IDEMPOTENCY_KEY_DAYS)
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
     return deleted
 
 

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from . import views
+from .api import views as api_views
 
 # Django's RequestDataTooBig (too many form fields, or our upload limit) becomes the 413 page.
 handler400 = "mediareg.views.bad_request"
@@ -19,6 +20,14 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("documents/", include("partners.urls")),
     path("reports/", include("mediareg.reports.urls")),
+    # The API, version 1: each app's endpoints (its api.py), the front page listing them, the schema and docs.
+    path("api/v1/", api_views.ApiRoot.as_view(), name="api-root"),
+    path("api/v1/", include("partners.api")),
+    path("api/v1/", include("catalog.api")),
+    path("api/v1/", include("budgets.api")),
+    path("api/v1/", include("catalog.public_api")),
+    path("api/v1/", include("budgets.public_api")),
+    path("api/", include("mediareg.api.urls")),
     path("admin/", admin.site.urls),
     path("", include("catalog.urls")),
     path("", include("budgets.urls")),

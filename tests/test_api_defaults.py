@@ -55,11 +55,13 @@ def outlet():
 
 
 def test_an_anonymous_visitor_reads_nothing(client, outlet):
+    """401 with the way to sign in (a token), not 403: the visitor is not known, not refused."""
     for url in ("/api/", "/api/outlets/", f"/api/outlets/{outlet.pk}/", "/api/summary/"):
         response = client.get(url)
-        assert response.status_code == 403, url
+        assert response.status_code == 401, url
+        assert response["WWW-Authenticate"] == "Token"
         assert "Kabar Rahasia" not in response.content.decode()
-    assert client.post("/api/outlets/", {"name": "Baru"}).status_code == 403
+    assert client.post("/api/outlets/", {"name": "Baru"}).status_code == 401
 
 
 def test_a_signed_in_user_without_the_view_permission_reads_nothing(client, outlet):

@@ -1,0 +1,7 @@
+"""The API's endpoints for catalog (docs/architecture.md "The API"): on the app's services and selectors."""
+
+from rest_framework.routers import SimpleRouter
+
+router = SimpleRouter()
+
+urlpatterns = router.urls
