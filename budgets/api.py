@@ -1,7 +1,530 @@
-"""The API's endpoints for budgets (docs/architecture.md "The API"): on the app's services and selectors."""
+"""The API's endpoints for budgets (docs/architecture.md "The API", docs/api.md "Budgets and orders"): agencies,
+budgets with their figures and revisions, the price list and media orders, for staff.
 
+Reads are scoped by budgets.selectors.visible_* (a budget officer sees their agency's only). Orders change only
+through the services the admin calls (budgets.services.orders), with the permissions the admin asks for
+(budgets.admin.orders.MediaOrderAdmin.STEP_PERMISSIONS); a refusal is the service's message as a 400.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import django_filters
+from django import forms
+from django.db.models import Prefetch, Q
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from catalog.models import ListingState
+from catalog.rules import reason_text
+from mediareg.api.idempotency import HEADER as IDEMPOTENCY_HEADER
+from mediareg.api.idempotency import REPLAYED_HEADER
+from mediareg.api.pagination import CursorPagination
+from mediareg.api.views import ReadOnlyViewSet
+
+from . import selectors, services
+from .models import (
+    Agency,
+    Budget,
+    BudgetRevision,
+    MediaOrder,
+    OrderStatus,
+    PriceItem,
+    PriceStatus,
+    ProductKind,
+    ProofStatus,
+    RevisionReason,
+)
+
+# --- pages ------------------------------------------------------------------------------------------------
+
+
+class ViewOrderedPagination(CursorPagination):
+    """Cursor pages in the view's own ``ordering`` (its first field places the cursor, the last is unique)."""
+
+    def get_ordering(self, request, queryset, view):
+        return tuple(view.ordering)
+
+
+# --- filters ----------------------------------------------------------------------------------------------
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (an id, a year): "1.5" is refused rather than read as 1."""
+
+    field_class = forms.IntegerField
+
+
+class AgencyFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Agency.Kind.choices, label=_("Province, regency or city."))
+
+    class Meta:
+        model = Agency
+        fields = ["kind"]
+
+
+class BudgetFilter(django_filters.FilterSet):
+    agency = IntegerFilter(field_name="agency__id", label=_("The agency's id."))
+    year = IntegerFilter(field_name="year", label=_("The fiscal year, e.g. 2026."))
+
+    class Meta:
+        model = Budget
+        fields = ["agency", "year"]
+
+
+class PriceItemFilter(django_filters.FilterSet):
+    outlet = IntegerFilter(field_name="outlet__id", label=_("The outlet's id."))
+    kind = django_filters.ChoiceFilter(choices=ProductKind.choices, label=_("The kind of product."))
+    status = django_filters.ChoiceFilter(choices=PriceStatus.choices, label=_("The price's approval state."))
+    valid_on = django_filters.DateFilter(method="filter_valid_on",
+                                         label=_("Only prices valid on this date (YYYY-MM-DD)."))
+
+    class Meta:
+        model = PriceItem
+        fields = ["outlet", "kind", "status", "valid_on"]
+
+    def filter_valid_on(self, queryset, name, value):
+        return queryset.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=value), valid_from__lte=value)
+
+
+PROOF_NONE = "none"
+# Choice sets of the API's own (named in settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
+PROOF_STATES = [(PROOF_NONE if value == "" else value, text) for value, text in ProofStatus.choices]
+SNAPSHOT_LISTING_STATES = [("none", _("no listing")), *ListingState.choices]
+PROOF_DECISIONS = [("accept", _("Accept")), ("reject", _("Reject"))]
+
+
+class OrderFilter(django_filters.FilterSet):
+    budget = IntegerFilter(field_name="budget__id", label=_("The budget's id."))
+    agency = IntegerFilter(field_name="budget__agency__id", label=_("The agency's id."))
+    year = IntegerFilter(field_name="budget__year", label=_("The budget's fiscal year."))
+    outlet = IntegerFilter(field_name="outlet__id", label=_("The outlet's id."))
+    kind = django_filters.ChoiceFilter(field_name="price_item__kind", choices=ProductKind.choices,
+                                       label=_("The kind of product ordered."))
+    status = django_filters.ChoiceFilter(choices=OrderStatus.choices, label=_("The order's status."))
+    proof = django_filters.ChoiceFilter(
+        method="filter_proof", label=_("The proof of publication's state (none: no proof sent yet)."),
+        choices=PROOF_STATES)
+    order_date_from = django_filters.DateFilter(field_name="order_date", lookup_expr="gte",
+                                                label=_("Orders dated on or after this day (YYYY-MM-DD)."))
+    order_date_until = django_filters.DateFilter(field_name="order_date", lookup_expr="lte",
+                                                 label=_("Orders dated on or before this day (YYYY-MM-DD)."))
+
+    class Meta:
+        model = MediaOrder
+        fields = ["budget", "agency", "year", "outlet", "kind", "status", "proof", "order_date_from",
+                  "order_date_until"]
+
+    def filter_proof(self, queryset, name, value):
+        return queryset.filter(proof_status="" if value == PROOF_NONE else value)
+
+
+# --- what is read -----------------------------------------------------------------------------------------
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agency
+        fields = ["id", "name", "short_name", "slug", "kind", "region_code"]
+
+
+class RevisionSerializer(serializers.ModelSerializer):
+    reason = serializers.ChoiceField(choices=RevisionReason.choices, read_only=True)
+
+    class Meta:
+        model = BudgetRevision
+        fields = ["id", "amount_before", "amount_after", "reason", "note", "revised_on", "reference", "created_at"]
+
+
+class BudgetSerializer(serializers.ModelSerializer):
+    agency_name = serializers.CharField(source="agency.__str__", read_only=True)
+    committed_amount = serializers.IntegerField(read_only=True, help_text=_("Ordered and not yet paid."))
+    remaining_amount = serializers.IntegerField(read_only=True,
+                                                help_text=_("Current amount less what is ordered."))
+    revisions = RevisionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Budget
+        fields = ["id", "agency", "agency_name", "year", "account_code", "account_name", "original_amount",
+                  "current_amount", "ordered_amount", "paid_amount", "committed_amount", "remaining_amount",
+                  "spending_allowed", "policy_reference", "policy_note", "revisions", "created_at", "updated_at"]
+
+
+class PriceItemSerializer(serializers.ModelSerializer):
+    outlet_name = serializers.CharField(source="outlet.name", read_only=True)
+    description = serializers.CharField(source="name", read_only=True)
+
+    class Meta:
+        model = PriceItem
+        fields = ["id", "outlet", "outlet_name", "kind", "description", "unit", "unit_price", "valid_from",
+                  "valid_until", "status", "source", "submitted_at", "reviewed_at", "review_reason"]
+
+
+class OutcomeSerializer(serializers.Serializer):
+    code = serializers.CharField(read_only=True)
+    passed = serializers.BooleanField(read_only=True)
+    reason = serializers.SerializerMethodField(help_text=_("In the request's language."))
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_reason(self, outcome) -> str:
+        return reason_text(outcome.get("reason"))
+
+
+class NamedBlankChoiceField(serializers.ChoiceField):
+    """A stored state where "" (nothing yet) reads as ``blank``, a word a program can match like the others."""
+
+    def __init__(self, *, choices, blank: str, **kwargs):
+        self.blank = blank
+        super().__init__(choices=choices, read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return value if value in self.choice_strings_to_values else self.blank
+
+
+class EligibilitySnapshotSerializer(serializers.Serializer):
+    """What the catalog said about the outlet on the order date, kept with the order as it was."""
+
+    eligible = serializers.BooleanField(source="eligible_on_order_date", read_only=True)
+    listing_state = NamedBlankChoiceField(source="listing_state_on_order_date", blank="none",
+                                          choices=SNAPSHOT_LISTING_STATES)
+    eligible_since = serializers.DateTimeField(source="eligibility_since", read_only=True, allow_null=True)
+    outcomes = OutcomeSerializer(source="eligibility_outcomes", many=True, read_only=True)
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    agency = serializers.IntegerField(source="budget.agency_id", read_only=True)
+    agency_name = serializers.CharField(source="budget.agency.__str__", read_only=True)
+    year = serializers.IntegerField(source="budget.year", read_only=True)
+    outlet_name = serializers.CharField(source="outlet.name", read_only=True)
+    product_kind = serializers.ChoiceField(source="price_item.kind", choices=ProductKind.choices, read_only=True)
+    product_description = serializers.CharField(source="price_item.name", read_only=True)
+    unit = serializers.CharField(source="price_item.unit", read_only=True)
+    proof_status = NamedBlankChoiceField(choices=PROOF_STATES, blank=PROOF_NONE)
+    has_proof_file = serializers.SerializerMethodField()
+    eligibility = EligibilitySnapshotSerializer(source="*", read_only=True)
+
+    class Meta:
+        model = MediaOrder
+        fields = ["id", "request_key", "budget", "agency", "agency_name", "year", "outlet", "outlet_name",
+                  "price_item", "product_kind", "product_description", "unit", "quantity", "unit_price", "amount",
+                  "override_reason", "order_date", "service_start", "service_end", "ecatalog_reference",
+                  "description", "status", "proof_status", "published_url", "has_proof_file", "proof_content_type",
+                  "proof_submitted_at", "proof_reviewed_at", "proof_reason", "paid_on", "payment_reference",
+                  "cancelled_on", "cancel_reason", "eligibility", "created_at", "updated_at"]
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_has_proof_file(self, order) -> bool:
+        return bool(order.proof_file)  # the file itself is served only by the proof view, never by the API
+
+
+# --- what is written --------------------------------------------------------------------------------------
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class WholeNumberField(serializers.Field):
+    """A quantity or an amount passed to the service as sent (an integer, or digits as text): order_place says
+    what a whole number is (no float, fraction or exponent, which would round money) and refuses the rest."""
+
+    def to_internal_value(self, data):
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
+def _max_length(field: str) -> int:
+    return MediaOrder._meta.get_field(field).max_length
+
+
+class OrderPlaceInput(serializers.Serializer):
+    budget = serializers.PrimaryKeyRelatedField(queryset=Budget.objects.all(),
+                                                help_text=_("The budget's id: one of your agency's."))
+    price_item = serializers.PrimaryKeyRelatedField(
+        queryset=PriceItem.objects.all(), help_text=_("An approved price, valid on the order date."))
+    quantity = WholeNumberField(help_text=_("Whole number, at least 1."))
+    order_date = serializers.DateField()
+    service_start = serializers.DateField()
+    service_end = serializers.DateField()
+    amount = WholeNumberField(required=False, allow_null=True, default=None,
+                              help_text=_("Whole rupiah. Leave out for quantity × the approved price; a different "
+                                          "amount needs override_reason."))
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    ecatalog_reference = serializers.CharField(required=False, allow_blank=True, default="",
+                                               max_length=_max_length("ecatalog_reference"))
+    description = serializers.CharField(required=False, allow_blank=True, default="",
+                                        help_text=_("What is published."))
+
+
+class OrderPublishInput(serializers.Serializer):
+    published_url = serializers.URLField(required=False, allow_blank=True, default="",
+                                         max_length=_max_length("published_url"))
+    proof_file = serializers.FileField(required=False, allow_null=True, default=None,
+                                       help_text=_("PDF, JPEG or PNG (multipart/form-data only), checked by its "
+                                                   "content and size."))
+
+
+class ProofReviewInput(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=PROOF_DECISIONS)
+    reason = serializers.CharField(required=False, allow_blank=True, default="",
+                                   help_text=_("Required to reject."))
+
+
+class OrderPayInput(serializers.Serializer):
+    paid_on = serializers.DateField()
+    reference = serializers.CharField(required=False, allow_blank=True, default="",
+                                      max_length=_max_length("payment_reference"),
+                                      help_text=_("The SP2D number."))
+
+
+class OrderCancelInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# An order's request key made from the caller's Idempotency-Key, so that the service's own guard against a
+# repeated placement (the admin form's hidden key) holds for the API too, after the stored answer has expired.
+REQUEST_KEY_NAMESPACE = uuid.UUID("5b8e2a4c-3f1d-4c8e-9a57-2d6f0b1e7c93")
+
+
+def request_key_for(user, idempotency_key: str | None) -> uuid.UUID | None:
+    if not idempotency_key or not idempotency_key.strip():
+        return None
+    return uuid.uuid5(REQUEST_KEY_NAMESPACE, f"{user.pk}:{idempotency_key.strip()}")
+
+
+# --- examples ---------------------------------------------------------------------------------------------
+
+BUDGET_EXAMPLE = {
+    "id": 3, "agency": 1, "agency_name": "Kominfotik DKI", "year": 2026, "account_code": "5.1.02.02.01.0055",
+    "account_name": "Belanja Jasa Iklan/Reklame, Film, dan Pemotretan", "original_amount": 15000000000,
+    "current_amount": 10000000000, "ordered_amount": 9038000000, "paid_amount": 7500000000,
+    "committed_amount": 1538000000, "remaining_amount": 962000000, "spending_allowed": True,
+    "policy_reference": "", "policy_note": "",
+    "revisions": [{"id": 7, "amount_before": 15000000000, "amount_after": 10000000000, "reason": "refocusing",
+                   "note": "Refocusing anggaran", "revised_on": "2026-04-02", "reference": "Pergub 12/2026",
+                   "created_at": "2026-04-02T09:15:00+07:00"}],
+    "created_at": "2026-01-05T08:00:00+07:00", "updated_at": "2026-09-14T10:20:00+07:00",
+}
+ORDER_EXAMPLE = {
+    "id": 42, "request_key": "6f1c8a0e-2b7d-5e3f-9c41-0a8d7b6e5f21", "budget": 3, "agency": 1,
+    "agency_name": "Kominfotik DKI", "year": 2026, "outlet": 17, "outlet_name": "Kabar Martapura",
+    "price_item": 55, "product_kind": "advertorial", "product_description": "Advertorial 600 kata dengan 2 foto",
+    "unit": "artikel", "quantity": 2, "unit_price": 10000000, "amount": 20000000, "override_reason": "",
+    "order_date": "2026-09-14", "service_start": "2026-09-14", "service_end": "2026-09-21",
+    "ecatalog_reference": "EPURCH-2026-0042", "description": "Sosialisasi vaksinasi", "status": "paid",
+    "proof_status": "accepted", "published_url": "https://kabarmartapura.example/berita/vaksin",
+    "has_proof_file": True, "proof_content_type": "application/pdf",
+    "proof_submitted_at": "2026-09-22T11:00:00+07:00", "proof_reviewed_at": "2026-09-23T09:30:00+07:00",
+    "proof_reason": "", "paid_on": "2026-10-01", "payment_reference": "SP2D-00123/2026", "cancelled_on": None,
+    "cancel_reason": "",
+    "eligibility": {"eligible": True, "listing_state": "listed", "eligible_since": "2026-08-17T10:00:00+07:00",
+                    "outcomes": [{"code": "npwp_valid", "passed": True, "reason": "NPWP perusahaan valid."}]},
+    "created_at": "2026-09-14T10:20:00+07:00", "updated_at": "2026-10-01T14:00:00+07:00",
+}
+OVER_BUDGET = OpenApiExample(
+    "Refused: over budget", status_codes=["400"], response_only=True,
+    value={"non_field_errors": ["Pesanan sebesar Rp 20.000.000 ini melebihi anggaran: sisa Rp 5.000.000 dari "
+                                "Rp 10.000.000.000 (Rp 9.995.000.000 sudah dipesan)."]})
+PAY_WITHOUT_PROOF = OpenApiExample(
+    "Refused: no accepted proof", status_codes=["400"], response_only=True,
+    value={"non_field_errors": ["Pembayaran memerlukan bukti tayang yang diterima; pesanan ini belum "
+                                "memilikinya."]})
+
+
+# --- the endpoints ----------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Agencies", tags=["budgets"],
+                       description="The agencies you may see: your own, or every agency for auditors."),
+    retrieve=extend_schema(summary="One agency", tags=["budgets"]),
+)
+class AgencyViewSet(ReadOnlyViewSet):
+    queryset = Agency.objects.all()
+    serializer_class = AgencySerializer
+    filterset_class = AgencyFilter
+    pagination_class = ViewOrderedPagination
+    ordering = ("name", "pk")
+
+    def get_queryset(self):
+        return selectors.visible_agencies(self.request.user)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Budgets with their figures", tags=["budgets"],
+        description="Each agency's media budget per fiscal year, with its figures in whole rupiah (original, "
+                    "current after revisions, ordered, paid, committed, remaining), the spending policy and "
+                    "its revisions, oldest first. A budget officer sees their agency's budgets only.",
+        examples=[OpenApiExample("A budget", value=BUDGET_EXAMPLE, response_only=True)]),
+    retrieve=extend_schema(summary="One budget with its figures and revisions", tags=["budgets"],
+                           examples=[OpenApiExample("A budget", value=BUDGET_EXAMPLE, response_only=True)]),
+)
+class BudgetViewSet(ReadOnlyViewSet):
+    queryset = Budget.objects.all()
+    serializer_class = BudgetSerializer
+    filterset_class = BudgetFilter
+    pagination_class = ViewOrderedPagination
+    ordering = ("-year", "pk")
+
+    def get_queryset(self):
+        revisions = BudgetRevision.objects.order_by("revised_on", "pk")
+        return selectors.visible_budgets(self.request.user, Budget.objects.select_related("agency")
+                                         .prefetch_related(Prefetch("revisions", queryset=revisions)))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The e-catalog price list", tags=["budgets"],
+        description="Every outlet's products with their unit price in whole rupiah, validity and approval "
+                    "state. Shared by every agency. Only an approved price valid on the order date can be "
+                    "ordered."),
+    retrieve=extend_schema(summary="One price", tags=["budgets"]),
+)
+class PriceItemViewSet(ReadOnlyViewSet):
+    queryset = PriceItem.objects.all()
+    serializer_class = PriceItemSerializer
+    filterset_class = PriceItemFilter
+    pagination_class = ViewOrderedPagination
+    ordering = ("-pk",)
+
+    def get_queryset(self):
+        return PriceItem.objects.select_related("outlet")
+
+
+ORDER_ANSWER = {200: OrderSerializer}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Media orders", tags=["orders"],
+        description="Orders with their amount in whole rupiah, dates, status, proof of publication, payment "
+                    "and the outlet's eligibility on the order date as it was kept. A budget officer sees "
+                    "their agency's orders only.",
+        examples=[OpenApiExample("An order", value=ORDER_EXAMPLE, response_only=True)]),
+    retrieve=extend_schema(summary="One media order", tags=["orders"],
+                           examples=[OpenApiExample("An order", value=ORDER_EXAMPLE, response_only=True)]),
+)
+class OrderViewSet(ReadOnlyViewSet):
+    queryset = MediaOrder.objects.all()
+    serializer_class = OrderSerializer
+    filterset_class = OrderFilter
+    pagination_class = ViewOrderedPagination
+    ordering = ("-order_date", "-pk")
+    # The admin's permission for each step (budgets.admin.orders.MediaOrderAdmin.STEP_PERMISSIONS); placing an
+    # order is the model's add permission, as on the admin's add form.
+    action_permissions = {"publish": ["budgets.change_mediaorder"], "review_proof": ["budgets.review_proof"],
+                          "pay": ["budgets.pay_mediaorder"], "cancel": ["budgets.cancel_mediaorder"]}
+
+    def get_queryset(self):
+        return selectors.visible_orders(self.request.user,
+                                        MediaOrder.objects.select_related("budget__agency", "outlet", "price_item"))
+
+    def answer(self, order: MediaOrder, code=status.HTTP_200_OK, headers=None) -> Response:
+        """The order as the list shows it, read again after the service's write."""
+        return Response(self.get_serializer(self.get_queryset().get(pk=order.pk)).data, status=code,
+                        headers=headers)
+
+    def valid_input(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @extend_schema(
+        summary="Place an order", tags=["orders"], request=OrderPlaceInput,
+        responses={201: OrderSerializer, 200: OrderSerializer},
+        description="Through the same service as the admin's order form: refused (400, with the reason) when "
+                    "the year's spending is off, the outlet was not listed or not eligible on the order date, the "
+                    "price is not approved for that date, the dates are outside the budget's year, or the budget "
+                    "would be exceeded; the budget row is locked, so racing orders never overspend. With an "
+                    "Idempotency-Key the order is placed once: a repeat gets the first answer (201) with "
+                    "Idempotent-Replayed; once that answer has expired, the order placed with the key is "
+                    "answered (200, Idempotent-Replayed).",
+        examples=[OpenApiExample("An order", request_only=True, value={
+            "budget": 3, "price_item": 55, "quantity": 2, "order_date": "2026-09-14", "service_start": "2026-09-14",
+            "service_end": "2026-09-21", "ecatalog_reference": "EPURCH-2026-0042",
+            "description": "Sosialisasi vaksinasi"}), OVER_BUDGET])
+    def create(self, request, *args, **kwargs):
+        data = self.valid_input(OrderPlaceInput)
+        request_key = request_key_for(request.user, request.headers.get(IDEMPOTENCY_HEADER))
+        already_placed = request_key is not None and MediaOrder.objects.filter(request_key=request_key).exists()
+        order = services.order_place(
+            budget=data["budget"], price_item=data["price_item"], quantity=data["quantity"],
+            order_date=data["order_date"], service_start=data["service_start"], service_end=data["service_end"],
+            amount=data["amount"], override_reason=data["override_reason"],
+            ecatalog_reference=data["ecatalog_reference"], description=data["description"],
+            request_key=request_key, user=request.user)
+        if already_placed:
+            return self.answer(order, headers={REPLAYED_HEADER: "true"})
+        return self.answer(order, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Record the publication", tags=["orders"],
+        request={"application/json": OrderPublishInput, "multipart/form-data": OrderPublishInput},
+        responses=ORDER_ANSWER,
+        description="The published link and/or a screenshot or scan (multipart): the proof then waits for "
+                    "review. Needs the permission to change orders.",
+        examples=[OpenApiExample("A link", request_only=True,
+                                 value={"published_url": "https://kabarmartapura.example/berita/vaksin"})])
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        order = self.get_object()
+        data = self.valid_input(OrderPublishInput)
+        services.order_publish(order, published_url=data["published_url"], proof_file=data["proof_file"],
+                               user=request.user)
+        return self.answer(order)
+
+    @extend_schema(
+        summary="Accept or reject the proof", tags=["orders"], request=ProofReviewInput, responses=ORDER_ANSWER,
+        description="Only proof waiting for review; a rejection needs its reason. Needs the permission to "
+                    "review proof.",
+        examples=[OpenApiExample("A rejection", request_only=True,
+                                 value={"decision": "reject", "reason": "Tautan tidak dapat dibuka."})])
+    @action(detail=True, methods=["post"], url_path="review-proof")
+    def review_proof(self, request, pk=None):
+        order = self.get_object()
+        data = self.valid_input(ProofReviewInput)
+        services.order_review_proof(order, accept=data["decision"] == "accept", reason=data["reason"],
+                                    user=request.user)
+        return self.answer(order)
+
+    @extend_schema(
+        summary="Record the payment", tags=["orders"], request=OrderPayInput, responses=ORDER_ANSWER,
+        description="Refused without accepted proof of publication, for a cancelled or paid order, or with a "
+                    "payment date before the order date or after today. Needs the permission to pay orders.",
+        examples=[OpenApiExample("A payment", request_only=True,
+                                 value={"paid_on": "2026-10-01", "reference": "SP2D-00123/2026"}),
+                  PAY_WITHOUT_PROOF])
+    @action(detail=True, methods=["post"])
+    def pay(self, request, pk=None):
+        order = self.get_object()
+        data = self.valid_input(OrderPayInput)
+        services.order_pay(order, paid_on=data["paid_on"], reference=data["reference"], user=request.user)
+        return self.answer(order)
+
+    @extend_schema(
+        summary="Cancel an order", tags=["orders"], request=OrderCancelInput, responses=ORDER_ANSWER,
+        description="An unpaid order, with the reason; its amount is free again in the budget. Needs the "
+                    "permission to cancel orders.",
+        examples=[OpenApiExample("A cancellation", request_only=True,
+                                 value={"reason": "Salah memilih media; dipesan ulang."})])
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        order = self.get_object()
+        data = self.valid_input(OrderCancelInput)
+        services.order_cancel(order, reason=data["reason"], user=request.user)
+        return self.answer(order)
+
+
 router = SimpleRouter()
+router.register("agencies", AgencyViewSet, basename="api-agency")
+router.register("budgets", BudgetViewSet, basename="api-budget")
+router.register("price-items", PriceItemViewSet, basename="api-price-item")
+router.register("orders", OrderViewSet, basename="api-order")
 
 urlpatterns = router.urls

@@ -437,6 +437,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name with another ("kind", "reason", "source", "decision") get a name of
+    # their own, the same whichever endpoints are built.
+    "ENUM_NAME_OVERRIDES": {
+        "ProductKindEnum": "budgets.models.ProductKind",
+        "RevisionReasonEnum": "budgets.models.RevisionReason",
+        "PriceSourceEnum": "budgets.models.PriceItem.Source",
+        "ProofDecisionEnum": "budgets.api.PROOF_DECISIONS",
+        "OrderProofStatusEnum": "budgets.api.PROOF_STATES",
+        "OrderListingStateEnum": "budgets.api.SNAPSHOT_LISTING_STATES",
+    },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
                              "mediareg.api.schema.add_common_parts"],
 }
