@@ -229,13 +229,28 @@ class OrderSerializer(serializers.ModelSerializer):
 @extend_schema_field(OpenApiTypes.INT)
 class WholeNumberField(serializers.Field):
     """A quantity or an amount passed to the service as sent (an integer, or digits as text): order_place says
-    what a whole number is (no float, fraction or exponent, which would round money) and refuses the rest."""
+    what a whole number is (no float, fraction or exponent, which would round money) and refuses the rest. Only
+    the column's own limit is checked here, as a form field's would be, so that a number too large to store is a
+    400 and not a database error."""
+
+    default_error_messages = {"max_value": serializers.IntegerField.default_error_messages["max_value"]}
+
+    def __init__(self, *, max_value: int, **kwargs):
+        self.max_value = max_value
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data):
+        text = str(data).strip()
+        if not isinstance(data, bool) and (isinstance(data, int) or text.isdigit()) and int(text) > self.max_value:
+            self.fail("max_value", max_value=self.max_value)
         return data
 
     def to_representation(self, value):
         return value
+
+
+QUANTITY_MAX = 2**31 - 1  # PostgreSQL's integer (MediaOrder.quantity)
+RUPIAH_MAX = 2**63 - 1  # bigint (budgets.models.Rupiah)
 
 
 def _max_length(field: str) -> int:
@@ -247,11 +262,11 @@ class OrderPlaceInput(serializers.Serializer):
                                                 help_text=_("The budget's id: one of your agency's."))
     price_item = serializers.PrimaryKeyRelatedField(
         queryset=PriceItem.objects.all(), help_text=_("An approved price, valid on the order date."))
-    quantity = WholeNumberField(help_text=_("Whole number, at least 1."))
+    quantity = WholeNumberField(max_value=QUANTITY_MAX, help_text=_("Whole number, at least 1."))
     order_date = serializers.DateField()
     service_start = serializers.DateField()
     service_end = serializers.DateField()
-    amount = WholeNumberField(required=False, allow_null=True, default=None,
+    amount = WholeNumberField(max_value=RUPIAH_MAX, required=False, allow_null=True, default=None,
                               help_text=_("Whole rupiah. Leave out for quantity × the approved price; a different "
                                           "amount needs override_reason."))
     override_reason = serializers.CharField(required=False, allow_blank=True, default="")
