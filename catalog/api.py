@@ -209,10 +209,16 @@ class EligibilityChangeFilter(filters.FilterSet):
     date_from = filters.DateFilter(method="filter_from", help_text=_("Changes on or after this day (Asia/Jakarta)."))
     date_to = filters.DateFilter(method="filter_to", help_text=_("Changes on or before this day (Asia/Jakarta)."))
 
+    # The first and last days a calendar can take have no midnight in Asia/Jakarta that the database can store
+    # (or no next day): they bound nothing.
     def filter_from(self, queryset, name, value: datetime.date):
+        if value <= datetime.date.min + datetime.timedelta(days=1):
+            return queryset
         return queryset.filter(created_at__gte=selectors.start_of_day(value))
 
     def filter_to(self, queryset, name, value: datetime.date):
+        if value >= datetime.date.max - datetime.timedelta(days=1):
+            return queryset
         return queryset.filter(created_at__lt=selectors.start_of_day(value + datetime.timedelta(days=1)))
 
 

@@ -411,6 +411,7 @@ def test_eligibility_history_by_outlet_and_date_range(client, staff):
     assert ids(client, "eligibility-history/", staff, outlet=outlet.pk, ordering="time") == [
         early.pk, late_night.pk, morning.pk]
     assert get(client, "eligibility-history/", staff, date_from="kemarin").status_code == 400
+    assert len(ids(client, "eligibility-history/", staff, date_from="0001-01-01", date_to="9999-12-31")) == 4
 
 
 def test_listings_with_their_transitions_and_filters(client, staff):
