@@ -92,10 +92,11 @@ def review_time(now: datetime.datetime | None = None) -> ReviewTime | None:
     return ReviewTime(median=figures["median"], decisions=figures["decisions"], period_days=REVIEW_TIME_PERIOD_DAYS)
 
 
-def outlet_list(outlets: QuerySet[MediaOutlet] | None = None) -> QuerySet[MediaOutlet]:
+def outlet_list(outlets: QuerySet[MediaOutlet] | None = None, *,
+                today: datetime.date | None = None) -> QuerySet[MediaOutlet]:
     """The registry's outlet list (partners.selectors.outlet_list) with each outlet's stored eligibility
     result and listing, selected with the row."""
-    return registry.outlet_list(outlets).select_related("eligibility", "listing")
+    return registry.outlet_list(outlets, today=today).select_related("eligibility", "listing")
 
 
 # --- the public e-catalog (/catalog/, catalog.public) ----------------------------------------------
