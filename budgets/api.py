@@ -25,7 +25,6 @@ from catalog.models import ListingState
 from catalog.rules import reason_text
 from mediareg.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from mediareg.api.idempotency import REPLAYED_HEADER
-from mediareg.api.pagination import CursorPagination
 from mediareg.api.views import ReadOnlyViewSet
 
 from . import selectors, services
@@ -43,13 +42,6 @@ from .models import (
 )
 
 # --- pages ------------------------------------------------------------------------------------------------
-
-
-class ViewOrderedPagination(CursorPagination):
-    """Cursor pages in the view's own ``ordering`` (its first field places the cursor, the last is unique)."""
-
-    def get_ordering(self, request, queryset, view):
-        return tuple(view.ordering)
 
 
 # --- filters ----------------------------------------------------------------------------------------------
@@ -363,7 +355,6 @@ class AgencyViewSet(ReadOnlyViewSet):
     queryset = Agency.objects.all()
     serializer_class = AgencySerializer
     filterset_class = AgencyFilter
-    pagination_class = ViewOrderedPagination
     ordering = ("name", "pk")
 
     def get_queryset(self):
@@ -384,7 +375,6 @@ class BudgetViewSet(ReadOnlyViewSet):
     queryset = Budget.objects.all()
     serializer_class = BudgetSerializer
     filterset_class = BudgetFilter
-    pagination_class = ViewOrderedPagination
     ordering = ("-year", "pk")
 
     def get_queryset(self):
@@ -405,7 +395,6 @@ class PriceItemViewSet(ReadOnlyViewSet):
     queryset = PriceItem.objects.all()
     serializer_class = PriceItemSerializer
     filterset_class = PriceItemFilter
-    pagination_class = ViewOrderedPagination
     ordering = ("-pk",)
 
     def get_queryset(self):
@@ -429,7 +418,6 @@ class OrderViewSet(ReadOnlyViewSet):
     queryset = MediaOrder.objects.all()
     serializer_class = OrderSerializer
     filterset_class = OrderFilter
-    pagination_class = ViewOrderedPagination
     ordering = ("-order_date", "-pk")
     # The admin's permission for each step (budgets.admin.orders.MediaOrderAdmin.STEP_PERMISSIONS); placing an
     # order is the model's add permission, as on the admin's add form.
