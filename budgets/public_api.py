@@ -19,6 +19,7 @@ import django_filters
 from django import forms
 from django.urls import path
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -152,8 +153,8 @@ class TransparencyYearSerializer(BudgetYearSerializer):
     fair_distribution = FairDistributionSerializer(read_only=True, source="public_fair")
     listed_without_orders = OutletNameSerializer(
         many=True, read_only=True, source="public_fair.listed_without_orders",
-        help_text=_("Listed outlets that received nothing, by name: the first %(rows)d (the count is in "
-                    "fair_distribution).") % {"rows": WITHOUT_ORDERS_SHOWN})
+        help_text=format_lazy(_("Listed outlets that received nothing, by name: the first {rows} (the count is in "
+                                "fair_distribution)."), rows=WITHOUT_ORDERS_SHOWN))
 
     class Meta(BudgetYearSerializer.Meta):
         fields = [*BudgetYearSerializer.Meta.fields, "policy_reference", "policy_note", "revisions", "months",
@@ -191,7 +192,8 @@ DETAIL_EXAMPLE = {
 }
 AGENCY_PARAMETER = OpenApiParameter("agency", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=r"^[-a-zA-Z0-9_]+$",
                                     description=_("The agency's address name (slug)."))
-YEAR_PARAMETER = OpenApiParameter("year", OpenApiTypes.INT, OpenApiParameter.PATH,
+YEAR_PARAMETER = OpenApiParameter("year", {"type": "integer", "minimum": YEAR_MIN, "maximum": YEAR_MAX},
+                                  OpenApiParameter.PATH,
                                   description=_("The fiscal year (January to December)."))
 
 
@@ -233,7 +235,7 @@ class TransparencyViewSet(PublicViewSet):
     def get_object(self):
         year = self.kwargs["year"]
         budget = None
-        if YEAR_MIN <= year <= YEAR_MAX:
+        if year.isascii() and year.isdigit() and YEAR_MIN <= int(year) <= YEAR_MAX:
             budget = published_budgets().filter(agency__slug=self.kwargs["agency"], year=year).first()
         if budget is None:
             raise NotFound()
@@ -246,7 +248,9 @@ class TransparencyViewSet(PublicViewSet):
 urlpatterns = [
     path("transparency/", TransparencyViewSet.as_view({"get": "list"}, basename="api-transparency"),
          name="api-transparency-list"),
-    path("transparency/<slug:agency>/<int:year>/",
+    # Any text in both parts reaches the view, so that what names no year gets the API's 404 (JSON), not the
+    # site's page.
+    path("transparency/<str:agency>/<str:year>/",
          TransparencyViewSet.as_view({"get": "retrieve"}, basename="api-transparency"),
          name="api-transparency-detail"),
 ]

@@ -91,7 +91,7 @@ def budgets_fingerprint() -> str:
                  Cast("paid_amount", CharField()), Value(":"), Cast("spending_allowed", CharField()), Value(":"),
                  "agency__slug", Value(":"), "agency__name", Value(":"), "agency__short_name",
                  output_field=CharField())
-    digest = Budget.objects.aggregate(digest=MD5(StringAgg(row, delimiter=",", ordering="pk")))["digest"]
+    digest = Budget.objects.aggregate(digest=MD5(StringAgg(row, delimiter=",", order_by="pk")))["digest"]
     return digest or "none"
 
 

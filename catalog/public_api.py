@@ -9,7 +9,13 @@ import django_filters
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.reverse import reverse
@@ -23,6 +29,7 @@ from .public import MAX_QUERY_LENGTH
 from .selectors import CatalogFilters, public_outlet, public_outlets
 
 FILTERS = ("q", "media_type", "province", "level")
+MAX_ID_DIGITS = 18
 
 
 class PublicCatalogFilter(django_filters.FilterSet):
@@ -126,6 +133,8 @@ OUTLET_EXAMPLE = {
         summary=_("One listed outlet"),
         description=_("The public facts of an outlet listed in the e-catalog now; 404 for any other outlet "
                       "(applied, suspended, delisted, unknown)."),
+        parameters=[OpenApiParameter("id", {"type": "integer", "minimum": 1}, OpenApiParameter.PATH,
+                                     description=_("The outlet's id."))],
         examples=[OpenApiExample("An outlet", response_only=True, value=OUTLET_EXAMPLE)],
     ),
 )
@@ -133,14 +142,19 @@ class PublicCatalogViewSet(PublicViewSet):
     serializer_class = PublicOutletSerializer
     filterset_class = PublicCatalogFilter
     pagination_class = PublicCatalogPagination
-    # Outlet ids are bigints: a longer number would make PostgreSQL refuse the comparison (an error, not a 404).
-    lookup_value_regex = r"[0-9]{1,18}"
+    # Anything in the address reaches the view, so that what is not an outlet id gets the API's 404 (JSON), not the
+    # site's page.
+    lookup_value_regex = r"[^/]+"
 
     def get_queryset(self):
         return public_outlets().annotate(sort_name=Upper("name"))
 
     def get_object(self):
-        found = public_outlet(int(self.kwargs["pk"]))
+        pk = self.kwargs["pk"]
+        # Outlet ids are bigints: a longer number would make PostgreSQL refuse the comparison (an error, not a 404).
+        if not (pk.isascii() and pk.isdigit() and len(pk) <= MAX_ID_DIGITS):
+            raise NotFound()
+        found = public_outlet(int(pk))
         if found is None:
             raise NotFound()
         return found

@@ -175,6 +175,9 @@ def test_unknown_outlets_are_404(client):
     assert client.get(f"{CATALOG}{MediaOutletFactory().pk}/").status_code == 404  # no listing at all
     assert client.get(f"{CATALOG}abc/").status_code == 404
     assert client.get(f"{CATALOG}99999999999999999999/").status_code == 404  # beyond a bigint
+    for odd in ("-1", "1.5", "%C2%B2", "abc"):  # the API's own 404 (JSON), not the site's page
+        response = client.get(f"{CATALOG}{odd}/", **EN)
+        assert (response.status_code, response.json()) == (404, {"detail": "Not found."}), odd
 
 
 def test_labels_follow_accept_language_indonesian_by_default(client, several):
@@ -399,8 +402,12 @@ def test_a_year_with_the_policy_off(client, dki):
 def test_unknown_agency_or_year_is_a_404(client, dki):
     for url in (detail_url("tidak-ada", 2026), detail_url("kominfotik-uji", 2019),
                 detail_url("kominfotik-uji", 99999999999999), f"{TRANSPARENCY}kominfotik-uji/dua-ribu/",
-                f"{TRANSPARENCY}kominfotik-uji/"):
-        assert client.get(url).status_code == 404, url
+                f"{TRANSPARENCY}kominfotik-uji/", detail_url("kominfotik-uji", -2026),
+                detail_url("kominfotik uji", 2026), f"{TRANSPARENCY}kominfotik-uji/%C2%B2%C2%B2/"):
+        response = client.get(url, **EN)
+        assert response.status_code == 404, url
+        if url != f"{TRANSPARENCY}kominfotik-uji/":  # that one is no address of the API at all
+            assert response.json() == {"detail": "Not found."}, url
 
 
 def test_a_money_change_shows_at_once(client, dki, django_assert_num_queries):
