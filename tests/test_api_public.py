@@ -622,3 +622,9 @@ def test_json_answers_carry_the_policy_and_nothing_to_run(client, several):
         assert response["Content-Type"] == "application/json"
         assert response["X-Content-Type-Options"] == "nosniff"
         json.loads(response.content)
+
+
+def test_the_api_front_page_lists_both(client):
+    endpoints = client.get("/api/v1/").json()["endpoints"]
+    assert endpoints["catalog"] == f"http://testserver{CATALOG}"
+    assert endpoints["transparency"] == f"http://testserver{TRANSPARENCY}"
