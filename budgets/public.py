@@ -38,7 +38,7 @@ from catalog.views import CACHE_ERRORS
 
 from .charts import year_chart
 from .models import Agency, Budget
-from .selectors import agency_years, fair_distribution
+from .selectors import agency_years, budget_revisions, fair_distribution
 
 logger = logging.getLogger(__name__)
 
@@ -117,10 +117,9 @@ def transparency(request):
         fair = fair_distribution(agency, year, without_orders_rows=WITHOUT_ORDERS_SHOWN) if budget else None
         return render_to_string("budgets/_transparency.html", {
             "agencies": agencies, "agency": agency, "budgets": list(reversed(budgets)), "budget": budget,
-            "revisions": list(budget.revisions.order_by("revised_on", "pk")) if budget else [],
+            "revisions": list(budget_revisions(budget)) if budget else [],
             "fair": fair,
-            "without_orders_more": (fair.listed_outlets - fair.listed_with_orders - len(fair.listed_without_orders))
-            if fair else 0,
+            "without_orders_more": fair.listed_without_orders_count - len(fair.listed_without_orders) if fair else 0,
             "chart": year_chart(budgets),
         })
 

@@ -6,14 +6,15 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import ExtractMonth
+from django.contrib.postgres.aggregates import StringAgg
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import MD5, Cast, Concat, ExtractMonth
 from django.utils import timezone
 
 from catalog.models import ListingState, ListingTransition
 from partners.models import MediaOutlet
 
-from .models import Agency, Budget, MediaOrder, OrderStatus, ProofStatus
+from .models import Agency, Budget, BudgetRevision, MediaOrder, OrderStatus, ProofStatus
 from .services.access import agency_of, may_see_every_agency
 
 LIVE = ~Q(status=OrderStatus.CANCELLED)
@@ -66,6 +67,34 @@ def spend_by_month(budget: Budget) -> list[MonthSpend]:
     return list(months.values())
 
 
+def published_budgets() -> QuerySet[Budget]:
+    """Every agency's budgets (public information, /transparency/ and /api/v1/transparency/), each with its
+    agency selected, its agency's name as ``agency_name`` (an ordering the API's cursor can use) and the count
+    of its revisions. One query."""
+    return (Budget.objects.select_related("agency")
+            .annotate(revision_count=Count("revisions"), agency_name=F("agency__name")))
+
+
+def budget_revisions(budget: Budget) -> QuerySet[BudgetRevision]:
+    """The budget's revisions in the order they were made (the page and the API show them; who entered each
+    is not public)."""
+    return budget.revisions.order_by("revised_on", "pk")
+
+
+def budgets_fingerprint() -> str:
+    """A digest of every budget's figures and its agency's names, in one query over the budgets (hundreds of
+    rows, not orders). Every service that places, pays or cancels an order, revises a budget or switches its
+    policy changes a budget row (its amounts and ``updated_at``), so a cache keyed on this digest shows a money
+    change on the next request (budgets.public_api)."""
+    row = Concat(Cast("pk", CharField()), Value(":"), Cast("updated_at", CharField()), Value(":"),
+                 Cast("current_amount", CharField()), Value(":"), Cast("ordered_amount", CharField()), Value(":"),
+                 Cast("paid_amount", CharField()), Value(":"), Cast("spending_allowed", CharField()), Value(":"),
+                 "agency__slug", Value(":"), "agency__name", Value(":"), "agency__short_name",
+                 output_field=CharField())
+    digest = Budget.objects.aggregate(digest=MD5(StringAgg(row, delimiter=",", order_by="pk")))["digest"]
+    return digest or "none"
+
+
 def agency_years(agency: Agency) -> list[Budget]:
     """Every budget of the agency, oldest year first, with the counts of its revisions (one query)."""
     return list(Budget.objects.filter(agency=agency).annotate(revision_count=Count("revisions"))
@@ -100,6 +129,11 @@ class FairDistribution:
     hhi: int | None  # Herfindahl–Hirschman index over outlets, 0..10,000
     per_outlet: list[OutletSpend] = field(default_factory=list)
     listed_without_orders: list[MediaOutlet] = field(default_factory=list)
+
+    @property
+    def listed_without_orders_count(self) -> int:
+        """All of them, also when ``listed_without_orders`` was cut to its first rows."""
+        return self.listed_outlets - self.listed_with_orders
 
     @property
     def reach(self) -> float | None:

@@ -127,6 +127,7 @@ class PublicOutlet:
     province: str
     listed_since: datetime.datetime
     first_listed: datetime.datetime | None
+    province_code: str = ""
 
     @property
     def media_type_label(self) -> str:
@@ -138,7 +139,8 @@ class PublicOutlet:
 
 
 # The only columns the public pages read (PublicOutlet's fields).
-PUBLIC_FIELDS = ("pk", "name", "media_type", "domain", "level", "province", "listed_since", "first_listed")
+PUBLIC_FIELDS = ("pk", "name", "media_type", "domain", "level", "province", "listed_since", "first_listed",
+                 "province_code")
 
 
 def _public_outlets() -> QuerySet[MediaOutlet]:
@@ -150,6 +152,7 @@ def _public_outlets() -> QuerySet[MediaOutlet]:
             .annotate(domain=Subquery(primary.values("domain")[:1]),
                       level=Coalesce(F("verification__level"), Value(VerificationLevel.NONE.value)),
                       province=Coalesce(F("company__province__name"), Value("")),
+                      province_code=Coalesce(F("company__province__code"), Value("")),
                       listed_since=F("listing__state_since"),
                       first_listed=Subquery(first_listed))
             .values(*PUBLIC_FIELDS))
@@ -165,14 +168,14 @@ def _search_term(q: str) -> str:
     return q
 
 
-def public_catalog(filters: CatalogFilters, *, page: int | str | None = 1, per_page: int = 20) -> Page:
-    """A page of the listed outlets matching ``filters``, as PublicOutlet objects, in name order (then
-    id, so that pages never overlap or skip an outlet). Two queries whatever ``per_page`` is: the count
-    and the page.
+def public_outlets(filters: CatalogFilters | None = None, outlets: QuerySet | None = None) -> QuerySet:
+    """The listed outlets matching ``filters``, as rows of PUBLIC_FIELDS, unordered: what /catalog/ and the
+    API's /api/v1/catalog/ list. ``outlets`` narrows rows of ``_public_outlets()`` further.
 
     ``q`` matches a part of the name or of any of the outlet's domains (both have trigram indexes,
     partners/migrations/0003_search_indexes.py)."""
-    outlets = _public_outlets()
+    filters = filters or CatalogFilters()
+    outlets = _public_outlets() if outlets is None else outlets
     if filters.q:
         term = _search_term(filters.q)
         outlets = outlets.filter(Q(name__icontains=filters.q)
@@ -184,7 +187,14 @@ def public_catalog(filters: CatalogFilters, *, page: int | str | None = 1, per_p
         outlets = outlets.filter(company__province__code=filters.province)
     if filters.level:
         outlets = outlets.filter(level=filters.level)  # the annotation: no verification row counts as none
-    outlets = outlets.order_by(Upper("name"), "pk")
+    return outlets
+
+
+def public_catalog(filters: CatalogFilters, *, page: int | str | None = 1, per_page: int = 20) -> Page:
+    """A page of the listed outlets matching ``filters`` (public_outlets), as PublicOutlet objects, in name
+    order (then id, so that pages never overlap or skip an outlet). Two queries whatever ``per_page`` is: the
+    count and the page."""
+    outlets = public_outlets(filters).order_by(Upper("name"), "pk")
     result = Paginator(outlets, per_page).get_page(page)
     result.object_list = [PublicOutlet(**row) for row in result.object_list]
     return result

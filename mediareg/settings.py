@@ -418,7 +418,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle",
                                  "rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE", "120/minute"),
-                               "user": os.environ.get("API_USER_RATE", "1200/minute")},
+                               "user": os.environ.get("API_USER_RATE", "1200/minute"),
+                               # The public open data, per client address (mediareg.api.public).
+                               "public": os.environ.get("API_PUBLIC_RATE", "60/minute")},
     # REMOTE_ADDR is already the visitor's address (mediareg.middleware.ClientAddressMiddleware trusts only
     # TRUSTED_PROXIES); 0 stops DRF from believing an X-Forwarded-For a client wrote itself.
     "NUM_PROXIES": 0,
@@ -450,6 +452,9 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
                              "mediareg.api.schema.add_common_parts"],
 }
+# How long an answer of the public open data (/api/v1/catalog/, /api/v1/transparency/) is served from the cache:
+# the longest a listing change waits to show there (mediareg.api.public).
+API_PUBLIC_CACHE_SECONDS = env_int("API_PUBLIC_CACHE_SECONDS", 120)
 # How long a write's Idempotency-Key and its answer are kept (mediareg.api.idempotency).
 IDEMPOTENCY_KEY_DAYS = env_int("IDEMPOTENCY_KEY_DAYS", 7)
 
