@@ -58,7 +58,7 @@ class TransparencyFilter(django_filters.FilterSet):
         fields = []
 
 
-class AgencySerializer(serializers.ModelSerializer):
+class PublicAgencySerializer(serializers.ModelSerializer):
     class Meta:
         model = Agency
         fields = ["slug", "name", "short_name", "kind"]
@@ -68,7 +68,7 @@ class AgencySerializer(serializers.ModelSerializer):
 class BudgetYearSerializer(serializers.ModelSerializer):
     """An agency's budget of one year, with its totals (whole rupiah)."""
 
-    agency = AgencySerializer(read_only=True)
+    agency = PublicAgencySerializer(read_only=True)
     url = serializers.SerializerMethodField(help_text=_("This year's figures in the API."))
     remaining_amount = serializers.IntegerField(read_only=True, help_text=_("Not yet ordered: current − ordered."))
     absorption = serializers.FloatField(read_only=True, allow_null=True,
@@ -95,7 +95,7 @@ class BudgetYearSerializer(serializers.ModelSerializer):
                        request=self.context.get("request"))
 
 
-class RevisionSerializer(serializers.Serializer):
+class PublicRevisionSerializer(serializers.Serializer):
     revised_on = serializers.DateField(read_only=True)
     amount_before = serializers.IntegerField(read_only=True)
     amount_after = serializers.IntegerField(read_only=True)
@@ -146,7 +146,7 @@ class FairDistributionSerializer(serializers.Serializer):
 class TransparencyYearSerializer(BudgetYearSerializer):
     """A year's figures: the budget, its revisions, spend by month and per outlet, fair distribution."""
 
-    revisions = RevisionSerializer(many=True, read_only=True, source="public_revisions")
+    revisions = PublicRevisionSerializer(many=True, read_only=True, source="public_revisions")
     months = MonthSerializer(many=True, read_only=True, source="public_months")
     outlets = OutletSpendSerializer(many=True, read_only=True, source="public_fair.per_outlet",
                                     help_text=_("Spend per outlet, largest first."))

@@ -415,8 +415,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Per client address for anonymous use (the public open data), per user for staff and their programs; the
     # counts are kept in the cache (Redis), shared by every web process.
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle",
-                                 "rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["mediareg.api.throttling.AnonymousThrottle", "mediareg.api.throttling.UserThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE", "120/minute"),
                                "user": os.environ.get("API_USER_RATE", "1200/minute"),
                                # The public open data, per client address (mediareg.api.public).
@@ -442,6 +441,7 @@ SPECTACULAR_SETTINGS = {
     # Choice sets that share a field name with another ("kind", "reason", "source", "decision") get a name of
     # their own, the same whichever endpoints are built.
     "ENUM_NAME_OVERRIDES": {
+        "AgencyKindEnum": "budgets.models.Agency.Kind",
         "ProductKindEnum": "budgets.models.ProductKind",
         "RevisionReasonEnum": "budgets.models.RevisionReason",
         "PriceSourceEnum": "budgets.models.PriceItem.Source",

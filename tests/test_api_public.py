@@ -270,7 +270,7 @@ def test_the_open_data_works_with_the_cache_down(client, several, caplog):
         assert len(names(client.get(CATALOG))) == 4
         assert client.get(f"{CATALOG}{several['kabar'].pk}/").status_code == 200
     assert "public API answer not cached: the cache is unreachable" in caplog.text
-    assert "public API not throttled: the cache is unreachable" in caplog.text
+    assert "API request not throttled: the cache is unreachable" in caplog.text
 
 
 def test_only_reads(client, several):

@@ -23,59 +23,39 @@ import logging
 import time
 from urllib.parse import urlencode
 
-import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.utils.encoders import JSONEncoder
 
+from .throttling import CACHE_ERRORS, AnonymousThrottle, UserThrottle
 from .views import ReadOnlyViewSet
 
 logger = logging.getLogger(__name__)
 
-# What the Redis cache raises when Redis is down or does not answer (redis-py's errors, socket errors).
-CACHE_ERRORS = (redis.exceptions.RedisError, OSError)
 DEFAULT_RATE = "60/minute"
 PAGE_PARAMS = ("cursor", "page_size")
 
 
-class PublicRateThrottle(AnonRateThrottle):
+class PublicRateThrottle(AnonymousThrottle):
     """Anonymous requests to the open data, per client address, under their own scope ``public``."""
 
     scope = "public"
 
     def get_rate(self):
-        # DRF's SimpleRateThrottle reads its rates once, when the class is defined; reading the setting on each
-        # request lets a changed setting hold (the tests lower it).
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope, DEFAULT_RATE)
-
-    def allow_request(self, request, view):
-        try:
-            return super().allow_request(request, view)
-        except CACHE_ERRORS:
-            logger.warning("public API not throttled: the cache is unreachable", exc_info=True)
-            return True
+        return super().get_rate() or DEFAULT_RATE
 
 
-class SignedInRateThrottle(UserRateThrottle):
+class SignedInRateThrottle(UserThrottle):
     """Signed-in people at their user rate (anonymous requests are PublicRateThrottle's)."""
 
     def get_cache_key(self, request, view):
         if not (request.user and request.user.is_authenticated):
             return None
         return super().get_cache_key(request, view)
-
-    def allow_request(self, request, view):
-        try:
-            return super().allow_request(request, view)
-        except CACHE_ERRORS:
-            logger.warning("public API not throttled: the cache is unreachable", exc_info=True)
-            return True
 
 
 class PublicViewSet(ReadOnlyViewSet):
