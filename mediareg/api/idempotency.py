@@ -41,19 +41,19 @@ class _Replay(Exception):  # noqa: N818 - not an error: carries the stored answe
 
 
 def _canonical(value):
-    """The request's data in a form that does not depend on key order or how a file was sent."""
+    """The request's data in a form that does not depend on key order or how a body was encoded."""
     if hasattr(value, "lists"):  # QueryDict / MultiValueDict: forms and multipart
         return sorted((key, [_canonical(item) for item in items]) for key, items in value.lists())
     if isinstance(value, dict):
         return {str(key): _canonical(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_canonical(item) for item in value]
-    if hasattr(value, "chunks"):  # an uploaded file: its content
+    if hasattr(value, "chunks"):  # an uploaded file: its name (kept with the document) and its content
         digest = hashlib.sha256()
         for chunk in value.chunks():
             digest.update(chunk)
         value.seek(0)
-        return f"file:{digest.hexdigest()}"
+        return f"file:{value.name}:{digest.hexdigest()}"
     return value
 
 
