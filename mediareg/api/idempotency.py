@@ -81,8 +81,14 @@ class IdempotentWritesMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # signed in, permitted, not throttled
-        if self._wants_idempotency(request) and request.user.is_authenticated:
+        if self._wants_idempotency(request) and request.user.is_authenticated and self._handles(request):
             self._claim(request)
+
+    def _handles(self, request) -> bool:
+        """Does this view answer the method? If not, DRF answers 405 after initial(): a key already used for
+        a POST here must not turn that 405 into a 422 or a replay."""
+        method = request.method.lower()
+        return method in self.http_method_names and hasattr(self, method)
 
     def _claim(self, request) -> None:
         key = request.headers[HEADER].strip()
