@@ -103,6 +103,7 @@ class BudgetViewSet(ReadOnlyViewSet):
         raise DjangoPermissionDenied
 
 
+handler404 = "mediareg.api.errors.page_not_found"  # as mediareg.urls says
 urlpatterns = [
     path("api/test/budgets/", BudgetViewSet.as_view({"get": "list"}), name="api-test-budget-list"),
     path("api/test/budgets/<int:pk>/", BudgetViewSet.as_view({"get": "retrieve"}), name="api-test-budget-detail"),
@@ -410,6 +411,28 @@ def test_not_found_and_forbidden_are_a_detail(client, budget, officer_key):
     assert list(without_permission.json()) == ["detail"]
 
 
+def test_an_address_under_api_that_matches_no_endpoint_is_a_json_404(client):
+    for url in ("/api/v1/tidak-ada/", "/api/test/budgets/0.5/", "/api/test/budgets/1/raise/x/"):
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 404, url
+        assert response["Content-Type"] == "application/json"
+        assert response.json() == {"detail": "Not found."}
+    assert client.get("/api/v1/tidak-ada/").json() == {"detail": "Data tidak ditemukan."}
+    page = client.get("/halaman-tidak-ada/")  # the rest of the site keeps its page
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+
+
+def test_a_method_the_endpoint_does_not_answer_is_a_405_whatever_the_key(client, budget, officer_key):
+    assert post_raise(client, budget, officer_key, idempotency_key="k-405").status_code == 201
+    for method in (client.put, client.patch):  # (DELETE is refused first: the officer may not delete budgets)
+        response = method(raise_url(budget), {"increase": 1, "reference": "R"}, content_type="application/json",
+                          **auth(officer_key), HTTP_IDEMPOTENCY_KEY="k-405")
+        assert response.status_code == 405, method
+        assert "Idempotent-Replayed" not in response
+    assert IdempotencyKey.objects.count() == 1
+    assert BudgetRevision.objects.count() == 1
+
+
 def test_a_bad_page_cursor_is_a_404_detail(client, budget, officer_key):
     response = client.get("/api/test/budgets/?cursor=bukan-kursor", **auth(officer_key), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 404
@@ -685,3 +708,33 @@ def test_the_documentation_page_loads_only_our_own_files(client):
         assert source.startswith(settings.STATIC_URL), source
         assert finders.find(source.split("?")[0].removeprefix(settings.STATIC_URL)), source
     assert scripts_of_ours <= set(sources)
+
+
+# --- pages -----------------------------------------------------------------------------------------
+
+
+def test_pages_follow_the_cursor_and_page_size_is_checked(client, budget, officer_key):
+    for year in (2027, 2028):
+        make_budget(budget.agency, year=year)
+    first = client.get("/api/test/budgets/?page_size=2", **auth(officer_key))
+    assert first.status_code == 200
+    body = first.json()
+    assert (len(body["results"]), body["previous"]) == (2, None)
+    second = client.get(body["next"], **auth(officer_key)).json()
+    assert len(second["results"]) == 1 and second["next"] is None
+    assert {row["id"] for row in body["results"] + second["results"]} == set(
+        Budget.objects.values_list("pk", flat=True))
+    assert len(client.get("/api/test/budgets/?page_size=100", **auth(officer_key)).json()["results"]) == 3
+    # An empty cursor is the first page.
+    assert client.get("/api/test/budgets/?page_size=2&cursor=", **auth(officer_key)).json() == body
+    for wrong in ("0", "101", "-1", "abc", "", "2.5", "１"):
+        response = client.get(f"/api/test/budgets/?page_size={wrong}", **auth(officer_key),
+                              HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 400, wrong
+        assert response.json() == {"page_size": ["A whole number from 1 to 100."]}
+
+
+def test_the_schema_gives_the_limits_of_page_size(client):
+    parameters = client.get("/api/schema/?format=json").json()["paths"]["/api/test/budgets/"]["get"]["parameters"]
+    page_size = next(p for p in parameters if p["name"] == "page_size")
+    assert page_size["schema"] == {"type": "integer", "minimum": 1, "maximum": 100, "default": 50}
