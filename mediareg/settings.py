@@ -427,7 +427,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "MediaReg API",
     "DESCRIPTION": "The registry of press outlets, their e-catalog eligibility, and media budgets and orders. "
-    "Sign in with a token (“Authorization: Token <key>”, made by staff in the admin) or a staff session. "
+    "Sign in with a token (`Authorization: Token <key>`, made by staff in the admin) or a staff session. "
     "/api/v1/catalog/ and /api/v1/transparency/ are open to everyone. Messages come in the language of "
     "Accept-Language (Bahasa Indonesia by default); writes accept an Idempotency-Key header.",
     "VERSION": "1",

@@ -7,6 +7,8 @@ from .api import views as api_views
 
 # Django's RequestDataTooBig (too many form fields, or our upload limit) becomes the 413 page.
 handler400 = "mediareg.views.bad_request"
+# An address under /api/ that matches no endpoint gets the API's JSON 404, not the site's HTML page.
+handler404 = "mediareg.api.errors.page_not_found"
 
 admin.site.site_header = _("MediaReg: press partnership registry")
 admin.site.site_title = _("MediaReg")

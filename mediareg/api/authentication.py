@@ -41,4 +41,5 @@ class TokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "header", "name": "Authorization",
-                "description": str(_("“Token <key>”: a key made by staff in the admin (API tokens)."))}
+                # Markdown in Swagger UI: in backticks, or "<key>" would be taken for an HTML tag and vanish.
+                "description": str(_("`Token <key>`: a key made by staff in the admin (API tokens)."))}

@@ -3,7 +3,8 @@
 - 400: ``{"field": ["message", ...], "non_field_errors": ["message", ...]}``, DRF's shape for a serializer's
   errors, and the same for a refusal by a service (Django's ValidationError, whose messages are the ones the
   admin shows, translated into the request's language);
-- every other error: ``{"detail": "message"}``.
+- every other error: ``{"detail": "message"}``, also for an address under /api/ that matches no endpoint
+  (page_not_found, the project's handler404), where Django would answer with the site's HTML page.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
@@ -29,3 +31,15 @@ def exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     return drf_exception_handler(exc, context)
+
+
+API_PREFIX = "/api/"
+
+
+def page_not_found(request, exception):
+    """The 404 of an address no URL pattern matches (settings' handler404): JSON under /api/, as the API's
+    own 404s are (a program asking for /api/v1/outlets/abc/ reads a body it can parse); the site's page
+    elsewhere."""
+    if request.path_info.startswith(API_PREFIX):
+        return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)

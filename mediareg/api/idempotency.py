@@ -41,19 +41,19 @@ class _Replay(Exception):  # noqa: N818 - not an error: carries the stored answe
 
 
 def _canonical(value):
-    """The request's data in a form that does not depend on key order or how a file was sent."""
+    """The request's data in a form that does not depend on key order or how a body was encoded."""
     if hasattr(value, "lists"):  # QueryDict / MultiValueDict: forms and multipart
         return sorted((key, [_canonical(item) for item in items]) for key, items in value.lists())
     if isinstance(value, dict):
         return {str(key): _canonical(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_canonical(item) for item in value]
-    if hasattr(value, "chunks"):  # an uploaded file: its content
+    if hasattr(value, "chunks"):  # an uploaded file: its name (kept with the document) and its content
         digest = hashlib.sha256()
         for chunk in value.chunks():
             digest.update(chunk)
         value.seek(0)
-        return f"file:{digest.hexdigest()}"
+        return f"file:{value.name}:{digest.hexdigest()}"
     return value
 
 
@@ -81,8 +81,14 @@ class IdempotentWritesMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # signed in, permitted, not throttled
-        if self._wants_idempotency(request) and request.user.is_authenticated:
+        if self._wants_idempotency(request) and request.user.is_authenticated and self._handles(request):
             self._claim(request)
+
+    def _handles(self, request) -> bool:
+        """Does this view answer the method? If not, DRF answers 405 after initial(): a key already used for
+        a POST here must not turn that 405 into a 422 or a replay."""
+        method = request.method.lower()
+        return method in self.http_method_names and hasattr(self, method)
 
     def _claim(self, request) -> None:
         key = request.headers[HEADER].strip()

@@ -4,9 +4,10 @@ error answers of mediareg.api.errors, the Idempotency-Key header on writes and A
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from rest_framework import exceptions
 
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
-from .idempotency import MAX_KEY_LENGTH
+from .idempotency import MAX_KEY_LENGTH, KeyReused
 
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 
@@ -15,7 +16,7 @@ ERROR_SCHEMAS = {
         "type": "object",
         "properties": {"detail": {"type": "string"}},
         "required": ["detail"],
-        "example": {"detail": "Tidak ditemukan."},
+        "example": {"detail": "Data tidak ditemukan."},  # DRF's own Indonesian message
     },
     "ValidationError": {
         "type": "object",
@@ -27,9 +28,13 @@ ERROR_SCHEMAS = {
 }
 
 
-def _error(description: str, schema: str = "Error") -> dict:
-    return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+def _error(description: str, schema: str = "Error", exception: exceptions.APIException | None = None) -> dict:
+    """An error answer; its example is the message the API really sends (in the schema's language), rather
+    than the schema's one example, which would show "not found" under every code."""
+    content = {"schema": {"$ref": f"#/components/schemas/{schema}"}}
+    if exception is not None:
+        content["example"] = {"detail": str(exception.detail)}
+    return {"description": description, "content": {"application/json": content}}
 
 
 def add_common_parts(result, generator, request, public):
@@ -40,10 +45,13 @@ def add_common_parts(result, generator, request, public):
             errors = {
                 "400": _error(_("The request or a filter is not valid, or the action was refused: the reasons, in "
                                 "the request's language."), "ValidationError"),
-                "401": _error(_("Not signed in, or the token is not valid.")),
-                "403": _error(_("Signed in without the permission this needs.")),
-                "404": _error(_("Not found, not visible to you, or the page cursor is not valid.")),
-                "429": _error(_("Too many requests: try again after the seconds in Retry-After.")),
+                "401": _error(_("Not signed in, or the token is not valid."), exception=exceptions.NotAuthenticated()),
+                "403": _error(_("Signed in without the permission this needs."),
+                              exception=exceptions.PermissionDenied()),
+                "404": _error(_("Not found, not visible to you, or the page cursor is not valid."),
+                              exception=exceptions.NotFound()),
+                "429": _error(_("Too many requests: try again after the seconds in Retry-After."),
+                              exception=exceptions.Throttled(wait=30)),
             }
             parameters = operation.setdefault("parameters", [])
             parameters.append({
@@ -52,8 +60,10 @@ def add_common_parts(result, generator, request, public):
                 "schema": {"type": "string", "example": "en"},
             })
             if method in WRITE_METHODS:
-                errors["415"] = _error(_("The body is not JSON, a form or multipart."))
-                errors["422"] = _error(_("This Idempotency-Key was already used with a different request."))
+                errors["415"] = _error(_("The body is not JSON, a form or multipart."),
+                                       exception=exceptions.UnsupportedMediaType("text/plain"))
+                errors["422"] = _error(_("This Idempotency-Key was already used with a different request."),
+                                       exception=KeyReused())
                 parameters.append({
                     "in": "header", "name": IDEMPOTENCY_HEADER, "required": False,
                     "description": _("Any unique text (a UUID): the same key with the same request is done "

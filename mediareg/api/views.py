@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import get_resolver, reverse
+from django.urls import NoReverseMatch, get_resolver, reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.permissions import AllowAny
@@ -33,8 +33,13 @@ class ApiRoot(APIView):
     def get(self, request):
         names = sorted(name for name in get_resolver().reverse_dict
                        if isinstance(name, str) and name.startswith(NAME_PREFIX) and name.endswith("-list"))
-        endpoints = {name.removeprefix(NAME_PREFIX).removesuffix("-list"): request.build_absolute_uri(reverse(name))
-                     for name in names}
+        endpoints = {}
+        for name in names:
+            try:
+                url = reverse(name)
+            except NoReverseMatch:  # a list under a row of another (its URL needs that row's id): not a start
+                continue
+            endpoints[name.removeprefix(NAME_PREFIX).removesuffix("-list")] = request.build_absolute_uri(url)
         return Response({"endpoints": endpoints,
                          "schema": request.build_absolute_uri(reverse("api-schema")),
                          "documentation": request.build_absolute_uri(reverse("api-docs"))})
