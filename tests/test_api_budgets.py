@@ -315,8 +315,10 @@ def test_cursor_pages_walk_every_order_once(client, world):
         seen += [row["id"] for row in page["results"]]
         url = page["next"]
     assert seen == ids(client, world["superuser"], "orders")
-    response = get(client, world["superuser"], "/api/v1/orders/", page_size=1000)
+    response = get(client, world["superuser"], "/api/v1/orders/", page_size=100)
     assert len(response.json()["results"]) == 4  # at most 100 a page; here all there is
+    response = get(client, world["superuser"], "/api/v1/orders/", page_size=1000)
+    assert response.status_code == 400 and list(response.json()) == ["page_size"]  # said, not silently cut
 
 
 # --- a fixed number of queries per page --------------------------------------------------------------------

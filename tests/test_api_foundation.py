@@ -439,13 +439,12 @@ def test_a_bad_page_cursor_is_a_404_detail(client, budget, officer_key):
     assert response.json() == {"detail": "Invalid cursor"}
 
 
-def test_too_many_requests_get_429_with_retry_after(client, budget, officer_key):
-    from rest_framework.throttling import UserRateThrottle
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "2/minute"})
-        statuses = [client.get("/api/test/budgets/", **auth(officer_key)).status_code for _ in range(3)]
-        last = client.get("/api/test/budgets/", **auth(officer_key), HTTP_ACCEPT_LANGUAGE="en")
+def test_too_many_requests_get_429_with_retry_after(client, budget, officer_key, settings):
+    # The rate is read from the settings on each request (mediareg.api.throttling), so changing them holds.
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {**rates, "user": "2/minute"}}
+    statuses = [client.get("/api/test/budgets/", **auth(officer_key)).status_code for _ in range(3)]
+    last = client.get("/api/test/budgets/", **auth(officer_key), HTTP_ACCEPT_LANGUAGE="en")
     assert statuses == [200, 200, 429]
     assert last.status_code == 429
     assert int(last["Retry-After"]) > 0

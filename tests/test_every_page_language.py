@@ -215,7 +215,7 @@ def everything(client):
     PressCouncilEntry.objects.create(source=source, line_number=2, data={"nama": "x"}, outcome="matched",
                                      outlet=outlet)
     WebRankList.objects.create(list_id="LJL44", list_date=today, rows_read=10)
-    token_create(user=staff, name="sistem keuangan", created_by=staff)  # an API token (mediareg.api.tokens)
+    token_create(user=staff, name="SIPD-RI", created_by=staff)  # an API token (mediareg.api.tokens)
     RecheckRun.objects.create(started_at=timezone.now(), trigger=Trigger.SCHEDULE)
     StaffSummary.objects.create(day=today, outlet_count=3)
     TaxYearNotice.objects.create(company=outlet.company, year=today.year + 1)
