@@ -5,8 +5,10 @@ app's selectors and services (the same ones the admin calls)."""
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
@@ -15,6 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from mediareg.api.fields import LabelField
 from mediareg.api.ordering import CursorOrdering
 from mediareg.api.views import ReadOnlyViewSet
 from partners import services as registry_services
@@ -49,10 +52,17 @@ class RuleOutcomeSerializer(serializers.Serializer):
     reason = serializers.CharField(read_only=True, help_text=_("Why, in the request's language."))
 
 
+@functools.lru_cache(maxsize=8)
+def _rule_titles(language: str) -> dict[str, str]:
+    # Translated once per language, not for each rule of each row of a page (bench/api.py).
+    return {code: str(title) for code, title in RULE_TITLES.items()}
+
+
 def rule_outcomes(outcomes) -> list[dict]:
     """Each rule's outcome as the admin's outlet page shows it (title, passed, reason), in the request's
     language."""
-    return [{"code": o.get("code", ""), "title": str(RULE_TITLES.get(o.get("code", ""), o.get("code", ""))),
+    titles = _rule_titles(translation.get_language())
+    return [{"code": o.get("code", ""), "title": titles.get(o.get("code", ""), o.get("code", "")),
              "passed": bool(o.get("passed")), "reason": reason_text(o.get("reason"))} for o in outcomes or []]
 
 
@@ -114,7 +124,7 @@ class EligibilityChangeSerializer(serializers.Serializer):
     outlet = RefSerializer(read_only=True)
     at = serializers.DateTimeField(source="created_at", read_only=True)
     trigger = serializers.ChoiceField(choices=Trigger.choices, read_only=True)
-    trigger_label = serializers.CharField(source="get_trigger_display", read_only=True)
+    trigger_label = LabelField(Trigger.choices, source="trigger")
     actor = serializers.CharField(read_only=True, help_text=_("The staff member's user name, or the job."))
     from_eligible = serializers.BooleanField(source="was_eligible", read_only=True, allow_null=True,
                                              help_text=_("The result before; null for the first evaluation."))
@@ -148,7 +158,7 @@ class ListingSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     outlet = RefSerializer(read_only=True)
     state = serializers.ChoiceField(choices=ListingState.choices, read_only=True)
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    state_label = LabelField(ListingState.choices, source="state")
     state_since = serializers.DateTimeField(read_only=True)
     suspension_cause = serializers.ChoiceField(choices=SuspensionCause.choices, read_only=True)
     sanction_level = serializers.IntegerField(read_only=True)
@@ -167,7 +177,7 @@ class ApplicationDocumentsSerializer(serializers.Serializer):
 class ApplicationSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     status = serializers.ChoiceField(choices=Application.Status.choices, read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = LabelField(Application.Status.choices, source="status")
     submitted_at = serializers.DateTimeField(read_only=True)
     outlet = RefSerializer(read_only=True)
     company = CompanyRefSerializer(read_only=True)

@@ -20,6 +20,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from mediareg.api.fields import LabelField
 from mediareg.api.ordering import CursorOrdering
 from mediareg.api.views import ReadOnlyViewSet
 
@@ -211,7 +212,7 @@ class OutletSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
     media_type = serializers.ChoiceField(choices=MediaType.choices, read_only=True)
-    media_type_label = serializers.CharField(source="get_media_type_display", read_only=True)
+    media_type_label = LabelField(MediaType.choices, source="media_type")
     company = CompanyRefSerializer(read_only=True)
     province = serializers.SerializerMethodField()
     website = serializers.CharField(source="primary_domain_name", read_only=True, allow_null=True,
@@ -223,8 +224,10 @@ class OutletSerializer(serializers.Serializer):
 
     @extend_schema_field(ProvinceSerializer(allow_null=True))
     def get_province(self, outlet):
+        # Plain dicts, not a serializer per row: building one costs more than the whole row's query
+        # (bench/api.py).
         province = outlet.company.province
-        return None if province is None else ProvinceSerializer(province).data
+        return None if province is None else {"code": province.code, "name": province.name}
 
     @extend_schema_field(DewanPersSerializer)
     def get_dewan_pers(self, outlet):
@@ -235,14 +238,14 @@ class OutletSerializer(serializers.Serializer):
 
     @extend_schema_field(DocumentCountsSerializer)
     def get_documents(self, outlet):
-        return DocumentCountsSerializer(document_counts(outlet)).data
+        return document_counts(outlet)
 
 
 class CompanySerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     legal_name = serializers.CharField(read_only=True)
     legal_form = serializers.ChoiceField(choices=LegalForm.choices, read_only=True)
-    legal_form_label = serializers.CharField(source="get_legal_form_display", read_only=True)
+    legal_form_label = LabelField(LegalForm.choices, source="legal_form")
     npwp = serializers.CharField(read_only=True, allow_null=True,
                                  help_text=_("The 16 digits as stored; null when not known yet."))
     npwp_display = serializers.CharField(read_only=True, help_text=_("The legacy punctuated form where it has one."))
@@ -256,7 +259,7 @@ class CompanySerializer(serializers.Serializer):
 
     @extend_schema_field(DocumentCountsSerializer)
     def get_documents(self, company):
-        return DocumentCountsSerializer(document_counts(company)).data
+        return document_counts(company)
 
 
 class DocumentSerializer(serializers.Serializer):
@@ -264,7 +267,7 @@ class DocumentSerializer(serializers.Serializer):
 
     id = serializers.IntegerField(read_only=True)
     kind = serializers.ChoiceField(choices=DocumentKind.choices, read_only=True)
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_label = LabelField(DocumentKind.choices, source="kind")
     owner = serializers.ChoiceField(choices=[("company", "company"), ("outlet", "outlet")], read_only=True,
                                     source="owner_kind", help_text=_("Whose document it is."))
     company = CompanyRefSerializer(read_only=True)
@@ -274,7 +277,7 @@ class DocumentSerializer(serializers.Serializer):
                                         help_text=_("Valid until (this day included); null when it does not expire."))
     tax_year = serializers.IntegerField(read_only=True, allow_null=True)
     review_status = serializers.ChoiceField(choices=ReviewStatus.choices, read_only=True)
-    review_status_label = serializers.CharField(source="get_review_status_display", read_only=True)
+    review_status_label = LabelField(ReviewStatus.choices, source="review_status")
     reviewed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     rejection_reason = serializers.CharField(read_only=True)
     uploaded_at = serializers.DateTimeField(source="created_at", read_only=True)
