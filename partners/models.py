@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -198,7 +198,10 @@ class MediaOutlet(TimeStamped):
         ordering = ["name"]
         verbose_name = _("media outlet")
         verbose_name_plural = _("media outlets")
-        indexes = [models.Index(fields=["name", "id"], name="outlet_name_order_idx")]
+        indexes = [models.Index(fields=["name", "id"], name="outlet_name_order_idx"),
+                   # The public e-catalog's order (/catalog/, /api/v1/catalog/): its first page walks this index
+                   # instead of sorting every listed outlet (220 ms to 20 ms at 50,000 outlets, bench/api.py).
+                   models.Index(Upper("name"), "id", name="outlet_upper_name_order_idx")]
         constraints = [
             models.UniqueConstraint(Lower("name"), "company", name="outlet_name_unique_per_company",
                                     violation_error_message=_("This company already has an outlet with this name.")),
