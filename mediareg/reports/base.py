@@ -15,6 +15,9 @@ from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
 CHUNK = 2_000
+# Text a spreadsheet would read as a formula starts with one of these; every writer of a file (formats, copy)
+# puts an apostrophe before it (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class Profile(TextChoices):

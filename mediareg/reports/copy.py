@@ -27,8 +27,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 
-from .base import Report
-from .formats import FORMULA_STARTS
+from .base import FORMULA_STARTS, Report
 
 # The kinds whose cell an SQL expression gives exactly: the report's SQL type must be a date for "date",
 # an integer for "int" and "money" (Rupiah is BIGINT), a boolean for "bool"; anything for "text".

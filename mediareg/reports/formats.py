@@ -18,9 +18,9 @@ from decimal import Decimal
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .base import Profile, Report, ReportFilters
+from .base import FORMULA_STARTS, Profile, Report, ReportFilters
+from .copy import copy_csv
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 
 
@@ -191,7 +191,6 @@ def csv_chunks(report: Report, filters: ReportFilters, user, *, profile: str = P
                finished: Callable[[int], None] | None = None,
                progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
     """The CSV file in pieces of about 64 kB, in ``language``; ``finished(rows)`` is called at the end."""
-    from .copy import copy_csv  # it needs FORMULA_STARTS from here
 
     columns = report.columns_for(profile)
     rows = 0
