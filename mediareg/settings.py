@@ -412,6 +412,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "mediareg.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "mediareg.api.errors.exception_handler",
+    # JSON only. DRF's browsable pages need inline styles the Content-Security-Policy refuses, and offer forms
+    # of their own; people explore the API in Swagger UI (/api/docs/), programs read JSON.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Per client address for anonymous use (the public open data), per user for staff and their programs; the
     # counts are kept in the cache (Redis), shared by every web process.

@@ -670,7 +670,7 @@ def test_the_schema_is_openapi_3_for_anyone(client):
     assert {"Error", "ValidationError"} <= set(schema["components"]["schemas"])
     assert schema["components"]["securitySchemes"]["tokenAuth"] == {
         "type": "apiKey", "in": "header", "name": "Authorization",
-        "description": "`Token <key>`: a key made by staff in the admin (API tokens)."}
+        "description": "`Token <key>`: kunci yang dibuat petugas di admin (Token API)."}  # Indonesian by default
     write = schema["paths"]["/api/test/budgets/{id}/raise/"]["post"]
     assert {"400", "401", "403", "404", "415", "422", "429"} <= set(write["responses"])
     assert {p["name"] for p in write["parameters"] if p["in"] == "header"} == {"Accept-Language", "Idempotency-Key"}
@@ -737,3 +737,12 @@ def test_the_schema_gives_the_limits_of_page_size(client):
     parameters = client.get("/api/schema/?format=json").json()["paths"]["/api/test/budgets/"]["get"]["parameters"]
     page_size = next(p for p in parameters if p["name"] == "page_size")
     assert page_size["schema"] == {"type": "integer", "minimum": 1, "maximum": 100, "default": 50}
+
+
+def test_a_browser_gets_json_not_a_page_the_content_security_policy_would_break(client):
+    """DRF's browsable pages need inline styles the site's policy refuses; Swagger UI (/api/docs/) is the page."""
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    response = client.get("/api/v1/", HTTP_ACCEPT=browser)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert "documentation" in response.json()
