@@ -679,7 +679,7 @@ def test_the_schema_is_openapi_3_for_anyone(client):
     assert examples == {"401": {"detail": "Data autentikasi tidak diberikan."},
                         "403": {"detail": "Anda tidak memiliki izin untuk melakukan tindakan ini."},
                         "404": {"detail": "Data tidak ditemukan."},
-                        "422": {"detail": "This Idempotency-Key was already used with a different request."}}
+                        "422": {"detail": "Idempotency-Key ini sudah digunakan untuk permintaan yang berbeda."}}
     read = schema["paths"]["/api/test/budgets/"]["get"]
     assert {"400", "401", "403", "404", "429"} <= set(read["responses"])
     assert "415" not in read["responses"] and "422" not in read["responses"]
