@@ -347,9 +347,9 @@ PAY_WITHOUT_PROOF = OpenApiExample(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Agencies", tags=["budgets"],
-                       description="The agencies you may see: your own, or every agency for auditors."),
-    retrieve=extend_schema(summary="One agency", tags=["budgets"]),
+    list=extend_schema(summary=_("Agencies"), tags=["budgets"],
+                       description=_("The agencies you may see: your own, or every agency for auditors.")),
+    retrieve=extend_schema(summary=_("One agency"), tags=["budgets"]),
 )
 class AgencyViewSet(ReadOnlyViewSet):
     queryset = Agency.objects.all()
@@ -363,12 +363,12 @@ class AgencyViewSet(ReadOnlyViewSet):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Budgets with their figures", tags=["budgets"],
-        description="Each agency's media budget per fiscal year, with its figures in whole rupiah (original, "
+        summary=_("Budgets with their figures"), tags=["budgets"],
+        description=_("Each agency's media budget per fiscal year, with its figures in whole rupiah (original, "
                     "current after revisions, ordered, paid, committed, remaining), the spending policy and "
-                    "its revisions, oldest first. A budget officer sees their agency's budgets only.",
+                    "its revisions, oldest first. A budget officer sees their agency's budgets only."),
         examples=[OpenApiExample("A budget", value=BUDGET_EXAMPLE, response_only=True)]),
-    retrieve=extend_schema(summary="One budget with its figures and revisions", tags=["budgets"],
+    retrieve=extend_schema(summary=_("One budget with its figures and revisions"), tags=["budgets"],
                            examples=[OpenApiExample("A budget", value=BUDGET_EXAMPLE, response_only=True)]),
 )
 class BudgetViewSet(ReadOnlyViewSet):
@@ -385,11 +385,11 @@ class BudgetViewSet(ReadOnlyViewSet):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="The e-catalog price list", tags=["budgets"],
-        description="Every outlet's products with their unit price in whole rupiah, validity and approval "
+        summary=_("The e-catalog price list"), tags=["budgets"],
+        description=_("Every outlet's products with their unit price in whole rupiah, validity and approval "
                     "state. Shared by every agency. Only an approved price valid on the order date can be "
-                    "ordered."),
-    retrieve=extend_schema(summary="One price", tags=["budgets"]),
+                    "ordered.")),
+    retrieve=extend_schema(summary=_("One price"), tags=["budgets"]),
 )
 class PriceItemViewSet(ReadOnlyViewSet):
     queryset = PriceItem.objects.all()
@@ -406,12 +406,12 @@ ORDER_ANSWER = {200: OrderSerializer}
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Media orders", tags=["orders"],
-        description="Orders with their amount in whole rupiah, dates, status, proof of publication, payment "
+        summary=_("Media orders"), tags=["orders"],
+        description=_("Orders with their amount in whole rupiah, dates, status, proof of publication, payment "
                     "and the outlet's eligibility on the order date as it was kept. A budget officer sees "
-                    "their agency's orders only.",
+                    "their agency's orders only."),
         examples=[OpenApiExample("An order", value=ORDER_EXAMPLE, response_only=True)]),
-    retrieve=extend_schema(summary="One media order", tags=["orders"],
+    retrieve=extend_schema(summary=_("One media order"), tags=["orders"],
                            examples=[OpenApiExample("An order", value=ORDER_EXAMPLE, response_only=True)]),
 )
 class OrderViewSet(ReadOnlyViewSet):
@@ -439,15 +439,15 @@ class OrderViewSet(ReadOnlyViewSet):
         return serializer.validated_data
 
     @extend_schema(
-        summary="Place an order", tags=["orders"], request=OrderPlaceInput,
+        summary=_("Place an order"), tags=["orders"], request=OrderPlaceInput,
         responses={201: OrderSerializer, 200: OrderSerializer},
-        description="Through the same service as the admin's order form: refused (400, with the reason) when "
+        description=_("Through the same service as the admin's order form: refused (400, with the reason) when "
                     "the year's spending is off, the outlet was not listed or not eligible on the order date, the "
                     "price is not approved for that date, the dates are outside the budget's year, or the budget "
                     "would be exceeded; the budget row is locked, so racing orders never overspend. With an "
                     "Idempotency-Key the order is placed once: a repeat gets the first answer (201) with "
                     "Idempotent-Replayed; once that answer has expired, the order placed with the key is "
-                    "answered (200, Idempotent-Replayed).",
+                    "answered (200, Idempotent-Replayed)."),
         examples=[OpenApiExample("An order", request_only=True, value={
             "budget": 3, "price_item": 55, "quantity": 2, "order_date": "2026-09-14", "service_start": "2026-09-14",
             "service_end": "2026-09-21", "ecatalog_reference": "EPURCH-2026-0042",
@@ -467,11 +467,11 @@ class OrderViewSet(ReadOnlyViewSet):
         return self.answer(order, status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="Record the publication", tags=["orders"],
+        summary=_("Record the publication"), tags=["orders"],
         request={"application/json": OrderPublishInput, "multipart/form-data": OrderPublishInput},
         responses=ORDER_ANSWER,
-        description="The published link and/or a screenshot or scan (multipart): the proof then waits for "
-                    "review. Needs the permission to change orders.",
+        description=_("The published link and/or a screenshot or scan (multipart): the proof then waits for "
+                    "review. Needs the permission to change orders."),
         examples=[OpenApiExample("A link", request_only=True,
                                  value={"published_url": "https://kabarmartapura.example/berita/vaksin"})])
     @action(detail=True, methods=["post"])
@@ -483,9 +483,9 @@ class OrderViewSet(ReadOnlyViewSet):
         return self.answer(order)
 
     @extend_schema(
-        summary="Accept or reject the proof", tags=["orders"], request=ProofReviewInput, responses=ORDER_ANSWER,
-        description="Only proof waiting for review; a rejection needs its reason. Needs the permission to "
-                    "review proof.",
+        summary=_("Accept or reject the proof"), tags=["orders"], request=ProofReviewInput, responses=ORDER_ANSWER,
+        description=_("Only proof waiting for review; a rejection needs its reason. Needs the permission to "
+                    "review proof."),
         examples=[OpenApiExample("A rejection", request_only=True,
                                  value={"decision": "reject", "reason": "Tautan tidak dapat dibuka."})])
     @action(detail=True, methods=["post"], url_path="review-proof")
@@ -497,9 +497,9 @@ class OrderViewSet(ReadOnlyViewSet):
         return self.answer(order)
 
     @extend_schema(
-        summary="Record the payment", tags=["orders"], request=OrderPayInput, responses=ORDER_ANSWER,
-        description="Refused without accepted proof of publication, for a cancelled or paid order, or with a "
-                    "payment date before the order date or after today. Needs the permission to pay orders.",
+        summary=_("Record the payment"), tags=["orders"], request=OrderPayInput, responses=ORDER_ANSWER,
+        description=_("Refused without accepted proof of publication, for a cancelled or paid order, or with a "
+                    "payment date before the order date or after today. Needs the permission to pay orders."),
         examples=[OpenApiExample("A payment", request_only=True,
                                  value={"paid_on": "2026-10-01", "reference": "SP2D-00123/2026"}),
                   PAY_WITHOUT_PROOF])
@@ -511,9 +511,9 @@ class OrderViewSet(ReadOnlyViewSet):
         return self.answer(order)
 
     @extend_schema(
-        summary="Cancel an order", tags=["orders"], request=OrderCancelInput, responses=ORDER_ANSWER,
-        description="An unpaid order, with the reason; its amount is free again in the budget. Needs the "
-                    "permission to cancel orders.",
+        summary=_("Cancel an order"), tags=["orders"], request=OrderCancelInput, responses=ORDER_ANSWER,
+        description=_("An unpaid order, with the reason; its amount is free again in the budget. Needs the "
+                    "permission to cancel orders."),
         examples=[OpenApiExample("A cancellation", request_only=True,
                                  value={"reason": "Salah memilih media; dipesan ulang."})])
     @action(detail=True, methods=["post"])
