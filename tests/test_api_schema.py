@@ -39,7 +39,9 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 from mediareg.api import tokens
 from tests.factories import DocumentFactory, StaffUserFactory
 
-pytestmark = pytest.mark.django_db
+# Slow (two minutes of generated requests): `make test` runs it, `make test-clocks` leaves it out (its dates
+# do not depend on the machine's clock).
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 WSGI_HOST = "localhost"  # the Host header schemathesis's WSGI client sends
 JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
