@@ -25,16 +25,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
 
-from django.core.cache import cache
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_safe
 
-from catalog.views import CACHE_ERRORS
+from mediareg.cache import cached
 
 from .charts import year_chart
 from .models import Agency, Budget
@@ -56,22 +54,7 @@ def _private(response):
 
 
 def _cached(key: str, build) -> str:
-    """``build()``'s text, from the cache when it was stored less than CACHE_SECONDS ago (the time is
-    stored with the value so that the age follows the clock, which the tests move)."""
-    now = time.time()
-    try:
-        hit = cache.get(key)
-    except CACHE_ERRORS:
-        logger.warning("transparency page not cached: the cache is unreachable", exc_info=True)
-        return build()
-    if hit is not None and 0 <= now - hit[0] < CACHE_SECONDS:
-        return hit[1]
-    value = build()
-    try:
-        cache.set(key, (now, value), CACHE_SECONDS)
-    except CACHE_ERRORS:
-        logger.warning("transparency page not cached: the cache is unreachable", exc_info=True)
-    return value
+    return cached(key, build, seconds=CACHE_SECONDS, what="transparency page")
 
 
 def _cache_key(agencies: list[Agency], agency: Agency, budgets: list[Budget], year: int) -> str:

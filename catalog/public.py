@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
 from urllib.parse import urlencode
 
 from django import forms
-from django.core.cache import cache
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -31,10 +29,10 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from mediareg.cache import cached
 from partners.models import MediaType, Province, VerificationLevel
 
 from .selectors import CatalogFilters, public_catalog, public_outlet
-from .views import CACHE_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -80,25 +78,7 @@ def _query(request) -> dict[str, str]:
 
 
 def _cached(key: str, build):
-    """``build()``'s value (None is not cached), from the cache when it was stored less than
-    CACHE_SECONDS ago. The time is stored with the value (not only as the entry's expiry), so the age
-    is judged by the clock, which the tests move."""
-    now = time.time()
-    try:
-        hit = cache.get(key)
-    except CACHE_ERRORS:
-        logger.warning("catalog page not cached: the cache is unreachable", exc_info=True)
-        return build()
-    if hit is not None and 0 <= now - hit[0] < CACHE_SECONDS:
-        return hit[1]
-    value = build()
-    if value is None:  # an unknown or unlisted outlet: not kept, each costs the one query that finds nothing
-        return value
-    try:
-        cache.set(key, (now, value), CACHE_SECONDS)
-    except CACHE_ERRORS:
-        logger.warning("catalog page not cached: the cache is unreachable", exc_info=True)
-    return value
+    return cached(key, build, seconds=CACHE_SECONDS, what="catalog page")
 
 
 def _cache_key(*parts: str) -> str:

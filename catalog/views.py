@@ -6,7 +6,6 @@ import ipaddress
 import logging
 import re
 
-import redis
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from mediareg.cache import CACHE_ERRORS
 from partners.models import DocumentKind, ReviewStatus
 
 from . import applications
@@ -38,8 +38,6 @@ from .status import (
 
 logger = logging.getLogger(__name__)
 
-# What the Redis cache raises when Redis is down or does not answer (redis-py's errors, socket errors).
-CACHE_ERRORS = (redis.exceptions.RedisError, OSError)
 
 
 def client_address(request) -> str:

@@ -20,18 +20,18 @@ import functools
 import hashlib
 import json
 import logging
-import time
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
-from .throttling import CACHE_ERRORS, AnonymousThrottle, UserThrottle
+from mediareg.cache import cached
+
+from .throttling import AnonymousThrottle, UserThrottle
 from .views import ReadOnlyViewSet
 
 logger = logging.getLogger(__name__)
@@ -88,26 +88,17 @@ class PublicViewSet(ReadOnlyViewSet):
 
     def cached(self, request, build) -> Response:
         """``build()``'s answer, or the same data from the cache when stored less than API_PUBLIC_CACHE_SECONDS
-        ago (the time is kept with the data, so the age follows the clock, which the tests move)."""
-        seconds = settings.API_PUBLIC_CACHE_SECONDS
-        key = self.cache_key(request)
-        now = time.time()
-        hit = None
-        try:
-            hit = cache.get(key)
-        except CACHE_ERRORS:
-            logger.warning("public API answer not cached: the cache is unreachable", exc_info=True)
-            key = None
-        if hit is not None and 0 <= now - hit[0] < seconds:
-            return self.mark_public(Response(hit[1]))
-        response = build()
-        if response.status_code == 200 and key is not None and seconds > 0:
-            data = json.loads(json.dumps(response.data, cls=JSONEncoder))
-            try:
-                cache.set(key, (now, data), seconds)
-            except CACHE_ERRORS:
-                logger.warning("public API answer not cached: the cache is unreachable", exc_info=True)
-        return self.mark_public(response)
+        ago (mediareg.cache.cached); only a 200's data is kept."""
+        built = []
+
+        def data():
+            response = build()
+            built.append(response)
+            return json.loads(json.dumps(response.data, cls=JSONEncoder)) if response.status_code == 200 else None
+
+        value = cached(self.cache_key(request), data, seconds=settings.API_PUBLIC_CACHE_SECONDS,
+                       what="public API answer")
+        return self.mark_public(built[0] if built else Response(value))
 
     def mark_public(self, response):
         # The language comes from Accept-Language (or the language cookie: Vary: Cookie comes with the session).

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import logging
 
-import redis
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from mediareg.cache import CACHE_ERRORS
+
 logger = logging.getLogger(__name__)
 
-# What the Redis cache raises when Redis is down or does not answer (redis-py's errors, socket errors).
-CACHE_ERRORS = (redis.exceptions.RedisError, OSError)
 
 
 class _FromSettingsFailingOpen:
