@@ -132,14 +132,19 @@ def test_the_proxy_is_the_one_published_address_and_waits_for_the_web_servers(se
     assert published == {"db", "redis", "proxy"}  # db and redis on the loopback interface, for `make test`
 
 
-def test_the_proxy_s_network_is_the_one_the_application_trusts(compose, services):
+def test_the_application_trusts_the_proxy_s_address_and_no_other(compose, services):
     (network,) = compose["networks"]["default"]["ipam"]["config"]
-    subnet = ipaddress.ip_network(network["subnet"])
+    subnet, dynamic = ipaddress.ip_network(network["subnet"]), ipaddress.ip_network(network["ip_range"])
+    gateway = ipaddress.ip_address(network["gateway"])
+    proxy = ipaddress.ip_address(services["proxy"]["networks"]["default"]["ipv4_address"])
+    # The proxy's fixed address is in the network, never handed to another container, and not the gateway,
+    # where Docker's port forwarding can make any visitor come from.
+    assert proxy in subnet and dynamic.subnet_of(subnet) and proxy not in dynamic and proxy != gateway
     for name in APP_SERVICES:
         trusted = re.fullmatch(r"\$\{TRUSTED_PROXIES:-([^}]+)\}", services[name]["environment"]["TRUSTED_PROXIES"])
-        assert trusted, f"{name}: TRUSTED_PROXIES must default to the proxy's network"
-        assert ipaddress.ip_network(trusted.group(1)) == subnet, name
-    assert "networks" not in services["proxy"]  # the default network, whose subnet that is
+        assert trusted, f"{name}: TRUSTED_PROXIES must default to the proxy's address"
+        assert [ipaddress.ip_network(value) for value in trusted.group(1).split(",")] == [
+            ipaddress.ip_network(proxy)], name
 
 
 def test_worker_and_exactly_one_beat_with_the_database_scheduler(services):
