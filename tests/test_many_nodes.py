@@ -27,7 +27,6 @@ from catalog.models import Eligibility, EligibilityChange, RecheckRange, Recheck
 from catalog.tasks import RANGE_SIZE
 from tests.catalog_helpers import eligible_outlet
 from tests.factories import MediaOutletFactory
-from tests.helpers import wait_for
 from tests.test_jobs import worker_database_url
 from tests.test_settings import live_database_url, live_redis_url, run_python
 
@@ -163,6 +162,16 @@ class Node:
         self.log.close()
 
 
+def wait_for_nodes(condition, nodes: list[Node], timeout: float, what: str) -> None:
+    """Wait for ``condition``; on a timeout, fail with the end of every node's log as it is then."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            logs = "\n".join(f"--- {node.log_path.name}\n{node.text()[-3000:]}" for node in nodes)
+            pytest.fail(f"timed out after {timeout} s: {what}\n{logs}")
+        time.sleep(0.1)
+
+
 def node_environment(**extra: str) -> dict[str, str]:
     return {**os.environ, "DJANGO_SETTINGS_MODULE": "mediareg.settings", "DATABASE_URL": worker_database_url(),
             "REDIS_URL": live_redis_url(), **extra}
@@ -190,8 +199,8 @@ def turn_off_the_nightly_run(beats: list[Node]) -> None:
     PeriodicTask.objects.filter(name="recheck-all-outlets").update(enabled=False)
     # What PeriodicTask.save() does, on the beats' clock: they reload when this moves past what they saw.
     PeriodicTasks.objects.update_or_create(ident=1, defaults={"last_update": machine_now()})
-    wait_for(lambda: all(beat.text().count(CHANGED) > count for beat, count in zip(beats, seen, strict=True)),
-             timeout=10, message="a beat did not read the changed schedule")
+    wait_for_nodes(lambda: all(beat.text().count(CHANGED) > count for beat, count in zip(beats, seen, strict=True)),
+                   beats, timeout=10, what="a beat did not read the changed schedule")
 
 
 @pytest.mark.slow
@@ -225,16 +234,16 @@ def test_a_second_beat_sends_the_nightly_run_again_and_the_run_happens_once(brok
             nodes.append(beats[-1])
 
         # Both beats send the nightly run (the duplicate is real), and the run is done.
-        wait_for(lambda: all(SENT.search(beat.text()) for beat in beats), timeout=25,
-                 message="not both beats sent the nightly run:\n" + "\n".join(b.text()[-2000:] for b in beats))
-        wait_for(lambda: RecheckRun.objects.filter(finished_at__isnull=False).exists(), timeout=20,
-                 message=f"the run did not finish:\n{worker.text()[-3000:]}")
+        wait_for_nodes(lambda: all(SENT.search(beat.text()) for beat in beats), nodes, timeout=25,
+                       what="not both beats sent the nightly run")
+        wait_for_nodes(lambda: RecheckRun.objects.filter(finished_at__isnull=False).exists(), nodes, timeout=20,
+                       what="the run did not finish")
         turn_off_the_nightly_run(beats)
         sent = sum(len(SENT.findall(beat.text())) for beat in beats)
         # Every message the beats sent has been taken and finished.
-        wait_for(lambda: len(FAN_OUT.findall(worker.text())) == sent and not broker.messages()
-                 and not broker.unacked_ids(), timeout=20,
-                 message=f"the worker did not finish the {sent} messages:\n{worker.text()[-3000:]}")
+        wait_for_nodes(lambda: len(FAN_OUT.findall(worker.text())) == sent and not broker.messages()
+                       and not broker.unacked_ids(), nodes, timeout=20,
+                       what=f"the worker did not finish the {sent} messages")
     finally:
         for node in nodes:
             node.stop()
