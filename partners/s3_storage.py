@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+from botocore.config import Config
 from botocore.exceptions import ClientError
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files import File
@@ -27,8 +28,14 @@ class PrivateS3DocumentStorage(S3Storage):
                 raise ImproperlyConfigured(f"Document files are private: {option}={options[option]!r} is refused.")
         # No ACL header at all: a bucket with ACLs disabled (the default on AWS) refuses any, and the
         # bucket's own policy keeps objects private. AWS_DEFAULT_ACL in the settings is ignored on purpose.
-        super().__init__(**{**options, "default_acl": None, "custom_domain": None, "querystring_auth": True,
-                            "file_overwrite": False})
+        options = {**options, "default_acl": None, "custom_domain": None, "querystring_auth": True,
+                   "file_overwrite": False}
+        # botocore waits 60 s to connect and retries up to five times: a request would outlive gunicorn's
+        # 30 s timeout on a store that does not answer. Fail within a request's time instead (docs/storage.md).
+        options.setdefault("client_config", Config(
+            s3={"addressing_style": options.get("addressing_style")}, connect_timeout=5, read_timeout=20,
+            retries={"mode": "standard", "total_max_attempts": 3}))
+        super().__init__(**options)
 
     def url(self, name, parameters=None, expire=None, http_method=None):
         # No public or presigned URL is ever handed out; Document.get_download_url() is the way to a file.

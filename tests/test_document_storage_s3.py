@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import io
 import re
+import time
 
 import pytest
+from botocore.exceptions import EndpointConnectionError
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
@@ -23,6 +25,7 @@ from partners.s3_storage import PrivateS3DocumentStorage, StreamedObject
 from tests.apply_helpers import REQUIRED_KINDS, stored_files
 from tests.budget_helpers import approved_price, budget_officer, listed_eligible_outlet, make_agency, make_budget, place
 from tests.factories import DocumentFactory, StaffUserFactory
+from tests.helpers import closed_port
 from tests.test_settings import run_python
 from tests.test_staff_edits import change_page, new_pdf, page_data
 
@@ -106,6 +109,19 @@ def test_the_bucket_storage_refuses_every_way_to_a_public_file():
     for option in ({"default_acl": "public-read"}, {"custom_domain": "cdn.example.org"}, {"querystring_auth": False}):
         with pytest.raises(ImproperlyConfigured, match="Document files are private"):
             PrivateS3DocumentStorage(bucket_name="documents", **option)
+
+
+def test_a_store_that_does_not_answer_fails_within_a_requests_time(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "id")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
+    storage = PrivateS3DocumentStorage(bucket_name="documents", endpoint_url=f"http://127.0.0.1:{closed_port()}",
+                                       region_name="us-east-1")
+    config = storage.connection.meta.client.meta.config
+    assert (config.connect_timeout, config.read_timeout, config.retries["total_max_attempts"]) == (5, 20, 3)
+    started = time.monotonic()
+    with pytest.raises(EndpointConnectionError):
+        storage.open("2026/11/x.pdf")
+    assert time.monotonic() - started < 10  # gunicorn gives a request 30 s
 
 
 def test_files_go_into_the_bucket_privately_never_over_another_and_without_a_url(s3_documents, settings):
