@@ -29,7 +29,8 @@ class MediaRegConfig(AppConfig):
         post_migrate.connect(roles.ensure_roles_after_migrate, dispatch_uid="mediareg-roles")
         if settings.EMBEDDED_DEFAULTS and not _is_autoreload_parent():
             logger.warning(
-                "Embedded defaults in use (%s); set DATABASE_URL, REDIS_URL, EMAIL_HOST and SECRET_KEY for production.",
+                "Embedded defaults in use (%s); set DATABASE_URL, REDIS_URL, EMAIL_HOST and SECRET_KEY for production, "
+                "and STORAGE_URL for more than one machine.",
                 "; ".join(settings.EMBEDDED_DEFAULTS),
             )
 

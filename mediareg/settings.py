@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -61,6 +64,82 @@ def env_networks(name: str) -> list[str]:
     return values
 
 
+def document_storage_setting(environ: Mapping[str, str]) -> dict:
+    """The STORAGES entry of the document files (docs/storage.md): the private folder DOCUMENTS_ROOT, or a
+    private S3-compatible bucket named by STORAGE_URL or else by AWS_STORAGE_BUCKET_NAME (with
+    AWS_S3_ENDPOINT_URL and AWS_S3_REGION_NAME). Credentials are not part of it: boto3 reads
+    AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY itself. Anything malformed stops the start."""
+    url = environ.get("STORAGE_URL", "").strip()
+    if url:
+        options = _storage_url_options(url)
+    elif environ.get("AWS_STORAGE_BUCKET_NAME", "").strip():
+        options = {"bucket_name": _bucket_name(environ["AWS_STORAGE_BUCKET_NAME"].strip(), "AWS_STORAGE_BUCKET_NAME")}
+        for variable, option in (("AWS_S3_ENDPOINT_URL", "endpoint_url"), ("AWS_S3_REGION_NAME", "region_name"),
+                                 ("AWS_S3_ADDRESSING_STYLE", "addressing_style")):
+            if environ.get(variable, "").strip():
+                options[option] = _storage_option(option, environ[variable].strip(), variable)
+    else:
+        return {"BACKEND": "partners.storage.PrivateDocumentStorage"}
+    return {"BACKEND": "partners.s3_storage.PrivateS3DocumentStorage", "OPTIONS": options}
+
+
+def _storage_url_options(url: str) -> dict:
+    # Never repeat the URL itself in a message: a mistyped one may hold a secret.
+    def refuse(problem: str):
+        return ImproperlyConfigured(
+            f"STORAGE_URL: {problem}; the form is s3://<bucket>[/<key prefix>]?endpoint_url=https://<host:port>"
+            "&region_name=<region>&addressing_style=path (docs/storage.md).")
+
+    parts = urlsplit(url)
+    if parts.scheme != "s3":
+        raise refuse(f"the scheme must be s3, not {parts.scheme or 'missing'}")
+    if "@" in parts.netloc or ":" in parts.netloc:
+        raise refuse("put credentials in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, not in the URL")
+    if parts.fragment:
+        raise refuse("a # has no meaning in it")
+    prefix = parts.path.strip("/")
+    if prefix and any(segment in ("", ".", "..") for segment in prefix.split("/")):
+        raise refuse("the key prefix has an empty, . or .. segment")
+    try:
+        pairs = parse_qsl(parts.query, keep_blank_values=True, strict_parsing=True) if parts.query else []
+    except ValueError as exc:
+        raise refuse("its query is not name=value pairs joined by &") from exc
+    options = {"bucket_name": _bucket_name(parts.netloc, "STORAGE_URL")}
+    if prefix:
+        options["location"] = prefix
+    for name, value in pairs:
+        if name not in ("endpoint_url", "region_name", "addressing_style"):
+            raise refuse(f"unknown parameter {name!r} (known: endpoint_url, region_name, addressing_style)")
+        if name in options:
+            raise refuse(f"{name} is given twice")
+        options[name] = _storage_option(name, value.strip(), f"STORAGE_URL's {name}")
+    return options
+
+
+def _bucket_name(value: str, source: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]", value):
+        raise ImproperlyConfigured(f"{source}: {value!r} is not a bucket name (3 to 63 letters, digits, ., - or _).")
+    return value
+
+
+def _storage_option(name: str, value: str, source: str) -> str:
+    if name == "endpoint_url":
+        endpoint = urlsplit(value)
+        try:
+            valid = endpoint.scheme in ("http", "https") and bool(endpoint.hostname) and "@" not in endpoint.netloc \
+                and endpoint.port != 0
+        except ValueError:  # a port that is not a number
+            valid = False
+        if not valid:
+            # Not repeated: it might hold a user and password.
+            raise ImproperlyConfigured(f"{source} is not an http:// or https:// address (host and port only).")
+    elif name == "addressing_style" and value not in ("path", "virtual", "auto"):
+        raise ImproperlyConfigured(f"{source}: {value!r} is not one of path, virtual or auto.")
+    elif name == "region_name" and not re.fullmatch(r"[A-Za-z0-9-]+", value):
+        raise ImproperlyConfigured(f"{source}: {value!r} is not a region name.")
+    return value
+
+
 def secret_key_from_file(path: Path) -> str:
     """The key kept in ``path``; on the first start a random one is written there (mode 0600).
 
@@ -98,6 +177,10 @@ REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
 SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
 SECRET_KEY_FILE = Path(os.environ.get("SECRET_KEY_FILE", "").strip() or BASE_DIR / "var" / "secret_key")
+# Uploaded documents hold tax and identity data: they live outside any public path and are
+# served only through partners.views.document_download, which checks the staff permission.
+DOCUMENTS_ROOT = Path(os.environ.get("DOCUMENTS_ROOT", BASE_DIR / "var" / "documents"))
+document_files = document_storage_setting(os.environ)
 # The embedded PostgreSQL's data, used when DATABASE_URL is not set (mediareg.embedded).
 EMBEDDED_POSTGRES_DIR = embedded.data_dir()
 
@@ -109,6 +192,7 @@ EMBEDDED_DEFAULTS = [
         ("tasks: run in-process (no Celery worker)", not REDIS_URL),
         ("e-mail: printed to the console", not EMAIL_HOST),
         (f"secret key: generated once, kept in {SECRET_KEY_FILE} (one machine only)", not SECRET_KEY),
+        (f"documents: in the folder {DOCUMENTS_ROOT} (one machine only)", "OPTIONS" not in document_files),
     )
     if in_use
 ]
@@ -297,14 +381,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# Uploaded documents hold tax and identity data: they live outside any public path and are
-# served only through partners.views.document_download, which checks the staff permission.
-DOCUMENTS_ROOT = Path(os.environ.get("DOCUMENTS_ROOT", BASE_DIR / "var" / "documents"))
 STORAGES = {
-    # Nothing is stored through the default storage; it points at the private folder so that a
+    # Nothing is stored through the default storage; it is the documents' private store too, so that a
     # stray FileField could never publish a file.
-    "default": {"BACKEND": "partners.storage.PrivateDocumentStorage"},
-    "documents": {"BACKEND": "partners.storage.PrivateDocumentStorage"},
+    "default": document_files,
+    "documents": document_files,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

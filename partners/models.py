@@ -17,7 +17,6 @@ from pathlib import PurePosixPath
 import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower, Upper
@@ -29,6 +28,7 @@ from mediareg.audit import audited
 from mediareg.dates import add_years
 
 from .identifiers import PLACEHOLDER_NPWP_PREFIX, format_npwp, normalize_company_npwp, normalize_domain
+from .storage import documents
 
 # A factual-verification certificate is valid five years from signing (docs/domain.md "Dewan Pers verification").
 VERIFICATION_VALIDITY_YEARS = 5
@@ -387,7 +387,8 @@ def document_upload_to(instance: Document, filename: str) -> str:
 
 
 def document_storage():
-    return storages["documents"]
+    """storages["documents"], the folder or the bucket (partners.storage.DocumentStorage)."""
+    return documents
 
 
 class DocumentQuerySet(models.QuerySet):

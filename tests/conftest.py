@@ -11,6 +11,8 @@ import time_machine
 from django.conf import settings
 from django.test.utils import override_settings
 
+from tests.s3 import s3_documents, s3_server  # noqa: F401 (fixtures: a real S3-compatible server, tests/s3.py)
+
 JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
 
 
