@@ -71,11 +71,16 @@ print(json.dumps({
 REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
 
 
+# The bucket every node of the shape in docs/deployment.md stores documents in (nothing is sent to it here).
+OBJECT_STORE = "s3://mediareg-documents?endpoint_url=http://127.0.0.1:9000&region_name=us-east-1&addressing_style=path"
+
+
 def node_settings(**env: str) -> dict:
     """What a web or worker node started with this production environment reads."""
     production = {"DJANGO_SETTINGS_MODULE": "mediareg.settings", "DEBUG": "false", "ALLOWED_HOSTS": "example.org",
                   "SECRET_KEY": get_random_secret_key(), "DATABASE_URL": live_database_url(),
-                  "REDIS_URL": live_redis_url(), "EMAIL_HOST": "smtp.example.org"}
+                  "REDIS_URL": live_redis_url(), "EMAIL_HOST": "smtp.example.org",
+                  "STORAGE_URL": OBJECT_STORE, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
     result = run_python("-c", NODE_SETTINGS, env={**production, **env})
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
@@ -96,6 +101,8 @@ def test_a_node_keeps_sessions_counters_locks_and_the_schedule_where_every_node_
     # Login lockouts (django-axes) are rows of the database.
     assert node["axes_handler"] == "axes.handlers.database.AxesDatabaseHandler"
     # Static files: from each node's own image, under the names collectstatic hashed at build time.
+    # Documents and proofs: the one object store, never a node's folder (docs/storage.md).
+    assert node["documents"] == "partners.s3_storage.PrivateS3DocumentStorage"
     assert node["staticfiles"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
     # Jobs go through the broker to any worker; beat reads its schedule from the database.
     assert (node["broker"], node["eager"]) == (live_redis_url(), False)
@@ -117,13 +124,10 @@ def test_a_node_without_secret_key_says_its_generated_key_is_its_own(tmp_path):
                                          "(one machine only)"]
 
 
-@pytest.mark.xfail(strict=True, reason="STORAGE_URL is read by the object storage part of issue 13 (helper "
-                                       "`storage`); remove this mark when it is merged")
-def test_with_an_object_store_documents_are_not_on_the_nodes_disk():
-    node = node_settings(STORAGE_URL="s3://mediareg-documents?endpoint_url=http://127.0.0.1:9000"
-                                     "&region_name=us-east-1&addressing_style=path",
-                         AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test")  # noqa: S106
-    assert node["documents"] != "partners.storage.PrivateDocumentStorage"
+def test_a_node_without_an_object_store_says_its_documents_folder_is_its_own():
+    node = node_settings(STORAGE_URL="", DOCUMENTS_ROOT="/srv/documents")
+    assert node["documents"] == "partners.storage.PrivateDocumentStorage"
+    assert node["embedded_defaults"] == ["documents: in the folder /srv/documents (one machine only)"]
 
 
 # --- exactly one beat, and a second one does no harm ----------------------------------------------
