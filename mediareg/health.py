@@ -1,17 +1,23 @@
-"""What /healthz checks: can a new database connection answer a query, and does Redis answer, each
-within seconds. Load balancers and `docker compose` probe it, so it must answer fast even when a
-service hangs rather than refuses."""
+"""What /healthz checks: can a new database connection answer a query, does Redis answer, and can the
+node write documents (its folder, or the object store's bucket, docs/storage.md), each within seconds.
+Load balancers and `docker compose` probe it, so it must answer fast even when a service hangs rather
+than refuses."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import redis
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.utils import load_backend
 
 # Seconds. libpq waits at least 2 s for a connection; the statement limit is in the server's milliseconds.
 PROBE_CONNECT_TIMEOUT = 2
 PROBE_STATEMENT_TIMEOUT_MS = 2000
+PROBE_OBJECT_STORE_TIMEOUT = 2
 
 
 def probe_settings(settings_dict: dict) -> dict:
@@ -45,4 +51,20 @@ def redis_status() -> str:
         redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
     except redis.RedisError as exc:
         return f"error: {type(exc).__name__}"
+    return "ok"
+
+
+def documents_status() -> str:
+    """The document store: a node that cannot store an applicant's files cannot take an application, so
+    it is as unhealthy as one without its database. The folder (one machine) must be writable, or be
+    creatable where it does not exist yet; a bucket must answer a HEAD request with this node's
+    credentials."""
+    store = storages["documents"]
+    bucket_status = getattr(store, "bucket_status", None)
+    if bucket_status is not None:
+        return bucket_status(PROBE_OBJECT_STORE_TIMEOUT)
+    folder = Path(settings.DOCUMENTS_ROOT)
+    existing = next((path for path in (folder, *folder.parents) if path.exists()), None)
+    if existing is None or not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        return "error: the documents folder is not writable"
     return "ok"

@@ -18,7 +18,8 @@ from . import health
 @never_cache
 def healthz(request):
     """For load balancers and `docker compose`: 200 when every configured service answers, else 503."""
-    checks = {"database": health.database_status(), "redis": health.redis_status()}
+    checks = {"database": health.database_status(), "redis": health.redis_status(),
+              "documents": health.documents_status()}
     healthy = all(value in {"ok", "not configured"} for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
 

@@ -6,7 +6,7 @@ import io
 import re
 
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files import File
 from storages.backends.s3 import S3Storage
@@ -52,6 +52,22 @@ class PrivateS3DocumentStorage(S3Storage):
                 raise FileNotFoundError(f"No such document file: {name}") from exc
             raise
         return File(StreamedObject(answer["Body"], answer["ContentLength"]), name=name)
+
+    def bucket_status(self, timeout: float) -> str:
+        """"ok", or "error: <kind>": can this node reach the bucket with its credentials? For /healthz
+        (mediareg.health): one HEAD request on a client of its own that gives up within ``timeout`` seconds
+        and does not retry, where the storage's own client would wait and retry for most of a minute."""
+        probe = self._create_session().client(
+            "s3", region_name=self.region_name, use_ssl=self.use_ssl, endpoint_url=self.endpoint_url,
+            verify=self.verify, config=self.client_config.merge(Config(
+                connect_timeout=timeout, read_timeout=timeout, retries={"mode": "standard", "total_max_attempts": 1})))
+        try:
+            probe.head_bucket(Bucket=self.bucket_name)
+        except ClientError as exc:
+            return f"error: {exc.response.get('Error', {}).get('Code') or type(exc).__name__}"
+        except BotoCoreError as exc:
+            return f"error: {type(exc).__name__}"
+        return "ok"
 
     def stored_md5(self, name: str) -> str | None:
         """The object's MD5 when its ETag is one (an upload in one part, not encrypted with a KMS key;

@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
@@ -215,7 +216,7 @@ def test_healthz_ok_with_database_and_redis(client, settings):
     settings.REDIS_URL = live_redis_url()
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json()["checks"] == {"database": "ok", "redis": "ok"}
+    assert response.json()["checks"] == {"database": "ok", "redis": "ok", "documents": "ok"}
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -235,10 +236,10 @@ def test_healthz_ok_without_redis_configured(client, settings):
     settings.REDIS_URL = ""
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json()["checks"] == {"database": "ok", "redis": "not configured"}
+    assert response.json()["checks"] == {"database": "ok", "redis": "not configured", "documents": "ok"}
 
 
-def test_healthz_503_when_the_database_is_unreachable():
+def test_healthz_503_when_the_database_is_unreachable(tmp_path):
     # A real failure: a fresh process whose DATABASE_URL points at a port nothing listens on.
     script = """
 import django
@@ -251,11 +252,58 @@ print(response.status_code, response.content.decode())
         "DJANGO_SETTINGS_MODULE": "mediareg.settings",
         "ALLOWED_HOSTS": "testserver",
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:{closed_port()}/mediareg",
+        "DOCUMENTS_ROOT": str(tmp_path / "documents"),
     })
     assert result.returncode == 0, result.stderr
     status, body = result.stdout.strip().split(" ", 1)
     assert status == "503"
-    assert json.loads(body)["checks"] == {"database": "error: OperationalError", "redis": "not configured"}
+    assert json.loads(body)["checks"] == {"database": "error: OperationalError", "redis": "not configured",
+                                          "documents": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_503_when_the_documents_folder_is_not_writable(client, settings, tmp_path):
+    settings.REDIS_URL = ""
+    settings.DOCUMENTS_ROOT = tmp_path / "a-file" / "documents"
+    (tmp_path / "a-file").write_text("not a folder")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["documents"] == "error: the documents folder is not writable"
+
+
+@pytest.mark.django_db
+def test_healthz_checks_the_bucket_of_the_object_store(client, settings, s3_documents):
+    settings.REDIS_URL = ""
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["checks"]["documents"] == "ok"
+
+    # The bucket gone (or never made, or these credentials refused): no application could be stored.
+    s3_documents.client.delete_bucket(Bucket=s3_documents.bucket)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["documents"] == "error: 404"
+
+
+@pytest.mark.django_db
+def test_healthz_gives_up_on_an_object_store_that_does_not_answer_within_seconds(client, settings, monkeypatch):
+    from mediareg.settings import document_storage_setting
+
+    settings.REDIS_URL = ""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "mediareg-test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "mediareg-test-secret")
+    with socket.socket() as silent:  # listens, never answers: the probe's own timeout must end the wait
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        store = document_storage_setting({"STORAGE_URL": f"s3://documents?endpoint_url=http://127.0.0.1:"
+                                                         f"{silent.getsockname()[1]}&region_name=us-east-1"})
+        settings.STORAGES = {**settings.STORAGES, "documents": store}
+        started = time.monotonic()
+        response = client.get("/healthz")
+        waited = time.monotonic() - started
+    assert response.status_code == 503
+    assert response.json()["checks"]["documents"] == "error: ReadTimeoutError"
+    assert waited < 5
 
 
 # --- (f) rupiah -----------------------------------------------------------------------------------
