@@ -93,6 +93,10 @@ DOCUMENTS_PER_SUBMISSION = 7  # the six required documents and the KSWP (a KSWP 
 MIX = {"submit": 5, "status": 2, "catalog": 1.5, "api": 1.5}
 CATALOG_PAGES = ["/catalog/", "/catalog/?media_type=online", "/catalog/?q=Bench+Outlet"]
 REQUEST_TIMEOUT = 30
+# A submission that got no answer is sent again after this pause, as a person would press the button
+# again; sent at once it could still reach a node whose listening socket outlives its killed process
+# for a moment.
+RETRY_AFTER = 0.5
 DRAIN_BOUND = 240  # seconds the checks wait at most for the workers to finish the queued re-checks
 
 
@@ -487,6 +491,8 @@ class Load:
         body, content_type = multipart(*self.application(number, signed_key, csrf))
         headers = {"Content-Type": content_type, **client_cookie(client)}
         for attempt in (1, 2):  # the same form data and key again after no answer: the app de-duplicates
+            if attempt == 2:
+                time.sleep(RETRY_AFTER)
             submission.attempts = attempt
             answer = self.timed("POST /apply/", 302, "POST", "/apply/", body=body, headers=headers)
             if answer is None:
@@ -671,46 +677,63 @@ def queued_messages(redis_client) -> int:
     return redis_client.llen("celery")
 
 
-def wait_for_rechecks(outlet_ids: list[int], redis_client) -> dict:
-    """Wait until the workers have drained the queue and the pending marks of these outlets stop
-    going down; then, if marks are left (their message died with the killed worker, or the web node
-    died between its commit and queueing), wait until they are overdue and send the sweep as beat
-    would. Returns what it saw."""
+def wait_for_side_effects(application_ids: list[int], redis_client) -> dict:
+    """Wait until the workers have drained the queue and the pending re-check marks and unsent e-mails
+    of these applications stop going down. Then, if some are left (their message died with the killed
+    worker, or a web node died between its commit and queueing), wait until they are due for the
+    sweeps (catalog.pending.SWEEP_AFTER, mediareg.outbox.FIRST_SWEEP_AFTER) and send both sweeps, as
+    beat does every five minutes. Returns what it saw."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Max
     from django.utils import timezone
 
-    from catalog.models import PendingRecheck
+    from catalog.models import Application, PendingRecheck
     from catalog.pending import SWEEP_AFTER
     from catalog.tasks import recheck_pending_outlets
+    from mediareg.models import OutgoingMail
+    from mediareg.tasks import send_pending_mail
 
-    marks = PendingRecheck.objects.filter(outlet_id__in=outlet_ids)
+    marks = PendingRecheck.objects.filter(
+        outlet_id__in=Application.objects.filter(pk__in=application_ids).values("outlet_id"))
+    mails = OutgoingMail.objects.filter(content_type=ContentType.objects.get_for_model(Application),
+                                        object_id__in=application_ids)
+    unsent = mails.filter(status=OutgoingMail.Status.PENDING)
     started = time.monotonic()
     last, steady_since = None, time.monotonic()
     while time.monotonic() - started < DRAIN_BOUND:
-        pending, queued = marks.count(), queued_messages(redis_client)
-        if pending == 0:
+        left, queued = (marks.count(), unsent.count()), queued_messages(redis_client)
+        if left == (0, 0):
             break
-        if pending != last or queued:
-            last, steady_since = pending, time.monotonic()
+        if left != last or queued:
+            last, steady_since = left, time.monotonic()
         elif time.monotonic() - steady_since > 5:
             break
         time.sleep(0.5)
-    drained = time.monotonic() - started
-    left = marks.count()
-    result = {"drain_seconds": drained, "left_after_drain": left, "unacked": redis_client.hlen("unacked"),
-              "swept": 0, "sweep_seconds": 0.0, "left_after_sweep": left}
-    if left:
-        oldest = marks.order_by("since").values_list("since", flat=True).first()
-        overdue_in = (oldest + SWEEP_AFTER - timezone.now()).total_seconds() + 1
-        print(f"  {left} re-checks still pending after the drain ({result['unacked']} messages held unacknowledged "
-              f"by the killed worker); the sweep takes marks older than {SWEEP_AFTER.total_seconds():.0f} s: "
-              f"sending it in {max(0.0, overdue_in):.0f} s, as beat would")
-        time.sleep(max(0.0, overdue_in))
+    result = {"drain_seconds": time.monotonic() - started, "marks_after_drain": marks.count(),
+              "unsent_after_drain": unsent.count(), "unacked": redis_client.hlen("unacked"),
+              "sweep_wait": 0.0, "sweep_seconds": 0.0}
+    if result["marks_after_drain"] or result["unsent_after_drain"]:
+        # The sweeps take a mark older than SWEEP_AFTER and a mail whose next attempt has come: wait for the
+        # newest of those left.
+        due = [moment for moment in (
+            (marks.aggregate(newest=Max("since"))["newest"] or timezone.now() - SWEEP_AFTER) + SWEEP_AFTER,
+            unsent.aggregate(latest=Max("next_attempt_at"))["latest"]) if moment]
+        wait = max(0.0, (max(due) - timezone.now()).total_seconds() + 1)
+        print(f"  left after the drain: {result['marks_after_drain']} re-checks, {result['unsent_after_drain']} "
+              f"e-mails ({result['unacked']} messages held unacknowledged by the killed worker, redelivered only "
+              f"after the visibility timeout); sending the recheck-pending-outlets and send-pending-mail sweeps "
+              f"in {wait:.0f} s, when they are due, as beat would")
+        time.sleep(wait)
         sent = time.monotonic()
         recheck_pending_outlets.delay()
-        while marks.exists() and time.monotonic() - sent < 120:
+        send_pending_mail.delay()
+        while (marks.exists() or unsent.exists()) and time.monotonic() - sent < 120:
             time.sleep(0.5)
-        result.update(swept=left - marks.count(), sweep_seconds=time.monotonic() - sent,
-                      left_after_sweep=marks.count())
+        result.update(sweep_wait=wait, sweep_seconds=time.monotonic() - sent)
+    result.update(marks_left=marks.count(), unsent_left=unsent.count(), mails=mails.count(),
+                  mails_sent=mails.filter(status=OutgoingMail.Status.SENT).count())
+    result.update(rechecks_swept=result["marks_after_drain"] - result["marks_left"],
+                  mails_swept=result["unsent_after_drain"] - result["unsent_left"])
     return result
 
 
@@ -916,11 +939,16 @@ def run(args, workdir: Path, processes: Processes) -> None:
     load = Load(proxy_port, token, reference, run_tag=secrets.token_hex(2))
     print(f"load: {args.clients} client threads, mix {MIX}, {DOCUMENTS_PER_SUBMISSION} PDFs per submission")
     meter = CpuMeter(processes, redis_client)
-    before = meter.snapshot()
+    before, store_log = meter.snapshot(), len(processes.log("moto"))
     wall = load.run("steady phase (no kills)", args.seconds, args.clients)
     used = meter.difference(before, meter.snapshot())
     steady = report_phase(load, "steady phase (no kills)", wall)
     steady["cpu_ms"] = report_cpu(used, wall, steady["accepted"])
+    if not args.local_storage:
+        # moto's server logs every request it answers: what one submission (and its re-check) asks of the store.
+        requests = Counter(re.findall(r'"([A-Z]+) /', processes.log("moto")[store_log:]))
+        print("  requests to the S3 store per accepted submission: " + ", ".join(
+            f"{method} {count / max(steady['accepted'], 1):.1f}" for method, count in requests.most_common()))
     kills = []
 
     def kill_nodes(phase_started: float) -> None:
@@ -945,12 +973,15 @@ def run(args, workdir: Path, processes: Processes) -> None:
     from catalog.models import Application
 
     run_keys = {read_submission_key(s.signed_key): s for s in load.submissions}
-    accepted_outlets = list(Application.objects.filter(code__in=[s.code for s in load.submissions if s.code])
-                            .values_list("outlet_id", flat=True))
-    rechecks = wait_for_rechecks(accepted_outlets, redis_client)
-    print(f"  workers drained the queue in {rechecks['drain_seconds']:.1f} s; re-checks left then: "
-          f"{rechecks['left_after_drain']}; recovered by the recheck-pending-outlets sweep: {rechecks['swept']} "
-          f"(in {rechecks['sweep_seconds']:.1f} s); still pending: {rechecks['left_after_sweep']}")
+    ours = list(Application.objects.filter(submission_key__in=list(run_keys)).values_list("pk", flat=True))
+    effects = wait_for_side_effects(ours, redis_client)
+    print(f"  the workers drained the queue in {effects['drain_seconds']:.1f} s")
+    print(f"  recovered by the sweeps: {effects['rechecks_swept']} re-checks, {effects['mails_swept']} e-mails "
+          f"(sent after {effects['sweep_wait']:.0f} s of waiting for them to be due, done in "
+          f"{effects['sweep_seconds']:.1f} s); still pending: {effects['marks_left']} re-checks, "
+          f"{effects['unsent_left']} e-mails")
+    print(f"  e-mails of the applications (receipt and staff notice): {effects['mails']} written, "
+          f"{effects['mails_sent']} sent")
     names_in_store = stored_names(args.local_storage, cluster.shared_documents, s3)
     result = check_applications(load, names_in_store, run_keys)
     on_node_disks = 0 if args.local_storage else sum(
@@ -984,14 +1015,14 @@ def run(args, workdir: Path, processes: Processes) -> None:
         print(f"  kill phase: {kill_phase['per_second']:.1f} submissions/s, {kill_phase['errors']} requests without a "
               f"good answer (in flight on the killed web node, or sent to it)")
     print(f"  accepted {result['accepted']}, lost {result['lost']}, duplicated {result['duplicated']}, re-checks "
-          f"recovered by the sweep {rechecks['swept']}")
+          f"recovered by the sweep {effects['rechecks_swept']}, e-mails unsent {effects['unsent_left']}")
     if speedup:
         print(f"  re-check of {args.outlets} outlets: 1 worker node {fanout[1]['seconds']:.1f} s, 2 worker nodes "
               f"{fanout[2]['seconds']:.1f} s: speed-up {speedup:.2f}")
     verdicts = {
         f">= {TARGET_SUBMISSIONS_PER_SECOND} submissions/s with 0 errors (steady phase)":
             steady["per_second"] >= TARGET_SUBMISSIONS_PER_SECOND and steady["errors"] == 0,
-        "lost 0": result["lost"] == 0 and rechecks["left_after_sweep"] == 0,
+        "lost 0": result["lost"] == 0 and effects["marks_left"] == 0,
         "duplicated 0": result["duplicated"] == 0 and result["unknown"] == 0,
     }
     if not args.local_storage:
