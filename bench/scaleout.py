@@ -65,6 +65,7 @@ import os
 import random
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -870,6 +871,8 @@ def main() -> None:
         run(args, workdir, processes)
     finally:
         processes.stop_all()
+        for folder in workdir.glob("documents-*"):
+            shutil.rmtree(folder, ignore_errors=True)
         print(f"(logs of the nodes in {workdir / 'logs'})")
 
 
@@ -946,7 +949,7 @@ def run(args, workdir: Path, processes: Processes) -> None:
     steady["cpu_ms"] = report_cpu(used, wall, steady["accepted"])
     if not args.local_storage:
         # moto's server logs every request it answers: what one submission (and its re-check) asks of the store.
-        requests = Counter(re.findall(r'"([A-Z]+) /', processes.log("moto")[store_log:]))
+        requests = Counter(re.findall(r'"(?:\x1b\[[0-9;]*m)?([A-Z]+) /', processes.log("moto")[store_log:]))
         print("  requests to the S3 store per accepted submission: " + ", ".join(
             f"{method} {count / max(steady['accepted'], 1):.1f}" for method, count in requests.most_common()))
     kills = []
