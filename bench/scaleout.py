@@ -1,7 +1,7 @@
 """Scale-out under load: 2 gunicorn web nodes and 2 Celery worker nodes on one PostgreSQL, Redis and S3 store.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/mediareg_scaleout REDIS_URL=redis://127.0.0.1:6379/6 \
-        .venv/bin/python bench/scaleout.py [--seconds 60] [--kill-seconds 30] [--clients 16] [--outlets 50000] \
+        .venv/bin/python bench/scaleout.py [--seconds 60] [--kill-seconds 30] [--clients 12] [--outlets 50000] \
         [--skip-kills] [--skip-recheck] [--local-storage]
 
 Uses its own database (dropped and created again on every run; the default above) and its own Redis
@@ -14,7 +14,9 @@ database (emptied), never those of `make run` or the tests. It starts, on loopba
 - 2 worker nodes, `celery -A mediareg worker --hostname ...`;
 - a round-robin TCP proxy in front of the web nodes (a process of its own, asyncio): each connection
   goes to the next node; a node that refuses the connection (dead) is skipped for the next one, as an
-  L4 load balancer does. A request in flight on a node that dies gets no answer at the client.
+  L4 load balancer does. A request in flight on a node that dies has its connection closed: the
+  client gets no answer, counted as a "no answer" error of the kill phase, not as lost (the client
+  never got an acceptance; lost is an accepted application with something missing).
 
 Then it drives a bounded load for a fixed time from --clients threads (stdlib http.client, a new
 connection per request so that every request is balanced): public-form submissions with seven real
@@ -23,7 +25,10 @@ GET /apply/ for the CSRF token and the signed submission key, then the multipart
 of applications already accepted, /catalog/ and the staff API's /api/v1/outlets/ with a token.
 
 1. Steady phase (--seconds): nothing is killed; requests per second overall and per endpoint, p50 and
-   p99, errors by kind.
+   p99, errors by kind; the CPU each part used (each node's process group, PostgreSQL's backends of
+   this database, moto, the proxy, the client, Redis, and the other sessions on the machine), per
+   second and per accepted submission, and the requests each submission made to the S3 store (moto
+   logs them), so that what limits the throughput can be read off.
 2. Kill phase (--kill-seconds; --skip-kills leaves it out): a quarter in, one worker node is SIGKILLed
    (its whole process group); half-way, one web node. A submission that got no answer is sent once
    more with the same form data and signed submission key (the proxy sends it to the live node); the
@@ -32,8 +37,10 @@ of applications already accepted, /catalog/ and the staff API's /api/v1/outlets/
    (application, company, outlet, listing, seven documents), every document's file is in the store,
    and its re-check was queued then done (no pending re-check mark left, an eligibility row exists).
    The killed worker's reserved messages come back only after Redis's visibility timeout (1 h), so,
-   as beat would every five minutes, the bench sends the recheck-pending-outlets sweep once the marks
-   are overdue (catalog.pending.SWEEP_AFTER) and says how many re-checks it recovered. Lost (accepted
+   as beat would every five minutes, the bench sends the recheck-pending-outlets and send-pending-mail
+   sweeps once what is left is due (catalog.pending.SWEEP_AFTER, mediareg.outbox.FIRST_SWEEP_AFTER:
+   about two minutes after the kill) and says how many re-checks and e-mails they recovered. Files in
+   the store that no document names (a submission killed before its commit) are counted. Lost (accepted
    but missing anything) and duplicated (one submission key or one client submission stored twice)
    must both be 0.
 4. Fan-out (--skip-recheck leaves it out): --outlets outlets seeded as bench/recheck.py does, and the
@@ -46,7 +53,9 @@ of applications already accepted, /catalog/ and the staff API's /api/v1/outlets/
 Gunicorn: --web-workers 2 processes of --web-threads 4 threads (gthread) per node. Two processes per
 node use both cores when the GIL holds one; threads overlap a request's waits on PostgreSQL, Redis
 and the S3 store (a submission spends much of its time in seven PUTs to the store) without the memory
-of more processes. Celery: --worker-concurrency 1 process per node (prefork).
+of more processes (more processes would only queue for the same two cores). Celery:
+--worker-concurrency 1 process per node (prefork): a submission's re-check and e-mails take a few tens
+of milliseconds, and every process more takes CPU from the web nodes.
 
 Target (issue 13): at least 20 accepted submissions per second in the steady phase with 0 errors on
 this 2-core machine (the load client, the proxy, moto, PostgreSQL and Redis share the two cores), 0
@@ -875,7 +884,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60, help="steady phase (no kills)")
     parser.add_argument("--kill-seconds", type=float, default=30, help="phase with the kills")
-    parser.add_argument("--clients", type=int, default=16, help="client threads")
+    parser.add_argument("--clients", type=int, default=12, help="client threads")
     parser.add_argument("--outlets", type=int, default=50_000, help="outlets of the fan-out re-check")
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn processes per web node")
     parser.add_argument("--web-threads", type=int, default=4, help="threads per gunicorn process")
