@@ -30,7 +30,9 @@ of applications already accepted, /catalog/ and the staff API's /api/v1/outlets/
    second and per accepted submission, and the requests each submission made to the S3 store (moto
    logs them), so that what limits the throughput can be read off.
 2. Kill phase (--kill-seconds; --skip-kills leaves it out): a quarter in, one worker node is SIGKILLed
-   (its whole process group); half-way, one web node. A submission that got no answer is sent once
+   (its whole process group) as soon as it runs a task (read from its log; a submission's re-check if
+   one comes within 2.5 s, else any task within 5 s), so that the kill takes a message with it;
+   half-way, one web node. A submission that got no answer is sent once
    more with the same form data and signed submission key (the proxy sends it to the live node); the
    application de-duplicates by that key (catalog.applications.submit_application).
 3. Checks: every accepted application (the client got the redirect to its status page) has its rows
@@ -559,6 +561,27 @@ class Load:
         return time.monotonic() - started
 
 
+TASK_RECEIVED = re.compile(r"Task ([\w.]+)\[([0-9a-f-]+)\] received")
+TASK_ENDED = re.compile(r"Task [\w.]+\[([0-9a-f-]+)\] (?:succeeded|failed|retry|raised)")
+
+
+def task_in_flight(processes: Processes, name: str, patience: float = 5.0,
+                   prefer: str = "catalog.tasks.recheck_outlets_task") -> str | None:
+    """Wait (up to ``patience`` seconds) until worker node ``name`` is running a task, read from its log,
+    so that the kill takes a message with it (a worker of concurrency 1 is idle most of the time, and a
+    kill of an idle worker shows nothing): a ``prefer`` task (a submission's re-check) for the first
+    half of the time, then any. Returns the task's name, or None when none came."""
+    started = time.monotonic()
+    while (waited := time.monotonic() - started) < patience:
+        log = processes.log(name)
+        ended = set(TASK_ENDED.findall(log))
+        running = [task for task, task_id in TASK_RECEIVED.findall(log) if task_id not in ended]
+        if running and (running[-1] == prefer or waited > patience / 2):
+            return running[-1]
+        time.sleep(0.005)
+    return None
+
+
 def client_cookie(client: dict) -> dict:
     return {"Cookie": f"csrftoken={client['csrftoken']}"} if client.get("csrftoken") else {}
 
@@ -990,8 +1013,10 @@ def run(args, workdir: Path, processes: Processes) -> None:
     def kill_nodes(phase_started: float) -> None:
         for at, name in ((0.25, "worker2"), (0.5, "web2")):
             time.sleep(max(0.0, phase_started + at * args.kill_seconds - time.monotonic()))
+            held = task_in_flight(processes, name) if name.startswith("worker") else None
             processes.kill(name)
-            kills.append(f"SIGKILL {name} (process group) at {time.monotonic() - phase_started:.1f} s")
+            kills.append(f"SIGKILL {name} (process group) at {time.monotonic() - phase_started:.1f} s"
+                         + (f", while it ran {held}" if held else ""))
 
     kill_phase = None
     if not args.skip_kills:
@@ -1011,7 +1036,8 @@ def run(args, workdir: Path, processes: Processes) -> None:
     run_keys = {read_submission_key(s.signed_key): s for s in load.submissions}
     ours = list(Application.objects.filter(submission_key__in=list(run_keys)).values_list("pk", flat=True))
     effects = wait_for_side_effects(ours, redis_client)
-    print(f"  the workers drained the queue in {effects['drain_seconds']:.1f} s")
+    print(f"  the workers drained the queue in {effects['drain_seconds']:.1f} s; {effects['unacked']} messages held "
+          f"unacknowledged by the killed worker (Redis gives them back after its visibility timeout, 1 h)")
     print(f"  recovered by the sweeps: {effects['rechecks_swept']} re-checks, {effects['mails_swept']} e-mails "
           f"(sent after {effects['sweep_wait']:.0f} s of waiting for them to be due, done in "
           f"{effects['sweep_seconds']:.1f} s); still pending: {effects['marks_left']} re-checks, "
