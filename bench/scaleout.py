@@ -126,7 +126,7 @@ class Processes:
         self.running: dict[str, subprocess.Popen] = {}
 
     def start(self, name: str, argv: list[str], env: dict) -> subprocess.Popen:
-        log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 (kept open for the process's life)
+        log = open(self.logs / f"{name}.log", "ab")  # the child writes to its own copy
         process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, start_new_session=True)
         log.close()  # the child has its own copy
