@@ -139,6 +139,37 @@ def test_files_go_into_the_bucket_privately_never_over_another_and_without_a_url
     assert stored_files(settings.DOCUMENTS_ROOT) == []
 
 
+@pytest.fixture
+def requests_sent(s3_documents):
+    """The operations the document store sends to the bucket, by name."""
+    sent = []
+    events = document_storage().connection.meta.client.meta.events
+    events.register("before-call.s3.*", lambda model, **kwargs: sent.append(model.name))
+    return sent
+
+
+def test_a_file_is_stored_with_one_request_that_the_store_refuses_over_a_taken_name(s3_documents, requests_sent):
+    storage = document_storage()
+    first = storage.save("2026/11/same.pdf", ContentFile(b"%PDF-1 first"))
+    assert requests_sent == ["PutObject"]  # no HEAD first: the PUT itself says If-None-Match: *
+
+    second = storage.save("2026/11/same.pdf", ContentFile(b"%PDF-1 second"))
+    assert requests_sent == ["PutObject", "PutObject", "PutObject"]  # refused (412), then under another name
+    assert second != first
+    assert (s3_documents.read(first), s3_documents.read(second)) == (b"%PDF-1 first", b"%PDF-1 second")
+
+
+def test_a_file_too_large_for_one_request_is_uploaded_in_parts_never_over_another(s3_documents, requests_sent,
+                                                                                    monkeypatch):
+    monkeypatch.setattr("partners.s3_storage.SINGLE_PUT_MAX_BYTES", 10)
+    storage = document_storage()
+    first = storage.save("2026/11/big.pdf", ContentFile(b"%PDF-1 " + b"x" * 100))
+    second = storage.save("2026/11/big.pdf", ContentFile(b"%PDF-1 " + b"y" * 100))
+    assert second != first
+    assert s3_documents.read(first).endswith(b"x") and s3_documents.read(second).endswith(b"y")
+    assert "HeadObject" in requests_sent  # boto3's upload manager cannot refuse a taken name: it is asked first
+
+
 def test_a_file_is_streamed_and_can_be_rewound_over_the_bytes_already_read():
     data = bytes(range(256)) * 1024  # 256 KB, more than the kept head
     stream = StreamedObject(io.BytesIO(data), len(data))
