@@ -492,6 +492,9 @@ CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 60
 # Redis redelivers an unacknowledged message after this long: it must exceed the longest task.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(timedelta(hours=1).total_seconds())}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Celery's Django fixup closes the database connection around every task unless told to reuse it; it is
+# reused, and closed when broken or past CONN_MAX_AGE by mediareg.celery instead (Django's own check).
+CELERY_DB_REUSE_MAX = 2**31
 
 # The API (docs/architecture.md "The API"; mediareg.api and each app's api.py).
 REST_FRAMEWORK = {

@@ -71,3 +71,13 @@ def rename_company(company_id: int, name: str) -> None:
     from partners.models import PressCompany
 
     PressCompany.objects.filter(pk=company_id).update(legal_name=name)
+
+
+@shared_task(base=ReliableTask, name="tests.record_database_backend")
+def record_database_backend(key: str) -> None:
+    """Records the PostgreSQL backend (process id) that the task's queries ran on (tests/test_jobs.py)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        _redis().rpush(f"{key}:backends", cursor.fetchone()[0])

@@ -451,6 +451,34 @@ def test_a_task_whose_worker_process_is_killed_runs_again_and_completes_once(
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
+def test_a_worker_keeps_its_database_connection_between_tasks_and_replaces_a_broken_one(
+        start_prefork_worker, broker, progress_key):
+    """Each task on a new connection would cost a PostgreSQL backend per task (bench/scaleout.py); the worker
+    keeps one as gunicorn does, and Django's check before the next task replaces one the server dropped."""
+    from tests.celery_tasks import record_database_backend
+
+    prefork_worker = start_prefork_worker()
+
+    def run_task(expected: int) -> int:
+        record_database_backend.apply_async(args=[progress_key], queue=prefork_worker.queue)
+        wait_for(lambda: broker.client.llen(f"{progress_key}:backends") == expected, timeout=30,
+                 message=f"the task did not run\n{prefork_worker.log_text()}")
+        return int(broker.client.lindex(f"{progress_key}:backends", -1))
+
+    first = run_task(1)
+    assert run_task(2) == run_task(3) == first  # one connection for every task
+
+    with connection.cursor() as cursor:  # the server drops it (a restart, an administrator, a failover)
+        cursor.execute("SELECT pg_terminate_backend(%s)", [first])
+    replaced = run_task(4)
+    assert replaced != first  # the next task ran, on a new connection
+    assert run_task(5) == replaced
+    assert not DeadLetter.objects.exists()
+    broker.client.delete(f"{progress_key}:backends")
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
 def test_with_celerys_default_early_ack_the_killed_task_is_lost(start_prefork_worker, broker, progress_key):
     """Why the settings exist: acknowledged on receipt, the task dies with its process."""
     from tests.celery_tasks import recheck_slowly_early_ack
