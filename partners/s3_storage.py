@@ -94,11 +94,16 @@ class PrivateS3DocumentStorage(S3Storage):
     def bucket_status(self, timeout: float) -> str:
         """"ok", or "error: <kind>": can this node reach the bucket with its credentials? For /healthz
         (mediareg.health): one HEAD request on a client of its own that gives up within ``timeout`` seconds
-        and does not retry, where the storage's own client would wait and retry for most of a minute."""
-        probe = self._create_session().client(
-            "s3", region_name=self.region_name, use_ssl=self.use_ssl, endpoint_url=self.endpoint_url,
-            verify=self.verify, config=self.client_config.merge(Config(
-                connect_timeout=timeout, read_timeout=timeout, retries={"mode": "standard", "total_max_attempts": 1})))
+        and does not retry, where the storage's own client would wait and retry for most of a minute. The
+        client is made once per process: a new one costs about 0.1 s of CPU, on every probe of every node."""
+        made_for, probe = getattr(self, "_probe", (None, None))
+        if made_for != timeout:
+            probe = self._create_session().client(
+                "s3", region_name=self.region_name, use_ssl=self.use_ssl, endpoint_url=self.endpoint_url,
+                verify=self.verify, config=self.client_config.merge(Config(
+                    connect_timeout=timeout, read_timeout=timeout,
+                    retries={"mode": "standard", "total_max_attempts": 1})))
+            self._probe = (timeout, probe)
         try:
             probe.head_bucket(Bucket=self.bucket_name)
         except ClientError as exc:
