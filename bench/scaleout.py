@@ -595,13 +595,11 @@ def refusal_text(content: bytes) -> str:
 
 
 def npwp(number: int) -> str:
-    """A valid, unique 16-digit NPWP (Luhn check digit in ninth place; tests/factories.make_npwp), under
-    tax office codes 800-899, which neither the seed (091) nor the factories (900-999) use."""
-    from stdnum import luhn
+    """A valid, unique 16-digit NPWP (the demo's legacy_npwp, Luhn check digit in ninth place, with the 0 that
+    makes 16), under tax office codes 800-899, which neither the seed (091) nor the factories (900-999) use."""
+    from partners.demo.plan import legacy_npwp
 
-    serial, office = number % 1_000_000, 800 + (number // 1_000_000) % 100
-    head = f"01{serial:06d}"
-    return f"0{head}{luhn.calc_check_digit(head)}{office:03d}000"
+    return "0" + legacy_npwp("01", number % 1_000_000, f"{800 + (number // 1_000_000) % 100:03d}")
 
 
 def percentile(values: list[float], share: float) -> float:
