@@ -261,28 +261,28 @@ print(response.status_code, response.content.decode())
                                           "documents": "ok"}
 
 
+def documents_check(client) -> tuple[int, str]:
+    """/healthz's status code and its check of the document store."""
+    response = client.get("/healthz")
+    return response.status_code, response.json()["checks"]["documents"]
+
+
 @pytest.mark.django_db
 def test_healthz_503_when_the_documents_folder_is_not_writable(client, settings, tmp_path):
     settings.REDIS_URL = ""
     settings.DOCUMENTS_ROOT = tmp_path / "a-file" / "documents"
     (tmp_path / "a-file").write_text("not a folder")
-    response = client.get("/healthz")
-    assert response.status_code == 503
-    assert response.json()["checks"]["documents"] == "error: the documents folder is not writable"
+    assert documents_check(client) == (503, "error: the documents folder is not writable")
 
 
 @pytest.mark.django_db
 def test_healthz_checks_the_bucket_of_the_object_store(client, settings, s3_documents):
     settings.REDIS_URL = ""
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json()["checks"]["documents"] == "ok"
+    assert documents_check(client) == (200, "ok")
 
     # The bucket gone (or never made, or these credentials refused): no application could be stored.
     s3_documents.client.delete_bucket(Bucket=s3_documents.bucket)
-    response = client.get("/healthz")
-    assert response.status_code == 503
-    assert response.json()["checks"]["documents"] == "error: 404"
+    assert documents_check(client) == (503, "error: 404")
 
 
 @pytest.mark.django_db
@@ -299,10 +299,9 @@ def test_healthz_gives_up_on_an_object_store_that_does_not_answer_within_seconds
                                                          f"{silent.getsockname()[1]}&region_name=us-east-1"})
         settings.STORAGES = {**settings.STORAGES, "documents": store}
         started = time.monotonic()
-        response = client.get("/healthz")
+        check = documents_check(client)
         waited = time.monotonic() - started
-    assert response.status_code == 503
-    assert response.json()["checks"]["documents"] == "error: ReadTimeoutError"
+    assert check == (503, "error: ReadTimeoutError")
     assert waited < 5
 
 
