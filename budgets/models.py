@@ -382,3 +382,57 @@ class MediaOrder(models.Model):
     def __str__(self):
         return _("Order %(pk)s: %(outlet)s, %(amount)s") % {
             "pk": self.pk, "outlet": self.outlet_id and self.outlet, "amount": format_rupiah(self.amount)}
+
+
+class FlagRule(models.TextChoices):
+    """Why an order waits for a second approver (docs/domain.md "Integrity controls"). Each control that
+    holds an order rather than refusing it adds its rule here."""
+
+    PRICE_COMPARISON = "price_comparison", _("Price far above what other agencies paid the outlet")
+    LATE_PROOF = "late_proof", _("Proof of publication filed after the deadline")
+    DECLARED_INTEREST = "declared_interest", _("Outlet connected to a declared interest of the agency")
+
+
+@audited
+class OrderFlag(models.Model):
+    """A control that holds an order for a second approver: the order stands (its amount is committed in the
+    budget), but it cannot be paid until someone other than the person who placed it, or who filed what
+    raised the flag, approves it with a reason (budgets.services.flags). Raised only by the services."""
+
+    order = models.ForeignKey(MediaOrder, on_delete=models.PROTECT, related_name="flags", verbose_name=_("order"))
+    rule = models.CharField(_("rule"), max_length=30, choices=FlagRule.choices)
+    # What the control found, in both languages ({"id": ..., "en": ...}, catalog.rules.render_reason).
+    detail = models.JSONField(_("finding"), default=dict)
+    reason = models.TextField(_("reason given"), blank=True,
+                              help_text=_("Why the person who placed the order or filed the proof went ahead."))
+    raised_at = models.DateTimeField(_("raised"), default=timezone.now)
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+", verbose_name=_("raised by"))
+    approved_at = models.DateTimeField(_("second approval"), null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("second approver"))
+    approval_reason = models.TextField(_("second approver's reason"), blank=True)
+
+    class Meta:
+        ordering = ["raised_at", "pk"]
+        verbose_name = _("order flag")
+        verbose_name_plural = _("order flags")
+        permissions = [("approve_orderflag", _("Can give the second approval of a flagged order"))]
+        indexes = [models.Index(fields=["order", "approved_at"], name="order_flag_lookup")]
+        constraints = [
+            models.CheckConstraint(condition=Q(rule__in=FlagRule.values), name="order_flag_rule_valid"),
+            models.UniqueConstraint(fields=["order", "rule"], name="order_flag_one_per_rule"),
+            models.CheckConstraint(
+                condition=Q(approved_at__isnull=True, approval_reason="")
+                | Q(approved_at__isnull=False) & ~Q(approval_reason=""),
+                name="order_flag_approval_has_reason"),
+            models.CheckConstraint(condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("raised_by")),
+                                   name="order_flag_second_person"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_rule_display()} ({self.order_id})"
+
+    @property
+    def waiting(self) -> bool:
+        return self.approved_at is None

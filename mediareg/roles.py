@@ -39,7 +39,7 @@ MANAGE_CATALOG = ["catalog.manage_listing", "catalog.recheck_eligibility", "cata
 # budgets.view_every_agency (auditors); a budget officer's lists are scoped to their own agency
 # (budgets.selectors.visible_*), and the services refuse a change to another agency's (budgets.services.access).
 VIEW_BUDGETS = [f"budgets.view_{model}" for model in ("agency", "agencystaff", "budget", "budgetrevision",
-                                                        "priceitem", "mediaorder")]
+                                                        "priceitem", "mediaorder", "orderflag")]
 MANAGE_BUDGETS = ["budgets.add_budget", "budgets.change_budget", "budgets.add_budgetrevision",
                   "budgets.add_priceitem", "budgets.approve_priceitem",
                   "budgets.add_mediaorder", "budgets.change_mediaorder", "budgets.review_proof",
@@ -78,6 +78,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # An agency's budget officer: its budgets, price list and orders; the registry read-only (the public
     # /catalog/ and the order form say which outlets may be ordered from).
     "Petugas Anggaran": VIEW_REGISTRY + VIEW_BUDGETS + MANAGE_BUDGETS + OWN_API_TOKENS,
+    # The second pair of eyes on an order an integrity control held (budgets.services.flags): the
+    # commitment officer (Pejabat Pembuat Komitmen) of the agency, who never approves their own order.
+    "PPK": VIEW_REGISTRY + VIEW_BUDGETS + ["budgets.approve_orderflag", "budgets.download_proof"] + OWN_API_TOKENS,
 }
 
 

@@ -28,17 +28,21 @@ from mediareg.display import local_date
 from mediareg.money import format_rupiah
 from partners.uploads import check_document_file
 
+from ..controls import OrderDraft, check_order
 from ..models import Budget, MediaOrder, OrderStatus, PriceItem, PriceStatus, ProofStatus
 from .access import BudgetRefused, require_agency
+from .flags import order_flag_raise, waiting_flags
 from .locks import locked_budget
 
 
 def order_place(*, budget: Budget, price_item: PriceItem, quantity: int, order_date: datetime.date,
                 service_start: datetime.date, service_end: datetime.date, user=None, amount: int | None = None,
                 override_reason: str = "", ecatalog_reference: str = "", description: str = "",
-                request_key: uuid.UUID | str | None = None, today: datetime.date | None = None) -> MediaOrder:
+                request_key: uuid.UUID | str | None = None, today: datetime.date | None = None,
+                answers: dict | None = None) -> MediaOrder:
     """Place an order of ``quantity`` × ``price_item`` on ``budget``; returns the order (the earlier one when
-    ``request_key`` was already used)."""
+    ``request_key`` was already used). ``answers`` are what the person answered to the integrity controls
+    (budgets.controls), keyed by control."""
     today = today or timezone.localdate()
     request_key = uuid.UUID(str(request_key)) if request_key else uuid.uuid4()
     earlier = MediaOrder.objects.filter(request_key=request_key).first()
@@ -90,6 +94,10 @@ def order_place(*, budget: Budget, price_item: PriceItem, quantity: int, order_d
                     % {"amount": format_rupiah(amount), "remaining": format_rupiah(locked.remaining_amount),
                        "budget": format_rupiah(locked.current_amount), "ordered": format_rupiah(locked.ordered_amount)},
                     code="over_budget")
+            holds = check_order(OrderDraft(
+                budget=locked, outlet=price_item.outlet, price_item=price_item, quantity=quantity,
+                unit_price=price_item.unit_price, amount=amount, order_date=order_date, user=user,
+                answers=answers or {}))
             order = MediaOrder.objects.create(
                 request_key=request_key, budget=locked, outlet_id=outlet_id, price_item=price_item, quantity=quantity,
                 unit_price=price_item.unit_price, amount=amount, override_reason=override_reason,
@@ -99,6 +107,9 @@ def order_place(*, budget: Budget, price_item: PriceItem, quantity: int, order_d
                 eligibility_outcomes=standing.outcomes, eligibility_since=standing.since, created_by=user)
             Budget.objects.filter(pk=locked.pk).update(ordered_amount=F("ordered_amount") + amount,
                                                        updated_at=timezone.now())
+            for hold in holds:
+                order_flag_raise(order, rule=hold.rule, message=hold.message, params=hold.params,
+                                 reason=hold.reason, user=user)
     except IntegrityError:
         # The same request key placed by a concurrent request that committed first.
         earlier = MediaOrder.objects.filter(request_key=request_key).first()
@@ -188,6 +199,11 @@ def order_pay(order: MediaOrder, *, paid_on: datetime.date, reference: str, user
             raise BudgetRefused(_("This order is already paid."), code="already_paid")
         if order.status == OrderStatus.CANCELLED:
             raise BudgetRefused(_("A cancelled order cannot be paid."), code="cancelled")
+        waiting = list(waiting_flags(order))
+        if waiting:
+            raise BudgetRefused(
+                _("This order waits for a second approval (%(rules)s), so it cannot be paid yet.")
+                % {"rules": ", ".join(str(flag.get_rule_display()) for flag in waiting)}, code="flag_waiting")
         if order.proof_status != ProofStatus.ACCEPTED:
             raise BudgetRefused(_("Payment needs accepted proof of publication; this order has none yet."),
                                 code="proof_not_accepted")
