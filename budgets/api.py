@@ -33,6 +33,7 @@ from .models import (
     Budget,
     BudgetRevision,
     MediaOrder,
+    OrderFlag,
     OrderStatus,
     PriceItem,
     PriceStatus,
@@ -189,6 +190,24 @@ class EligibilitySnapshotSerializer(serializers.Serializer):
     outcomes = OutcomeSerializer(source="eligibility_outcomes", many=True, read_only=True)
 
 
+class OrderFlagSerializer(serializers.ModelSerializer):
+    """A hold of an integrity control and its second approval (budgets.services.flags); who raised and who
+    approved it are staff names, as on the order's admin page."""
+
+    finding = serializers.SerializerMethodField()
+    raised_by = serializers.CharField(source="raised_by.get_username", read_only=True, default=None)
+    approved_by = serializers.CharField(source="approved_by.get_username", read_only=True, default=None)
+    waiting = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = OrderFlag
+        fields = ["rule", "finding", "reason", "raised_at", "raised_by", "waiting", "approved_at", "approved_by",
+                  "approval_reason"]
+
+    def get_finding(self, flag) -> str:
+        return reason_text(flag.detail)
+
+
 class OrderSerializer(serializers.ModelSerializer):
     agency = serializers.IntegerField(source="budget.agency_id", read_only=True)
     agency_name = serializers.CharField(source="budget.agency.__str__", read_only=True)
@@ -200,6 +219,7 @@ class OrderSerializer(serializers.ModelSerializer):
     proof_status = NamedBlankChoiceField(choices=PROOF_STATES, blank=PROOF_NONE)
     has_proof_file = serializers.SerializerMethodField()
     eligibility = EligibilitySnapshotSerializer(source="*", read_only=True)
+    flags = OrderFlagSerializer(many=True, read_only=True)
 
     class Meta:
         model = MediaOrder
@@ -208,7 +228,7 @@ class OrderSerializer(serializers.ModelSerializer):
                   "override_reason", "order_date", "service_start", "service_end", "ecatalog_reference",
                   "description", "status", "proof_status", "published_url", "has_proof_file", "proof_content_type",
                   "proof_submitted_at", "proof_reviewed_at", "proof_reason", "paid_on", "payment_reference",
-                  "cancelled_on", "cancel_reason", "eligibility", "created_at", "updated_at"]
+                  "cancelled_on", "cancel_reason", "eligibility", "flags", "created_at", "updated_at"]
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_has_proof_file(self, order) -> bool:
@@ -287,6 +307,11 @@ class OrderPayInput(serializers.Serializer):
     reference = serializers.CharField(required=False, allow_blank=True, default="",
                                       max_length=_max_length("payment_reference"),
                                       help_text=_("The SP2D number."))
+
+
+class OrderApproveInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, allow_blank=True, default="",
+                                   help_text=_("Why the held order may go ahead (required)."))
 
 
 class OrderCancelInput(serializers.Serializer):
@@ -422,11 +447,14 @@ class OrderViewSet(ReadOnlyViewSet):
     # The admin's permission for each step (budgets.admin.orders.MediaOrderAdmin.STEP_PERMISSIONS); placing an
     # order is the model's add permission, as on the admin's add form.
     action_permissions = {"publish": ["budgets.change_mediaorder"], "review_proof": ["budgets.review_proof"],
-                          "pay": ["budgets.pay_mediaorder"], "cancel": ["budgets.cancel_mediaorder"]}
+                          "pay": ["budgets.pay_mediaorder"], "cancel": ["budgets.cancel_mediaorder"],
+                          "approve": ["budgets.approve_orderflag"]}
 
     def get_queryset(self):
+        flags = OrderFlag.objects.select_related("raised_by", "approved_by").order_by("raised_at", "pk")
         return selectors.visible_orders(self.request.user,
-                                        MediaOrder.objects.select_related("budget__agency", "outlet", "price_item"))
+                                        MediaOrder.objects.select_related("budget__agency", "outlet", "price_item")
+                                        .prefetch_related(Prefetch("flags", queryset=flags)))
 
     def answer(self, order: MediaOrder, code=status.HTTP_200_OK, headers=None) -> Response:
         """The order as the list shows it, read again after the service's write."""
@@ -521,6 +549,22 @@ class OrderViewSet(ReadOnlyViewSet):
         order = self.get_object()
         data = self.valid_input(OrderCancelInput)
         services.order_cancel(order, reason=data["reason"], user=request.user)
+        return self.answer(order)
+
+    @extend_schema(
+        summary=_("Give the second approval of a held order"), tags=["orders"], request=OrderApproveInput,
+        responses=ORDER_ANSWER,
+        description=_("Approves every flag of the order that waits (an integrity control held it: a price far "
+                    "above other agencies', a late proof, a declared interest), with the reason. Refused for the "
+                    "person who placed the order or raised the flag, and without a reason. Needs the permission "
+                    "to give the second approval (the PPK role)."),
+        examples=[OpenApiExample("An approval", request_only=True,
+                                 value={"reason": "Harga sesuai hasil negosiasi tercatat."})])
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        order = self.get_object()
+        data = self.valid_input(OrderApproveInput)
+        services.order_approve(order, reason=data["reason"], user=request.user)
         return self.answer(order)
 
 

@@ -1,5 +1,6 @@
 """The budgets' panels on the staff home (catalog.home_panels; registered in budgets/apps.py): media
-orders waiting for proof of publication and proof waiting for review, each figure linked to the media
+orders held by an integrity control for a second approval, orders waiting for proof of publication and proof
+waiting for review, each figure linked to the media
 order list filtered to exactly its rows, with the longest-waiting orders below.
 
 Only for staff who may see media orders, and scoped to the user's agency as the order list is
@@ -12,11 +13,12 @@ from __future__ import annotations
 import datetime
 from urllib.parse import urlencode
 
-from django.db.models import Count, Window
+from django.contrib.postgres.aggregates import StringAgg
+from django.db.models import Count, OuterRef, Subquery, Window
 from django.urls import NoReverseMatch, reverse
 
 from . import selectors
-from .models import OrderStatus, ProofStatus
+from .models import FlagRule, OrderFlag, OrderStatus, ProofStatus
 from .services.access import may_see_every_agency
 
 ROWS = 5
@@ -25,6 +27,7 @@ ROWS = 5
 # for orders waiting for proof, plain field lookups for proof waiting for review.
 WAITING_FOR_PROOF = {"waiting": "proof"}
 PROOF_WAITING_FOR_REVIEW = {"status__exact": OrderStatus.PUBLISHED, "proof_status__exact": ProofStatus.PENDING}
+WAITING_FOR_SECOND_APPROVAL = {"waiting": "approval"}
 
 
 def admin_url(name: str, *args, query: dict | None = None) -> str:
@@ -57,6 +60,15 @@ def staff_home_panels(user, today: datetime.date) -> list[dict]:
                                             ["proof_submitted_at", "pk"])
     for order in review:
         order.url = admin_url("budgets_mediaorder_change", order.pk)
+    held, held_n = first_rows_and_count(
+        selectors.orders_waiting_for_second_approval(user).annotate(waiting_rules=Subquery(
+            OrderFlag.objects.filter(order=OuterRef("pk"), approved_at__isnull=True).order_by()
+            .values("order").annotate(rules=StringAgg("rule", ",", order_by="rule")).values("rules"))),
+        ["order_date", "pk"])
+    rule_names = dict(FlagRule.choices)
+    for order in held:
+        order.url = admin_url("budgets_mediaorder_change", order.pk)
+        order.rules = [rule_names.get(code, code) for code in (order.waiting_rules or "").split(",") if code]
     return [
         {"id": "home-orders-waiting-proof", "template": "admin/budgets/home_orders_waiting_proof.html",
          "count": waiting_n, "rows": waiting, "show_agency": show_agency,
@@ -64,4 +76,7 @@ def staff_home_panels(user, today: datetime.date) -> list[dict]:
         {"id": "home-proofs-waiting-review", "template": "admin/budgets/home_proofs_waiting_review.html",
          "count": review_n, "rows": review, "show_agency": show_agency,
          "url": admin_url("budgets_mediaorder_changelist", query=PROOF_WAITING_FOR_REVIEW)},
+        {"id": "home-orders-second-approval", "template": "admin/budgets/home_orders_second_approval.html",
+         "count": held_n, "rows": held, "show_agency": show_agency,
+         "url": admin_url("budgets_mediaorder_changelist", query=WAITING_FOR_SECOND_APPROVAL)},
     ]

@@ -31,6 +31,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -47,7 +48,7 @@ from mediareg.reports.base import CHUNK
 from mediareg.reports.copy import sql_cells
 from partners.models import Document, DocumentKind, MediaOutlet, ReviewStatus
 
-from .models import Budget, BudgetRevision, MediaOrder, OrderStatus, ProductKind, ProofStatus
+from .models import Budget, BudgetRevision, FlagRule, MediaOrder, OrderFlag, OrderStatus, ProductKind, ProofStatus
 from .selectors import visible_budgets, visible_orders
 
 
@@ -312,6 +313,8 @@ class Check(TextChoices):
         "Document expired while the outlet stayed listed")
     LISTED_WITHOUT_TAX_STATUS = "listed_without_tax_status", _(
         "Listed outlet without a current tax status confirmation (KSWP or SKF)")
+    ORDER_HELD = "order_held_for_second_approval", _(
+        "Order held by an integrity control for a second approval")
 
 
 class Subject(TextChoices):
@@ -378,6 +381,21 @@ def orders_with_price_override(filters: ReportFilters, user) -> QuerySet:
     return (_exception_orders(filters, user)
             .exclude(amount=F("quantity") * F("unit_price"))
             .values_list(*ORDER_FIELDS, "quantity", "unit_price", "override_reason"))
+
+
+def orders_held(filters: ReportFilters, user) -> QuerySet:
+    """Every hold an integrity control put on an order (budgets.services.flags), approved or still waiting:
+    the rule, what the control found (in the file's language), who went ahead and why, who gave the second
+    approval and why. One row per hold, one query."""
+    language = "en" if reason_language() == "en" else "id"
+    orders = _exception_orders(filters, user).values("pk")
+    return (OrderFlag.objects.filter(order__in=orders)
+            .annotate(finding=Coalesce(KT(f"detail__{language}"), KT("detail__id"), Value(""),
+                                       output_field=TextField()),
+                      raiser=person_name("raised_by"), approver=person_name("approved_by"))
+            .order_by("order__order_date", "order_id", "pk")
+            .values_list("order_id", *(f"order__{field}" for field in ORDER_FIELDS[1:]), "rule", "finding",
+                         "reason", "raiser", "raised_at", "approver", "approved_at", "approval_reason"))
 
 
 def budgets_below_orders(filters: ReportFilters, user) -> QuerySet:
@@ -462,8 +480,10 @@ class ExceptionsReport(Report):
         "not listed or not eligible on the order date, by the order's snapshot and again by the catalog's "
         "history; paid orders without accepted proof; amounts that differ from quantity × unit price; budgets "
         "below what their orders hold; accepted documents that expired, were not replaced by the next day, "
-        "while the outlet was still listed at the end of that next day; and listed outlets whose company has "
-        "no KSWP counting today nor a current SKF. Orders and budgets are those of your agency (every "
+        "while the outlet was still listed at the end of that next day; listed outlets whose company has "
+        "no KSWP counting today nor a current SKF; and every order an integrity control held for a second "
+        "approval, with the rule, what it found, who went ahead and why, and who approved it and why. Orders "
+        "and budgets are those of your agency (every "
         "agency's for auditors); the registry's findings are shared by every agency and need the permission "
         "to view documents or outlets; the agency and year filters apply to orders and budgets.")
     permission = "budgets.view_mediaorder"
@@ -496,6 +516,7 @@ class ExceptionsReport(Report):
             (Check.PAID_WITHOUT_PROOF, orders_paid_without_proof(filters, user)),
             (Check.PRICE_OVERRIDE, orders_with_price_override(filters, user)),
             (Check.BUDGET_BELOW_ORDERS, budgets_below_orders(filters, user)),
+            (Check.ORDER_HELD, orders_held(filters, user)),
         ]
         # The registry is every agency's: its findings need the registry's view permissions, not an agency.
         if _may(user, "partners.view_document"):
@@ -534,6 +555,9 @@ class ExceptionsReport(Report):
             Check.LISTED_WITHOUT_TAX_STATUS: _(
                 "Listed on %(today)s without a KSWP that counts that day or a current SKF; the latest accepted "
                 "KSWP is of %(latest)s."),
+            Check.ORDER_HELD: _(
+                "%(rule)s: %(finding)s Raised on %(raised_at)s by %(raiser)s, reason given: %(reason)s. Second "
+                "approval: %(approval)s. Order status: %(status)s."),
         }
         texts = {check: str(text) for check, text in texts.items()}
 
@@ -587,9 +611,23 @@ class ExceptionsReport(Report):
             return (check, checks[check], subjects[Subject.OUTLET], pk, outlet, pk, outlet, company, "", None, today,
                     None, texts[check] % {"today": today.isoformat(), "latest": latest.isoformat() if latest else none})
 
+        rules = _words(FlagRule.choices)
+        waiting = str(_("waiting"))
+        approved_text = str(_("%(day)s by %(approver)s, reason: %(reason)s"))
+
+        def held(values):
+            rule, finding, reason, raiser, raised_at, approver, approved_at, approval_reason = values[10:]
+            approval = waiting if approved_at is None else approved_text % {
+                "day": timezone.localtime(approved_at).date().isoformat(), "approver": approver or none,
+                "reason": approval_reason}
+            return order_row(Check.ORDER_HELD, values, rule=rules.get(rule, rule), finding=finding,
+                             reason=reason or none, raiser=raiser or none,
+                             raised_at=timezone.localtime(raised_at).date().isoformat(), approval=approval)
+
         row_of = {Check.ORDER_SNAPSHOT_NOT_ELIGIBLE: snapshot, Check.ORDER_HISTORY_NOT_ELIGIBLE: history,
                   Check.PAID_WITHOUT_PROOF: paid, Check.PRICE_OVERRIDE: override, Check.BUDGET_BELOW_ORDERS: budget,
                   Check.DOCUMENT_EXPIRED_WHILE_LISTED: document, Check.LISTED_WITHOUT_TAX_STATUS: tax}
+        row_of[Check.ORDER_HELD] = held
         for check, query in self.findings(filters, user, today):
             make_row = row_of[check]
             for values in query.iterator(chunk_size=CHUNK):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from catalog.models import ListingState, ListingTransition
 from partners.models import MediaOutlet
 
-from .models import Agency, Budget, BudgetRevision, MediaOrder, OrderStatus, ProofStatus
+from .models import Agency, Budget, BudgetRevision, MediaOrder, OrderFlag, OrderStatus, ProofStatus
 from .services.access import agency_of, may_see_every_agency
 
 LIVE = ~Q(status=OrderStatus.CANCELLED)
@@ -192,3 +192,10 @@ def orders_waiting_for_proof(user, today: datetime.date) -> QuerySet[MediaOrder]
 
 def proofs_waiting_for_review(user) -> QuerySet[MediaOrder]:
     return visible_orders(user).filter(status=OrderStatus.PUBLISHED, proof_status=ProofStatus.PENDING)
+
+
+def orders_waiting_for_second_approval(user) -> QuerySet[MediaOrder]:
+    """Orders that are not cancelled with a flag of an integrity control waiting for its second approval
+    (budgets.services.flags)."""
+    waiting = OrderFlag.objects.filter(order=OuterRef("pk"), approved_at__isnull=True)
+    return visible_orders(user).filter(LIVE).filter(Exists(waiting))

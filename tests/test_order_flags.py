@@ -14,8 +14,10 @@ from budgets.models import FlagRule, MediaOrder, OrderFlag
 from budgets.services import BudgetRefused
 from tests.budget_helpers import approved_price, budget_officer, listed_eligible_outlet, make_budget, place, publish
 from tests.factories import StaffUserFactory, grant_permissions
+from tests.test_api_orders import Api
+from tests.test_reports_budgets import findings
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ordinary_day")]
 
 
 def hold_everything(draft):
@@ -117,3 +119,118 @@ def test_raising_a_rule_again_asks_for_a_new_approval(control, order_setup):
     flag = services.order_flag_approve(order.flags.get(), user=ppk(budget.agency), reason="checked")
     again = services.order_flag_raise(order, rule=FlagRule.PRICE_COMPARISON, message="Changed", user=officer)
     assert (again.pk, again.waiting, again.approval_reason) == (flag.pk, True, "")
+
+
+# --- the order's page, the list, the API, the staff home and the exceptions report -----------------------
+
+
+@pytest.fixture
+def held(control, order_setup):
+    """An order placed by the budget officer and held by the test control, its proof accepted."""
+    budget, officer, price = order_setup
+    control(hold_everything)
+    order = place(budget, price, user=officer, answers={"reason": "Satu-satunya media di lokasi"})
+    staff = StaffUserFactory(is_superuser=True)
+    services.order_review_proof(publish(order, user=staff), accept=True, user=staff)
+    return order, officer, ppk(budget.agency)
+
+
+def test_the_order_page_shows_the_hold_and_the_approver_approves_it_there(client, english, held):
+    order, officer, approver = held
+    page = f"/admin/budgets/mediaorder/{order.pk}/change/"
+    client.force_login(officer)
+    text = client.get(page).content.decode()
+    assert "Integrity controls: second approval" in text and "Test hold of 10000000" in text
+    assert "Satu-satunya media di lokasi" in text
+    assert "Payment can be recorded after the second approval" in text
+    assert "order-approve" not in text and "order-pay" not in text  # the officer may not approve
+
+    client.force_login(approver)
+    text = client.get(page).content.decode()
+    assert "order-approve" in text
+    step = f"/admin/budgets/mediaorder/{order.pk}/step/approve/"
+    form = client.post(step, {"next": page})
+    assert form.status_code == 200 and "Second approval of held orders" in form.content.decode()
+    response = client.post(step, {"action": "approve_orders", "apply": "1", "_selected_action": [order.pk],
+                                  "reason": "Harga wajar menurut SHS"})
+    assert response.status_code == 302
+    flag = OrderFlag.objects.get(order=order)
+    assert (flag.approved_by, flag.approval_reason) == (approver, "Harga wajar menurut SHS")
+    text = client.get(page).content.decode()
+    assert "Harga wajar menurut SHS" in text and "order-approve" not in text
+
+
+def test_the_order_list_filters_and_labels_the_held_orders(client, english, held, order_setup):
+    order, officer, approver = held
+    budget, _officer, price = order_setup
+    controls.CONTROLS.clear()
+    other = place(budget, price, user=officer)
+    client.force_login(officer)
+    text = client.get("/admin/budgets/mediaorder/", {"waiting": "approval"}).content.decode()
+    assert f"/admin/budgets/mediaorder/{order.pk}/change/" in text
+    assert f"/admin/budgets/mediaorder/{other.pk}/change/" not in text
+    assert "second approval" in text
+
+
+def test_the_approver_cannot_approve_their_own_order_in_the_admin(client, english, control, order_setup):
+    budget, _officer, price = order_setup
+    control(hold_everything)
+    approver = ppk(budget.agency)
+    grant_permissions(approver, "budgets.add_mediaorder")
+    order = place(budget, price, user=approver)
+    client.force_login(approver)
+    response = client.post(f"/admin/budgets/mediaorder/{order.pk}/step/approve/", {
+        "action": "approve_orders", "apply": "1", "_selected_action": [order.pk], "reason": "Saya sendiri"},
+        follow=True)
+    assert "someone other than the person who placed the order" in response.content.decode()
+    assert OrderFlag.objects.get(order=order).waiting
+
+
+def test_the_api_shows_the_holds_and_approves_with_the_same_refusals(client, held):
+    order, officer, approver = held
+    url = f"/api/v1/orders/{order.pk}/"
+    body = Api(client, officer).get(url).json()
+    assert [(f["rule"], f["finding"], f["reason"], f["waiting"]) for f in body["flags"]] == [
+        ("price_comparison", "Test hold of 10000000", "Satu-satunya media di lokasi", True)]
+    refused = Api(client, approver).post(url + "approve/", {"reason": ""}, language="en")
+    assert refused.status_code == 400 and "Give the reason for approving the flagged order." in refused.content.decode()
+    assert Api(client, officer).post(url + "approve/", {"reason": "ok"}).status_code == 403
+    done = Api(client, approver).post(url + "approve/", {"reason": "Sudah dibandingkan"})
+    assert done.status_code == 200, done.content
+    assert done.json()["flags"][0]["waiting"] is False
+    assert done.json()["flags"][0]["approval_reason"] == "Sudah dibandingkan"
+    paid = Api(client, StaffUserFactory(is_superuser=True)).post(url + "pay/", {
+        "paid_on": "2026-11-20", "reference": "SP2D-9"})
+    assert paid.status_code == 200, paid.content
+
+
+def test_paying_a_held_order_through_the_api_is_refused_with_the_reason(client, held):
+    order, _officer, _approver = held
+    response = Api(client, StaffUserFactory(is_superuser=True)).post(
+        f"/api/v1/orders/{order.pk}/pay/", {"paid_on": "2026-11-20", "reference": "SP2D-9"}, language="en")
+    assert response.status_code == 400
+    assert "This order waits for a second approval" in response.content.decode()
+
+
+def test_the_staff_home_lists_the_held_orders(client, english, held):
+    order, officer, _approver = held
+    client.force_login(officer)
+    text = client.get("/admin/").content.decode()
+    assert 'id="home-orders-second-approval"' in text
+    assert "Orders waiting for a second approval" in text
+    assert "Price far above what other agencies paid the outlet" in text
+    assert "/admin/budgets/mediaorder/?waiting=approval" in text
+
+
+def test_the_exceptions_report_names_the_rule_who_went_ahead_and_who_approved(client, held, auditor):
+    order, officer, approver = held
+    officer.first_name, officer.last_name = "Rina", "Anggaran"
+    officer.save()
+    services.order_approve(order, user=approver, reason="Harga sesuai negosiasi")
+    rows = [row for row in findings(client, auditor) if row["check (code)"] == "order_held_for_second_approval"]
+    assert len(rows) == 1
+    detail = rows[0]["detail"]
+    assert rows[0]["number"] == str(order.pk)
+    assert "Price far above what other agencies paid the outlet: Test hold of 10000000" in detail
+    assert "by Rina Anggaran, reason given: Satu-satunya media di lokasi" in detail
+    assert f"by {approver.get_full_name()}, reason: Harga sesuai negosiasi" in detail

@@ -11,14 +11,16 @@ from .. import selectors
 
 class WaitingForProofFilter(admin.SimpleListFilter):
     """The media orders the staff home counts (budgets/home.py): waiting for proof of publication (the
-    service period ended without proof, or the proof was rejected), or proof waiting for review. The same
+    service period ended without proof, or the proof was rejected), proof waiting for review, or held by an
+    integrity control for a second approval. The same
     selectors as the staff home, so the list shows exactly the rows its figure counted."""
 
     title = _("waiting for")
     parameter_name = "waiting"
 
     def lookups(self, request, model_admin):
-        return [("proof", _("proof of publication")), ("review", _("review of the proof"))]
+        return [("proof", _("proof of publication")), ("review", _("review of the proof")),
+                ("approval", _("second approval"))]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -26,6 +28,8 @@ class WaitingForProofFilter(admin.SimpleListFilter):
             waiting = selectors.orders_waiting_for_proof(request.user, timezone.localdate())
         elif value == "review":
             waiting = selectors.proofs_waiting_for_review(request.user)
+        elif value == "approval":
+            waiting = selectors.orders_waiting_for_second_approval(request.user)
         else:
             return queryset
         return queryset.filter(pk__in=waiting.values("pk"))

@@ -16,6 +16,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -30,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.admin.common import outcome_rows
 from catalog.models import ListingState
+from catalog.rules import reason_text
 from mediareg.admin_helpers import (
     ExportSelectedMixin,
     act_on_each,
@@ -45,7 +47,7 @@ from mediareg.money import format_rupiah
 from partners.models import MediaOutlet
 
 from .. import selectors, services
-from ..models import Budget, MediaOrder, OrderStatus, ProofStatus
+from ..models import Budget, MediaOrder, OrderFlag, OrderStatus, ProofStatus
 from ..services import BudgetRefused
 from .filters import WaitingForProofFilter
 from .prices import RupiahField, ServiceFormMixin
@@ -208,7 +210,7 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
     autocomplete_fields = ["price_item"]
     show_full_result_count = False
     list_per_page = 50
-    actions = ["accept_proofs", "reject_proofs", "cancel_orders"]
+    actions = ["accept_proofs", "reject_proofs", "cancel_orders", "approve_orders"]
     export_report = "spend-ledger"  # "Export selected as CSV" once the report exists (mediareg.admin_helpers)
     add_fieldsets = [
         (None, {"fields": ["budget", "price_item", "quantity", "order_date", ("service_start", "service_end"),
@@ -222,6 +224,7 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
                                     ("service_start", "service_end"), "ecatalog_reference", "description",
                                     "status_label"]}),
         "eligibility": (_("Eligibility on the order date"), {"fields": ["eligibility_snapshot"]}),
+        "flags": (_("Integrity controls: second approval"), {"fields": ["flag_list"]}),
         "proof": (_("Proof of publication"), {"fields": ["proof_state", "published_link", "proof_file_links",
                                                          "proof_submitted_at", ("proof_reviewer", "proof_reviewed_at"),
                                                          "proof_reason"]}),
@@ -230,15 +233,16 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
         "record": (_("Record"), {"fields": ["placed_by", "created_at", "request_key", "audit_trail"]}),
     }
     page_fields = ["budget_figures", "product_name", "unit_price_display", "amount_display", "status_label",
-                   "eligibility_snapshot", "proof_state", "published_link", "proof_file_links", "proof_file_name",
-                   "proof_reviewer",
-                   "placed_by", "audit_trail"]
+                   "eligibility_snapshot", "flag_list", "proof_state", "published_link", "proof_file_links",
+                   "proof_file_name", "proof_reviewer", "placed_by", "audit_trail"]
 
     # who sees and does what ------------------------------------------------------------------
 
     def get_queryset(self, request):
+        waiting = OrderFlag.objects.filter(order=OuterRef("pk"), approved_at__isnull=True)
         return selectors.visible_orders(request.user, super().get_queryset(request).select_related(
-            "budget__agency", "outlet", "price_item", "created_by", "proof_reviewed_by"))
+            "budget__agency", "outlet", "price_item", "created_by", "proof_reviewed_by")
+            .annotate(flags_waiting=Exists(waiting)))
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         # Another agency's order does not exist for this person: not found, as for one never placed.
@@ -257,9 +261,12 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
     def has_cancel_permission(self, request):
         return request.user.has_perm("budgets.cancel_mediaorder")
 
+    def has_approve_permission(self, request):
+        return request.user.has_perm("budgets.approve_orderflag")
+
     STEP_PERMISSIONS = {"publish": "budgets.change_mediaorder", "accept_proof": "budgets.review_proof",
                         "reject_proof": "budgets.review_proof", "pay": "budgets.pay_mediaorder",
-                        "cancel": "budgets.cancel_mediaorder"}
+                        "cancel": "budgets.cancel_mediaorder", "approve": "budgets.approve_orderflag"}
 
     def may_take(self, request, step: str, order: MediaOrder) -> bool:
         return (request.user.has_perm(self.STEP_PERMISSIONS[step])
@@ -291,7 +298,12 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, obj):
-        return order_status_label(obj)
+        held = ""
+        if getattr(obj, "flags_waiting", False) and obj.status != OrderStatus.CANCELLED:
+            held = format_html(" {}", label(gettext("second approval"), "warn",
+                               title=gettext("Held by an integrity control: it cannot be paid before a second "
+                                             "person approves it.")))
+        return format_html("{}{}", order_status_label(obj), held)
 
     @admin.display(description=_("proof"), ordering="proof_status")
     def proof_state(self, obj):
@@ -323,6 +335,16 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
             "listing_state": ListingState(state).label if state in ListingState.values else gettext("no listing"),
             "since": local_datetime(obj.eligibility_since) if obj.eligibility_since else "",
             "rows": outcome_rows(obj.eligibility_outcomes)})
+
+    @admin.display(description=_("holds"))
+    def flag_list(self, obj):
+        flags = list(obj.flags.select_related("raised_by", "approved_by").order_by("raised_at", "pk"))
+        return render_to_string("admin/budgets/order_flags.html", {"flags": [{
+            "rule": flag.get_rule_display(), "finding": reason_text(flag.detail), "reason": flag.reason,
+            "raised_at": local_datetime(flag.raised_at), "raised_by": staff_name(flag.raised_by),
+            "waiting": flag.waiting, "approved_by": staff_name(flag.approved_by),
+            "approved_at": local_datetime(flag.approved_at) if flag.approved_at else "",
+            "approval_reason": flag.approval_reason} for flag in flags]})
 
     @admin.display(description=_("published link"))
     def published_link(self, obj):
@@ -367,6 +389,8 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
             del shown["cancellation"]
         if not obj.proof_status:
             shown["proof"] = (shown["proof"][0], {"fields": ["proof_state"]})
+        if not obj.flags.exists():
+            del shown["flags"]
         fieldsets = list(shown.values())
         if not request.user.has_perm("budgets.download_proof"):
             # No link that refuses: without the permission the page names the file only.
@@ -462,16 +486,20 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
     def steps_context(self, request, order: MediaOrder) -> dict:
         """The buttons of the next steps the person may take on this order now."""
         open_order = order.status in (OrderStatus.COMMITTED, OrderStatus.PUBLISHED)
+        held = open_order and order.flags_waiting
         steps = {
             "publish": open_order and order.proof_status != ProofStatus.ACCEPTED,
             "accept_proof": order.proof_status == ProofStatus.PENDING and open_order,
             "reject_proof": order.proof_status == ProofStatus.PENDING and open_order,
-            "pay": order.status == OrderStatus.PUBLISHED and order.proof_status == ProofStatus.ACCEPTED,
+            "pay": (order.status == OrderStatus.PUBLISHED and order.proof_status == ProofStatus.ACCEPTED
+                    and not held),
             "cancel": open_order,
+            "approve": held,
         }
         allowed = {step for step, possible in steps.items() if possible and self.may_take(request, step, order)}
-        return {"steps": allowed,
-                "pay_needs_proof": open_order and "pay" not in allowed and self.may_take(request, "pay", order)}
+        may_pay = self.may_take(request, "pay", order)
+        return {"steps": allowed, "pay_needs_approval": held and may_pay,
+                "pay_needs_proof": open_order and not held and "pay" not in allowed and may_pay}
 
     # the next steps -----------------------------------------------------------------------------
 
@@ -494,11 +522,11 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
         if not self.may_take(request, step, order):
             raise PermissionDenied
         page = reverse("admin:budgets_mediaorder_change", args=[order.pk])
-        if step in ("accept_proof", "reject_proof", "cancel"):
+        if step in ("accept_proof", "reject_proof", "cancel", "approve"):
             if request.method != "POST":
                 return HttpResponseNotAllowed(["POST"])
             action = {"accept_proof": self.accept_proofs, "reject_proof": self.reject_proofs,
-                      "cancel": self.cancel_orders}[step]
+                      "cancel": self.cancel_orders, "approve": self.approve_orders}[step]
             return action(request, self.get_queryset(request).filter(pk=order.pk)) or HttpResponseRedirect(page)
         if request.method == "POST":
             form = (PublishForm(request.POST, request.FILES) if step == "publish" else PayForm(request.POST))
@@ -568,3 +596,14 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
             act=lambda order, reason: services.order_cancel(order, reason=reason, user=request.user),
             done=ngettext_lazy("%(n)d order cancelled; its amount is free again in the budget.",
                                "%(n)d orders cancelled; their amounts are free again in the budget.", "n"))
+
+    @admin.action(description=_("Give the second approval of selected held orders (a reason is required)"),
+                  permissions=["approve"])
+    def approve_orders(self, request, queryset):
+        return self._with_reason(
+            request, queryset, action="approve_orders", title=gettext("Second approval of held orders"),
+            button=gettext("Approve"),
+            act=lambda order, reason: services.order_approve(order, reason=reason, user=request.user),
+            done=ngettext_lazy("%(n)d order approved by a second person; it can be paid once its proof is accepted.",
+                               "%(n)d orders approved by a second person; they can be paid once their proof is "
+                               "accepted.", "n"))

@@ -61,5 +61,16 @@ def order_flag_approve(flag: OrderFlag, *, user, reason: str) -> OrderFlag:
     return flag
 
 
+def order_approve(order: MediaOrder, *, user, reason: str) -> list[OrderFlag]:
+    """The second approval of every flag of ``order`` that waits, with one reason (the admin's button and
+    the API's action); each is checked as ``order_flag_approve`` checks it, all or none."""
+    with transaction.atomic():
+        flags = list(OrderFlag.objects.select_for_update().filter(order=order, approved_at__isnull=True)
+                     .order_by("pk"))
+        if not flags:
+            raise BudgetRefused(_("No flag of this order waits for a second approval."), code="nothing_waiting")
+        return [order_flag_approve(flag, user=user, reason=reason) for flag in flags]
+
+
 def waiting_flags(order: MediaOrder):
     return OrderFlag.objects.filter(order=order, approved_at__isnull=True)
