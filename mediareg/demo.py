@@ -4,15 +4,16 @@ price lists and orders), with the demo logins. The project is where the apps mee
 dates its tax documents by the catalog's tax calendar, handed to it here, so that the registry never
 imports the catalog.
 
-Demo logins (admin, verifikator, auditor, and the budget officers anggaran for Kominfotik DKI and
-anggaran.banjar for Diskominfo Banjar; the password is the user name) exist only with DEBUG on.
+Demo logins (admin, verifikator, auditor, the budget officers anggaran for Kominfotik DKI and
+anggaran.banjar for Diskominfo Banjar, and their second approvers ppk and ppk.banjar; the password is the
+user name) exist only with DEBUG on.
 Every step writes only what is missing, so a second run adds nothing. The audit trail names ACTOR.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -20,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from budgets.demo import BudgetsDemoResult, seed_budgets_demo
+from budgets.models import Agency, AgencyStaff
 from catalog.demo import seed_catalog_demo
 from catalog.models import EligibilityPolicy
 from catalog.tax_calendar import TaxCalendar
@@ -41,9 +43,13 @@ DEMO_USERS = [
     ("auditor", "Auditor", False),
     ("anggaran", "Petugas Anggaran", False),
     ("anggaran.banjar", "Petugas Anggaran", False),
+    ("ppk", "PPK", False),
+    ("ppk.banjar", "PPK", False),
 ]
 # The agency (budgets.demo.AGENCIES, by slug) each demo budget officer works for.
 DEMO_OFFICERS = {"kominfotik-dki": "anggaran", "diskominfo-banjar": "anggaran.banjar"}
+# The second approver of held orders (budgets.services.flags) of each demo agency.
+DEMO_APPROVERS = {"kominfotik-dki": "ppk", "diskominfo-banjar": "ppk.banjar"}
 
 
 class PlanBuilder(registry_plan.PlanBuilder):
@@ -62,6 +68,7 @@ class DemoResult:
     new_users: list[str]
     listings: dict[str, int]  # new e-catalog listings, by state
     budgets: BudgetsDemoResult
+    approvers: dict[str, str] = field(default_factory=dict)  # user name: agency, of the demo PPKs
 
 
 def seed_demo(*, with_users: bool, today: datetime.date | None = None) -> DemoResult:
@@ -92,8 +99,23 @@ def seed_demo(*, with_users: bool, today: datetime.date | None = None) -> DemoRe
     # listing decisions name ("system"), since nested audit contexts share and update one set of metadata.
     with audit_context(actor=ACTOR):
         budgets = seed_budgets_demo(today=today, actor=ACTOR, officers=officers)
+        approvers = demo_approvers() if with_users else {}
     return DemoResult(plan=plan, created=seeder.created, documents=documents, new_users=new_users,
-                      listings=listings, budgets=budgets)
+                      listings=listings, budgets=budgets, approvers=approvers)
+
+
+def demo_approvers() -> dict[str, str]:
+    """Each demo PPK works for its demo agency (one that already works for another agency stays there)."""
+    users = get_user_model().objects.in_bulk(DEMO_APPROVERS.values(), field_name="username")
+    agencies = Agency.objects.in_bulk(DEMO_APPROVERS.keys(), field_name="slug")
+    approvers = {}
+    for slug, name in DEMO_APPROVERS.items():
+        if name in users and slug in agencies:
+            membership, _created = AgencyStaff.objects.get_or_create(user=users[name],
+                                                                    defaults={"agency": agencies[slug]})
+            if membership.agency_id == agencies[slug].pk:
+                approvers[name] = str(agencies[slug])
+    return approvers
 
 
 def ensure_demo_users() -> list[str]:

@@ -236,6 +236,11 @@ def test_budget_officers_see_their_own_agency(debug_on, client):
     # Orders name the officer who placed them.
     assert set(MediaOrder.objects.filter(budget__agency__slug=DKI).values_list("created_by", flat=True)) == {dki.pk}
     assert client.post("/admin/login/", {"username": "anggaran", "password": "anggaran"}).status_code == 302
+    # Each agency's second approver of held orders works for it and may approve, and only that.
+    assert "Demo second approvers of held orders (PPK): ppk / ppk (Kominfotik DKI), ppk.banjar / ppk.banjar" in output
+    ppk = users.get(username="ppk")
+    assert ppk.agency_staff.agency.slug == DKI and ppk.has_perm("budgets.approve_orderflag")
+    assert not ppk.has_perm("budgets.add_mediaorder") and not dki.has_perm("budgets.approve_orderflag")
 
 
 def test_without_debug_no_officers_and_the_job_places_the_orders(settings):

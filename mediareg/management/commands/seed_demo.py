@@ -29,6 +29,9 @@ class Command(BaseCommand):
             officers = ", ".join(f"{name} / {name} ({agency})" for name, agency in result.budgets.officers.items())
             if officers:
                 self.stdout.write(f"Demo budget officers: {officers}")
+            approvers = ", ".join(f"{name} / {name} ({agency})" for name, agency in result.approvers.items())
+            if approvers:
+                self.stdout.write(f"Demo second approvers of held orders (PPK): {approvers}")
             self.stdout.write(self.style.SUCCESS("Admin login: admin / admin at http://127.0.0.1:8000/admin/"))
         else:
             self.stdout.write("No demo logins were created (DEBUG is off or --no-users); "
