@@ -14,6 +14,7 @@ from .orders import (
     order_publish,
     order_review_proof,
 )
+from .other_spend import other_spend_cancel, other_spend_record
 from .prices import price_approve, price_reject, price_submit
 
 __all__ = [
@@ -21,4 +22,5 @@ __all__ = [
     "budget_create", "budget_revise", "budget_set_policy",
     "order_place", "order_publish", "order_review_proof", "order_pay", "order_cancel",
     "price_submit", "price_approve", "price_reject",
+    "other_spend_record", "other_spend_cancel",
 ]
