@@ -213,3 +213,32 @@ def test_an_outlet_from_the_registry_names_the_recipient_and_its_company(agency,
     spend = record_other_spend(make_budget(agency), recipient="", outlet=outlet, user=officer)
     assert (spend.recipient, spend.outlet, spend.company) == ("Harian Registri", outlet, outlet.company)
     assert ORDER_DAY.year == 2026
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_orders_and_other_spend_never_overspend_together(price):
+    """Threads racing for one budget, half placing orders and half recording spend outside the catalog: both
+    lock the budget row, so exactly as much succeeds as fits and the figures are the sums of their rows."""
+    from django.db.models import Sum
+
+    from tests.test_order_concurrency import place as place_now
+    from tests.test_order_concurrency import race
+
+    budget = make_budget(make_agency(), amount=100_000_000)
+
+    def work(n):
+        try:
+            if n % 2:
+                return place_now(budget, price).amount
+            return record_other_spend(budget, amount=10_000_000).amount
+        except services.BudgetRefused as refusal:
+            return refusal.code
+
+    results, errors = race(work, threads=16)
+    assert errors == []
+    assert sorted(r for r in results if isinstance(r, str)) == ["over_budget"] * 6
+    row = budget_row(budget)
+    other = OtherSpend.objects.filter(budget=budget).aggregate(s=Sum("amount"))["s"] or 0
+    assert row.other_spent_amount == other and row.ordered_amount == (budget.orders.aggregate(s=Sum("amount"))["s"]
+                                                                       or 0)
+    assert row.spent_total == 100_000_000 and row.remaining_amount == 0
