@@ -3,7 +3,8 @@ budgets with their figures and revisions, the price list and media orders, for s
 
 Reads are scoped by budgets.selectors.visible_* (a budget officer sees their agency's only). Orders change only
 through the services the admin calls (budgets.services.orders), with the permissions the admin asks for
-(budgets.admin.orders.MediaOrderAdmin.STEP_PERMISSIONS); a refusal is the service's message as a 400.
+(budgets.admin.orders.MediaOrderAdmin.STEP_PERMISSIONS); a refusal is the service's message as a 400. Spend
+outside the catalog likewise (budgets.services.other_spend, budgets.admin.other_spend).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from catalog.rules import reason_text
 from mediareg.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from mediareg.api.idempotency import REPLAYED_HEADER
 from mediareg.api.views import ReadOnlyViewSet
+from partners.models import MediaOutlet, PressCompany
 
 from . import selectors, services
 from .models import (
@@ -35,6 +37,8 @@ from .models import (
     MediaOrder,
     OrderFlag,
     OrderStatus,
+    OtherSpend,
+    OtherSpendKind,
     PriceItem,
     PriceStatus,
     ProductKind,
@@ -118,6 +122,25 @@ class OrderFilter(django_filters.FilterSet):
         return queryset.filter(proof_status="" if value == PROOF_NONE else value)
 
 
+OTHER_SPEND_STATES = [("recorded", _("Recorded")), ("cancelled", _("Cancelled"))]
+
+
+class OtherSpendFilter(django_filters.FilterSet):
+    budget = IntegerFilter(field_name="budget__id", label=_("The budget's id."))
+    agency = IntegerFilter(field_name="budget__agency__id", label=_("The agency's id."))
+    year = IntegerFilter(field_name="budget__year", label=_("The budget's fiscal year."))
+    kind = django_filters.ChoiceFilter(choices=OtherSpendKind.choices, label=_("The kind of spending."))
+    status = django_filters.ChoiceFilter(method="filter_status", choices=OTHER_SPEND_STATES,
+                                         label=_("Recorded (counted in the budget) or cancelled."))
+
+    class Meta:
+        model = OtherSpend
+        fields = ["budget", "agency", "year", "kind", "status"]
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(cancelled_on__isnull=value == "recorded")
+
+
 # --- what is read -----------------------------------------------------------------------------------------
 
 
@@ -138,15 +161,16 @@ class RevisionSerializer(serializers.ModelSerializer):
 class BudgetSerializer(serializers.ModelSerializer):
     agency_name = serializers.CharField(source="agency.__str__", read_only=True)
     committed_amount = serializers.IntegerField(read_only=True, help_text=_("Ordered and not yet paid."))
-    remaining_amount = serializers.IntegerField(read_only=True,
-                                                help_text=_("Current amount less what is ordered."))
+    remaining_amount = serializers.IntegerField(
+        read_only=True, help_text=_("Current amount less what is ordered and what is spent outside the catalog."))
     revisions = RevisionSerializer(many=True, read_only=True)
 
     class Meta:
         model = Budget
         fields = ["id", "agency", "agency_name", "year", "account_code", "account_name", "original_amount",
-                  "current_amount", "ordered_amount", "paid_amount", "committed_amount", "remaining_amount",
-                  "spending_allowed", "policy_reference", "policy_note", "revisions", "created_at", "updated_at"]
+                  "current_amount", "ordered_amount", "paid_amount", "committed_amount", "other_spent_amount",
+                  "remaining_amount", "spending_allowed", "policy_reference", "policy_note", "revisions", "created_at",
+                  "updated_at"]
 
 
 class PriceItemSerializer(serializers.ModelSerializer):
@@ -235,6 +259,29 @@ class OrderSerializer(serializers.ModelSerializer):
         return bool(order.proof_file)  # the file itself is served only by the proof view, never by the API
 
 
+class OtherSpendSerializer(serializers.ModelSerializer):
+    agency = serializers.IntegerField(source="budget.agency_id", read_only=True)
+    agency_name = serializers.CharField(source="budget.agency.__str__", read_only=True)
+    year = serializers.IntegerField(source="budget.year", read_only=True)
+    kind = serializers.ChoiceField(choices=OtherSpendKind.choices, read_only=True)
+    status = serializers.SerializerMethodField(help_text=_("Recorded (counted in the budget) or cancelled."))
+    has_evidence_file = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OtherSpend
+        fields = ["id", "request_key", "budget", "agency", "agency_name", "year", "kind", "description", "recipient",
+                  "outlet", "company", "amount", "spent_on", "reference", "status", "has_evidence_file",
+                  "evidence_content_type", "cancelled_on", "cancel_reason", "created_at"]
+
+    @extend_schema_field(serializers.ChoiceField(choices=OTHER_SPEND_STATES))
+    def get_status(self, spend) -> str:
+        return "cancelled" if spend.is_cancelled else "recorded"
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_has_evidence_file(self, spend) -> bool:
+        return bool(spend.evidence_file)  # the file itself only through its permission-checked view
+
+
 # --- what is written --------------------------------------------------------------------------------------
 
 
@@ -318,6 +365,31 @@ class OrderCancelInput(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class OtherSpendRecordInput(serializers.Serializer):
+    budget = serializers.PrimaryKeyRelatedField(queryset=Budget.objects.all(),
+                                                help_text=_("The budget's id: one of your agency's."))
+    kind = serializers.ChoiceField(choices=OtherSpendKind.choices)
+    description = serializers.CharField(help_text=_("What was paid for."))
+    recipient = serializers.CharField(required=False, allow_blank=True, default="",
+                                      max_length=OtherSpend._meta.get_field("recipient").max_length,
+                                      help_text=_("Who was paid; may be left out when outlet or company is given."))
+    outlet = serializers.PrimaryKeyRelatedField(queryset=MediaOutlet.objects.all(), required=False, allow_null=True,
+                                                default=None, help_text=_("An outlet of the registry that was paid."))
+    company = serializers.PrimaryKeyRelatedField(queryset=PressCompany.objects.all(), required=False,
+                                                 allow_null=True, default=None,
+                                                 help_text=_("A company of the registry that was paid."))
+    amount = WholeNumberField(max_value=RUPIAH_MAX, help_text=_("Whole rupiah, at least 1."))
+    spent_on = serializers.DateField(help_text=_("The payment date, in the budget's year, not after today."))
+    reference = serializers.CharField(max_length=OtherSpend._meta.get_field("reference").max_length,
+                                      help_text=_("The SP2D or receipt number."))
+    evidence_file = serializers.FileField(help_text=_("The receipt, invoice or SP2D: PDF, JPEG or PNG "
+                                                      "(multipart/form-data), checked by its content and size."))
+
+
+class OtherSpendCancelInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 # An order's request key made from the caller's Idempotency-Key, so that the service's own guard against a
 # repeated placement (the admin form's hidden key) holds for the API too, after the stored answer has expired.
 REQUEST_KEY_NAMESPACE = uuid.UUID("5b8e2a4c-3f1d-4c8e-9a57-2d6f0b1e7c93")
@@ -335,7 +407,8 @@ BUDGET_EXAMPLE = {
     "id": 3, "agency": 1, "agency_name": "Kominfotik DKI", "year": 2026, "account_code": "5.1.02.02.01.0055",
     "account_name": "Belanja Jasa Iklan/Reklame, Film, dan Pemotretan", "original_amount": 15000000000,
     "current_amount": 10000000000, "ordered_amount": 9038000000, "paid_amount": 7500000000,
-    "committed_amount": 1538000000, "remaining_amount": 962000000, "spending_allowed": True,
+    "committed_amount": 1538000000, "other_spent_amount": 62000000, "remaining_amount": 900000000,
+    "spending_allowed": True,
     "policy_reference": "", "policy_note": "",
     "revisions": [{"id": 7, "amount_before": 15000000000, "amount_after": 10000000000, "reason": "refocusing",
                    "note": "Refocusing anggaran", "revised_on": "2026-04-02", "reference": "Pergub 12/2026",
@@ -362,6 +435,19 @@ OVER_BUDGET = OpenApiExample(
     "Refused: over budget", status_codes=["400"], response_only=True,
     value={"non_field_errors": ["Pesanan sebesar Rp 20.000.000 ini melebihi anggaran: sisa Rp 5.000.000 dari "
                                 "Rp 10.000.000.000 (Rp 9.995.000.000 sudah dipesan)."]})
+OTHER_SPEND_EXAMPLE = {
+    "id": 5, "request_key": "0b6f2e1c-7a3d-5c4b-8e2f-1d9a6c3b7e40", "budget": 3, "agency": 1,
+    "agency_name": "Kominfotik DKI", "year": 2026, "kind": "subscription",
+    "description": "Langganan Harian Kota Banjar, Januari sampai Desember", "recipient": "PT Harian Kota Banjar",
+    "outlet": 17, "company": 9, "amount": 3600000, "spent_on": "2026-01-15", "reference": "SP2D-00012/2026",
+    "status": "recorded", "has_evidence_file": True, "evidence_content_type": "application/pdf",
+    "cancelled_on": None, "cancel_reason": "", "created_at": "2026-01-15T10:00:00+07:00",
+}
+OTHER_SPEND_OVER_BUDGET = OpenApiExample(
+    "Refused: over budget", status_codes=["400"], response_only=True,
+    value={"non_field_errors": ["Belanja sebesar Rp 6.000.000 ini melebihi anggaran: sisa Rp 5.000.000 dari "
+                                "Rp 25.000.000 (Rp 10.000.000 sudah dipesan dan Rp 10.000.000 dibelanjakan di "
+                                "luar katalog)."]})
 PAY_WITHOUT_PROOF = OpenApiExample(
     "Refused: no accepted proof", status_codes=["400"], response_only=True,
     value={"non_field_errors": ["Pembayaran memerlukan bukti tayang yang diterima; pesanan ini belum "
@@ -568,10 +654,80 @@ class OrderViewSet(ReadOnlyViewSet):
         return self.answer(order)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Spend outside the catalog"), tags=["other spend"],
+        description=_("Media spending recorded against a budget without an e-catalog order: newspaper "
+                    "subscriptions, press gatherings, sponsored events, legislature publications. Each with its "
+                    "kind, amount in whole rupiah, date, payment reference and whether it is cancelled; the "
+                    "evidence file itself is downloaded in the back office only. A budget officer sees their "
+                    "agency's only."),
+        examples=[OpenApiExample("An entry", value=OTHER_SPEND_EXAMPLE, response_only=True)]),
+    retrieve=extend_schema(summary=_("One entry of spend outside the catalog"), tags=["other spend"],
+                           examples=[OpenApiExample("An entry", value=OTHER_SPEND_EXAMPLE, response_only=True)]),
+)
+class OtherSpendViewSet(ReadOnlyViewSet):
+    queryset = OtherSpend.objects.all()
+    serializer_class = OtherSpendSerializer
+    filterset_class = OtherSpendFilter
+    ordering = ("-spent_on", "-pk")
+    # Recording is the model's add permission, as on the admin's add form; cancelling the admin's.
+    action_permissions = {"cancel": ["budgets.cancel_otherspend"]}
+
+    def get_queryset(self):
+        return selectors.visible_other_spends(self.request.user, OtherSpend.objects.select_related("budget__agency"))
+
+    def answer(self, spend: OtherSpend, code=status.HTTP_200_OK, headers=None) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=spend.pk)).data, status=code, headers=headers)
+
+    def valid_input(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @extend_schema(
+        summary=_("Record spend outside the catalog"), tags=["other spend"],
+        request={"multipart/form-data": OtherSpendRecordInput},
+        responses={201: OtherSpendSerializer, 200: OtherSpendSerializer},
+        description=_("Through the same service as the admin's form: refused (400, with the reason) without the "
+                    "payment reference or evidence, with evidence that is not a PDF, JPEG or PNG or too large, "
+                    "dated outside the budget's year or after today, in a year whose media spending is off, or "
+                    "when the budget's orders and other spend with this one would exceed it; the budget row is "
+                    "locked. With an Idempotency-Key the entry is recorded once (a repeat gets the first answer "
+                    "with Idempotent-Replayed)."),
+        examples=[OTHER_SPEND_OVER_BUDGET])
+    def create(self, request, *args, **kwargs):
+        data = self.valid_input(OtherSpendRecordInput)
+        request_key = request_key_for(request.user, request.headers.get(IDEMPOTENCY_HEADER))
+        already = request_key is not None and OtherSpend.objects.filter(request_key=request_key).exists()
+        spend = services.other_spend_record(
+            budget=data["budget"], kind=data["kind"], description=data["description"], recipient=data["recipient"],
+            outlet=data["outlet"], company=data["company"], amount=data["amount"], spent_on=data["spent_on"],
+            reference=data["reference"], evidence_file=data["evidence_file"], request_key=request_key,
+            user=request.user)
+        if already:
+            return self.answer(spend, headers={REPLAYED_HEADER: "true"})
+        return self.answer(spend, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("Cancel spend outside the catalog"), tags=["other spend"], request=OtherSpendCancelInput,
+        responses={200: OtherSpendSerializer},
+        description=_("With the reason; the amount is free again in the budget. Needs the permission to cancel "
+                    "spend outside the catalog."),
+        examples=[OpenApiExample("A cancellation", request_only=True, value={"reason": "Dicatat dua kali."})])
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        spend = self.get_object()
+        data = self.valid_input(OtherSpendCancelInput)
+        services.other_spend_cancel(spend, reason=data["reason"], user=request.user)
+        return self.answer(spend)
+
+
 router = SimpleRouter()
 router.register("agencies", AgencyViewSet, basename="api-agency")
 router.register("budgets", BudgetViewSet, basename="api-budget")
 router.register("price-items", PriceItemViewSet, basename="api-price-item")
 router.register("orders", OrderViewSet, basename="api-order")
+router.register("other-spend", OtherSpendViewSet, basename="api-other-spend")
 
 urlpatterns = router.urls

@@ -19,6 +19,10 @@ and changes nothing. The current year's orders are those of its plan dated up to
 never later than today), so the demo works on any day, 1 January and 31 December included. The outcome of
 an order (paid, waiting for proof, ...) is decided by the run that places it: the most recent orders are
 the unfinished ones.
+
+Each agency's current year also has spend outside the catalog (a newspaper subscription, a press gathering
+on Hari Pers Nasional, at DKI a DPRD publication), recorded through other_spend_record after the orders,
+within the part of the budget the orders leave free, so that /transparency/ and the spend ledger show it.
 """
 
 from __future__ import annotations
@@ -45,6 +49,8 @@ from .models import (
     Budget,
     BudgetRevision,
     MediaOrder,
+    OtherSpend,
+    OtherSpendKind,
     PriceItem,
     PriceStatus,
     ProductKind,
@@ -61,6 +67,37 @@ PRICE_CHANGE_DAY = datetime.date(2023, 1, 1)
 # Orders are dated between these days of their year, so that their service and payment fit in the year.
 ORDERS_FROM, ORDERS_UNTIL = (1, 6), (11, 20)
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "demo-orders.mediareg.invalid")  # for the demo orders' request keys
+
+
+@dataclass(frozen=True)
+class OtherSpendSpec:
+    """Spend outside the catalog in an agency's current year, dated ``month``/``day`` (or today, if earlier)."""
+
+    kind: str
+    month: int
+    day: int
+    amount: int
+    recipient: str  # empty: the first listed demo print outlet (a subscription to it)
+    description: str
+
+
+OTHER_SPEND = {
+    "kominfotik-dki": (
+        OtherSpendSpec(OtherSpendKind.SUBSCRIPTION, 1, 6, 48_000_000, "",
+                       "Langganan surat kabar harian, 40 eksemplar untuk ruang baca dan pimpinan, satu tahun"),
+        OtherSpendSpec(OtherSpendKind.PRESS_GATHERING, 2, 9, 85_000_000, "Panitia Hari Pers Nasional Jakarta",
+                       "Jamuan dan sewa tempat pertemuan wartawan pada Hari Pers Nasional"),
+        OtherSpendSpec(OtherSpendKind.LEGISLATURE_PUBLICATION, 3, 16, 150_000_000,
+                       "Sekretariat DPRD Provinsi DKI Jakarta",
+                       "Publikasi kegiatan DPRD di media cetak dan daring (titipan pos Sekretariat DPRD)"),
+    ),
+    "diskominfo-banjar": (
+        OtherSpendSpec(OtherSpendKind.SUBSCRIPTION, 1, 8, 12_000_000, "",
+                       "Langganan surat kabar harian untuk kantor bupati, satu tahun"),
+        OtherSpendSpec(OtherSpendKind.PRESS_GATHERING, 2, 9, 20_000_000, "PWI Kabupaten Banjar",
+                       "Silaturahmi wartawan pada Hari Pers Nasional"),
+    ),
+}
 
 POLICY_OFF_REFERENCE = "Instruksi Gubernur: tanpa belanja iklan media berbayar (contoh demo)"
 POLICY_OFF_NOTE = ("Sejak Desember 2014 gubernur meminta SKPD berhenti membeli iklan layanan masyarakat di "
@@ -251,6 +288,7 @@ def _seed(today, actor, officers, result, stored_files) -> None:
         budgets = _budgets(agency, spec, today, officer, result)
         plans = _order_plans(spec, outlets, prices, budgets, today)
         _place(agency, spec, plans, budgets, prices, domains, existing, today, officer, result, stored_files)
+        _other_spend(agency, spec, budgets, outlets, today, officer, result, stored_files)
     result.agencies = Agency.objects.filter(slug__in=[a.slug for a in AGENCIES]).count()
     result.budgets = Budget.objects.filter(agency__slug__in=[a.slug for a in AGENCIES]).count()
     result.price_items = PriceItem.objects.filter(outlet__in=outlets).count()
@@ -408,6 +446,36 @@ def _place(agency, spec, plans, budgets, prices, domains, existing, today, offic
             continue
         result.created["orders"] += 1
         _follow(order, plan, domains.get(plan.outlet.pk), today, officer, stored_files)
+
+
+def _other_spend(agency, spec, budgets, outlets, today, officer, result, stored_files) -> None:
+    """The current year's spend outside the catalog that is missing, each identified by a request key from its
+    agency, year and number (so a second run finds it)."""
+    if today.year not in budgets or not budgets[today.year][1].spending_allowed:
+        return
+    budget = budgets[today.year][0]
+    newspaper = next((outlet for outlet in outlets if outlet.media_type == MediaType.PRINT), None)
+    for number, entry in enumerate(OTHER_SPEND.get(spec.slug, ())):
+        key = uuid.uuid5(NAMESPACE, f"{spec.slug}:{today.year}:other:{number}")
+        if OtherSpend.objects.filter(request_key=key).exists():
+            continue
+        day = min(datetime.date(today.year, entry.month, entry.day), today)
+        outlet = newspaper if not entry.recipient else None
+        reference = f"SP2D {number + 1:04d}/LS-LAIN/{spec.code}/{today.year}"
+        receipt = ContentFile(pdf_bytes(f"Kuitansi {entry.recipient or (outlet.name if outlet else '')}",
+                                        [entry.description, reference]), name="kuitansi.pdf")
+        try:
+            spend = services.other_spend_record(
+                budget=budget, kind=entry.kind, description=entry.description,
+                recipient=entry.recipient or ("" if outlet else "Harian Umum Lokal"), outlet=outlet,
+                amount=entry.amount, spent_on=day, reference=reference, evidence_file=receipt, user=officer,
+                request_key=key, today=today)
+        except services.BudgetRefused as refusal:
+            result.refused.append(f"{agency} {today.year} spend outside the catalog #{number + 1}: "
+                                  f"{refusal.messages[0]}")
+            continue
+        stored_files.append(spend.evidence_file.name)
+        result.created["spend outside the catalog"] += 1
 
 
 def _follow(order: MediaOrder, plan: OrderPlan, domain: str | None, today, officer, stored_files) -> None:

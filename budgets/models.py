@@ -1,11 +1,13 @@
 """Agencies, their yearly media budgets, the e-catalog price list and the media orders paid from them.
 
-The absolute rules are database constraints, so that no code path can break them: a budget's orders never
-exceed its current amount (``ordered_amount`` is kept in the transaction that places or cancels an
-order, with the budget row locked, see budgets.services.orders), paid never exceeds ordered, an order's
-amount is quantity × unit price unless a reason says why not, payment needs accepted proof, and budget
-revisions are only ever added (a trigger refuses UPDATE and DELETE, migration 0002). docs/domain.md
-"Budgets and orders" explains the rules; docs/architecture.md "Money" how they are kept under concurrency.
+The absolute rules are database constraints, so that no code path can break them: a budget's orders and
+its spend outside the catalog never exceed its current amount together (``ordered_amount`` and
+``other_spent_amount`` are kept in the transaction that places or cancels an order or records or cancels
+other spend, with the budget row locked, see budgets.services.orders and .other_spend), paid never
+exceeds ordered, an order's amount is quantity × unit price unless a reason says why not, payment needs
+accepted proof, and budget revisions are only ever added (a trigger refuses UPDATE and DELETE, migration
+0002). docs/domain.md "Budgets and orders" explains the rules; docs/architecture.md "Money" how they are
+kept under concurrency.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mediareg.audit import audited
 from mediareg.money import format_rupiah
-from partners.models import MediaOutlet
+from partners.models import MediaOutlet, PressCompany
 
 # The account regional media spend sits on (Permendagri 90/2019, Kepmendagri 050-5889/2021): data, not a
 # constant, so an agency that books it elsewhere changes it per budget.
@@ -85,7 +87,9 @@ class Budget(models.Model):
 
     ``current_amount`` is the original amount (murni) after every revision (perubahan, refocusing);
     ``ordered_amount`` is the sum of the year's orders that are not cancelled (paid ones included) and
-    ``paid_amount`` the sum of the paid ones (realisasi). Both are written only by budgets.services.
+    ``paid_amount`` the sum of the paid ones (realisasi); ``other_spent_amount`` is the sum of the spend
+    outside the catalog that is not cancelled (subscriptions, press gatherings, ...: OtherSpend). All three
+    are written only by budgets.services, with the budget row locked.
     """
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="budgets", verbose_name=_("agency"))
@@ -97,6 +101,8 @@ class Budget(models.Model):
     current_amount = Rupiah(_("current amount (after revisions)"), validators=[MinValueValidator(0)])
     ordered_amount = Rupiah(_("ordered"), default=0, editable=False)
     paid_amount = Rupiah(_("paid (realisasi)"), default=0, editable=False)
+    # db_default too, so rows inserted by SQL (bench/export.py) need not name it.
+    other_spent_amount = Rupiah(_("spent outside the catalog"), default=0, db_default=0, editable=False)
     spending_allowed = models.BooleanField(
         _("media spending allowed"), default=True,
         help_text=_("Off when the regional head's policy is no paid media cooperation this year: no order "
@@ -115,10 +121,12 @@ class Budget(models.Model):
             models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="budget_year_range"),
             models.CheckConstraint(condition=Q(original_amount__gte=0, current_amount__gte=0),
                                    name="budget_amounts_not_negative"),
-            # The backstop of budgets.services.orders.order_place: whatever the code does, the orders of a
-            # budget never exceed it and nothing is paid that was not ordered.
-            models.CheckConstraint(condition=Q(ordered_amount__lte=F("current_amount")),
-                                   name="budget_orders_within_amount"),
+            # The backstop of budgets.services.orders.order_place and other_spend.other_spend_record:
+            # whatever the code does, the orders and the spend outside the catalog of a budget never exceed
+            # it together, and nothing is paid that was not ordered.
+            models.CheckConstraint(condition=Q(ordered_amount__lte=F("current_amount") - F("other_spent_amount")),
+                                   name="budget_spend_within_amount"),
+            models.CheckConstraint(condition=Q(other_spent_amount__gte=0), name="budget_other_spend_not_negative"),
             models.CheckConstraint(condition=Q(paid_amount__gte=0, paid_amount__lte=F("ordered_amount")),
                                    name="budget_paid_within_ordered"),
         ]
@@ -132,13 +140,24 @@ class Budget(models.Model):
         return self.ordered_amount - self.paid_amount
 
     @property
+    def spent_total(self) -> int:
+        """Everything the budget holds: orders (paid ones included) and spend outside the catalog."""
+        return self.ordered_amount + self.other_spent_amount
+
+    @property
     def remaining_amount(self) -> int:
-        return self.current_amount - self.ordered_amount
+        return self.current_amount - self.spent_total
+
+    @property
+    def realised_amount(self) -> int:
+        """Realisasi: orders paid, and spend outside the catalog (recorded once it is paid, with its SP2D or
+        receipt)."""
+        return self.paid_amount + self.other_spent_amount
 
     @property
     def absorption(self) -> float | None:
-        """Serapan: paid ÷ budget, as a fraction for display (never stored or summed as money)."""
-        return self.paid_amount / self.current_amount if self.current_amount else None
+        """Serapan: realised ÷ budget, as a fraction for display (never stored or summed as money)."""
+        return self.realised_amount / self.current_amount if self.current_amount else None
 
 
 class RevisionReason(models.TextChoices):
@@ -436,3 +455,82 @@ class OrderFlag(models.Model):
     @property
     def waiting(self) -> bool:
         return self.approved_at is None
+class OtherSpendKind(models.TextChoices):
+    """Media spending that does not go through the e-catalog (docs/domain.md "Spend outside the catalog")."""
+
+    SUBSCRIPTION = "subscription", _("Newspaper or magazine subscription")
+    PRESS_GATHERING = "press_gathering", _("Press gathering")
+    SPONSORED_EVENT = "sponsored_event", _("Sponsored event")
+    LEGISLATURE_PUBLICATION = "legislature_publication", _("Legislature (DPRD) publication")
+    OTHER = "other", _("Other")
+
+
+def evidence_upload_to(instance, filename: str) -> str:
+    """A random name under spend-evidence/ and a year/month folder, as for proofs of publication."""
+    from partners.models import document_upload_to
+
+    return f"spend-evidence/{document_upload_to(instance, filename)}"
+
+
+@audited
+class OtherSpend(models.Model):
+    """Media money spent outside the e-catalog and recorded against the same budget: a newspaper subscription,
+    a press gathering, a sponsored event, a legislature's publication. Paid already, so recorded with its
+    payment reference and evidence; never edited or deleted: a wrong entry is cancelled with a reason and its
+    amount is free again. Recorded and cancelled only by budgets.services.other_spend, which keeps the
+    budget's ``other_spent_amount`` with the budget row locked, so the budget's remaining amount and the
+    public total count it."""
+
+    request_key = models.UUIDField(
+        _("request key"), default=uuid.uuid4, unique=True, editable=False,
+        help_text=_("Identifies one entry: the same form sent twice is recorded once."))
+    budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="other_spends",
+                               verbose_name=_("budget"))
+    kind = models.CharField(_("kind"), max_length=30, choices=OtherSpendKind.choices)
+    description = models.TextField(_("what was paid for"))
+    recipient = models.CharField(_("paid to"), max_length=200,
+                                 help_text=_("The name of the outlet, company, organiser or person paid."))
+    outlet = models.ForeignKey(MediaOutlet, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="other_spends", verbose_name=_("outlet in the registry"))
+    company = models.ForeignKey(PressCompany, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="other_spends", verbose_name=_("company in the registry"))
+    amount = Rupiah(_("amount"), validators=[MinValueValidator(1)])
+    spent_on = models.DateField(_("date spent"), db_index=True)
+    reference = models.CharField(_("payment reference (SP2D or receipt)"), max_length=100)
+    evidence_file = models.FileField(_("evidence"), upload_to=evidence_upload_to, storage=document_storage,
+                                     max_length=200)
+    evidence_original_filename = models.CharField(_("file name"), max_length=255, blank=True)
+    evidence_content_type = models.CharField(_("file type"), max_length=50, blank=True)
+    cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("cancelled by"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("entered by"))
+    created_at = models.DateTimeField(_("entered"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-spent_on", "-pk"]
+        verbose_name = _("spend outside the catalog")
+        verbose_name_plural = _("spend outside the catalog")
+        permissions = [
+            ("cancel_otherspend", _("Can cancel spend outside the catalog")),
+            ("download_spend_evidence", _("Can download the evidence of spend outside the catalog")),
+        ]
+        indexes = [models.Index(fields=["budget", "kind"], name="other_spend_budget_kind")]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=OtherSpendKind.values), name="other_spend_kind_valid"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="other_spend_amount_positive"),
+            models.CheckConstraint(condition=~Q(reference="") & ~Q(recipient="") & ~Q(evidence_file=""),
+                                   name="other_spend_has_reference_and_evidence"),
+            models.CheckConstraint(condition=Q(cancelled_on__isnull=True) | ~Q(cancel_reason=""),
+                                   name="other_spend_cancel_has_reason"),
+        ]
+
+    def __str__(self):
+        return _("%(kind)s: %(recipient)s, %(amount)s") % {
+            "kind": self.get_kind_display(), "recipient": self.recipient, "amount": format_rupiah(self.amount)}
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_on is not None

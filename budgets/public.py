@@ -2,20 +2,21 @@
 (issue 10, items 7 and 8; docs/domain.md "Transparency").
 
 The page shows public information only (UU 14/2008): the budget and its revisions, what was ordered and
-paid, spend per outlet (the outlet's name and amounts, never a person's name, phone, e-mail or a
-company's NPWP), how evenly the year's orders went to the outlets of the e-catalog
-(budgets.selectors.fair_distribution) and the chart of budget against spend by year. The agency and
-the year are chosen with plain links (?agency=<slug>&year=<year>); without them, the first agency and
-its latest year with a budget.
+paid, what was spent outside the e-catalog by kind (so the total is the whole total), spend per outlet
+(the outlet's name and amounts, never a person's name, phone, e-mail or a company's NPWP), how evenly
+the year's orders went to the outlets of the e-catalog (budgets.selectors.fair_distribution) and the
+chart of budget against spend by year. The agency and the year are chosen with plain links
+(?agency=<slug>&year=<year>); without them, the first agency and its latest year with a budget.
 
 Caching, as the public e-catalog (catalog.public), with one difference: the money must show at once.
 The agency list and the agency's budgets are read on every request (two small queries); the rest of
 the page (revisions, spend per outlet, the fair-distribution figures and the outlets without orders,
 three to four more queries over every order of the year and every listed outlet) is rendered once and
 kept in the cache under a key that includes each budget's amounts, revision count and last change
-(``Budget.updated_at``, which every service that places, pays or cancels an order, revises a budget or
-switches its policy moves). So a new order, payment, cancellation, revision or policy decision makes a
-new key and shows on the next visit, without any service knowing about this page. What the key does
+(``Budget.updated_at``, which every service that places, pays or cancels an order, records or cancels spend
+outside the catalog, revises a budget or switches its policy moves). So a new order, payment, cancellation,
+entry of other spend, revision or policy decision makes a new key and shows on the next visit, without any
+service knowing about this page. What the key does
 not follow (an outlet listed or suspended, renamed) shows within CACHE_SECONDS, as in the e-catalog.
 The language switch in the header carries the visitor's CSRF token, so the response is private; with
 the cache down the page is rendered every time (logged), never an error.
@@ -36,7 +37,7 @@ from mediareg.cache import cached
 
 from .charts import year_chart
 from .models import Agency, Budget
-from .selectors import agency_years, budget_revisions, fair_distribution
+from .selectors import agency_years, budget_revisions, fair_distribution, other_spend_by_kind
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +63,8 @@ def _cache_key(agencies: list[Agency], agency: Agency, budgets: list[Budget], ye
     parts = [translation.get_language() or "", str(timezone.localdate()), str(agency.pk), str(year)]
     parts += [f"{a.pk}:{a.slug}:{a}" for a in agencies]
     parts += [f"{b.pk}:{b.year}:{b.updated_at.isoformat()}:{b.original_amount}:{b.current_amount}:"
-              f"{b.ordered_amount}:{b.paid_amount}:{b.spending_allowed}:{b.revision_count}" for b in budgets]
+              f"{b.ordered_amount}:{b.paid_amount}:{b.other_spent_amount}:{b.spending_allowed}:{b.revision_count}"
+              for b in budgets]
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
     return f"mediareg:transparency:{digest}"
 
@@ -102,6 +104,8 @@ def transparency(request):
             "agencies": agencies, "agency": agency, "budgets": list(reversed(budgets)), "budget": budget,
             "revisions": list(budget_revisions(budget)) if budget else [],
             "fair": fair,
+            # Read only when there is some (one query); the figure is on the budget row, so in the key.
+            "other_spend": other_spend_by_kind(budget) if budget and budget.other_spent_amount else [],
             "without_orders_more": fair.listed_without_orders_count - len(fair.listed_without_orders) if fair else 0,
             "chart": year_chart(budgets),
         })

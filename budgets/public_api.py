@@ -1,6 +1,7 @@
 """The API's public open data for budgets (docs/api.md "Public open data"): /api/v1/transparency/, per agency and
 fiscal year the budget, its revisions, the spend per month and per outlet and the fair-distribution figures: the
-figures of the public /transparency/ page (budgets.public), from the same selectors. No sign-in, no personal data
+figures of the public /transparency/ page (budgets.public), from the same selectors, with the spend outside the
+e-catalog in every total and by kind. No sign-in, no personal data
 (no one's name: who entered a revision, who placed or paid an order; no file), cached and throttled
 (mediareg.api.public).
 
@@ -37,9 +38,16 @@ from mediareg.api.pagination import CursorPagination
 from mediareg.api.public import PublicViewSet
 from partners.models import MediaType
 
-from .models import Agency, Budget, RevisionReason
+from .models import Agency, Budget, OtherSpendKind, RevisionReason
 from .public import WITHOUT_ORDERS_SHOWN
-from .selectors import budget_revisions, budgets_fingerprint, fair_distribution, published_budgets, spend_by_month
+from .selectors import (
+    budget_revisions,
+    budgets_fingerprint,
+    fair_distribution,
+    other_spend_by_kind,
+    published_budgets,
+    spend_by_month,
+)
 
 YEAR_MIN, YEAR_MAX = 2000, 2100  # the budget's own range (budget_year_range)
 
@@ -70,15 +78,21 @@ class BudgetYearSerializer(serializers.ModelSerializer):
 
     agency = PublicAgencySerializer(read_only=True)
     url = serializers.SerializerMethodField(help_text=_("This year's figures in the API."))
-    remaining_amount = serializers.IntegerField(read_only=True, help_text=_("Not yet ordered: current − ordered."))
-    absorption = serializers.FloatField(read_only=True, allow_null=True,
-                                        help_text=_("Paid ÷ current amount (0 to 1); null for a budget of 0."))
+    total_amount = serializers.IntegerField(
+        source="spent_total", read_only=True,
+        help_text=_("All the media spending: orders not cancelled and spend outside the e-catalog, in whole rupiah."))
+    remaining_amount = serializers.IntegerField(
+        read_only=True, help_text=_("Current − ordered − spent outside the e-catalog."))
+    absorption = serializers.FloatField(
+        read_only=True, allow_null=True,
+        help_text=_("Paid and spent outside the e-catalog ÷ current amount (0 to 1); null for a budget of 0."))
     revision_count = serializers.IntegerField(read_only=True, help_text=_("How many revisions the budget had."))
 
     class Meta:
         model = Budget
         fields = ["agency", "year", "url", "account_code", "account_name", "original_amount", "current_amount",
-                  "ordered_amount", "paid_amount", "remaining_amount", "absorption", "spending_allowed",
+                  "ordered_amount", "paid_amount", "other_spent_amount", "total_amount", "remaining_amount",
+                  "absorption", "spending_allowed",
                   "revision_count"]
         read_only_fields = fields
         extra_kwargs = {
@@ -86,6 +100,9 @@ class BudgetYearSerializer(serializers.ModelSerializer):
             "current_amount": {"help_text": _("After every revision, in whole rupiah.")},
             "ordered_amount": {"help_text": _("Orders not cancelled (paid ones included), in whole rupiah.")},
             "paid_amount": {"help_text": _("Paid to the outlets (realisasi), in whole rupiah.")},
+            "other_spent_amount": {"help_text": _(
+                "Spent outside the e-catalog (subscriptions, press gatherings, sponsored events, legislature "
+                "publications), not cancelled, in whole rupiah.")},
             "spending_allowed": {"help_text": _("False in a year whose policy was no paid media cooperation.")},
         }
 
@@ -110,6 +127,15 @@ class MonthSerializer(serializers.Serializer):
     month = serializers.IntegerField(read_only=True, min_value=1, max_value=12)
     ordered = serializers.IntegerField(read_only=True, help_text=_("Orders placed that month, not cancelled."))
     paid = serializers.IntegerField(read_only=True, help_text=_("Payments made that month."))
+    other_spent = serializers.IntegerField(source="other", read_only=True,
+                                           help_text=_("Spent outside the e-catalog that month, not cancelled."))
+
+
+class KindSpendSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=OtherSpendKind.choices, read_only=True)
+    label = serializers.CharField(read_only=True, help_text=_("The kind in the request's language."))
+    entries = serializers.IntegerField(read_only=True)
+    amount = serializers.IntegerField(read_only=True, help_text=_("In whole rupiah."))
 
 
 class OutletSpendSerializer(serializers.Serializer):
@@ -148,6 +174,8 @@ class TransparencyYearSerializer(BudgetYearSerializer):
 
     revisions = PublicRevisionSerializer(many=True, read_only=True, source="public_revisions")
     months = MonthSerializer(many=True, read_only=True, source="public_months")
+    other_spend = KindSpendSerializer(many=True, read_only=True, source="public_other_spend",
+                                      help_text=_("Spend outside the e-catalog by kind (kinds without any left out)."))
     outlets = OutletSpendSerializer(many=True, read_only=True, source="public_fair.per_outlet",
                                     help_text=_("Spend per outlet, largest first."))
     fair_distribution = FairDistributionSerializer(read_only=True, source="public_fair")
@@ -158,7 +186,7 @@ class TransparencyYearSerializer(BudgetYearSerializer):
 
     class Meta(BudgetYearSerializer.Meta):
         fields = [*BudgetYearSerializer.Meta.fields, "policy_reference", "policy_note", "revisions", "months",
-                  "outlets", "fair_distribution", "listed_without_orders"]
+                  "other_spend", "outlets", "fair_distribution", "listed_without_orders"]
         read_only_fields = fields
 
 
@@ -174,7 +202,8 @@ YEAR_EXAMPLE = {
     "url": "https://mediareg.example.go.id/api/v1/transparency/kominfotik-dki/2021/",
     "account_code": "5.1.02.02.01.0063", "account_name": "Belanja Jasa Iklan/Reklame, Film, dan Pemotretan",
     "original_amount": 15000000000, "current_amount": 5000000000, "ordered_amount": 4200000000,
-    "paid_amount": 3900000000, "remaining_amount": 800000000, "absorption": 0.78, "spending_allowed": True,
+    "paid_amount": 3900000000, "other_spent_amount": 150000000, "total_amount": 4350000000,
+    "remaining_amount": 650000000, "absorption": 0.81, "spending_allowed": True,
     "revision_count": 1,
 }
 DETAIL_EXAMPLE = {
@@ -182,7 +211,11 @@ DETAIL_EXAMPLE = {
     "revisions": [{"revised_on": "2021-06-02", "amount_before": 15000000000, "amount_after": 5000000000,
                    "reason": "refocusing", "reason_label": "Refocusing dan realokasi", "reference": "DPPA 12/2021",
                    "note": "Dana dialihkan untuk penanganan COVID-19."}],
-    "months": [{"month": month, "ordered": 350000000, "paid": 325000000} for month in range(1, 13)],
+    "months": [{"month": month, "ordered": 350000000, "paid": 325000000, "other_spent": 12500000}
+               for month in range(1, 13)],
+    "other_spend": [{"kind": "subscription", "label": "Langganan surat kabar atau majalah", "entries": 4,
+                     "amount": 30000000},
+                    {"kind": "press_gathering", "label": "Pertemuan pers", "entries": 6, "amount": 120000000}],
     "outlets": [{"outlet_id": 42, "name": "Kabar Betawi", "media_type": "online", "orders": 3,
                  "ordered": 300000000, "paid": 300000000, "share": 0.0714}],
     "fair_distribution": {"listed_outlets": 50, "outlets_with_orders": 31, "listed_with_orders": 30,
@@ -209,8 +242,9 @@ YEAR_PARAMETER = OpenApiParameter("year", {"type": "integer", "minimum": YEAR_MI
     ),
     retrieve=extend_schema(
         summary=_("An agency's media spending in one year"),
-        description=_("The budget and its totals, its revisions (date, before, after, reason, reference), spend "
-                      "per month and per outlet (ordered, paid), and how evenly the orders went to the outlets of "
+        description=_("The budget and its totals (orders and spend outside the e-catalog), its revisions (date, "
+                      "before, after, reason, reference), spend per month, spend outside the e-catalog by kind, "
+                      "spend per outlet (ordered, paid), and how evenly the orders went to the outlets of "
                       "the e-catalog: the figures of /transparency/?agency=…&year=…. 404 when the agency has no "
                       "budget that year. Listed outlets are those in the e-catalog on at least one day of the "
                       "year; a listing change shows within API_PUBLIC_CACHE_SECONDS (2 minutes by default)."),
@@ -241,6 +275,7 @@ class TransparencyViewSet(PublicViewSet):
             raise NotFound()
         budget.public_revisions = list(budget_revisions(budget))
         budget.public_months = spend_by_month(budget)
+        budget.public_other_spend = other_spend_by_kind(budget)
         budget.public_fair = fair_distribution(budget.agency, budget.year, without_orders_rows=WITHOUT_ORDERS_SHOWN)
         return budget
 

@@ -15,12 +15,14 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.db.models import (
     BigIntegerField,
+    BooleanField,
     Case,
     DateField,
     DateTimeField,
     Exists,
     F,
     Func,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -32,7 +34,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import Coalesce, Concat, NullIf, Trim
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -48,8 +50,19 @@ from mediareg.reports.base import CHUNK
 from mediareg.reports.copy import sql_cells
 from partners.models import Document, DocumentKind, MediaOutlet, ReviewStatus
 
-from .models import Budget, BudgetRevision, FlagRule, MediaOrder, OrderFlag, OrderStatus, ProductKind, ProofStatus
-from .selectors import visible_budgets, visible_orders
+from .models import (
+    Budget,
+    BudgetRevision,
+    FlagRule,
+    MediaOrder,
+    OrderFlag,
+    OrderStatus,
+    OtherSpend,
+    OtherSpendKind,
+    ProductKind,
+    ProofStatus,
+)
+from .selectors import visible_budgets, visible_orders, visible_other_spends
 
 
 def _words(choices) -> dict[str, str]:
@@ -114,6 +127,30 @@ def spend_ledger_orders(filters: ReportFilters, user) -> QuerySet[MediaOrder]:
     return orders
 
 
+def spend_ledger_other_spend(filters: ReportFilters, user) -> QuerySet[OtherSpend]:
+    """The spend outside the catalog of the ledger: every entry ``user`` may see (cancelled ones included),
+    filtered by agency, fiscal year and date spent. None when the ledger is of selected orders (``ids``, the
+    order list's "export selected")."""
+    spends = OtherSpend.objects.all() if user is None else visible_other_spends(user)
+    if filters.ids:
+        return spends.none()
+    if filters.agency:
+        spends = spends.filter(budget__agency__slug=filters.agency)
+    if filters.year:
+        spends = spends.filter(budget__year=filters.year)
+    if filters.date_from:
+        spends = spends.filter(spent_on__gte=filters.date_from)
+    if filters.date_to:
+        spends = spends.filter(spent_on__lte=filters.date_to)
+    return spends
+
+
+# What a ledger row is: an e-catalog order, or spend outside the catalog (the ``entry`` column).
+class LedgerEntry(TextChoices):
+    ORDER = "order", _("e-catalog order")
+    OTHER_SPEND = "other_spend", _("spend outside the catalog")
+
+
 # The database columns of the ledger, in the report's column order. Choice fields are their stored codes
 # here (spend_ledger_rows turns them into words); everything else is as the file shows it.
 SPEND_LEDGER_FIELDS = (
@@ -121,8 +158,48 @@ SPEND_LEDGER_FIELDS = (
     "outlet__company__legal_name", "price_item__kind", "price_item__name", "description", "quantity", "unit_price",
     "amount", "override_reason", "status", "order_date", "service_start", "service_end", "ecatalog_reference",
     "proof_status", "published_url", "paid_on", "payment_reference", "cancelled_on", "eligible_on_order_date",
-    "listing_state_on_order_date", "failing_reasons", "placed_by",
+    "listing_state_on_order_date", "failing_reasons", "entry", "other_spend_id", "placed_by",
 )
+
+
+def _none(field):
+    """An empty cell of the type ``field`` (NULL::date, NULL::bigint, ...), so that the two parts of the ledger
+    have the same column types for COPY (mediareg.reports.copy)."""
+    return Cast(Value(None), output_field=field)
+
+
+# The spend outside the catalog in the ledger's columns: the kind in the product kind's place, the recipient
+# in the outlet's (the registry's outlet and company when chosen), the date spent as the order and payment
+# date, the payment reference as the order's, "paid" or "cancelled" as its status; the order's own facts
+# (product, quantity, service period, proof, eligibility) empty.
+OTHER_SPEND_COLUMNS = {
+    "pk": _none(IntegerField()), "budget__agency__name": F("budget__agency__name"), "budget__year": F("budget__year"),
+    "budget__account_code": F("budget__account_code"), "outlet_id": F("outlet_id"),
+    "outlet__name": F("recipient"), "outlet__company__legal_name": F("company__legal_name"),
+    "price_item__kind": F("kind"), "price_item__name": _none(TextField()), "description": F("description"),
+    "quantity": _none(IntegerField()), "unit_price": _none(BigIntegerField()), "amount": F("amount"),
+    "override_reason": _none(TextField()),
+    "status": Case(When(cancelled_on__isnull=True, then=Value(OrderStatus.PAID.value)),
+                   default=Value(OrderStatus.CANCELLED.value), output_field=TextField()),
+    "order_date": F("spent_on"), "service_start": _none(DateField()), "service_end": _none(DateField()),
+    "ecatalog_reference": _none(TextField()), "proof_status": _none(TextField()),
+    "published_url": _none(TextField()), "paid_on": Case(When(cancelled_on__isnull=True, then=F("spent_on")),
+                                                         default=None, output_field=DateField()),
+    "payment_reference": F("reference"), "cancelled_on": F("cancelled_on"),
+    "eligible_on_order_date": _none(BooleanField()), "listing_state_on_order_date": _none(TextField()),
+    "failing_reasons": _none(TextField()), "entry": Value(LedgerEntry.OTHER_SPEND.value, output_field=TextField()),
+    "other_spend_id": F("pk"), "placed_by": person_name("created_by"),
+}
+
+
+def spend_ledger_other_values(filters: ReportFilters, user) -> QuerySet:
+    """The spend outside the catalog as one SELECT of the ledger's columns (oldest first), streamed after the
+    orders."""
+    names = {field: f"ledger_{i}" for i, field in enumerate(SPEND_LEDGER_FIELDS)}
+    return (spend_ledger_other_spend(filters, user)
+            .annotate(**{names[field]: OTHER_SPEND_COLUMNS[field] for field in SPEND_LEDGER_FIELDS})
+            .order_by("spent_on", "pk")
+            .values_list(*names.values()))
 
 
 def spend_ledger_values(filters: ReportFilters, user, *, language: str | None = None) -> QuerySet:
@@ -135,28 +212,40 @@ def spend_ledger_values(filters: ReportFilters, user, *, language: str | None = 
                    default=FailingReasons("eligibility_outcomes", language or reason_language()),
                    output_field=TextField())
     return (spend_ledger_orders(filters, user)
-            .annotate(failing_reasons=failing,
-                      placed_by=person_name("created_by"))
+            .annotate(failing_reasons=failing, entry=Value(LedgerEntry.ORDER.value, output_field=TextField()),
+                      other_spend_id=_none(IntegerField()), placed_by=person_name("created_by"))
             .order_by("order_date", "pk")
             .values_list(*SPEND_LEDGER_FIELDS))
 
 
 # Positions of the choice columns in SPEND_LEDGER_FIELDS, which spend_ledger_rows puts into words.
-_KIND, _STATUS, _PROOF, _LISTING = (SPEND_LEDGER_FIELDS.index(name) for name in (
-    "price_item__kind", "status", "proof_status", "listing_state_on_order_date"))
+_KIND, _STATUS, _PROOF, _LISTING, _ENTRY = (SPEND_LEDGER_FIELDS.index(name) for name in (
+    "price_item__kind", "status", "proof_status", "listing_state_on_order_date", "entry"))
+
+
+def _ledger_words() -> dict[str, dict[str, str]]:
+    """The words of the ledger's choice columns, by column key, in the active language. A product kind and a
+    kind of spend outside the catalog share the column (their one common code, "other", reads the same)."""
+    return {"product_kind": {**_words(ProductKind.choices), **_words(OtherSpendKind.choices)},
+            "status": _words(OrderStatus.choices), "proof_status": _words(ProofStatus.choices),
+            "listing_state": _words(ListingState.choices), "entry": _words(LedgerEntry.choices)}
 
 
 def spend_ledger_rows(filters: ReportFilters, user) -> Iterator[tuple]:
-    """The ledger's rows in SpendLedgerReport.columns' order, streamed (CHUNK rows a fetch)."""
-    kinds, statuses = _words(ProductKind.choices), _words(OrderStatus.choices)
-    proofs, listings = _words(ProofStatus.choices), _words(ListingState.choices)
-    for values in spend_ledger_values(filters, user).iterator(chunk_size=CHUNK):
-        row = list(values)
-        row[_KIND] = kinds.get(row[_KIND], row[_KIND])
-        row[_STATUS] = statuses.get(row[_STATUS], row[_STATUS])
-        row[_PROOF] = proofs.get(row[_PROOF], row[_PROOF])
-        row[_LISTING] = listings.get(row[_LISTING], row[_LISTING])
-        yield tuple(row)
+    """The ledger's rows in SpendLedgerReport.columns' order, streamed (CHUNK rows a fetch): the orders, then
+    the spend outside the catalog (a second query, after the first has been read)."""
+    words = _ledger_words()
+    kinds, statuses, proofs = words["product_kind"], words["status"], words["proof_status"]
+    listings, entries = words["listing_state"], words["entry"]
+    for part in (spend_ledger_values, spend_ledger_other_values):
+        for values in part(filters, user).iterator(chunk_size=CHUNK):
+            row = list(values)
+            row[_KIND] = kinds.get(row[_KIND], row[_KIND])
+            row[_STATUS] = statuses.get(row[_STATUS], row[_STATUS])
+            row[_PROOF] = proofs.get(row[_PROOF], row[_PROOF])
+            row[_LISTING] = listings.get(row[_LISTING], row[_LISTING])
+            row[_ENTRY] = entries.get(row[_ENTRY], row[_ENTRY])
+            yield tuple(row)
 
 
 @register
@@ -167,7 +256,9 @@ class SpendLedgerReport(Report):
         "Every media order: agency, fiscal year, account, outlet and company, product, quantity, price and "
         "amount, status, dates, proof of publication, payment, and whether the outlet was listed and "
         "eligible on the order date (the order's snapshot of the catalog that day, with the rules that "
-        "failed). Cancelled orders are included; the status says so.")
+        "failed). Then the spend outside the catalog (subscriptions, press gatherings, sponsored events, "
+        "legislature publications) with its kind, recipient, amount, date and payment reference, so the "
+        "ledger holds all the money. Cancelled orders and entries are included; the status says so.")
     permission = "budgets.view_mediaorder"
     filters = ("agency", "year", "date_from", "date_to")
     columns = [
@@ -198,22 +289,30 @@ class SpendLedgerReport(Report):
         Column("eligible", _("eligible on the order date"), "bool"),
         Column("listing_state", _("listing on the order date")),
         Column("failing_reasons", _("failing rules on the order date")),
+        Column("entry", _("entry")),
+        Column("other_spend_id", _("number of the spend outside the catalog"), "int"),
         Column("placed_by", _("placed by"), personal=True),
     ]
 
     def queryset(self, filters: ReportFilters, user):
         return spend_ledger_orders(filters, user)
 
+    def count(self, filters: ReportFilters, user) -> int:
+        return spend_ledger_orders(filters, user).count() + spend_ledger_other_spend(filters, user).count()
+
     def rows(self, filters: ReportFilters, user):
         return spend_ledger_rows(filters, user)
 
     def copy_select(self, filters: ReportFilters, user, profile: str):
         """The same cells as ``rows`` gives the writer, as SQL, so that PostgreSQL writes the CSV
-        (mediareg.reports.copy; bench/export.py): a million orders in a third of the time."""
-        return sql_cells(spend_ledger_values(filters, user), self, profile, yes=gettext("yes"), no=gettext("no"),
-                         words={"product_kind": _words(ProductKind.choices), "status": _words(OrderStatus.choices),
-                                "proof_status": _words(ProofStatus.choices),
-                                "listing_state": _words(ListingState.choices)})
+        (mediareg.reports.copy; bench/export.py): a million orders in a third of the time. Two SELECTs, the
+        orders' and then the spend outside the catalog's, each copied in turn (mediareg.reports.formats)."""
+        words = _ledger_words()
+        selects = [sql_cells(values, self, profile, yes=gettext("yes"), no=gettext("no"), words=words)
+                   for values in (spend_ledger_values(filters, user), spend_ledger_other_values(filters, user))]
+        if selects[0] is None:  # nothing of the orders may be seen: nor of the rest (the same scope)
+            return None
+        return [select for select in selects if select is not None]
 
 
 # --- budget-utilisation -----------------------------------------------------------------------------------
@@ -236,8 +335,9 @@ class BudgetUtilisationReport(Report):
     description = _(
         "One row per agency and fiscal year: the original amount (murni), how many revisions, the current "
         "amount, what is ordered (orders not cancelled, paid ones included), committed (ordered and not yet "
-        "paid), paid (realisasi), remaining (current minus ordered), absorption (serapan: paid ÷ current), "
-        "and the year's spending policy.")
+        "paid), paid (realisasi), spent outside the catalog (subscriptions, press gatherings, ...), remaining "
+        "(current minus ordered and spent outside the catalog), absorption (serapan: paid and spent outside "
+        "the catalog ÷ current), and the year's spending policy.")
     permission = "budgets.view_budget"
     filters = ("agency", "year")
     columns = [
@@ -251,8 +351,9 @@ class BudgetUtilisationReport(Report):
         Column("ordered", _("ordered"), "money"),
         Column("committed", _("committed (ordered, not paid)"), "money"),
         Column("paid", _("paid (realisasi)"), "money"),
-        Column("remaining", _("remaining (current minus ordered)"), "money"),
-        Column("absorption", _("absorption (paid ÷ current, %)"), "percent"),
+        Column("other_spent", _("spent outside the catalog"), "money"),
+        Column("remaining", _("remaining (current minus ordered and spent outside the catalog)"), "money"),
+        Column("absorption", _("absorption (paid and spent outside the catalog ÷ current, %)"), "percent"),
         Column("spending_allowed", _("media spending allowed"), "bool"),
         Column("policy_reference", _("policy decision reference")),
     ]
@@ -261,21 +362,21 @@ class BudgetUtilisationReport(Report):
         return budget_utilisation_budgets(filters, user)
 
     def rows(self, filters: ReportFilters, user):
-        # The figures the services keep on the budget (ordered_amount, paid_amount: docs/domain.md "The
-        # figures"); the exceptions report checks them against the orders themselves.
+        # The figures the services keep on the budget (ordered_amount, paid_amount, other_spent_amount:
+        # docs/domain.md "The figures"); the exceptions report checks them against the orders themselves.
         budgets = (self.queryset(filters, user)
                    .annotate(revision_n=count_of(BudgetRevision, "budget"),
                              committed=F("ordered_amount") - F("paid_amount"),
-                             remaining=F("current_amount") - F("ordered_amount"))
+                             remaining=F("current_amount") - F("ordered_amount") - F("other_spent_amount"))
                    .order_by("agency__name", "year", "pk")
                    .values_list("agency__name", "year", "account_code", "account_name", "original_amount",
                                 "revision_n", "current_amount", "ordered_amount", "committed", "paid_amount",
-                                "remaining", "spending_allowed", "policy_reference"))
-        for (agency, year, code, account, original, revisions, current, ordered, committed, paid, remaining,
+                                "other_spent_amount", "remaining", "spending_allowed", "policy_reference"))
+        for (agency, year, code, account, original, revisions, current, ordered, committed, paid, other, remaining,
              allowed, reference) in budgets.iterator(chunk_size=CHUNK):
-            absorption = paid / current if current else None
-            yield (agency, year, code, account, original, revisions, current, ordered, committed, paid, remaining,
-                   absorption, allowed, reference)
+            absorption = (paid + other) / current if current else None
+            yield (agency, year, code, account, original, revisions, current, ordered, committed, paid, other,
+                   remaining, absorption, allowed, reference)
 
 
 # --- exceptions -------------------------------------------------------------------------------------------

@@ -14,7 +14,17 @@ from django.utils import timezone
 from catalog.models import ListingState, ListingTransition
 from partners.models import MediaOutlet
 
-from .models import Agency, Budget, BudgetRevision, MediaOrder, OrderFlag, OrderStatus, ProofStatus
+from .models import (
+    Agency,
+    Budget,
+    BudgetRevision,
+    MediaOrder,
+    OrderFlag,
+    OrderStatus,
+    OtherSpend,
+    OtherSpendKind,
+    ProofStatus,
+)
 from .services.access import agency_of, may_see_every_agency
 
 LIVE = ~Q(status=OrderStatus.CANCELLED)
@@ -45,6 +55,14 @@ def visible_orders(user, orders: QuerySet[MediaOrder] | None = None) -> QuerySet
     return orders.filter(budget__agency=agency) if agency else orders.none()
 
 
+def visible_other_spends(user, spends: QuerySet[OtherSpend] | None = None) -> QuerySet[OtherSpend]:
+    spends = OtherSpend.objects.all() if spends is None else spends
+    if may_see_every_agency(user):
+        return spends
+    agency = agency_of(user)
+    return spends.filter(budget__agency=agency) if agency else spends.none()
+
+
 # --- a budget's figures ---------------------------------------------------------------------------------
 
 @dataclass
@@ -52,12 +70,16 @@ class MonthSpend:
     month: int
     ordered: int = 0
     paid: int = 0
+    other: int = 0  # spent outside the catalog
 
 
 def spend_by_month(budget: Budget) -> list[MonthSpend]:
-    """The twelve months of the budget's year: orders placed (by order date, cancelled left out) and
-    payments (by payment date). Two queries."""
+    """The twelve months of the budget's year: orders placed (by order date, cancelled left out), payments
+    (by payment date) and spend outside the catalog (by the date spent, cancelled left out). Three queries."""
     months = {m: MonthSpend(m) for m in range(1, 13)}
+    other = OtherSpend.objects.filter(budget=budget, cancelled_on__isnull=True, spent_on__year=budget.year)
+    for row in other.annotate(m=ExtractMonth("spent_on")).values("m").annotate(total=Sum("amount")).order_by():
+        months[row["m"]].other = row["total"] or 0
     live = MediaOrder.objects.filter(LIVE, budget=budget)
     for row in live.annotate(m=ExtractMonth("order_date")).values("m").annotate(total=Sum("amount")).order_by():
         months[row["m"]].ordered = row["total"] or 0
@@ -65,6 +87,23 @@ def spend_by_month(budget: Budget) -> list[MonthSpend]:
     for row in paid.annotate(m=ExtractMonth("paid_on")).values("m").annotate(total=Sum("amount")).order_by():
         months[row["m"]].paid = row["total"] or 0
     return list(months.values())
+
+
+@dataclass
+class KindSpend:
+    kind: str
+    label: str
+    entries: int
+    amount: int
+
+
+def other_spend_by_kind(budget: Budget) -> list[KindSpend]:
+    """The budget's spend outside the catalog per kind (cancelled left out), in the kinds' order; kinds without
+    spend are left out. One query. Public: amounts and counts only."""
+    rows = {r["kind"]: r for r in OtherSpend.objects.filter(budget=budget, cancelled_on__isnull=True)
+            .values("kind").annotate(entries=Count("pk"), amount=Sum("amount")).order_by()}
+    return [KindSpend(kind, str(label), rows[kind]["entries"], rows[kind]["amount"] or 0)
+            for kind, label in OtherSpendKind.choices if kind in rows]
 
 
 def published_budgets() -> QuerySet[Budget]:
@@ -83,12 +122,13 @@ def budget_revisions(budget: Budget) -> QuerySet[BudgetRevision]:
 
 def budgets_fingerprint() -> str:
     """A digest of every budget's figures and its agency's names, in one query over the budgets (hundreds of
-    rows, not orders). Every service that places, pays or cancels an order, revises a budget or switches its
-    policy changes a budget row (its amounts and ``updated_at``), so a cache keyed on this digest shows a money
-    change on the next request (budgets.public_api)."""
+    rows, not orders). Every service that places, pays or cancels an order, records or cancels spend outside
+    the catalog, revises a budget or switches its policy changes a budget row (its amounts and ``updated_at``),
+    so a cache keyed on this digest shows a money change on the next request (budgets.public_api)."""
     row = Concat(Cast("pk", CharField()), Value(":"), Cast("updated_at", CharField()), Value(":"),
                  Cast("current_amount", CharField()), Value(":"), Cast("ordered_amount", CharField()), Value(":"),
-                 Cast("paid_amount", CharField()), Value(":"), Cast("spending_allowed", CharField()), Value(":"),
+                 Cast("paid_amount", CharField()), Value(":"), Cast("other_spent_amount", CharField()), Value(":"),
+                 Cast("spending_allowed", CharField()), Value(":"),
                  "agency__slug", Value(":"), "agency__name", Value(":"), "agency__short_name",
                  output_field=CharField())
     digest = Budget.objects.aggregate(digest=MD5(StringAgg(row, delimiter=",", order_by="pk")))["digest"]

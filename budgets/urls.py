@@ -11,6 +11,8 @@ urlpatterns = [
     # Proof of publication files: staff with the permission, for an order they may see (budgets.views).
     path("budgets/orders/<int:pk>/proof/", views.order_proof, name="order-proof"),
     path("budgets/orders/<int:pk>/proof/preview/", views.order_proof_preview, name="order-proof-preview"),
+    # The evidence of spend outside the catalog: staff with the permission, for an entry they may see.
+    path("budgets/other-spend/<int:pk>/evidence/", views.other_spend_evidence, name="other-spend-evidence"),
     # The spend ledger as Open Contracting data, beside the reports' CSV and XLSX (mediareg.reports.urls
     # takes only those two formats, so this address reaches here).
     path("reports/spend-ledger.ocds.json", views.spend_ledger_ocds, name="spend-ledger-ocds"),

@@ -1,7 +1,7 @@
 """The proof-of-publication files of media orders: like registry documents (partners.views), served only
 here, to staff with the permission, and only for an order the person may see (their agency's, or every
 agency's for auditors), with no-store and nosniff, each access written to the data access log that auditors
-read (mediareg.access).
+read (mediareg.access). The evidence of spend outside the catalog the same way, with its own permission.
 
 And the spend ledger as an Open Contracting release package (/reports/spend-ledger.ocds.json,
 budgets.ocds): the same permission, filters, agency scope and access log as the ledger's CSV."""
@@ -77,6 +77,27 @@ def order_proof_preview(request, pk: int):
     response = _attachment(handle, order.proof_original_filename, order.proof_file.name, content_type, inline=True)
     response["Content-Security-Policy"] = PREVIEW_POLICY
     return response
+
+
+@require_safe
+def other_spend_evidence(request, pk: int):
+    """The evidence of spend outside the catalog (a receipt, an invoice, an SP2D), downloaded: staff with *Can
+    download the evidence of spend outside the catalog*, for an entry of an agency they may see (else 404),
+    logged in the data access log as proofs are."""
+    if not request.user.is_authenticated or not request.user.is_staff:
+        return redirect_to_login(request.get_full_path())
+    if not request.user.has_perm("budgets.download_spend_evidence"):
+        logger.warning("spend evidence download refused: user=%s entry=%s", request.user.pk, pk)
+        raise PermissionDenied
+    spend = get_object_or_404(selectors.visible_other_spends(request.user), pk=pk)
+    try:
+        handle = spend.evidence_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The evidence file of this entry is missing from storage.") from exc
+    logger.info("spend evidence downloaded: user=%s entry=%s", request.user.pk, pk)
+    record_access(kind=DataAccess.Kind.EVIDENCE_DOWNLOAD, name=spend.pk, user=request.user)
+    return _attachment(handle, spend.evidence_original_filename, spend.evidence_file.name,
+                       spend.evidence_content_type)
 
 
 @staff_member_required

@@ -129,6 +129,7 @@ class DataAccess(models.Model):
         DOCUMENT_PREVIEW = "document_preview", _("document previewed")
         PROOF_DOWNLOAD = "proof_download", _("proof downloaded")
         PROOF_PREVIEW = "proof_preview", _("proof previewed")
+        EVIDENCE_DOWNLOAD = "evidence_download", _("spend evidence downloaded")
 
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -150,7 +151,7 @@ class DataAccess(models.Model):
         verbose_name_plural = _("data access log")
         constraints = [models.CheckConstraint(condition=models.Q(kind__in=["report", "document_download",
                                                                            "document_preview", "proof_download",
-                                                                           "proof_preview"]),
+                                                                           "proof_preview", "evidence_download"]),
                                               name="data_access_kind_valid")]
 
     def __str__(self):

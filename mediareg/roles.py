@@ -39,11 +39,12 @@ MANAGE_CATALOG = ["catalog.manage_listing", "catalog.recheck_eligibility", "cata
 # budgets.view_every_agency (auditors); a budget officer's lists are scoped to their own agency
 # (budgets.selectors.visible_*), and the services refuse a change to another agency's (budgets.services.access).
 VIEW_BUDGETS = [f"budgets.view_{model}" for model in ("agency", "agencystaff", "budget", "budgetrevision",
-                                                        "priceitem", "mediaorder", "orderflag")]
+                                                        "priceitem", "mediaorder", "orderflag", "otherspend")]
 MANAGE_BUDGETS = ["budgets.add_budget", "budgets.change_budget", "budgets.add_budgetrevision",
                   "budgets.add_priceitem", "budgets.approve_priceitem",
                   "budgets.add_mediaorder", "budgets.change_mediaorder", "budgets.review_proof",
-                  "budgets.pay_mediaorder", "budgets.cancel_mediaorder", "budgets.download_proof"]
+                  "budgets.pay_mediaorder", "budgets.cancel_mediaorder", "budgets.download_proof",
+                  "budgets.add_otherspend", "budgets.cancel_otherspend", "budgets.download_spend_evidence"]
 
 # Login attempts, lockouts and the log of logins (django-axes). Only superusers unlock.
 VIEW_LOGINS = ["axes.view_accessattempt", "axes.view_accessfailurelog", "axes.view_accesslog"]
@@ -74,7 +75,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # change, delete or other action permission: tests/test_auditor_walk.py posts every admin page and
     # action as an auditor and finds nothing written.
     "Auditor": VIEW_REGISTRY + VIEW_CATALOG + VIEW_BUDGETS + VIEW_LOGINS + VIEW_SCHEDULES + VIEW_PROJECT
-    + VIEW_PEOPLE + ["budgets.view_every_agency", "budgets.download_proof", "partners.download_document"],
+    + VIEW_PEOPLE + ["budgets.view_every_agency", "budgets.download_proof", "budgets.download_spend_evidence",
+                     "partners.download_document"],
     # An agency's budget officer: its budgets, price list and orders; the registry read-only (the public
     # /catalog/ and the order form say which outlets may be ordered from).
     "Petugas Anggaran": VIEW_REGISTRY + VIEW_BUDGETS + MANAGE_BUDGETS + OWN_API_TOKENS,

@@ -548,6 +548,8 @@ SPECTACULAR_SETTINGS = {
         "ProofDecisionEnum": "budgets.api.PROOF_DECISIONS",
         "OrderProofStatusEnum": "budgets.api.PROOF_STATES",
         "OrderListingStateEnum": "budgets.api.SNAPSHOT_LISTING_STATES",
+        "OtherSpendKindEnum": "budgets.models.OtherSpendKind",
+        "OtherSpendStatusEnum": "budgets.api.OTHER_SPEND_STATES",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
                              "mediareg.api.schema.add_common_parts"],

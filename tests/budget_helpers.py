@@ -77,3 +77,23 @@ def pay(order, *, paid_on: datetime.date, user=None, reference: str = ""):
     order = services.order_review_proof(publish(order, user=staff), accept=True, user=staff)
     return services.order_pay(order, paid_on=paid_on, reference=reference or f"SP2D-{next(_numbers)}", user=staff,
                               today=datetime.date(2026, 11, 26))
+
+
+def evidence(name: str = "kuitansi.pdf", title: str = "Kuitansi"):
+    """A PDF receipt, as staff attach to spend outside the catalog."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from partners.demo.files import pdf_bytes
+
+    return SimpleUploadedFile(name, pdf_bytes(title), content_type="application/pdf")
+
+
+def record_other_spend(budget, *, amount: int = 5_000_000, kind: str = "subscription", spent_on=ORDER_DAY, user=None,
+                       today: datetime.date | None = None, **fields):
+    """Spend outside the catalog recorded through budgets.services, with a PDF receipt."""
+    return services.other_spend_record(
+        budget=budget, kind=kind, description=fields.pop("description", "Langganan koran harian setahun"),
+        recipient=fields.pop("recipient", "Harian Uji"), amount=amount, spent_on=spent_on,
+        reference=fields.pop("reference", f"SP2D-LAIN-{next(_numbers)}"),
+        evidence_file=fields.pop("evidence_file", evidence()), user=user,
+        today=today or datetime.date(2026, 11, 26), **fields)

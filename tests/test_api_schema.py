@@ -166,7 +166,7 @@ class ApiData:
 def build_data() -> ApiData:
     """A small registry with something in every list: listed, suspended and applying outlets with documents
     (one expiring, one rejected), eligibility history, an agency with its budget officer, a budget with a
-    revision, an approved price, and orders placed, published and paid."""
+    revision, an approved price, orders placed, published and paid, and spend outside the catalog."""
     from budgets import services
     from budgets.models import RevisionReason
     from catalog.models import ListingState
@@ -180,6 +180,7 @@ def build_data() -> ApiData:
         pay,
         place,
         publish,
+        record_other_spend,
     )
     from tests.catalog_helpers import eligible_outlet, listed_outlet, make_application
 
@@ -202,6 +203,7 @@ def build_data() -> ApiData:
     pay(place(budget, price, quantity=2), paid_on=datetime.date(2026, 10, 20))
     publish(place(budget, price))
     place(budget, price, quantity=3)
+    record_other_spend(budget, amount=3_600_000, user=officer)
 
     superuser = StaffUserFactory(username="admin.skema", is_superuser=True)
     return ApiData(tokens.token_create(user=superuser, name="schemathesis", created_by=superuser)[1])

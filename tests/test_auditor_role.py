@@ -35,8 +35,10 @@ from tests.test_every_page_language import everything  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ordinary_day")]
 
-# The only permissions of the role that are not "view": reading the files, and seeing every agency's budgets.
-BEYOND_VIEWING = {"partners.download_document", "budgets.download_proof", "budgets.view_every_agency"}
+# The only permissions of the role that are not "view": reading the files (documents, proofs, the evidence of
+# spend outside the catalog), and seeing every agency's budgets.
+BEYOND_VIEWING = {"partners.download_document", "budgets.download_proof", "budgets.download_spend_evidence",
+                  "budgets.view_every_agency"}
 
 
 def admins_and_inlines():

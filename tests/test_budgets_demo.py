@@ -22,6 +22,7 @@ from budgets.models import (
     MediaOrder,
     MediaOrderEvent,
     OrderStatus,
+    OtherSpend,
     PriceItem,
     PriceStatus,
     ProofStatus,
@@ -62,6 +63,7 @@ def state() -> dict:
         "revisions": BudgetRevision.objects.count(),
         "prices": list(PriceItem.objects.order_by("pk").values_list("pk", "status", "valid_until")),
         "orders": list(MediaOrder.objects.order_by("pk").values_list("pk", "status", "proof_status", "updated_at")),
+        "other_spend": list(OtherSpend.objects.order_by("pk").values_list("pk", "amount", "spent_on")),
         "transitions": ListingTransition.objects.count(),
         "changes": EligibilityChange.objects.count(),
     }
@@ -75,6 +77,9 @@ def assert_books_balance():
         assert budget.paid_amount == (orders.filter(status=OrderStatus.PAID).aggregate(s=Sum("amount"))["s"] or 0)
         assert budget.ordered_amount <= budget.current_amount
         assert not budget.orders.exclude(order_date__year=budget.year).exists()
+        other = budget.other_spends.filter(cancelled_on__isnull=True).aggregate(s=Sum("amount"))["s"] or 0
+        assert budget.other_spent_amount == other
+        assert budget.ordered_amount + budget.other_spent_amount <= budget.current_amount
 
 
 def assert_every_status(today: datetime.date):
@@ -298,3 +303,18 @@ def test_transparency_shows_the_demo_years_in_rupiah(client, debug_on):
     assert "Tidak ada belanja media pada 2017" in page[2017]
     for year in (2019, 2021):
         assert "Pemerataan" in page[year] and "Belanja per media" in page[year]
+
+
+def test_the_current_year_has_spend_outside_the_catalog_on_the_public_page(debug_on, client):
+    with at("2026-11-26T10:00"):
+        output = seed()
+        assert "A planned demo order was refused" not in output
+        dki = OtherSpend.objects.filter(budget__agency__slug=DKI, budget__year=2026)
+        assert sorted(dki.values_list("kind", flat=True)) == [
+            "legislature_publication", "press_gathering", "subscription"]
+        assert dki.get(kind="subscription").outlet is not None  # a subscription to a demo newspaper
+        assert OtherSpend.objects.filter(budget__agency__slug=BANJAR, budget__year=2026).count() == 2
+        assert all(spend.evidence_file for spend in OtherSpend.objects.all())
+        client.cookies["django_language"] = "en"
+        page = client.get("/transparency/", {"agency": DKI, "year": 2026}).content.decode()
+        assert "Legislature (DPRD) publication" in page and "Rp 283.000.000" in page

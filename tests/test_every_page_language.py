@@ -236,6 +236,9 @@ def everything(client):
     order = place(budget, price, order_date=today - datetime.timedelta(days=2), today=today)
     budgets.order_publish(order, published_url="https://warta.example/berita/1")
     place(budget, price, order_date=today - datetime.timedelta(days=1), today=today)  # a second, still committed
+    from tests.budget_helpers import record_other_spend
+
+    record_other_spend(budget, amount=2_000_000, spent_on=today - datetime.timedelta(days=1), today=today)
     # The login records (django-axes): a failed login, then a successful one and its logout.
     user = UserFactory(username="masuk", is_staff=True)
     client.post("/admin/login/", {"username": "masuk", "password": "salah"})

@@ -23,6 +23,7 @@ from tests.budget_helpers import (
     pay,
     place,
     publish,
+    record_other_spend,
 )
 from tests.factories import StaffUserFactory
 
@@ -36,6 +37,7 @@ class RowsOnly(SpendLedgerReport):
         return None
 
 
+OTHER_SPEND = 3  # the entries of spend outside the catalog in the ledger fixture
 TRICKY = ['=HYPERLINK("http://x","y")', "+62 812 0000", "-5", "@akun", "\tberita", "\rberita", "koma, titik",
           'kata "kutipan"', "baris\nbaru", "baris\r\nbaru", "", "\\.", "'kutip", "Ñusantara — ü", "biasa"]
 
@@ -64,6 +66,14 @@ def ledger():
         eligibility_outcomes=[{"code": "npwp", "passed": False, "reason": {"id": "=NPWP, tidak sah", "en": "bad"}},
                               {"code": "kswp", "passed": False, "reason": "KSWP \"lama\""}])
     MediaOrder.objects.filter(pk=orders[1].pk).update(created_by=None, override_reason="Diskon, \"khusus\"")
+    # Spend outside the catalog, after the orders: with the registry's outlet (and so its company), by
+    # someone with no name, and cancelled.
+    record_other_spend(budget, kind="press_gathering", recipient="", outlet=outlet, description=TRICKY[0],
+                       reference="=SP2D, \"1\"", user=officer)
+    record_other_spend(budget, kind="other", recipient="baris\nbaru", description="koma, titik", reference="-2")
+    cancelled = record_other_spend(budget, kind="legislature_publication", recipient="@DPRD",
+                                   description="Ñusantara — ü", user=officer)
+    services.other_spend_cancel(cancelled, reason="'kutip", user=officer)
     return orders
 
 
@@ -78,7 +88,8 @@ def test_postgresql_writes_the_python_writers_file_byte_for_byte(ledger, profile
     assert report.copy_select(ReportFilters(), None, profile) is not None
     by_copy = body(report, profile, language)
     assert by_copy == body(RowsOnly(), profile, language)
-    assert by_copy.count(b"\r\n") >= len(TRICKY) + 2
+    assert by_copy.count(b"\r\n") >= len(TRICKY) + OTHER_SPEND + 2
+    assert b"'=SP2D" in by_copy and b"'@DPRD" in by_copy
     assert b"'=HYPERLINK" in by_copy and b"'@akun" in by_copy
     assert (b"=Siti" in by_copy) == (profile == Profile.FULL)
 
@@ -87,8 +98,8 @@ def test_it_streams_in_pieces_and_counts_its_rows(ledger):
     counted, progress = [], []
     pieces = list(csv_chunks(get_report("spend-ledger"), ReportFilters(), None, finished=counted.append,
                              progress=progress.append))
-    assert counted == [len(TRICKY)]
-    assert progress[-1] == len(TRICKY)
+    assert counted == [len(TRICKY) + OTHER_SPEND]
+    assert progress[-1] == len(TRICKY) + OTHER_SPEND
     assert len(pieces) >= 2  # the title and header first, then the rows
 
 
@@ -97,7 +108,7 @@ def test_the_view_and_its_log_use_it(client, auditor, ledger):
     response = client.get("/reports/spend-ledger.csv?agency=kominfo-copy")
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith("\ufeff".encode())
-    assert DataAccess.objects.get().rows == len(TRICKY)
+    assert DataAccess.objects.get().rows == len(TRICKY) + OTHER_SPEND
 
 
 def test_a_person_who_may_see_no_order_gets_the_empty_file(client, ledger):

@@ -115,6 +115,7 @@ def test_the_spend_ledger_has_every_order_with_its_facts_in_csv_and_xlsx(client,
             "published link": "https://portal.example/berita/1", "payment date": "2026-10-01",
             "payment reference (SP2D)": "SP2D-001", "cancelled on": "", "eligible on the order date": "yes",
             "listing on the order date": "Listed", "failing rules on the order date": "",
+            "entry": "e-catalog order", "number of the spend outside the catalog": "",
             "placed by": "Siti Rahmawati"}
         assert (discounted["fiscal year"], discounted["amount"], discounted["reason for a different amount"],
                 discounted["status"], discounted["proof"]) == (
@@ -198,7 +199,7 @@ def test_the_ledgers_select_is_one_query_for_copy(world):
     """bench/export.py runs the same SELECT through COPY: it is one statement with the columns in order."""
     values = spend_ledger_values(ReportFilters(), None, language="en")
     sql, params = values.query.sql_with_params()
-    assert sql.startswith("SELECT") and len(values.query.values_select) + len(values.query.annotation_select) == 28
+    assert sql.startswith("SELECT") and len(values.query.values_select) + len(values.query.annotation_select) == 30
     assert list(values)[0][0] == world["discounted"].pk
 
 
@@ -260,13 +261,16 @@ def test_budget_utilisation_has_a_row_per_agency_and_year_with_its_figures(clien
             "original amount (murni)": n(1_000_000_000), "revisions": n(1),
             "current amount (after revisions)": n(800_000_000), "ordered": n(20_000_000),
             "committed (ordered, not paid)": n(0), "paid (realisasi)": n(20_000_000),
-            "remaining (current minus ordered)": n(780_000_000), "absorption (paid ÷ current, %)": n(2.5),
+            "spent outside the catalog": n(0),
+            "remaining (current minus ordered and spent outside the catalog)": n(780_000_000),
+            "absorption (paid and spent outside the catalog ÷ current, %)": n(2.5),
             "media spending allowed": "yes", "policy decision reference": ""}
+        absorption = "absorption (paid and spent outside the catalog ÷ current, %)"
         assert (alpha_2025["ordered"], alpha_2025["committed (ordered, not paid)"], alpha_2025["paid (realisasi)"],
-                alpha_2025["revisions"], alpha_2025["absorption (paid ÷ current, %)"]) == (
+                alpha_2025["revisions"], alpha_2025[absorption]) == (
             n(9_000_000), n(9_000_000), n(0), n(0), n(0.0))
         # The cancelled order holds nothing; the year's policy is off, with its reference.
-        assert (beta_2026["ordered"], beta_2026["remaining (current minus ordered)"],
+        assert (beta_2026["ordered"], beta_2026["remaining (current minus ordered and spent outside the catalog)"],
                 beta_2026["media spending allowed"], beta_2026["policy decision reference"]) == (
             n(0), n(1_000_000_000), "no", "Ingub 1/2026")
 
@@ -440,8 +444,8 @@ def test_a_price_override_is_found_with_its_reason(client, auditor, world):
 def test_a_budget_below_its_orders_is_found_by_its_figure_or_by_its_orders(client, auditor, world):
     from budgets.models import Budget
 
-    # The CHECK ordered <= current refuses the first; it is dropped inside this test's transaction.
-    drop_constraint("budgets_budget", "budget_orders_within_amount")
+    # The CHECK ordered + other spend <= current refuses the first; it is dropped inside this test's transaction.
+    drop_constraint("budgets_budget", "budget_spend_within_amount")
     Budget.objects.filter(pk=world["alpha_2026"].pk).update(current_amount=10_000_000)
     # The second breaks no constraint: the budget's figure is out of step with its orders (9 million).
     Budget.objects.filter(pk=world["alpha_2025"].pk).update(current_amount=5_000_000, ordered_amount=0)

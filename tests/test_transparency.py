@@ -86,7 +86,7 @@ def test_the_figures_of_orders_placed_through_the_services(client, english, dki)
     assert "Ordered Rp 400.000.000" in figures
     assert "Paid (realisasi) Rp 300.000.000" in figures
     assert "Absorption (serapan) 7.5%" in figures  # 300 million ÷ 4 billion
-    assert "Not yet ordered Rp 3.600.000.000" in figures
+    assert "Remaining Rp 3.600.000.000" in figures
     spend = section(response, "Spending per outlet", "Fair distribution")
     assert "Kabar Betawi 1 Rp 300.000.000 Rp 300.000.000 75.0%" in spend
     assert "Warta Priangan 1 Rp 100.000.000 Rp 0 25.0%" in spend

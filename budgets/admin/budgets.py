@@ -254,26 +254,33 @@ class BudgetAdmin(AgencyScopedAdmin):
 
     def figures_context(self, request, budget: Budget) -> dict:
         """The budget's figures, its spend per month, how evenly its orders went to the listed outlets and its
-        agency's chart by year (six queries)."""
-        months, ordered_total, paid_to_date = [], 0, 0
+        agency's chart by year (seven queries)."""
+        months, ordered_total, paid_to_date, other_total = [], 0, 0, 0
         for month in selectors.spend_by_month(budget):
             ordered_total += month.ordered
             paid_to_date += month.paid
+            other_total += month.other
             months.append({"name": MONTHS[month.month], "ordered": rupiah_or_dash(month.ordered),
-                           "paid": rupiah_or_dash(month.paid), "paid_to_date": rupiah_or_dash(paid_to_date)})
+                           "paid": rupiah_or_dash(month.paid), "paid_to_date": rupiah_or_dash(paid_to_date),
+                           "other": rupiah_or_dash(month.other)})
         figures = [
             ("original", _("Original amount (murni)"), format_rupiah(budget.original_amount)),
             ("current", _("Budget after revisions (allocated)"), format_rupiah(budget.current_amount)),
             ("ordered", _("Ordered, paid orders included"), format_rupiah(budget.ordered_amount)),
             ("committed", _("Committed: ordered, not yet paid"), format_rupiah(budget.committed_amount)),
             ("paid", _("Paid (realisasi)"), format_rupiah(budget.paid_amount)),
-            ("remaining", _("Remaining: budget less ordered"), format_rupiah(budget.remaining_amount)),
-            ("absorption", _("Absorption (serapan): paid ÷ budget"), percent(budget.absorption)),
+            ("other", _("Spent outside the catalog (subscriptions, press gatherings, ...)"),
+             format_rupiah(budget.other_spent_amount)),
+            ("remaining", _("Remaining: budget less orders and spend outside the catalog"),
+             format_rupiah(budget.remaining_amount)),
+            ("absorption", _("Absorption (serapan): paid and spent outside the catalog ÷ budget"),
+             percent(budget.absorption)),
         ]
         return {
             "figures": [{"key": key, "label": text, "value": value} for key, text, value in figures],
             "months": months,
-            "month_totals": {"ordered": format_rupiah(ordered_total), "paid": format_rupiah(paid_to_date)},
+            "month_totals": {"ordered": format_rupiah(ordered_total), "paid": format_rupiah(paid_to_date),
+                             "other": format_rupiah(other_total)},
             # Payments of the year's orders made after 31 December (spend_by_month counts the year's months).
             "paid_later": format_rupiah(budget.paid_amount - paid_to_date) if budget.paid_amount > paid_to_date else "",
             "chart": year_chart(selectors.agency_years(budget.agency)),
@@ -283,6 +290,11 @@ class BudgetAdmin(AgencyScopedAdmin):
                                                                              "year": budget.year}),
             "orders_url": (admin_url("budgets_mediaorder_changelist", query={"budget__id__exact": budget.pk})
                            if request.user.has_perm("budgets.view_mediaorder") else ""),
+            "other_spend_url": (admin_url("budgets_otherspend_changelist", query={"budget__id__exact": budget.pk})
+                                if request.user.has_perm("budgets.view_otherspend") else ""),
+            "other_spend_add_url": (admin_url("budgets_otherspend_add", query={"budget": budget.pk})
+                                    if request.user.has_perm("budgets.add_otherspend")
+                                    and can_act_for(request.user, budget.agency_id) else ""),
             "can_revise": self.has_revise_permission(request, budget),
             "can_set_policy": self.has_change_permission(request, budget),
         }
@@ -378,7 +390,9 @@ class BudgetAdmin(AgencyScopedAdmin):
                                     (_("Budget after revisions (allocated)"), format_rupiah(budget.current_amount)),
                                     (_("Ordered, paid orders included"), format_rupiah(budget.ordered_amount)),
                                     (_("Paid (realisasi)"), format_rupiah(budget.paid_amount)),
-                                    (_("Lowest possible amount"), format_rupiah(budget.ordered_amount))])
+                                    (_("Spent outside the catalog (subscriptions, press gatherings, ...)"),
+                                     format_rupiah(budget.other_spent_amount)),
+                                    (_("Lowest possible amount"), format_rupiah(budget.spent_total))])
 
     def policy_view(self, request, object_id):
         """The year's spending policy, set by budgets.services.budget_set_policy."""

@@ -15,6 +15,7 @@ from .orders import (
     order_publish,
     order_review_proof,
 )
+from .other_spend import other_spend_cancel, other_spend_record
 from .prices import price_approve, price_reject, price_submit
 
 __all__ = [
@@ -23,4 +24,5 @@ __all__ = [
     "order_place", "order_publish", "order_review_proof", "order_pay", "order_cancel",
     "order_flag_raise", "order_flag_approve", "order_approve",
     "price_submit", "price_approve", "price_reject",
+    "other_spend_record", "other_spend_cancel",
 ]

@@ -55,6 +55,14 @@ def budget_revise(budget: Budget, *, amount_after: int, reason: str, reference: 
         if amount_after == budget.current_amount:
             raise BudgetRefused(_("The new amount is the budget's current amount; nothing to revise."),
                                 code="unchanged")
+        if budget.other_spent_amount and amount_after < budget.spent_total:
+            raise BudgetRefused(
+                _("The budget cannot go below what it already holds: %(ordered)s is ordered (%(paid)s of it "
+                  "paid) and %(other)s spent outside the catalog. Cancel orders first or choose at least "
+                  "%(total)s.")
+                % {"ordered": format_rupiah(budget.ordered_amount), "paid": format_rupiah(budget.paid_amount),
+                   "other": format_rupiah(budget.other_spent_amount), "total": format_rupiah(budget.spent_total)},
+                code="below_committed")
         if amount_after < budget.ordered_amount:
             raise BudgetRefused(
                 _("The budget cannot go below what its orders already hold: %(ordered)s is ordered "

@@ -87,7 +87,7 @@ def order_place(*, budget: Budget, price_item: PriceItem, quantity: int, order_d
                     _("Media spending is off for %(budget)s (%(reference)s): no order can be placed.")
                     % {"budget": locked, "reference": locked.policy_reference or _("no reference given")},
                     code="policy_off")
-            if locked.ordered_amount + amount > locked.current_amount:
+            if locked.spent_total + amount > locked.current_amount:  # orders and spend outside the catalog
                 raise BudgetRefused(
                     _("This order of %(amount)s exceeds the budget: %(remaining)s of %(budget)s remains "
                       "(%(ordered)s is already ordered).")

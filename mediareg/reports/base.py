@@ -82,10 +82,11 @@ class Report:
     def count(self, filters: ReportFilters, user) -> int:
         return self.queryset(filters, user).count()
 
-    def copy_select(self, filters: ReportFilters, user, profile: str) -> tuple[str, tuple] | None:
+    def copy_select(self, filters: ReportFilters, user, profile: str) -> tuple[str, tuple] | list | None:
         """Optionally, the CSV's rows as one SELECT whose columns are the profile's cells, so that PostgreSQL
-        writes them itself (``mediareg.reports.copy``: build it with ``sql_cells``). Called inside the
-        file's language. None, the default: ``rows`` and the Python writer."""
+        writes them itself (``mediareg.reports.copy``: build it with ``sql_cells``), or a list of such SELECTs
+        written one after the other. Called inside the file's language. None, the default: ``rows`` and the
+        Python writer."""
         return None
 
 
