@@ -609,7 +609,8 @@ class RegistrationWindow(models.Model):
                 violation_error_message=_("The first list is shown until a day on or after its publication.")),
             models.CheckConstraint(
                 condition=Q(objection_opens_on__isnull=True, objection_closes_on__isnull=True)
-                | Q(objection_opens_on__isnull=False, objection_closes_on__gte=models.F("objection_opens_on")),
+                | Q(objection_opens_on__isnull=False, objection_closes_on__isnull=False,
+                    objection_closes_on__gte=models.F("objection_opens_on")),
                 name="window_objection_days_in_order",
                 violation_error_message=_("Give both objection days, the last on or after the first.")),
             models.CheckConstraint(

@@ -249,7 +249,7 @@ def decide_objection(objection: Objection, *, user, uphold: bool, reason: str) -
     if not reason:
         raise ObjectionRefused(_("Give a reason; it is sent to the objector."), code="reason_required")
     with transaction.atomic():
-        objection = Objection.objects.select_for_update().select_related(
+        objection = Objection.objects.select_for_update(of=("self",)).select_related(
             "application", "transition__listing", "outlet__company").get(pk=objection.pk)
         if not objection.is_waiting:
             raise ObjectionRefused(_("This objection has already been decided."), code="decided")

@@ -247,12 +247,15 @@ def _objection_context(decision, form, today) -> dict:
     if decision is None:
         return {"decision": None}
     refusal = decision.refusal(today)
+    if decision.objection is not None:
+        # Filed already: the page shows it; a page sent again is told why nothing more was filed.
+        notice = " ".join(form.non_field_errors()) if form is not None else ""
+        return {"decision": decision, "objection_form": None, "objection_notice": notice,
+                "ObjectionStatus": ObjectionStatus}
     if form is None and refusal is None:
         form = ObjectionForm(prefix=OBJECTION_PREFIX)
-    return {"decision": decision, "objection_form": form if decision.objection is None else None,
-            "objection_refusal": refusal if decision.objection is None else None,
+    return {"decision": decision, "objection_form": form, "objection_notice": refusal.message if refusal else "",
             "days_left": decision.period.days_left(today), "ObjectionStatus": ObjectionStatus}
-
 
 def _receive_objection(request, decision, *, page: str):
     """An objection posted to the status or renewal page: (the response, None) when it is filed or cannot
