@@ -323,6 +323,12 @@ def objections_waiting(today: datetime.date, *, rows: int = HOME_ROWS) -> dict:
     return {**counts, "soonest": soonest}
 
 
+# Staff decide an objection by the day after its period at the latest (Lampung Utara 2026 publishes the final
+# list the day after the objection days): the exceptions report lists what was decided, or is still
+# undecided, later than that (budgets.reports, Check.OBJECTION_LATE).
+OBJECTION_DECISION_DAYS = 1
+
+
 def objections_late(today: datetime.date, *, grace_days: int = 0) -> QuerySet[Objection]:
     """Objections not decided in time, for the auditors' exceptions report: decided more than
     ``grace_days`` after the end of their period (Asia/Jakarta dates), or still undecided more than

@@ -445,3 +445,23 @@ def test_late_objections_for_the_exceptions_report(reviewer):
     found = list(selectors.objections_late(today))
     assert [(o.pk, o.days_late) for o in found] == [(late.pk, 7), (undecided.pk, 9)]
     assert [o.pk for o in selectors.objections_late(today, grace_days=8)] == [undecided.pk]
+
+
+def test_the_exceptions_report_lists_objections_not_decided_in_time(client, reviewer):
+    from mediareg.reports import ReportFilters, get_report
+
+    waiting_objections(2)
+    on_time, late = Objection.objects.order_by("pk")
+    with time_machine.travel(at(14, 3), tick=False):  # the day after the period: in time
+        objections.decide_objection(on_time, user=reviewer, uphold=False, reason="Tidak berdasar.")
+    with time_machine.travel(at(20, 3), tick=False):
+        objections.decide_objection(late, user=reviewer, uphold=False, reason="Tidak berdasar.")
+    report = get_report("exceptions")
+    with time_machine.travel(at(22, 3), tick=False):
+        rows = [row for row in report.rows(ReportFilters(), None) if row[0] == "objection_not_decided_in_time"]
+        hidden = [row for row in report.rows(ReportFilters(), StaffUserFactory(groups=["Petugas Anggaran"]))
+                  if row[0] == "objection_not_decided_in_time"]
+    (row,) = rows
+    assert row[3] == late.pk and row[6] == late.outlet.name and row[10] == datetime.date(2026, 3, 13)
+    assert "The objection period ended on 2026-03-13; decided on 2026-03-20 (7 days after it)." in row[12]
+    assert hidden == []
