@@ -168,11 +168,12 @@ def check_files(files) -> list:
 
 
 def file_objection(decision: Decision, *, statement: str, files=(), client_ip: str | None = None,
-                   language: str = "id", today: datetime.date | None = None) -> Objection:
+                   language: str = "id", today: datetime.date | None = None, actor: str = ACTOR) -> Objection:
     """File the objection to ``decision``: refused (ObjectionRefused) without a statement, outside the
     period, or when one was already filed; a file that fails the document checks is refused with the
     check's ValidationError. The decision's row is locked (the application, or the listing), so a page
-    sent twice files one objection; the one-to-one keys are the backstop."""
+    sent twice files one objection; the one-to-one keys are the backstop. ``actor`` names the writer in the
+    audit trail (the public pages' by default; the demo its own)."""
     statement = (statement or "").strip()
     if not statement:
         raise ObjectionRefused(_("Write your statement: what is wrong with the decision, and why."),
@@ -185,7 +186,7 @@ def file_objection(decision: Decision, *, statement: str, files=(), client_ip: s
     today = today or timezone.localdate()
     written: list[str] = []
     try:
-        with transaction.atomic(), audit_context(actor=ACTOR):
+        with transaction.atomic(), audit_context(actor=actor):
             transaction.on_commit(written.clear)  # committed: the files are the rows' now
             decision = _locked_decision(decision)
             refusal = decision.refusal(today)
