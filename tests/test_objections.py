@@ -465,3 +465,39 @@ def test_the_exceptions_report_lists_objections_not_decided_in_time(client, revi
     assert row[3] == late.pk and row[6] == late.outlet.name and row[10] == datetime.date(2026, 3, 13)
     assert "The objection period ended on 2026-03-13; decided on 2026-03-20 (7 days after it)." in row[12]
     assert hidden == []
+
+
+# --- the API: staff read objections and decide them with the admin's words -----------------------------
+
+def api(client, method: str, path: str, user, data=None):
+    from mediareg.api.tokens import token_create
+
+    _token, key = token_create(user=user, name="tes", created_by=user)
+    headers = {"HTTP_AUTHORIZATION": f"Token {key}", "HTTP_ACCEPT_LANGUAGE": "en"}
+    if method == "get":
+        return client.get("/api/v1/" + path, **headers)
+    return client.post("/api/v1/" + path, data or {}, content_type="application/json", **headers)
+
+
+def test_the_api_lists_objections_for_staff_and_refuses_as_the_admin_does(client, send, reviewer):
+    objection = filed_objection()
+    listed = api(client, "get", "objections/", reviewer)
+    assert listed.status_code == 200
+    (row,) = listed.json()["results"]
+    assert (row["id"], row["status"], row["application"], row["files"], row["deadline"]) == (
+        objection.pk, "waiting", objection.application_id, 1, "2026-03-13")
+    assert api(client, "get", "objections/", StaffUserFactory(groups=["Petugas Anggaran"])).status_code == 403
+    # Deciding needs the admin's permission.
+    viewer = StaffUserFactory(groups=["Auditor"])
+    assert api(client, "post", f"objections/{objection.pk}/dismiss/", viewer, {"reason": "x"}).status_code == 403
+    blank = api(client, "post", f"objections/{objection.pk}/dismiss/", reviewer, {"reason": " "})
+    assert blank.status_code == 400 and "Give a reason; it is sent to the objector." in str(blank.json())
+    done = api(client, "post", f"objections/{objection.pk}/dismiss/", reviewer, {"reason": "Tidak berdasar."})
+    assert done.status_code == 200 and done.json()["status"] == "dismissed"
+    # Decided already: the same sentence through the API and the admin.
+    again = api(client, "post", f"objections/{objection.pk}/uphold/", reviewer, {"reason": "Lagi."})
+    assert again.status_code == 400 and "This objection has already been decided." in str(again.json())
+    client.force_login(reviewer)
+    queue = reverse("admin:catalog_objection_changelist")
+    response = send(queue, {"action": "uphold", "_selected_action": [objection.pk], "apply": "1", "reason": "Lagi."})
+    assert any("This objection has already been decided." in m for m in messages_of(response))
