@@ -39,7 +39,8 @@ from tests.catalog_helpers import eligible_outlet, make_application
 from tests.factories import MediaOutletFactory, StaffUserFactory, UserFactory
 from tests.helpers import messages_of
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_limit", "eager_tasks", "english")]
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.usefixtures("ordinary_day", "fresh_rate_limit", "eager_tasks", "english")]
 
 JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
 
