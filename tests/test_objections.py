@@ -502,3 +502,23 @@ def test_the_api_lists_objections_for_staff_and_refuses_as_the_admin_does(client
     queue = reverse("admin:catalog_objection_changelist")
     response = send(queue, {"action": "uphold", "_selected_action": [objection.pk], "apply": "1", "reason": "Lagi."})
     assert any("This objection has already been decided." in m for m in messages_of(response))
+
+
+def test_the_objection_list_runs_the_same_queries_for_one_and_for_many(client, reviewer):
+    waiting_objections(1)
+    client.force_login(reviewer)
+    url = reverse("admin:catalog_objection_changelist") + "?status__exact=waiting"
+
+    def list_queries() -> tuple[int, str]:
+        with time_machine.travel(at(12, 3), tick=False):
+            client.get(url)
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(url)
+        assert response.status_code == 200
+        return len(captured), text(response)
+
+    few, _shown = list_queries()
+    waiting_objections(8, start=1)
+    many, shown = list_queries()
+    assert many == few
+    assert "Rejection of the application" in shown and "1 day left" in shown

@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, ngettext_lazy
+from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from mediareg.admin_helpers import ReadOnlyMixin, act_on_each, label, reason_page, return_url, staff_name, truncated
@@ -38,8 +38,8 @@ def days_left_label(objection: Objection, today) -> str:
         return "-"
     days = (objection.deadline - today).days
     if days < 0:
-        return label(gettext("%(n)d days late") % {"n": -days}, "bad")
-    return label(gettext("%(n)d days left") % {"n": days}, "warn" if days <= 1 else "info")
+        return label(ngettext("%(n)d day late", "%(n)d days late", -days) % {"n": -days}, "bad")
+    return label(ngettext("%(n)d day left", "%(n)d days left", days) % {"n": days}, "warn" if days <= 1 else "info")
 
 
 @admin.register(Objection)
