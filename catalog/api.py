@@ -462,6 +462,7 @@ class ObjectionSerializer(serializers.Serializer):
     decision = serializers.CharField(source="decision_label", read_only=True,
                                      help_text=_("The decision objected to, in words."))
     decision_at = serializers.DateTimeField(read_only=True)
+    objected_reason = serializers.CharField(read_only=True, help_text=_("The reason staff gave for the decision."))
     statement = serializers.CharField(read_only=True)
     files = serializers.IntegerField(source="files_n", read_only=True, help_text=_("How many files came with it."))
     filed_at = serializers.DateTimeField(read_only=True)

@@ -754,6 +754,8 @@ class Objection(models.Model):
     outlet = models.ForeignKey(MediaOutlet, on_delete=models.CASCADE, related_name="objections",
                                verbose_name=_("outlet"))
     decision_at = models.DateTimeField(_("decision objected to, taken"))
+    objected_reason = models.TextField(_("reason given for the decision"), blank=True,
+                                       help_text=_("As it stood when the objection was filed."))
     statement = models.TextField(_("statement"))
     filed_at = models.DateTimeField(_("filed"), db_index=True)
     opens_on = models.DateField(_("objection period from"))

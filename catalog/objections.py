@@ -97,6 +97,13 @@ class Decision:
     objection: Objection | None = None
 
     @property
+    def reason(self) -> str:
+        """The reason staff gave for the decision (kept with the objection once one is filed)."""
+        if self.objection is not None:
+            return self.objection.objected_reason
+        return self.application.decision_reason if self.application is not None else self.transition.reason
+
+    @property
     def label(self) -> str:
         return decision_label(None if self.application is not None else self.transition.action)
 
@@ -196,7 +203,8 @@ def file_objection(decision: Decision, *, statement: str, files=(), client_ip: s
                 with transaction.atomic():
                     objection = Objection.objects.create(
                         application=decision.application, transition=decision.transition, outlet=decision.outlet,
-                        decision_at=decision.decided_at, statement=statement, filed_at=timezone.now(),
+                        decision_at=decision.decided_at, objected_reason=decision.reason, statement=statement,
+                        filed_at=timezone.now(),
                         opens_on=decision.period.opens_on, deadline=decision.period.deadline,
                         language=language, client_ip=client_ip)
             except IntegrityError:

@@ -271,6 +271,7 @@ def test_upheld_the_application_goes_back_under_review_and_the_applicant_sees_it
     with time_machine.travel(at(12, 3, hour=15), tick=False):
         shown = text(client.get(status_page(application)))
     assert "Upheld" in shown and "Akta telah dicek ulang." in shown and "by staff" in shown
+    assert "Reason given for the decision: Akta pendirian tidak sah." in shown  # kept after the reopening
     assert "12 March 2026" in shown and "13 March 2026" in shown  # decided, and the period's end
     assert "siti.verifikator" not in shown, "staff names are not public"
 
@@ -354,6 +355,7 @@ def test_an_outlet_suspended_by_staff_objects_through_its_renewal_link_and_is_li
     with time_machine.travel(at(4, 3), tick=False):
         page = client.get(renewal_page(outlet))
         assert "Suspension by staff" in text(page) and 'id="objection-form"' in page.content.decode()
+        assert "Reason given for the decision: Berita bohong." in text(page)
         assert send(renewal_page(outlet), objection_data("Berita itu benar.")).status_code == 302
         objection = Objection.objects.get()
         assert objection.transition.action == "suspend" and objection.deadline == datetime.date(2026, 3, 5)

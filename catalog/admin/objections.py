@@ -51,7 +51,7 @@ class ObjectionAdmin(ReadOnlyMixin, RegistryAdmin):
     search_help_text = _("Outlet name or tracking code")
     ordering = ["deadline", "filed_at"]  # the soonest deadline first: a queue
     actions = ["uphold", "dismiss"]
-    fields = ["outlet", "decision", "decision_at", "application", "listing_decision", "filed_at", "opens_on",
+    fields = ["outlet", "decision", "decision_at", "objected_reason", "application", "filed_at", "opens_on",
               "deadline", "statement", "files_list", "status", "decided_at", "decider", "decision_reason",
               "client_ip", "audit_trail"]
     readonly_fields = fields
@@ -81,12 +81,6 @@ class ObjectionAdmin(ReadOnlyMixin, RegistryAdmin):
     @admin.display(description=_("status"), ordering="status")
     def status_label_column(self, obj):
         return status_label(obj)
-
-    @admin.display(description=_("listing decision"))
-    def listing_decision(self, obj):
-        if obj.transition_id is None:
-            return "-"
-        return format_html("{}: {}", obj.decision_label, obj.transition.reason or "-")
 
     @admin.display(description=_("decided by"))
     def decider(self, obj):
