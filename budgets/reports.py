@@ -39,7 +39,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import EligibilityChange, EligibilityPolicy, ListingState, ListingTransition
+from catalog import selectors as catalog_selectors
+from catalog.models import EligibilityChange, EligibilityPolicy, ListingState, ListingTransition, decision_label
 from catalog.rules import RULE_TITLES, reason_language
 from catalog.tax_calendar import may_count_on, with_counts_until
 from mediareg.admin_helpers import count_of
@@ -416,6 +417,8 @@ class Check(TextChoices):
         "Listed outlet without a current tax status confirmation (KSWP or SKF)")
     ORDER_HELD = "order_held_for_second_approval", _(
         "Order held by an integrity control for a second approval")
+    OBJECTION_LATE = "objection_not_decided_in_time", _(
+        "Objection (masa sanggah) decided late or still undecided after its period")
 
 
 class Subject(TextChoices):
@@ -423,6 +426,7 @@ class Subject(TextChoices):
     BUDGET = "budget", _("budget")
     DOCUMENT = "document", _("document")
     OUTLET = "outlet", _("outlet")
+    OBJECTION = "objection", _("objection")
 
 
 def _may(user, permission: str) -> bool:
@@ -572,6 +576,14 @@ def listed_without_tax_status(today: datetime.date) -> QuerySet:
             .values_list("pk", "name", "company__legal_name", "latest_kswp"))
 
 
+def objections_not_decided_in_time(today: datetime.date) -> QuerySet:
+    """Objections decided, or still undecided, more than catalog.selectors.OBJECTION_DECISION_DAYS after the
+    end of their period (catalog.selectors.objections_late); one query."""
+    return (catalog_selectors.objections_late(today, grace_days=catalog_selectors.OBJECTION_DECISION_DAYS)
+            .values_list("pk", "application_id", "transition__action", "outlet_id", "outlet__name",
+                         "outlet__company__legal_name", "filed_at", "deadline", "decided_on", "days_late"))
+
+
 @register
 class ExceptionsReport(Report):
     name = "exceptions"
@@ -582,8 +594,9 @@ class ExceptionsReport(Report):
         "history; paid orders without accepted proof; amounts that differ from quantity × unit price; budgets "
         "below what their orders hold; accepted documents that expired, were not replaced by the next day, "
         "while the outlet was still listed at the end of that next day; listed outlets whose company has "
-        "no KSWP counting today nor a current SKF; and every order an integrity control held for a second "
-        "approval, with the rule, what it found, who went ahead and why, and who approved it and why. Orders "
+        "no KSWP counting today nor a current SKF; every order an integrity control held for a second "
+        "approval, with the rule, what it found, who went ahead and why, and who approved it and why; and "
+        "objections decided, or still undecided, more than a day after their objection period. Orders "
         "and budgets are those of your agency (every "
         "agency's for auditors); the registry's findings are shared by every agency and need the permission "
         "to view documents or outlets; the agency and year filters apply to orders and budgets.")
@@ -624,6 +637,8 @@ class ExceptionsReport(Report):
             found.append((Check.DOCUMENT_EXPIRED_WHILE_LISTED, documents_expired_while_listed(today)))
         if _may(user, "partners.view_mediaoutlet"):
             found.append((Check.LISTED_WITHOUT_TAX_STATUS, listed_without_tax_status(today)))
+        if _may(user, "catalog.view_objection"):
+            found.append((Check.OBJECTION_LATE, objections_not_decided_in_time(today)))
         return found
 
     def count(self, filters: ReportFilters, user) -> int:
@@ -659,6 +674,9 @@ class ExceptionsReport(Report):
             Check.ORDER_HELD: _(
                 "%(rule)s: %(finding)s Raised on %(raised_at)s by %(raiser)s, reason given: %(reason)s. Second "
                 "approval: %(approval)s. Order status: %(status)s."),
+            Check.OBJECTION_LATE: _(
+                "Filed on %(filed)s against: %(decision)s. The objection period ended on %(deadline)s; %(when)s "
+                "(%(days)s days after it)."),
         }
         texts = {check: str(text) for check, text in texts.items()}
 
@@ -725,9 +743,22 @@ class ExceptionsReport(Report):
                              reason=reason or none, raiser=raiser or none,
                              raised_at=timezone.localtime(raised_at).date().isoformat(), approval=approval)
 
+        decided_on, undecided = str(_("decided on %(date)s")), str(_("not decided by %(date)s"))
+
+        def objection(values):
+            pk, application_id, action, outlet_id, outlet, company, filed_at, deadline, decided, days = values
+            check = Check.OBJECTION_LATE
+            label = str(decision_label(None if application_id else action))
+            when = decided_on % {"date": decided.isoformat()} if decided else undecided % {"date": today.isoformat()}
+            return (check, checks[check], subjects[Subject.OBJECTION], pk, label, outlet_id, outlet, company, "", None,
+                    deadline, None, texts[check] % {
+                        "filed": timezone.localdate(filed_at).isoformat(), "decision": label,
+                        "deadline": deadline.isoformat(), "when": when, "days": days})
+
         row_of = {Check.ORDER_SNAPSHOT_NOT_ELIGIBLE: snapshot, Check.ORDER_HISTORY_NOT_ELIGIBLE: history,
                   Check.PAID_WITHOUT_PROOF: paid, Check.PRICE_OVERRIDE: override, Check.BUDGET_BELOW_ORDERS: budget,
-                  Check.DOCUMENT_EXPIRED_WHILE_LISTED: document, Check.LISTED_WITHOUT_TAX_STATUS: tax}
+                  Check.DOCUMENT_EXPIRED_WHILE_LISTED: document, Check.LISTED_WITHOUT_TAX_STATUS: tax,
+                  Check.OBJECTION_LATE: objection}
         row_of[Check.ORDER_HELD] = held
         for check, query in self.findings(filters, user, today):
             make_row = row_of[check]

@@ -17,6 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from mediareg.admin_helpers import count_of
 from mediareg.api.fields import LabelField
 from mediareg.api.ordering import CursorOrdering
 from mediareg.api.views import ReadOnlyViewSet
@@ -32,8 +33,19 @@ from partners.api import (
 )
 from partners.models import MediaOutlet
 
-from . import applications, selectors
-from .models import Application, EligibilityChange, Listing, ListingState, ListingTransition, SuspensionCause, Trigger
+from . import applications, objections, selectors
+from .models import (
+    Application,
+    EligibilityChange,
+    Listing,
+    ListingState,
+    ListingTransition,
+    Objection,
+    ObjectionFile,
+    ObjectionStatus,
+    SuspensionCause,
+    Trigger,
+)
 from .rules import RULE_TITLES, reason_text
 
 # Transitions shown with each listing, the newest first (the admin's listing page shows as many).
@@ -435,10 +447,98 @@ class ApplicationViewSet(ReadOnlyViewSet):
         return self.decide(request, lambda a: applications.reject_application(a, user=request.user, reason=reason))
 
 
+# --- objections ------------------------------------------------------------------------------------------
+
+OBJECTION_DECIDE = ["catalog.decide_objection"]
+
+
+class ObjectionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    outlet = RefSerializer(read_only=True)
+    application = serializers.IntegerField(source="application_id", read_only=True, allow_null=True,
+                                           help_text=_("The application rejected (by id), if that is the decision."))
+    listing_action = serializers.CharField(source="transition.action", read_only=True, allow_null=True,
+                                           default=None, help_text=_("The staff listing decision objected to."))
+    decision = serializers.CharField(source="decision_label", read_only=True,
+                                     help_text=_("The decision objected to, in words."))
+    decision_at = serializers.DateTimeField(read_only=True)
+    objected_reason = serializers.CharField(read_only=True, help_text=_("The reason staff gave for the decision."))
+    statement = serializers.CharField(read_only=True)
+    files = serializers.IntegerField(source="files_n", read_only=True, help_text=_("How many files came with it."))
+    filed_at = serializers.DateTimeField(read_only=True)
+    opens_on = serializers.DateField(read_only=True)
+    deadline = serializers.DateField(read_only=True, help_text=_("The last day of the objection period."))
+    status = serializers.ChoiceField(choices=ObjectionStatus.choices, read_only=True)
+    status_label = LabelField(ObjectionStatus.choices, source="status")
+    decided_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    decision_reason = serializers.CharField(read_only=True)
+
+
+class ObjectionReasonInput(serializers.Serializer):
+    # Blank is let through: the service refuses it with the admin's own message.
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000,
+                                   help_text=_("E-mailed to the objector and shown on the status or renewal page."))
+
+
+class ObjectionFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=ObjectionStatus.choices, help_text=_("The objection's status."))
+    outlet = IdFilter(field_name="outlet", help_text=_("The outlet (by id)."))
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Objections (masa sanggah)"),
+                       description=_("Objections to rejected applications and to staff listing decisions, the "
+                                     "soonest deadline first by default.")),
+    retrieve=extend_schema(summary=_("An objection")),
+)
+class ObjectionViewSet(ReadOnlyViewSet):
+    serializer_class = ObjectionSerializer
+    filterset_class = ObjectionFilter
+    filter_backends = [filters.DjangoFilterBackend, CursorOrdering]
+    ordering_fields = {"deadline": "deadline", "id": "pk"}
+    ordering = ["deadline", "pk"]
+    action_permissions = {"uphold": OBJECTION_DECIDE, "dismiss": OBJECTION_DECIDE}
+
+    def get_queryset(self):
+        return Objection.objects.select_related("outlet", "transition").annotate(
+            files_n=count_of(ObjectionFile, "objection"))
+
+    def get_serializer_class(self):
+        return ObjectionReasonInput if self.action in ("uphold", "dismiss") else ObjectionSerializer
+
+    def decide(self, request, *, uphold: bool) -> Response:
+        """As the admin's buttons (catalog.admin.objections decide_view): in a staff edit, so a listing taken
+        back is re-checked at once in the person's name; refused with the admin's words."""
+        objection = self.get_object()
+        given = ObjectionReasonInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        with registry_services.staff_edit(request.user):
+            objections.decide_objection(objection, user=request.user, uphold=uphold,
+                                        reason=given.validated_data["reason"])
+        return Response(ObjectionSerializer(self.get_queryset().get(pk=objection.pk)).data)
+
+    @extend_schema(summary=_("Uphold an objection"), request=ObjectionReasonInput,
+                   responses={200: ObjectionSerializer},
+                   description=_("Takes the decision back (a rejected application goes back under review, a "
+                                 "suspension or delisting is lifted); refused without a reason or when already "
+                                 "decided."))
+    @action(detail=True, methods=["post"])
+    def uphold(self, request, pk=None):
+        return self.decide(request, uphold=True)
+
+    @extend_schema(summary=_("Dismiss an objection"), request=ObjectionReasonInput,
+                   responses={200: ObjectionSerializer},
+                   description=_("Refused without a reason or when already decided."))
+    @action(detail=True, methods=["post"])
+    def dismiss(self, request, pk=None):
+        return self.decide(request, uphold=False)
+
+
 router = SimpleRouter()
 router.register("outlets", OutletViewSet, basename="api-outlet")
 router.register("eligibility-history", EligibilityHistoryViewSet, basename="api-eligibility-history")
 router.register("listings", ListingViewSet, basename="api-listing")
 router.register("applications", ApplicationViewSet, basename="api-application")
+router.register("objections", ObjectionViewSet, basename="api-objection")
 
 urlpatterns = router.urls

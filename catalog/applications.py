@@ -350,3 +350,22 @@ def start_review(application: Application, *, user) -> Application:
     application.save(update_fields=["status"])
     return application
 
+
+
+@transaction.atomic
+def reopen_application(application: Application, *, user) -> Application:
+    """A rejected application goes back under review (an objection upheld, catalog.objections): the
+    listing applies again and its review starts, so staff decide it anew. The rejection stays in the
+    audit trail and in the objection."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status != Application.Status.REJECTED:
+        raise ApplicationRefused(_("Only a rejected application can be reopened."), code="not_rejected")
+    listing = lifecycle.ensure_listing(application.outlet)
+    if listing.state == ListingState.REJECTED:
+        listing = lifecycle.reapply(listing, user=user)
+    if listing.state == ListingState.APPLIED:
+        lifecycle.start_review(listing, user=user)
+    application.status, application.decided_by, application.decided_at = Application.Status.UNDER_REVIEW, None, None
+    application.decision_reason = ""
+    application.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    return application

@@ -9,14 +9,24 @@ from __future__ import annotations
 import datetime
 import secrets
 
+from django.db.models import F
 from django.utils import timezone
 
 from partners.models import MediaOutlet, ReviewStatus
 from partners.selectors import outlet_documents
 
-from . import lifecycle
+from . import applications, lifecycle, objections
 from .eligibility import recheck_outlets
-from .models import Application, Eligibility, EligibilityChange, Listing, ListingState, ListingTransition, Trigger
+from .models import (
+    Application,
+    Eligibility,
+    EligibilityChange,
+    Listing,
+    ListingState,
+    ListingTransition,
+    Objection,
+    Trigger,
+)
 
 
 def seed_catalog_demo(*, actor: str) -> dict[str, int]:
@@ -37,7 +47,46 @@ def seed_catalog_demo(*, actor: str) -> dict[str, int]:
         elif outlet.pk % 3 == 1:
             _application(outlet, actor=actor, review=True)
             counts["under review"] += 1
+    counts["objections"] = seed_objections_demo(actor=actor)
     return counts
+
+
+# The objections of the demo (docs/domain.md "Objection window"): three applications of the review queue
+# rejected, each objected to: one waiting for staff (the staff home), one dismissed with its reason (the
+# status page), and one still undecided after its period (the exceptions report), whose dates are moved
+# back by the demo, as its listing history is (record_demo_history), and say so in its statement.
+DEMO_OBJECTIONS = 3
+DEMO_LATE_DAYS = 10
+DEMO_REJECTION = "Akta pendirian yang dikirim tidak terbaca; kirim salinan yang jelas."
+DEMO_STATEMENT = "Salinan akta yang jelas kami lampirkan; mohon lamaran ditinjau kembali."
+DEMO_LATE_STATEMENT = (f"{DEMO_STATEMENT} (Riwayat demo: tanggal keberatan ini dimundurkan {DEMO_LATE_DAYS} hari "
+                       "oleh seed_demo agar muncul di laporan pengecualian.)")
+
+
+def seed_objections_demo(*, actor: str) -> int:
+    """Reject three demo applications under review and object to each (see DEMO_OBJECTIONS); returns how
+    many objections were filed now. Idempotent: nothing when the demo's objections are there."""
+    if Objection.objects.filter(application__submission_key__startswith="demo-").exists():
+        return 0
+    queue = list(Application.objects.filter(submission_key__startswith="demo-", status=Application.Status.UNDER_REVIEW)
+                 .select_related("outlet", "company").order_by("pk"))
+    if len(queue) <= DEMO_OBJECTIONS:  # keep some of the queue under review
+        return 0
+    filed = []
+    for application in queue[:DEMO_OBJECTIONS]:
+        applications.reject_application(application, user=None, reason=DEMO_REJECTION)
+        application.refresh_from_db()
+        late = len(filed) == DEMO_OBJECTIONS - 1
+        filed.append(objections.file_objection(objections.application_decision(application), actor=actor,
+                                               statement=DEMO_LATE_STATEMENT if late else DEMO_STATEMENT))
+    waiting, dismissed, late = filed
+    objections.decide_objection(dismissed, user=None, uphold=False,
+                                reason="Salinan akta masih tidak memuat pengesahan Kemenkumham.")
+    back = datetime.timedelta(days=DEMO_LATE_DAYS)
+    Application.objects.filter(pk=late.application_id).update(decided_at=F("decided_at") - back)
+    Objection.objects.filter(pk=late.pk).update(decision_at=F("decision_at") - back, filed_at=F("filed_at") - back,
+                                                opens_on=F("opens_on") - back, deadline=F("deadline") - back)
+    return len(filed)
 
 
 def _application(outlet: MediaOutlet, *, actor: str, review: bool) -> None:

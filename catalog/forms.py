@@ -314,3 +314,21 @@ class ReplacementForm(forms.Form):
 
     def files_to_choose_again(self) -> list[str]:
         return [str(self.fields["file"].label)] if self.files.get(self.add_prefix("file")) else []
+
+
+class ObjectionForm(forms.Form):
+    """An objection to a decision (catalog.objections), from the status page or the renewal page: the
+    statement and up to three files, each checked like a document."""
+
+    statement = forms.CharField(label=_("Your statement"), widget=forms.Textarea(attrs={"rows": 6}),
+                                max_length=5000,
+                                help_text=_("What is wrong with the decision, and why. Staff decide with a reason."))
+    file_1 = DocumentField(DocumentKind.OTHER, label=_("Supporting file"), required=False)
+    file_2 = DocumentField(DocumentKind.OTHER, label=_("Second file"), required=False)
+    file_3 = DocumentField(DocumentKind.OTHER, label=_("Third file"), required=False)
+
+    def uploads(self) -> list:
+        return [self.cleaned_data[name] for name in ("file_1", "file_2", "file_3") if self.cleaned_data.get(name)]
+
+    def files_to_choose_again(self) -> list[str]:
+        return [str(self.fields[name].label) for name in ("file_1", "file_2", "file_3") if self.files.get(name)]

@@ -22,6 +22,7 @@ from .transitions import TransitionRefused, ensure_listing, reject, start_review
 
 # Decisions that change nothing the rules read, used as they are.
 __all__ = ["TransitionRefused", "approve", "delist", "end_timed_sanctions", "ensure_listing", "lift_suspension",
+           "overturn",
            "reapply", "reject", "revoke", "sanction", "start_review", "suspend"]
 
 
@@ -76,6 +77,14 @@ def revoke(listing: Listing, *, user, reason: str) -> Listing:
     listing = transitions.revoke(listing, user=user, reason=reason)
     _recheck(listing, user)
     return listing
+
+
+@transaction.atomic
+def overturn(listing: Listing, *, user, decision, reason: str) -> Listing:
+    """Take back a staff removal after an upheld objection (catalog.transitions.overturn), then re-check."""
+    listing = transitions.overturn(listing, user=user, decision=decision, reason=reason)
+    _recheck(listing, user)
+    return Listing.objects.get(pk=listing.pk)
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
@@ -117,6 +118,11 @@ class EligibilityPolicy(models.Model):
                     "review."))
     reminder_days = models.CharField(_("expiry reminders (days before)"), max_length=50, default="30,14,7",
                                      validators=[validate_reminder_days])
+    objection_days = models.PositiveSmallIntegerField(
+        _("objection period after a decision (days)"), default=3, validators=[MinValueValidator(1),
+                                                                               MaxValueValidator(60)],
+        help_text=_("An applicant rejected, or an outlet suspended or delisted by staff, may object until this many "
+                    "days after the decision, when no registration window sets its own objection days."))
     staff_summary_emails = models.TextField(
         _("daily summary recipients"), blank=True,
         help_text=_("E-mail addresses, one per line. Empty: the staff in the Verifikator group."))
@@ -557,12 +563,31 @@ class OutletWebRank(models.Model):
         return f"{self.outlet_id}: {self.rank or '-'}"
 
 
+def _on_or_after(field: str, *earlier: str) -> Q:
+    """``field`` is empty, or on or after the latest of the ``earlier`` stages that is set (the first of
+    them found, latest stage first); a CHECK passes when every compared value is empty."""
+    previous = Coalesce(*(models.F(name) for name in earlier)) if len(earlier) > 1 else models.F(earlier[0])
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": previous})
+
+
 class RegistrationWindow(models.Model):
     """A period in which the public form takes applications (many offices take them once a year,
-    docs/domain.md "How regional offices run it"). With no window at all the form is always open."""
+    docs/domain.md "How regional offices run it"). With no window at all the form is always open.
+
+    The later stages are optional, in the order Pemda publish them (docs/domain.md "Objection window"):
+    registration (opens_on to closes_on, which alone opens and closes the form), the first list, the
+    objection days (masa sanggah) and the final list."""
 
     opens_on = models.DateField(_("opens on"))
     closes_on = models.DateField(_("closes on"))
+    first_list_on = models.DateField(_("first list published on"), null=True, blank=True)
+    first_list_until = models.DateField(_("first list shown until"), null=True, blank=True,
+                                        help_text=_("Empty: the first list is published on one day."))
+    objection_opens_on = models.DateField(_("objections from"), null=True, blank=True,
+                                          help_text=_("The first day of the objection period (masa sanggah)."))
+    objection_closes_on = models.DateField(_("objections until"), null=True, blank=True,
+                                           help_text=_("The last day an objection is accepted."))
+    final_list_on = models.DateField(_("final list published on"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True,
                             help_text=_("For staff, e.g. the announcement this window comes from."))
 
@@ -570,12 +595,41 @@ class RegistrationWindow(models.Model):
         ordering = ["-opens_on"]
         verbose_name = _("registration window")
         verbose_name_plural = _("registration windows")
-        constraints = [models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")),
-                                              name="window_closes_after_opening",
-                                              violation_error_message=_("A window closes on or after its opening."))]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")),
+                                   name="window_closes_after_opening",
+                                   violation_error_message=_("A window closes on or after its opening.")),
+            models.CheckConstraint(
+                condition=_on_or_after("first_list_on", "closes_on"), name="window_first_list_after_registration",
+                violation_error_message=_("The first list comes on or after the end of registration.")),
+            models.CheckConstraint(
+                condition=Q(first_list_until__isnull=True) | Q(first_list_on__isnull=False,
+                                                               first_list_until__gte=models.F("first_list_on")),
+                name="window_first_list_days_in_order",
+                violation_error_message=_("The first list is shown until a day on or after its publication.")),
+            models.CheckConstraint(
+                condition=Q(objection_opens_on__isnull=True, objection_closes_on__isnull=True)
+                | Q(objection_opens_on__isnull=False, objection_closes_on__isnull=False,
+                    objection_closes_on__gte=models.F("objection_opens_on")),
+                name="window_objection_days_in_order",
+                violation_error_message=_("Give both objection days, the last on or after the first.")),
+            models.CheckConstraint(
+                condition=_on_or_after("objection_opens_on", "first_list_until", "first_list_on", "closes_on"),
+                name="window_objections_after_first_list",
+                violation_error_message=_("The objection days come after registration and the first list.")),
+            models.CheckConstraint(
+                condition=_on_or_after("final_list_on", "objection_closes_on", "first_list_until", "first_list_on",
+                                       "closes_on"),
+                name="window_final_list_last",
+                violation_error_message=_("The final list comes after the objection days and the first list.")),
+        ]
 
     def __str__(self):
         return f"{local_date(self.opens_on)} – {local_date(self.closes_on)}"
+
+    @property
+    def has_objection_days(self) -> bool:
+        return self.objection_opens_on is not None and self.objection_closes_on is not None
 
 
 @audited
@@ -665,3 +719,116 @@ class CompanyChangeProposal(models.Model):
 
     def __str__(self):
         return f"{self.company_id}: {', '.join(self.proposed)}"
+
+
+def objection_upload_to(instance, filename: str) -> str:
+    """A random name under objections/ and a year/month folder, as for documents (partners.models)."""
+    from partners.models import document_upload_to
+
+    return f"objections/{document_upload_to(instance, filename)}"
+
+
+def objection_storage():
+    from partners.models import document_storage
+
+    return document_storage()
+
+
+class ObjectionStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting for a decision")
+    UPHELD = "upheld", _("Upheld")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+@audited
+class Objection(models.Model):
+    """An objection (sanggahan) to one decision: an application rejected, or a listing suspended or
+    delisted by staff (a ListingTransition with a staff member as actor). Filed from the application's
+    status page or the outlet's renewal link within the objection period (catalog.objections), decided by
+    staff with a reason. ``opens_on`` and ``deadline`` are the period as it was when filed."""
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="objection", verbose_name=_("application rejected"))
+    transition = models.OneToOneField(ListingTransition, on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="objection", verbose_name=_("listing decision"))
+    outlet = models.ForeignKey(MediaOutlet, on_delete=models.CASCADE, related_name="objections",
+                               verbose_name=_("outlet"))
+    decision_at = models.DateTimeField(_("decision objected to, taken"))
+    objected_reason = models.TextField(_("reason given for the decision"), blank=True,
+                                       help_text=_("As it stood when the objection was filed."))
+    statement = models.TextField(_("statement"))
+    filed_at = models.DateTimeField(_("filed"), db_index=True)
+    opens_on = models.DateField(_("objection period from"))
+    deadline = models.DateField(_("objection period until"))
+    language = models.CharField(_("language"), max_length=5, default="id")
+    client_ip = models.GenericIPAddressField(_("sent from"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ObjectionStatus.choices,
+                              default=ObjectionStatus.WAITING, db_index=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("decided by"))
+    decision_reason = models.TextField(_("reason given"), blank=True)
+
+    class Meta:
+        ordering = ["-filed_at", "-pk"]
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        permissions = [("decide_objection", _("Can uphold or dismiss objections"))]
+        indexes = [models.Index(fields=["status", "deadline"], name="objection_by_status_deadline")]
+        constraints = [
+            # One decision objected to: an application or a listing transition, never both.
+            models.CheckConstraint(condition=Q(application__isnull=False, transition__isnull=True)
+                                   | Q(application__isnull=True, transition__isnull=False),
+                                   name="objection_one_decision"),
+            models.CheckConstraint(condition=Q(status__in=ObjectionStatus.values), name="objection_status_valid"),
+            models.CheckConstraint(condition=Q(deadline__gte=models.F("opens_on")), name="objection_period_in_order"),
+            models.CheckConstraint(condition=~Q(statement=""), name="objection_has_statement"),
+            models.CheckConstraint(
+                condition=Q(status=ObjectionStatus.WAITING, decided_at__isnull=True, decision_reason="")
+                | (~Q(status=ObjectionStatus.WAITING) & Q(decided_at__isnull=False) & ~Q(decision_reason="")),
+                name="objection_decided_with_reason"),
+        ]
+
+    def __str__(self):
+        return _("Objection of %(outlet)s, filed %(date)s") % {
+            "outlet": _outlet_name(self), "date": local_date(self.filed_at)}
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status == ObjectionStatus.WAITING
+
+    @property
+    def decision_label(self) -> str:
+        """The decision objected to, in words (the transition is selected with the row where it is shown)."""
+        return decision_label(None if self.application_id else self.transition.action)
+
+
+def decision_label(action: str | None) -> str:
+    """A decision that may be objected to: an application's rejection (None), or a listing action."""
+    if action is None:
+        return _("Rejection of the application")
+    return str({"suspend": _("Suspension by staff"), "delist": _("Delisting by staff"),
+                "warning_2_suspension": _("Second warning with suspension"),
+                "warning_3_delisting": _("Third warning with delisting"),
+                "revoke": _("Revocation")}.get(action, action))
+
+
+@audited
+class ObjectionFile(models.Model):
+    """A file sent with an objection: checked like a document (partners.uploads), stored under a random
+    name beside the documents, served only to staff who may download documents (catalog.views)."""
+
+    objection = models.ForeignKey(Objection, on_delete=models.CASCADE, related_name="files",
+                                  verbose_name=_("objection"))
+    file = models.FileField(_("file"), upload_to=objection_upload_to, storage=objection_storage, max_length=200)
+    original_filename = models.CharField(_("file name"), max_length=255, blank=True)
+    content_type = models.CharField(_("file type"), max_length=50, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+
+    class Meta:
+        ordering = ["objection", "pk"]
+        verbose_name = _("objection file")
+        verbose_name_plural = _("objection files")
+
+    def __str__(self):
+        return self.original_filename or str(_("file %(id)s") % {"id": self.pk})

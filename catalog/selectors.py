@@ -11,7 +11,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Aggregate, Count, DurationField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, JSONObject, Upper
+from django.db.models.functions import Coalesce, ExtractDay, JSONObject, TruncDate, Upper
 from django.utils import timezone
 
 from mediareg.admin_helpers import count_of, count_rows
@@ -21,7 +21,16 @@ from partners import selectors as registry
 from partners.identifiers import normalize_domain
 from partners.models import Document, MediaOutlet, MediaType, OutletDomain, ReviewStatus, VerificationLevel
 
-from .models import Application, EligibilityPolicy, ListingState, ListingTransition, RecheckRun, Trigger
+from .models import (
+    Application,
+    EligibilityPolicy,
+    ListingState,
+    ListingTransition,
+    Objection,
+    ObjectionStatus,
+    RecheckRun,
+    Trigger,
+)
 
 STAFF_GROUP = "Verifikator"
 
@@ -302,6 +311,39 @@ def last_nightly_recheck(*, failed_tasks: bool = True) -> dict | None:
             "failed_tasks": failed}
 
 
+def objections_waiting(today: datetime.date, *, rows: int = HOME_ROWS) -> dict:
+    """Objections waiting for a decision: how many (and how many past their period's end), and the
+    soonest deadlines first, each with the days left (negative: late) and what it objects to. Two queries."""
+    waiting = Objection.objects.filter(status=ObjectionStatus.WAITING)
+    counts = waiting.aggregate(total=Count("pk"), late=Count("pk", filter=Q(deadline__lt=today)))
+    soonest = list(waiting.select_related("outlet", "transition").order_by("deadline", "filed_at", "pk")[:rows])
+    for objection in soonest:
+        objection.days_left = (objection.deadline - today).days
+        objection.days_late = max(-objection.days_left, 0)
+    return {**counts, "soonest": soonest}
+
+
+# Staff decide an objection by the day after its period at the latest (Lampung Utara 2026 publishes the final
+# list the day after the objection days): the exceptions report lists what was decided, or is still
+# undecided, later than that (budgets.reports, Check.OBJECTION_LATE).
+OBJECTION_DECISION_DAYS = 1
+
+
+def objections_late(today: datetime.date, *, grace_days: int = 0) -> QuerySet[Objection]:
+    """Objections not decided in time, for the auditors' exceptions report: decided more than
+    ``grace_days`` after the end of their period (Asia/Jakarta dates), or still undecided more than
+    ``grace_days`` after it. Each row with ``decided_on`` (its decision's Jakarta date, or None) and
+    ``days_late`` (days past the period's end, counted to the decision or to ``today``); one query."""
+    decided_on = TruncDate("decided_at", tzinfo=timezone.get_current_timezone())
+    late_by = datetime.timedelta(days=grace_days)
+    return (Objection.objects.select_related("outlet", "application", "transition", "decided_by")
+            .annotate(decided_on=decided_on)
+            .filter(Q(status=ObjectionStatus.WAITING, deadline__lt=today - late_by)
+                    | (~Q(status=ObjectionStatus.WAITING) & Q(decided_on__gt=F("deadline") + late_by)))
+            .annotate(days_late=ExtractDay(Coalesce(F("decided_on"), Value(today)) - F("deadline")))
+            .order_by("deadline", "pk"))
+
+
 def latest_changes(*, rows: int = 8) -> list:
     """The newest events of the audit trail (every audited model), each with the staff member who acted
     (``user``, selected with the row) or the job or command named in its context (``actor``)."""
@@ -323,6 +365,8 @@ def staff_home(user, today: datetime.date) -> dict:
         home["listing_changes"] = listing_changes(today)
     if can("catalog.view_recheckrun"):
         home["recheck"] = last_nightly_recheck(failed_tasks=can("mediareg.view_deadletter"))
+    if can("catalog.view_objection"):
+        home["objections"] = objections_waiting(today)
     if can("mediareg.view_auditevent"):
         home["audit"] = latest_changes()
     return home

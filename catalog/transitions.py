@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -262,6 +263,35 @@ def reapply(listing: Listing, *, user=None, actor: str = "", today: datetime.dat
             listing.sanction_ends_on and listing.sanction_ends_on > today):
         _refuse(_("apply again"), listing)
     return _move(listing, "reapply", S.APPLIED, user=user, actor=actor)
+
+
+# Staff decisions that take an outlet out of the catalog, which the outlet may object to (catalog.objections);
+# the automatic ones (auto_suspend, sanction_ended) follow the rules and are not objected to.
+STAFF_REMOVALS = ("suspend", "delist", "warning_2_suspension", "warning_3_delisting", "revoke")
+
+
+def latest_move(listing: Listing) -> ListingTransition | None:
+    """The transition that put the listing where it is (the last that changed its state; a warning that
+    leaves the state as it was is a note, not a move)."""
+    return (ListingTransition.objects.filter(listing=listing).exclude(from_state=F("to_state"))
+            .order_by("-created_at", "-pk").first())
+
+
+@transaction.atomic
+def overturn(listing: Listing, *, user, decision: ListingTransition, reason: str) -> Listing:
+    """Take back a staff decision that removed the outlet (an objection upheld, catalog.objections),
+    while the listing is still where that decision put it: listed again (the re-check that follows
+    suspends it if it is not eligible), or, for the revocation of a delisted outlet, delisted with no
+    period left, so it may apply again. A sanction step taken back lowers the warnings by one."""
+    reason = _require_reason(reason)
+    listing = _locked(listing)
+    moved = latest_move(listing)
+    if decision.action not in STAFF_REMOVALS or moved is None or moved.pk != decision.pk:
+        _refuse(_("take the decision back"), listing)
+    if decision.action in ("warning_2_suspension", "warning_3_delisting"):
+        listing.sanction_level = max(listing.sanction_level - 1, 0)
+    to_state = S.DELISTED if decision.from_state == S.DELISTED else S.LISTED
+    return _move(listing, "objection_upheld", to_state, user=user, reason=reason)
 
 
 def _note(listing: Listing, action: str, *, user=None, actor: str = "", reason: str = "", now=None) -> None:

@@ -12,20 +12,23 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
+from mediareg.access import record_access
 from mediareg.cache import CACHE_ERRORS
+from mediareg.models import DataAccess
 from partners.models import DocumentKind, ReviewStatus
+from partners.views import _attachment, _refuse_unless_permitted
 
-from . import applications
-from .forms import ApplicationForm, RenewalForm, ReplacementForm, issue_submission_key
-from .models import Application, EligibilityPolicy
+from . import applications, objections
+from .forms import ApplicationForm, ObjectionForm, RenewalForm, ReplacementForm, issue_submission_key
+from .models import Application, EligibilityPolicy, ObjectionFile, ObjectionStatus
 from .renewal import documents_to_renew, outlet_for_renewal, read_renewal_token, store_renewal
 from .selectors import review_time
 from .status import (
@@ -199,8 +202,15 @@ def application_status(request, code: str):
     offered = _uploads_offered(application, rows, gap)
     forms = {prefix: ReplacementForm(kind, prefix=prefix, replacing=replaces is not None)
              for prefix, (kind, replaces) in offered.items()}
-    status, refused_form = 200, None
-    if request.method == "POST":
+    decision = objections.application_decision(application, policy)
+    status, refused_form, objection_form = 200, None, None
+    if request.method == "POST" and request.POST.get("send") == OBJECTION_PREFIX:
+        response, objection_form = _receive_objection(request, decision, page=reverse(
+            "application-status", args=[application.code]))
+        if response is not None:
+            return response
+        status = 400
+    elif request.method == "POST":
         response, refused_form = _receive_document(request, application, rows, offered, forms)
         if response is not None:
             return response
@@ -223,7 +233,49 @@ def application_status(request, code: str):
         "max_file": filesizeformat(settings.DOCUMENT_MAX_BYTES),
         "Status": Application.Status,
         "ReviewStatus": ReviewStatus,
+        **_objection_context(decision, objection_form, today),
     }, status=status)
+
+
+OBJECTION_PREFIX = "objection"
+
+
+def _objection_context(decision, form, today) -> dict:
+    """The objection part of a public page (templates/apply/includes/objection.html): the decision, its
+    period, the objection filed (with its decision, by "staff": names are not public) and the form while
+    one may be filed."""
+    if decision is None:
+        return {"decision": None}
+    refusal = decision.refusal(today)
+    if decision.objection is not None:
+        # Filed already: the page shows it; a page sent again is told why nothing more was filed.
+        notice = " ".join(form.non_field_errors()) if form is not None else ""
+        return {"decision": decision, "objection_form": None, "objection_notice": notice,
+                "ObjectionStatus": ObjectionStatus}
+    if form is None and refusal is None:
+        form = ObjectionForm(prefix=OBJECTION_PREFIX)
+    return {"decision": decision, "objection_form": form, "objection_notice": refusal.message if refusal else "",
+            "days_left": decision.period.days_left(today), "ObjectionStatus": ObjectionStatus}
+
+def _receive_objection(request, decision, *, page: str):
+    """An objection posted to the status or renewal page: (the response, None) when it is filed or cannot
+    be taken, else (None, the form with its errors)."""
+    if over_rate_limit(request):
+        return render(request, "apply/refused.html", {"reason": "rate"}, status=429), None
+    if decision is None:
+        return render(request, "apply/refused.html", {"reason": "not_offered"}, status=400), None
+    form = ObjectionForm(request.POST, request.FILES, prefix=OBJECTION_PREFIX)
+    if not form.is_valid():
+        return None, form
+    try:
+        objections.file_objection(decision, statement=form.cleaned_data["statement"], files=form.uploads(),
+                                  client_ip=stored_address(request), language=translation.get_language() or "id")
+    except ValidationError as refused:  # out of the period, filed twice, a file refused
+        form.add_error(None, refused)
+        return None, form
+    messages.success(request, _("Your objection was received. Staff decide it with a reason; the decision is "
+                                "e-mailed to you and shown on this page."))
+    return redirect(page + "#objection"), None
 
 
 def outlet_of_renewal_link(request, token: str):
@@ -248,7 +300,15 @@ def renewal(request, token: str):
     outlet, problem = outlet_of_renewal_link(request, token)
     if problem is not None:
         return problem
-    if request.method == "POST":
+    today = timezone.localdate()
+    decision = objections.listing_decision(outlet)
+    objection_form = None
+    if request.method == "POST" and request.POST.get("send") == OBJECTION_PREFIX:
+        response, objection_form = _receive_objection(request, decision, page=request.path)
+        if response is not None:
+            return response
+        form, status = RenewalForm(), 400
+    elif request.method == "POST":
         if over_rate_limit(request):
             return render(request, "apply/refused.html", {"reason": "rate"}, status=429)
         form = RenewalForm(request.POST, request.FILES)
@@ -264,7 +324,27 @@ def renewal(request, token: str):
     else:
         form, status = RenewalForm(), 200
     return render(request, "apply/renewal.html", {
-        "outlet": outlet, "form": form, "expiring": documents_to_renew(outlet, timezone.localdate()),
+        "outlet": outlet, "form": form, "expiring": documents_to_renew(outlet, today),
+        "earlier_objections": objections.earlier_listing_objections(outlet, decision),
+        **_objection_context(decision, objection_form, today),
         "max_file": filesizeformat(settings.DOCUMENT_MAX_BYTES),
         "files_to_choose_again": form.files_to_choose_again() if form.is_bound else [],
     }, status=status)
+
+
+@require_safe
+def objection_file(request, pk: int):
+    """A file sent with an objection: like a document's (partners.views), only for staff who may download
+    documents, with no-store and nosniff, and written to the data access log."""
+    refused = _refuse_unless_permitted(request, pk)
+    if refused:
+        return refused
+    stored = get_object_or_404(ObjectionFile, pk=pk)
+    try:
+        handle = stored.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The file of this objection is missing from storage.") from exc
+    logger.info("objection file downloaded: user=%s file=%s", request.user.pk, pk)
+    record_access(kind=DataAccess.Kind.DOCUMENT_DOWNLOAD, name=f"objection-file:{pk}", user=request.user,
+                  filters={"objection": stored.objection_id})
+    return _attachment(handle, stored.original_filename, stored.file.name, stored.content_type)

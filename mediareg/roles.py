@@ -27,12 +27,14 @@ VIEW_CATALOG = [
     f"catalog.view_{model}"
     for model in ("eligibilitypolicy", "eligibility", "eligibilitychange", "recheckrun", "recheckrange", "listing",
                   "listingtransition", "expiryreminder", "staffsummary", "presscouncilimport", "presscouncilentry",
-                  "webranklist", "outletwebrank", "application", "registrationwindow", "taxyearnotice")
+                  "webranklist", "outletwebrank", "application", "registrationwindow", "taxyearnotice",
+                  "objection", "objectionfile")
 ]
 # Listings change only through catalog.lifecycle (the admin's actions, catalog.manage_listing), never
 # through a form, so no role needs catalog.change_listing. Nobody but superusers changes the
 # EligibilityPolicy: no role lists catalog.change_eligibilitypolicy.
-MANAGE_CATALOG = ["catalog.manage_listing", "catalog.recheck_eligibility", "catalog.add_registrationwindow",
+MANAGE_CATALOG = ["catalog.manage_listing", "catalog.decide_objection", "catalog.recheck_eligibility",
+                  "catalog.add_registrationwindow",
                   "catalog.change_registrationwindow", "catalog.delete_registrationwindow"]
 
 # Budgets, revisions, the price list and orders: every agency's are visible only with

@@ -188,6 +188,11 @@ def build_data() -> ApiData:
     second = listed_eligible_outlet("Suara Banjar")
     listed_outlet("Radio Kenanga", media_type="radio", state=ListingState.SUSPENDED)
     make_application(eligible_outlet(name="Portal Pemohon"))
+    from catalog import applications, objections
+
+    objected = applications.reject_application(make_application(eligible_outlet(name="Portal Keberatan")),
+                                               user=None, reason="Akta tidak terbaca.")
+    objections.file_objection(objections.application_decision(objected), statement="Akta terlampir.")
     DocumentFactory(outlet=first, kind=DocumentKind.SKF, issue_date=datetime.date(2026, 11, 6),
                     expiry_date=datetime.date(2026, 12, 6), accepted=True)
     DocumentFactory(company=second.company, rejected=True)

@@ -512,7 +512,7 @@ def policy_form(**overrides):
         "min_verification_level": "factual", "press_council_grace_days": "30", "kswp_window": "fiscal_year",
         "kswp_window_days": "365", "skf_max_age_months": "1", "require_annual_tax_return": "on",
         "web_rank_threshold": "1000000", "suspension_months": "6", "delisting_months": "12",
-        "reminder_days": "30,14,7", "staff_summary_emails": "",
+        "objection_days": "3", "reminder_days": "30,14,7", "staff_summary_emails": "",
         "kswp_grace_month": "3", "kswp_grace_day": "31", "tax_return_deadline_month": "4",
         "tax_return_deadline_day": "30", "tax_notice_month": "12", "tax_notice_day": "1",
     }

@@ -34,6 +34,7 @@ from catalog.eligibility import recheck_outlets
 from catalog.models import (
     Application,
     ExpiryReminder,
+    Objection,
     PressCouncilEntry,
     PressCouncilImport,
     RecheckRun,
@@ -195,12 +196,16 @@ def everything(client):
         application.documents.set(outlet.company.documents.all())
     staff = StaffUserFactory(first_name="Rina", last_name="Wati")
     with audit_context(user=staff.pk, url="/admin/partners/mediaoutlet/"):
-        Application.objects.create(
+        rejected = Application.objects.create(
             code=uuid.uuid4().hex[:16], submission_key=uuid.uuid4().hex, company=outlet.company, outlet=outlet,
             applicant_email="redaksi@example.id", status=Application.Status.REJECTED, decision_reason="X",
             decided_by=staff, decided_at=timezone.now(), language="en")
         outlet.name = f"{outlet.name} B"
         outlet.save()
+    with audit_context(actor="public:objection"):
+        Objection.objects.create(application=rejected, outlet=outlet, decision_at=rejected.decided_at,
+                                 statement="Keberatan.", filed_at=timezone.now(), opens_on=today,
+                                 deadline=today + datetime.timedelta(days=3))
     with audit_context(actor="command:seed_demo"):
         RegistrationWindow.objects.create(opens_on=today, closes_on=today + datetime.timedelta(days=30))
     DeadLetter.objects.create(task_name="catalog.tasks.recheck_outlets_task", task_id=uuid.uuid4().hex,

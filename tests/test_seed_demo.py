@@ -237,3 +237,22 @@ def test_the_demo_has_eligibility_listings_and_a_review_queue_and_a_rerun_adds_n
     seed()
     assert state == (Eligibility.objects.count(), EligibilityChange.objects.count(), Listing.objects.count(),
                      Application.objects.count())
+
+
+def test_the_demo_has_objections_waiting_decided_and_late_and_a_rerun_adds_none(debug_on, client):
+    from catalog import selectors
+    from catalog.models import Application, Objection, ObjectionStatus
+
+    seed()
+    today = timezone.localdate()
+    waiting = Objection.objects.filter(status=ObjectionStatus.WAITING)
+    assert waiting.filter(deadline__gte=today).count() == 1  # inside its period: on the staff home
+    dismissed = Objection.objects.get(status=ObjectionStatus.DISMISSED)
+    assert dismissed.decision_reason and dismissed.application.status == Application.Status.REJECTED
+    assert [o.pk for o in selectors.objections_late(today, grace_days=selectors.OBJECTION_DECISION_DAYS)] == [
+        waiting.get(deadline__lt=today).pk]
+    # The status page shows the dismissed objection and its reason.
+    page = client.get(f"/apply/status/{dismissed.application.code}/").content.decode()
+    assert dismissed.decision_reason in page
+    seed()
+    assert Objection.objects.count() == 3

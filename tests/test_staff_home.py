@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ordinary_day")]
 
 HOME = "/admin/"
 CATALOG_PANELS = ["home-applications", "home-pending-documents", "home-expiring-documents", "home-listing-changes",
-                  "home-recheck"]
+                  "home-objections", "home-recheck"]
 # Added by budgets (budgets/home.py) for those who may see media orders.
 BUDGET_PANELS = ["home-orders-waiting-proof", "home-proofs-waiting-review", "home-orders-second-approval"]
 PANELS = [*CATALOG_PANELS, *BUDGET_PANELS, "home-audit"]

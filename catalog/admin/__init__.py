@@ -11,4 +11,4 @@ from the stored ``,code,code,`` string, and the unfiltered full count is switche
 """
 
 # Importing the modules registers their pages (outlets after partners.admin, whose outlet page it replaces).
-from . import applications, history, imports, jobs, listings, outlets, policy  # noqa: F401
+from . import applications, history, imports, jobs, listings, objections, outlets, policy  # noqa: F401

@@ -41,7 +41,18 @@ APPLICATION_TONES = {
 
 @admin.register(RegistrationWindow)
 class RegistrationWindowAdmin(admin.ModelAdmin):
-    list_display = ["opens_on", "closes_on", "note"]
+    """The stages Pemda publish, in order (docs/domain.md "Objection window"): only registration opens
+    and closes the public form; the objection days set when a rejection may be objected to."""
+
+    list_display = ["opens_on", "closes_on", "first_list_on", "objection_opens_on", "objection_closes_on",
+                    "final_list_on", "note"]
+    fieldsets = [
+        (_("Registration"), {"fields": ["opens_on", "closes_on"]}),
+        (_("First list"), {"fields": ["first_list_on", "first_list_until"]}),
+        (_("Objection days (masa sanggah)"), {"fields": ["objection_opens_on", "objection_closes_on"]}),
+        (_("Final list"), {"fields": ["final_list_on"]}),
+        (None, {"fields": ["note"]}),
+    ]
 
 
 @admin.register(Application)

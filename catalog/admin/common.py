@@ -38,6 +38,7 @@ ACTION_LABELS = {
     "auto_suspend": _("suspended: eligibility lost"),
     "auto_reinstate": _("listed again: eligible"),
     "sanction_ended": _("sanction period ended"),
+    "objection_upheld": _("objection upheld: decision taken back"),
 }
 
 

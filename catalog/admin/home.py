@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import ReviewStatus
 
 from .. import home_panels, selectors
-from ..models import Application, Trigger
+from ..models import Application, ObjectionStatus, Trigger
 
 # django-pghistory's event labels (mediareg.audit.audited), as staff read them.
 EVENT_LABELS = {"insert": _("added"), "update": _("changed"), "delete": _("deleted")}
@@ -79,6 +79,8 @@ def staff_home_panels(user, today: datetime.date | None = None) -> dict:
                                              task_name__in=",".join(selectors.RECHECK_TASK_NAMES),
                                              created_at__gte=started.isoformat())
         panel["duration_text"] = duration_text(panel["duration"])
+    if "objections" in home:
+        home["objections"]["url"] = changelist("catalog_objection", status__exact=ObjectionStatus.WAITING)
     if "audit" in home:
         home["audit_url"] = changelist("mediareg_auditevent")
         for event in home["audit"]:

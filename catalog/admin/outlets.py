@@ -33,6 +33,7 @@ from .common import (
 from .filters import EligibleFilter, FailingRuleFilter, ListingStateFilter, PendingRecheckFilter
 from .history import EligibilityHistoryInline
 from .listings import ListingActionsMixin
+from .objections import ObjectionInline
 
 
 class CatalogOutletAdmin(ListingActionsMixin, MediaOutletAdmin):
@@ -44,7 +45,7 @@ class CatalogOutletAdmin(ListingActionsMixin, MediaOutletAdmin):
     list_filter = [*MediaOutletAdmin.list_filter, EligibleFilter, ListingStateFilter, FailingRuleFilter,
                    PendingRecheckFilter]
     readonly_fields = [*MediaOutletAdmin.readonly_fields, "eligibility_result", "listing_standing"]
-    inlines = [*MediaOutletAdmin.inlines, EligibilityHistoryInline]
+    inlines = [*MediaOutletAdmin.inlines, EligibilityHistoryInline, ObjectionInline]
     actions = ["recheck_now", "list_outlets", "suspend_outlets", "delist_outlets", "sanction_outlets",
                "lift_suspensions"]
     list_rows = staticmethod(selectors.outlet_list)

@@ -27,6 +27,7 @@ class EligibilityPolicyAdmin(RegistryAdmin):
                                       ("tax_return_deadline_month", "tax_return_deadline_day")]}),
         (_("Web traffic rank"), {"fields": ["web_rank_rule_enabled", "web_rank_threshold"]}),
         (_("Sanctions"), {"fields": ["suspension_months", "delisting_months"]}),
+        (_("Objections"), {"fields": ["objection_days"]}),
         (_("Reminders"), {"fields": ["reminder_days", ("tax_notice_month", "tax_notice_day"),
                                      "staff_summary_emails"]}),
         (_("Record"), {"fields": ["updated_at", "audit_trail"]}),
