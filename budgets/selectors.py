@@ -14,7 +14,7 @@ from django.utils import timezone
 from catalog.models import ListingState, ListingTransition
 from partners.models import MediaOutlet
 
-from .models import Agency, Budget, BudgetRevision, MediaOrder, OrderStatus, ProofStatus
+from .models import Agency, Budget, BudgetRevision, DeclaredInterest, MediaOrder, OrderStatus, ProofStatus
 from .services.access import agency_of, may_see_every_agency
 
 LIVE = ~Q(status=OrderStatus.CANCELLED)
@@ -192,3 +192,15 @@ def orders_waiting_for_proof(user, today: datetime.date) -> QuerySet[MediaOrder]
 
 def proofs_waiting_for_review(user) -> QuerySet[MediaOrder]:
     return visible_orders(user).filter(status=OrderStatus.PUBLISHED, proof_status=ProofStatus.PENDING)
+
+
+# --- declared interests ------------------------------------------------------------------------------------
+
+
+def visible_interests(user, interests: QuerySet[DeclaredInterest] | None = None) -> QuerySet[DeclaredInterest]:
+    interests = DeclaredInterest.objects.all() if interests is None else interests
+    if may_see_every_agency(user):
+        return interests
+    agency = agency_of(user)
+    return interests.filter(agency=agency) if agency else interests.none()
+

@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 
 import pghistory
 from django.conf import settings
+from django.contrib.admin import display as admin_display
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -591,6 +592,7 @@ class CompanyOwner(TimeStamped):
             raise ValidationError(errors)
 
     @property
+    @admin_display(description=_("identity number (NIK)"))
     def identity_masked(self) -> str:
         return mask_digits(self.identity_number)
 
@@ -631,5 +633,6 @@ class CompanyBankAccount(TimeStamped):
                 raise ValidationError({"account_number": exc.messages}) from exc
 
     @property
+    @admin_display(description=_("account number"))
     def account_masked(self) -> str:
         return mask_digits(self.account_number)

@@ -12,7 +12,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import CharField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -302,3 +302,16 @@ def connected_groups_count() -> dict[str, int]:
         cursor.execute("SELECT kind, count(*) FROM (" + sql + ") g (kind, key, shown, ids, companies_n) "  # noqa: S608
                        "GROUP BY kind", {"min_phone": MIN_PHONE_DIGITS, "min_address": MIN_ADDRESS_CHARACTERS})
         return dict(cursor.fetchall())
+
+
+class NameKey(Func):
+    """A person's name as owners and declared interests are matched: lower-cased, trimmed, every run of
+    whitespace one space (PostgreSQL's lower() folds case like Python's casefold() for Indonesian names)."""
+
+    template = r"regexp_replace(lower(btrim(%(expressions)s)), '\s+', ' ', 'g')"
+    output_field = CharField()
+
+
+def name_key(name: str) -> str:
+    """NameKey in Python, for a name typed in a form."""
+    return " ".join((name or "").lower().split())

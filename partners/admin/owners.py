@@ -90,7 +90,20 @@ class OwnerFormSet(forms.BaseInlineFormSet):
 
 
 class PrivateNumberInline(admin.TabularInline):
+    """Staff who may only view the company (auditors, budget officers) see the masked number in its place."""
+
     extra = 0
+    private_field = ""
+    masked_field = ""
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if may_see_private_numbers(request.user) or self.has_change_permission(request, obj):
+            return fields
+        return [self.masked_field if name == self.private_field else name for name in fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), self.masked_field]
 
     def get_formset(self, request, obj=None, **kwargs):
         form = type(self.form.__name__, (self.form,), {"reveal": may_see_private_numbers(request.user)})
@@ -102,6 +115,7 @@ class CompanyOwnerInline(PrivateNumberInline):
     form = OwnerForm
     formset = OwnerFormSet
     fields = ["name", "identity_number", "kind", "share_percent", "position"]
+    private_field, masked_field = "identity_number", "identity_masked"
     verbose_name = _("owner or shareholder")
     verbose_name_plural = _("owners and shareholders")
 
@@ -110,3 +124,4 @@ class CompanyBankAccountInline(PrivateNumberInline):
     model = CompanyBankAccount
     form = BankAccountForm
     fields = ["bank_name", "account_number", "account_holder"]
+    private_field, masked_field = "account_number", "account_masked"
