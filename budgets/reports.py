@@ -46,6 +46,7 @@ from mediareg.reports import Column, Report, ReportFilters, register
 from mediareg.reports.base import CHUNK
 from mediareg.reports.copy import sql_cells
 from partners.models import Document, DocumentKind, MediaOutlet, ReviewStatus
+from partners.selectors import connected_outlets
 
 from .models import Budget, BudgetRevision, MediaOrder, OrderStatus, ProductKind, ProofStatus
 from .selectors import visible_budgets, visible_orders
@@ -312,6 +313,7 @@ class Check(TextChoices):
         "Document expired while the outlet stayed listed")
     LISTED_WITHOUT_TAX_STATUS = "listed_without_tax_status", _(
         "Listed outlet without a current tax status confirmation (KSWP or SKF)")
+    OUTLETS_CONNECTED = "outlets_connected", _("Outlets sharing a bank account, owner, phone or address")
 
 
 class Subject(TextChoices):
@@ -453,6 +455,27 @@ def listed_without_tax_status(today: datetime.date) -> QuerySet:
             .values_list("pk", "name", "company__legal_name", "latest_kswp"))
 
 
+class ConnectedOutletRows:
+    """The outlets that share a bank account, an owner, a phone or an address with an outlet of another company
+    (partners.selectors.connected_outlets, two queries), one row per outlet and link, read once and given as
+    findings() gives its querysets (``count()``, ``iterator()``). The shared thing itself (a name, a number) is
+    left out: the report's columns are not personal data; the outlet pages show it to staff."""
+
+    def __init__(self):
+        self._rows = None
+
+    def _load(self) -> list:
+        if self._rows is None:
+            self._rows = [(group, outlet) for group in connected_outlets() for outlet in group.outlets]
+        return self._rows
+
+    def count(self) -> int:
+        return len(self._load())
+
+    def iterator(self, chunk_size: int | None = None):
+        return iter(self._load())
+
+
 @register
 class ExceptionsReport(Report):
     name = "exceptions"
@@ -465,7 +488,9 @@ class ExceptionsReport(Report):
         "while the outlet was still listed at the end of that next day; and listed outlets whose company has "
         "no KSWP counting today nor a current SKF. Orders and budgets are those of your agency (every "
         "agency's for auditors); the registry's findings are shared by every agency and need the permission "
-        "to view documents or outlets; the agency and year filters apply to orders and budgets.")
+        "to view documents or outlets; the agency and year filters apply to orders and budgets. Outlets of "
+        "different companies that share a bank account, an owner, a phone or an address are listed with the "
+        "outlets they share it with.")
     permission = "budgets.view_mediaorder"
     filters = ("agency", "year")
     columns = [
@@ -502,6 +527,7 @@ class ExceptionsReport(Report):
             found.append((Check.DOCUMENT_EXPIRED_WHILE_LISTED, documents_expired_while_listed(today)))
         if _may(user, "partners.view_mediaoutlet"):
             found.append((Check.LISTED_WITHOUT_TAX_STATUS, listed_without_tax_status(today)))
+            found.append((Check.OUTLETS_CONNECTED, ConnectedOutletRows()))
         return found
 
     def count(self, filters: ReportFilters, user) -> int:
@@ -534,6 +560,7 @@ class ExceptionsReport(Report):
             Check.LISTED_WITHOUT_TAX_STATUS: _(
                 "Listed on %(today)s without a KSWP that counts that day or a current SKF; the latest accepted "
                 "KSWP is of %(latest)s."),
+            Check.OUTLETS_CONNECTED: _("Shares its %(link)s with: %(others)s."),
         }
         texts = {check: str(text) for check, text in texts.items()}
 
@@ -587,9 +614,18 @@ class ExceptionsReport(Report):
             return (check, checks[check], subjects[Subject.OUTLET], pk, outlet, pk, outlet, company, "", None, today,
                     None, texts[check] % {"today": today.isoformat(), "latest": latest.isoformat() if latest else none})
 
+        def connected(values):
+            group, outlet = values
+            check = Check.OUTLETS_CONNECTED
+            others = "; ".join(f"{other.name} ({other.company.legal_name})" for other in group.others(outlet.pk))
+            return (check, checks[check], subjects[Subject.OUTLET], outlet.pk, outlet.name, outlet.pk, outlet.name,
+                    outlet.company.legal_name, "", None, today, None,
+                    texts[check] % {"link": group.kind_label, "others": others})
+
         row_of = {Check.ORDER_SNAPSHOT_NOT_ELIGIBLE: snapshot, Check.ORDER_HISTORY_NOT_ELIGIBLE: history,
                   Check.PAID_WITHOUT_PROOF: paid, Check.PRICE_OVERRIDE: override, Check.BUDGET_BELOW_ORDERS: budget,
-                  Check.DOCUMENT_EXPIRED_WHILE_LISTED: document, Check.LISTED_WITHOUT_TAX_STATUS: tax}
+                  Check.DOCUMENT_EXPIRED_WHILE_LISTED: document, Check.LISTED_WITHOUT_TAX_STATUS: tax,
+                  Check.OUTLETS_CONNECTED: connected}
         for check, query in self.findings(filters, user, today):
             make_row = row_of[check]
             for values in query.iterator(chunk_size=CHUNK):
