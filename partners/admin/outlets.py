@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseNotAllowed
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -140,6 +141,8 @@ class MediaOutletAdmin(ExportSelectedMixin, RegistrySearchMixin, RegistryAdmin):
     def connected_view(self, request):
         """Every group of outlets of two companies or more that share an owner, a bank account, a phone or an
         address (selectors.connected_outlets), the groups spanning most companies first."""
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
         if not self.has_view_permission(request):
             raise PermissionDenied
         groups = selectors.connected_outlets(limit=CONNECTED_PAGE_GROUPS)
