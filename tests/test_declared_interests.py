@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from budgets import controls, services
 from budgets.controls.interests import declared_interest
@@ -45,6 +46,13 @@ ADD_ORDER = reverse("admin:budgets_mediaorder_add")
 REFUSED = ("Kabar Martapura is declared as an interest of H. Ahmad Fauzi, Member of the regional legislature "
            "(DPRD) (own interest), to Diskominfo Banjar. The agency's policy refuses orders to outlets connected "
            "to a declared interest.")
+
+
+@pytest.fixture(autouse=True)
+def services_in_english():
+    """Refusals raised outside a request are compared with their English text too."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -96,7 +104,8 @@ def form_data(budget, price, **overrides):
 
 def api_post(client, user, url, body):
     _token, key = token_create(user=user, name="Sistem", created_by=user)
-    return client.post(url, body, content_type="application/json", HTTP_AUTHORIZATION=f"Token {key}")
+    return client.post(url, body, content_type="application/json", HTTP_AUTHORIZATION=f"Token {key}",
+                       HTTP_ACCEPT_LANGUAGE="en")
 
 
 # --- refused -------------------------------------------------------------------------------------------------
