@@ -17,7 +17,7 @@ from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import serializers, status
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -34,6 +34,7 @@ from .models import (
     Agency,
     Budget,
     BudgetRevision,
+    DeclaredInterest,
     MediaOrder,
     OrderFlag,
     OrderStatus,
@@ -147,7 +148,7 @@ class OtherSpendFilter(django_filters.FilterSet):
 class AgencySerializer(serializers.ModelSerializer):
     class Meta:
         model = Agency
-        fields = ["id", "name", "short_name", "slug", "kind", "region_code"]
+        fields = ["id", "name", "short_name", "slug", "kind", "region_code", "conflict_handling"]
 
 
 class RevisionSerializer(serializers.ModelSerializer):
@@ -333,6 +334,10 @@ class OrderPlaceInput(serializers.Serializer):
                                                max_length=_max_length("ecatalog_reference"))
     description = serializers.CharField(required=False, allow_blank=True, default="",
                                         help_text=_("What is published."))
+    interest_reason = serializers.CharField(
+        required=False, allow_blank=True, default="",
+        help_text=_("Why order from an outlet connected to an interest declared to your agency, where its policy "
+                    "allows a second approval: the order is then held for a second approver."))
 
 
 class OrderPublishInput(serializers.Serializer):
@@ -575,7 +580,7 @@ class OrderViewSet(ReadOnlyViewSet):
             order_date=data["order_date"], service_start=data["service_start"], service_end=data["service_end"],
             amount=data["amount"], override_reason=data["override_reason"],
             ecatalog_reference=data["ecatalog_reference"], description=data["description"],
-            request_key=request_key, user=request.user)
+            request_key=request_key, user=request.user, answers={"interest_reason": data["interest_reason"]})
         if already_placed:
             return self.answer(order, headers={REPLAYED_HEADER: "true"})
         return self.answer(order, status.HTTP_201_CREATED)
@@ -723,11 +728,89 @@ class OtherSpendViewSet(ReadOnlyViewSet):
         return self.answer(spend)
 
 
+# --- declared interests -----------------------------------------------------------------------------------
+
+
+class DeclaredInterestSerializer(serializers.ModelSerializer):
+    """A declared interest as read and written; the agency is the caller's own unless a superuser names one."""
+
+    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), required=False,
+                                                help_text=_("Your own agency when left out."))
+    outlets = serializers.PrimaryKeyRelatedField(queryset=MediaOutlet.objects.all(), many=True, required=False)
+    companies = serializers.PrimaryKeyRelatedField(queryset=PressCompany.objects.all(), many=True, required=False)
+
+    class Meta:
+        model = DeclaredInterest
+        fields = ["id", "agency", "person_name", "role", "position", "relation", "outlets", "companies",
+                  "declared_on", "reference", "active_until", "note", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+        # The service checks the model (BudgetRefused): the serializer leaves constraint checks to it.
+        validators = []
+
+
+INTEREST_EXAMPLE = {
+    "id": 4, "agency": 2, "person_name": "H. Ahmad Fauzi", "role": "legislator", "position": "Anggota Komisi I",
+    "relation": "self", "outlets": [17], "companies": [], "declared_on": "2026-02-10",
+    "reference": "Formulir pernyataan 04/DPRD/2026", "active_until": None, "note": "",
+    "created_at": "2026-02-10T09:00:00+07:00", "updated_at": "2026-02-10T09:00:00+07:00",
+}
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Declared interests"), tags=["budgets"],
+                       description=_("The interests declared to your agency (every agency's for auditors): who "
+                                     "owns or controls which outlets or companies, they or their family. An order "
+                                     "to such an outlet is refused or held for a second approver."),
+                       examples=[OpenApiExample("An interest", value=INTEREST_EXAMPLE, response_only=True)]),
+    retrieve=extend_schema(summary=_("One declared interest"), tags=["budgets"]),
+    create=extend_schema(summary=_("Record a declared interest"), tags=["budgets"]),
+    update=extend_schema(summary=_("Change a declared interest"), tags=["budgets"]),
+    partial_update=extend_schema(summary=_("Change part of a declared interest"), tags=["budgets"]),
+    destroy=extend_schema(summary=_("Remove a declared interest"), tags=["budgets"]),
+)
+class DeclaredInterestViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin,
+                              ReadOnlyViewSet):
+    queryset = DeclaredInterest.objects.all()
+    serializer_class = DeclaredInterestSerializer
+    ordering = ("pk",)
+
+    def get_queryset(self):
+        return selectors.visible_interests(self.request.user).prefetch_related("outlets", "companies")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        agency = data.pop("agency", None) if self.request.user.is_superuser else None
+        data.pop("agency", None)
+        agency = agency or services.agency_of(self.request.user)
+        if agency is None:
+            raise services.BudgetRefused(_("You do not work for an agency: name the agency."), code="no_agency")
+        self._save(DeclaredInterest(agency=agency), data, serializer)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        agency = data.pop("agency", None)
+        interest = serializer.instance
+        if agency is not None and self.request.user.is_superuser:
+            interest.agency = agency
+        self._save(interest, data, serializer)
+
+    def _save(self, interest, data, serializer):
+        outlets, companies = data.pop("outlets", None), data.pop("companies", None)
+        for name, value in data.items():
+            setattr(interest, name, value)
+        serializer.instance = services.interest_save(interest, outlets=outlets, companies=companies,
+                                                     user=self.request.user)
+
+    def perform_destroy(self, instance):
+        services.interest_delete(instance, user=self.request.user)
+
+
 router = SimpleRouter()
 router.register("agencies", AgencyViewSet, basename="api-agency")
 router.register("budgets", BudgetViewSet, basename="api-budget")
 router.register("price-items", PriceItemViewSet, basename="api-price-item")
 router.register("orders", OrderViewSet, basename="api-order")
 router.register("other-spend", OtherSpendViewSet, basename="api-other-spend")
+router.register("declared-interests", DeclaredInterestViewSet, basename="api-declared-interest")
 
 urlpatterns = router.urls

@@ -40,14 +40,21 @@ from django.db import transaction
 
 from catalog.demo import record_demo_history
 from partners.demo.files import pdf_bytes, png_bytes
+from partners.demo.owners import SHARED_OWNER_NAME, shared_owner_companies
 from partners.models import MediaOutlet, MediaType, OutletDomain
 
 from . import services
+from .controls.interests import ANSWER as INTEREST_ANSWER
+from .controls.interests import interests_in_outlet
 from .models import (
     Agency,
     AgencyStaff,
     Budget,
     BudgetRevision,
+    ConflictHandling,
+    DeclaredInterest,
+    InterestRelation,
+    InterestRole,
     MediaOrder,
     OtherSpend,
     OtherSpendKind,
@@ -141,6 +148,8 @@ class AgencySpec:
     budget: Callable[[int], BudgetSpec]
     orders_per_year: int  # about how many orders share a year's spend
     unfinished: tuple[str, ...]  # the outcomes of its most recent orders, newest first
+    conflict_handling: str = ConflictHandling.REFUSE
+    declares_interest: bool = False  # the DPRD member who owns demo outlets (partners.demo.owners)
 
 
 def dki_budget(year: int) -> BudgetSpec:
@@ -177,7 +186,8 @@ AGENCIES = (
                ("committed", "committed", "proof_pending", "proof_rejected", "accepted")),
     AgencySpec("diskominfo-banjar", "Dinas Komunikasi, Informatika, Statistik dan Persandian Kabupaten Banjar",
                "Diskominfo Banjar", Agency.Kind.REGENCY, "63.03", "BJR", 2022, banjar_budget, 3,
-               ("committed", "proof_pending", "accepted")),
+               ("committed", "proof_pending", "accepted"), conflict_handling=ConflictHandling.SECOND_APPROVAL,
+               declares_interest=True),
 )
 
 # What each kind of outlet sells: (kind, description, unit, lowest and highest unit price, largest quantity
@@ -276,7 +286,8 @@ def _seed(today, actor, officers, result, stored_files) -> None:
                    .values_list("request_key", flat=True))
     for spec in AGENCIES:
         agency, created = Agency.objects.get_or_create(slug=spec.slug, defaults={
-            "name": spec.name, "short_name": spec.short_name, "kind": spec.kind, "region_code": spec.region_code})
+            "name": spec.name, "short_name": spec.short_name, "kind": spec.kind, "region_code": spec.region_code,
+            "conflict_handling": spec.conflict_handling})
         result.created["agencies"] += created
         officer = officers.get(spec.slug)
         if officer is not None:
@@ -286,9 +297,13 @@ def _seed(today, actor, officers, result, stored_files) -> None:
             else:
                 officer = None  # works for another agency: the demo places this agency's orders as the job
         budgets = _budgets(agency, spec, today, officer, result)
-        plans = _order_plans(spec, outlets, prices, budgets, today)
+        declared = _declare_interest(agency, spec, outlets, today, officer, result)
+        # The agency orders from a declared outlet only as the held order below: its plan leaves them out.
+        plans = _order_plans(spec, [o for o in outlets if o.pk not in declared], prices, budgets, today)
         _place(agency, spec, plans, budgets, prices, domains, existing, today, officer, result, stored_files)
         _other_spend(agency, spec, budgets, outlets, today, officer, result, stored_files)
+        if declared:
+            _held_order(agency, spec, outlets, declared, prices, budgets, existing, today, officer, result)
     result.agencies = Agency.objects.filter(slug__in=[a.slug for a in AGENCIES]).count()
     result.budgets = Budget.objects.filter(agency__slug__in=[a.slug for a in AGENCIES]).count()
     result.price_items = PriceItem.objects.filter(outlet__in=outlets).count()
@@ -507,3 +522,54 @@ def _follow(order: MediaOrder, plan: OrderPlan, domain: str | None, today, offic
         paid_on = min(plan.service_end + datetime.timedelta(days=10), datetime.date(plan.year, 12, 30), today)
         services.order_pay(order, paid_on=max(paid_on, plan.order_date), user=officer, today=today,
                            reference=f"SP2D {plan.number + 1:04d}/LS/{plan.agency.code}/{plan.year}")
+
+
+# --- a declared interest and the order it holds (docs/domain.md "Owners and conflicts of interest") ------------
+
+INTEREST_REFERENCE = "Formulir pernyataan kepentingan 01/DPRD-BJR (contoh demo)"
+INTEREST_NOTE = ("Anggota DPRD yang menjadi pemilik manfaat dua perusahaan pers demo dengan rekening bank yang sama; "
+                 "contoh demo, bukan orang sebenarnya.")
+HELD_REASON = ("Satu-satunya media yang meliput langsung Musrenbang kecamatan; disetujui kepala dinas secara lisan, "
+               "menunggu persetujuan kedua PPK.")
+
+
+def _declare_interest(agency, spec: AgencySpec, outlets, today, officer, result) -> set[int]:
+    """For an agency that declares one: the DPRD member who is the shared beneficial owner of two demo companies
+    (partners.demo.owners) declares the first of their outlets. Returns the ids of the listed demo outlets
+    connected to the agency's declared interests (its own, by company or by the owner's name)."""
+    if not spec.declares_interest:
+        return set()
+    companies = shared_owner_companies()
+    owned = [outlet for outlet in outlets if outlet.company_id in companies]
+    if owned and not DeclaredInterest.objects.filter(agency=agency, person_name=SHARED_OWNER_NAME).exists():
+        interest = DeclaredInterest(agency=agency, person_name=SHARED_OWNER_NAME, role=InterestRole.LEGISLATOR,
+                                    position="Anggota Komisi I DPRD Kabupaten Banjar",
+                                    relation=InterestRelation.SELF, declared_on=datetime.date(today.year, 1, 2),
+                                    reference=INTEREST_REFERENCE, note=INTEREST_NOTE)
+        services.interest_save(interest, outlets=owned[:1], companies=[], user=officer)
+        result.created["declared interests"] += 1
+    return {outlet.pk for outlet in outlets if interests_in_outlet(agency.pk, outlet, today)}
+
+
+def _held_order(agency, spec, outlets, declared, prices, budgets, existing, today, officer, result) -> None:
+    """One order of this year to a declared outlet, with the officer's reason: placed, held for a second
+    approver (the agency's policy), and unpaid until the PPK approves it."""
+    key = uuid.uuid5(NAMESPACE, f"{spec.slug}:{today.year}:declared-interest")
+    if key in existing or today.year not in budgets:
+        return
+    outlet = next(o for o in outlets if o.pk in declared)
+    items = [item for (outlet_id, _kind, _name), versions in prices.items() if outlet_id == outlet.pk
+             for item in versions if item.valid_on(today)]
+    if not items:
+        return
+    item = min(items, key=lambda i: i.unit_price)
+    try:
+        services.order_place(
+            budget=budgets[today.year][0], price_item=item, quantity=1, order_date=today, service_start=today,
+            service_end=min(today + datetime.timedelta(days=7), datetime.date(today.year, 12, 31)), user=officer,
+            request_key=key, today=today, ecatalog_reference=f"EKAT-{spec.code}-{today.year}-KEP",
+            description=f"{item.name}: Musrenbang kecamatan", answers={INTEREST_ANSWER: HELD_REASON})
+    except services.BudgetRefused as refusal:
+        result.refused.append(f"{agency} {today.year} (declared interest): {refusal.messages[0]}")
+        return
+    result.created["orders"] += 1

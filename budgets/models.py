@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 
+import pghistory
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -35,6 +36,11 @@ class Rupiah(models.BigIntegerField):
     """Whole rupiah (an APBD line reaches trillions; BIGINT holds them)."""
 
 
+class ConflictHandling(models.TextChoices):
+    REFUSE = "refuse", _("Refuse the order")
+    SECOND_APPROVAL = "second_approval", _("Place it with a reason, held for a second approver")
+
+
 @audited
 class Agency(models.Model):
     """An office that owns media budgets: a province's Kominfotik, a regency's or a city's Diskominfo."""
@@ -51,6 +57,12 @@ class Agency(models.Model):
                             help_text=_("The agency's part of the public transparency page's address."))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     region_code = models.CharField(_("region code (Kemendagri)"), max_length=13, blank=True)
+    conflict_handling = models.CharField(
+        _("orders to outlets of a declared interest"), max_length=20, choices=ConflictHandling.choices,
+        default=ConflictHandling.REFUSE,
+        help_text=_("An order to an outlet connected to an interest declared to this agency is refused, or placed "
+                    "with the reason given and held for a second approver (docs: \"Owners and conflicts of "
+                    "interest\")."))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -59,7 +71,9 @@ class Agency(models.Model):
         verbose_name_plural = _("agencies")
         permissions = [("view_every_agency", _("Can see the budgets and orders of every agency"))]
         constraints = [models.CheckConstraint(condition=Q(kind__in=["province", "regency", "city"]),
-                                              name="agency_kind_valid")]
+                                              name="agency_kind_valid"),
+                       models.CheckConstraint(condition=Q(conflict_handling__in=ConflictHandling.values),
+                                              name="agency_conflict_handling_valid")]
 
     def __str__(self):
         return self.short_name or self.name
@@ -534,3 +548,79 @@ class OtherSpend(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.cancelled_on is not None
+
+
+# --- declared interests (docs/domain.md "Owners and conflicts of interest") --------------------------------
+
+
+class InterestRole(models.TextChoices):
+    OFFICIAL = "official", _("Official of the agency")
+    LEGISLATOR = "legislator", _("Member of the regional legislature (DPRD)")
+    OTHER = "other", _("Other")
+
+
+class InterestRelation(models.TextChoices):
+    SELF = "self", _("Self")
+    SPOUSE = "spouse", _("Spouse")
+    CHILD = "child", _("Child")
+    OTHER_FAMILY = "other_family", _("Other family")
+
+
+@audited
+class DeclaredInterest(models.Model):
+    """An interest declared to an agency: a person (an official of the agency, a DPRD member, ...) who, or
+    whose family, owns or controls media outlets or press companies. An order of the agency to such an
+    outlet (or an outlet of such a company, or of a company the person is an owner of by name) is refused
+    or held for a second approver, as the agency's ``conflict_handling`` says (budgets.controls.interests).
+    Written only by budgets.services.interests."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="declared_interests",
+                               verbose_name=_("agency"))
+    person_name = models.CharField(_("person's name"), max_length=200)
+    role = models.CharField(_("role"), max_length=20, choices=InterestRole.choices)
+    position = models.CharField(_("position"), max_length=200, blank=True,
+                                help_text=_("e.g. Head of the agency, member of Commission I of the DPRD."))
+    relation = models.CharField(_("whose interest"), max_length=20, choices=InterestRelation.choices,
+                                default=InterestRelation.SELF,
+                                help_text=_("Who owns or controls the outlets: the person or their family."))
+    outlets = models.ManyToManyField(MediaOutlet, blank=True, related_name="declared_interests",
+                                     verbose_name=_("outlets"))
+    companies = models.ManyToManyField("partners.PressCompany", blank=True, related_name="declared_interests",
+                                       verbose_name=_("press companies"),
+                                       help_text=_("Every outlet of these companies is covered."))
+    declared_on = models.DateField(_("declared on"))
+    reference = models.CharField(_("source or reference"), max_length=200, blank=True,
+                                 help_text=_("e.g. the declaration form's number, LHKPN, a news report."))
+    active_until = models.DateField(_("active until"), null=True, blank=True,
+                                    help_text=_("Empty while it lasts; the last day it counts."))
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("recorded by"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["agency", "person_name", "pk"]
+        verbose_name = _("declared interest")
+        verbose_name_plural = _("declared interests")
+        indexes = [models.Index(fields=["agency", "active_until"], name="declared_interest_agency")]
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=InterestRole.values), name="declared_interest_role_valid"),
+            models.CheckConstraint(condition=Q(relation__in=InterestRelation.values),
+                                   name="declared_interest_relation_valid"),
+            models.CheckConstraint(condition=Q(active_until__isnull=True) | Q(active_until__gte=F("declared_on")),
+                                   name="declared_interest_ends_after_declared",
+                                   violation_error_message=_("The interest cannot end before it was declared.")),
+        ]
+
+    def __str__(self):
+        return f"{self.person_name} ({self.get_role_display()})"
+
+    def in_force_on(self, day) -> bool:
+        return self.active_until is None or self.active_until >= day
+
+
+for _through, _name in ((DeclaredInterest.outlets.through, "DeclaredInterestOutletEvent"),
+                        (DeclaredInterest.companies.through, "DeclaredInterestCompanyEvent")):
+    pghistory.track(pghistory.InsertEvent("interest.add"), pghistory.DeleteEvent("interest.remove"),
+                    obj_field=None, app_label="budgets", model_name=_name)(_through)

@@ -50,6 +50,7 @@ from mediareg.reports import Column, Report, ReportFilters, register
 from mediareg.reports.base import CHUNK
 from mediareg.reports.copy import sql_cells
 from partners.models import Document, DocumentKind, MediaOutlet, ReviewStatus
+from partners.selectors import connected_outlets
 
 from .models import (
     Budget,
@@ -419,6 +420,7 @@ class Check(TextChoices):
         "Order held by an integrity control for a second approval")
     OBJECTION_LATE = "objection_not_decided_in_time", _(
         "Objection (masa sanggah) decided late or still undecided after its period")
+    OUTLETS_CONNECTED = "outlets_connected", _("Outlets sharing a bank account, owner, phone or address")
 
 
 class Subject(TextChoices):
@@ -582,6 +584,25 @@ def objections_not_decided_in_time(today: datetime.date) -> QuerySet:
     return (catalog_selectors.objections_late(today, grace_days=catalog_selectors.OBJECTION_DECISION_DAYS)
             .values_list("pk", "application_id", "transition__action", "outlet_id", "outlet__name",
                          "outlet__company__legal_name", "filed_at", "deadline", "decided_on", "days_late"))
+class ConnectedOutletRows:
+    """The outlets that share a bank account, an owner, a phone or an address with an outlet of another company
+    (partners.selectors.connected_outlets, two queries), one row per outlet and link, read once and given as
+    findings() gives its querysets (``count()``, ``iterator()``). The shared thing itself (a name, a number) is
+    left out: the report's columns are not personal data; the outlet pages show it to staff."""
+
+    def __init__(self):
+        self._rows = None
+
+    def _load(self) -> list:
+        if self._rows is None:
+            self._rows = [(group, outlet) for group in connected_outlets() for outlet in group.outlets]
+        return self._rows
+
+    def count(self) -> int:
+        return len(self._load())
+
+    def iterator(self, chunk_size: int | None = None):
+        return iter(self._load())
 
 
 @register
@@ -599,7 +620,9 @@ class ExceptionsReport(Report):
         "objections decided, or still undecided, more than a day after their objection period. Orders "
         "and budgets are those of your agency (every "
         "agency's for auditors); the registry's findings are shared by every agency and need the permission "
-        "to view documents or outlets; the agency and year filters apply to orders and budgets.")
+        "to view documents or outlets; the agency and year filters apply to orders and budgets. Outlets of "
+        "different companies that share a bank account, an owner, a phone or an address are listed with the "
+        "outlets they share it with.")
     permission = "budgets.view_mediaorder"
     filters = ("agency", "year")
     columns = [
@@ -637,6 +660,7 @@ class ExceptionsReport(Report):
             found.append((Check.DOCUMENT_EXPIRED_WHILE_LISTED, documents_expired_while_listed(today)))
         if _may(user, "partners.view_mediaoutlet"):
             found.append((Check.LISTED_WITHOUT_TAX_STATUS, listed_without_tax_status(today)))
+            found.append((Check.OUTLETS_CONNECTED, ConnectedOutletRows()))
         if _may(user, "catalog.view_objection"):
             found.append((Check.OBJECTION_LATE, objections_not_decided_in_time(today)))
         return found
@@ -677,6 +701,7 @@ class ExceptionsReport(Report):
             Check.OBJECTION_LATE: _(
                 "Filed on %(filed)s against: %(decision)s. The objection period ended on %(deadline)s; %(when)s "
                 "(%(days)s days after it)."),
+            Check.OUTLETS_CONNECTED: _("Shares its %(link)s with: %(others)s."),
         }
         texts = {check: str(text) for check, text in texts.items()}
 
@@ -755,11 +780,18 @@ class ExceptionsReport(Report):
                         "filed": timezone.localdate(filed_at).isoformat(), "decision": label,
                         "deadline": deadline.isoformat(), "when": when, "days": days})
 
+        def connected(values):
+            group, outlet = values
+            check = Check.OUTLETS_CONNECTED
+            others = "; ".join(f"{other.name} ({other.company.legal_name})" for other in group.others(outlet.pk))
+            return (check, checks[check], subjects[Subject.OUTLET], outlet.pk, outlet.name, outlet.pk, outlet.name,
+                    outlet.company.legal_name, "", None, today, None,
+                    texts[check] % {"link": group.kind_label, "others": others})
+
         row_of = {Check.ORDER_SNAPSHOT_NOT_ELIGIBLE: snapshot, Check.ORDER_HISTORY_NOT_ELIGIBLE: history,
                   Check.PAID_WITHOUT_PROOF: paid, Check.PRICE_OVERRIDE: override, Check.BUDGET_BELOW_ORDERS: budget,
                   Check.DOCUMENT_EXPIRED_WHILE_LISTED: document, Check.LISTED_WITHOUT_TAX_STATUS: tax,
-                  Check.OBJECTION_LATE: objection}
-        row_of[Check.ORDER_HELD] = held
+                  Check.ORDER_HELD: held, Check.OBJECTION_LATE: objection, Check.OUTLETS_CONNECTED: connected}
         for check, query in self.findings(filters, user, today):
             make_row = row_of[check]
             for values in query.iterator(chunk_size=CHUNK):

@@ -18,6 +18,7 @@ from .models import (
     Agency,
     Budget,
     BudgetRevision,
+    DeclaredInterest,
     MediaOrder,
     OrderFlag,
     OrderStatus,
@@ -239,3 +240,13 @@ def orders_waiting_for_second_approval(user) -> QuerySet[MediaOrder]:
     (budgets.services.flags)."""
     waiting = OrderFlag.objects.filter(order=OuterRef("pk"), approved_at__isnull=True)
     return visible_orders(user).filter(LIVE).filter(Exists(waiting))
+# --- declared interests ------------------------------------------------------------------------------------
+
+
+def visible_interests(user, interests: QuerySet[DeclaredInterest] | None = None) -> QuerySet[DeclaredInterest]:
+    interests = DeclaredInterest.objects.all() if interests is None else interests
+    if may_see_every_agency(user):
+        return interests
+    agency = agency_of(user)
+    return interests.filter(agency=agency) if agency else interests.none()
+

@@ -23,12 +23,13 @@ from django.utils import timezone
 from budgets.demo import BudgetsDemoResult, seed_budgets_demo
 from budgets.models import Agency, AgencyStaff
 from catalog.demo import seed_catalog_demo
-from catalog.models import EligibilityPolicy
+from catalog.models import EligibilityPolicy, ListingState
 from catalog.tax_calendar import TaxCalendar
 from partners.demo import plan as registry_plan
+from partners.demo.owners import seed_owners, shared_owner_companies
 from partners.demo.plan import CompanySpec
 from partners.demo.seeder import Seeder, check_npwps
-from partners.models import Document
+from partners.models import Document, MediaOutlet, PressCompany
 from partners.services import registry_edit
 
 from .audit import audit_context
@@ -91,6 +92,9 @@ def seed_demo(*, with_users: bool, today: datetime.date | None = None) -> DemoRe
     documents = Document.objects.filter(company__npwp__in=[spec.npwp for spec in plan]).count()
     with audit_context(actor=ACTOR):
         listings = seed_catalog_demo(actor=ACTOR)
+    with transaction.atomic(), registry_edit(actor=ACTOR, announce=False):
+        owners = seed_owners(list(PressCompany.objects.filter(npwp__in=[spec.npwp for spec in plan]).order_by("pk")),
+                             shared=connected_pair())
     officers = {}
     if with_users:
         users = get_user_model().objects.in_bulk(DEMO_OFFICERS.values(), field_name="username")
@@ -100,8 +104,8 @@ def seed_demo(*, with_users: bool, today: datetime.date | None = None) -> DemoRe
     with audit_context(actor=ACTOR):
         budgets = seed_budgets_demo(today=today, actor=ACTOR, officers=officers)
         approvers = demo_approvers() if with_users else {}
-    return DemoResult(plan=plan, created=seeder.created, documents=documents, new_users=new_users,
-                      listings=listings, budgets=budgets, approvers=approvers)
+    return DemoResult(plan=plan, created={**seeder.created, "owners and accounts": owners}, documents=documents,
+                      new_users=new_users, listings=listings, budgets=budgets, approvers=approvers)
 
 
 def demo_approvers() -> dict[str, str]:
@@ -116,6 +120,23 @@ def demo_approvers() -> dict[str, str]:
             if membership.agency_id == agencies[slug].pk:
                 approvers[name] = str(agencies[slug])
     return approvers
+
+
+def connected_pair() -> tuple[PressCompany, PressCompany] | None:
+    """The companies of the first two listed demo outlets (by id) of different companies: they share a
+    beneficial owner and a bank account (partners.demo.owners), so an order of either is one the register
+    connects. None once the demo has its shared owner (a second run keeps the first run's pair)."""
+    if shared_owner_companies():
+        return None
+    companies = []
+    for company in (MediaOutlet.objects.filter(listing__state=ListingState.LISTED).order_by("pk")
+                    .values_list("company", flat=True)):
+        if company not in companies:
+            companies.append(company)
+        if len(companies) == 2:
+            found = PressCompany.objects.in_bulk(companies)
+            return found[companies[0]], found[companies[1]]
+    return None
 
 
 def ensure_demo_users() -> list[str]:

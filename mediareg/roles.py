@@ -15,12 +15,18 @@ VIEW_REGISTRY = [
     "partners.view_document",
     "partners.view_province",
     "partners.view_kblicode",
+    "partners.view_companyowner",
+    "partners.view_companybankaccount",
 ]
 EDIT_REGISTRY = [
     f"partners.{action}_{model}"
     for model in ("presscompany", "mediaoutlet", "outletdomain", "pressverification", "document")
     for action in ("add", "change")
-]
+] + [f"partners.{action}_{model}" for model in ("companyowner", "companybankaccount")
+     for action in ("add", "change", "delete")]
+# Owners' identity numbers (NIK) and bank account numbers in full (personal data, UU 27/2022): the registry's
+# own staff, who enter them from the deed and the company's letters; everyone else sees the last four digits.
+PRIVATE_NUMBERS = ["partners.view_private_numbers"]
 
 # Every catalog model can be seen; its history rows are written by the system only.
 VIEW_CATALOG = [
@@ -41,12 +47,15 @@ MANAGE_CATALOG = ["catalog.manage_listing", "catalog.decide_objection", "catalog
 # budgets.view_every_agency (auditors); a budget officer's lists are scoped to their own agency
 # (budgets.selectors.visible_*), and the services refuse a change to another agency's (budgets.services.access).
 VIEW_BUDGETS = [f"budgets.view_{model}" for model in ("agency", "agencystaff", "budget", "budgetrevision",
-                                                        "priceitem", "mediaorder", "orderflag", "otherspend")]
+                                                        "priceitem", "mediaorder", "orderflag", "otherspend",
+                                                        "declaredinterest")]
 MANAGE_BUDGETS = ["budgets.add_budget", "budgets.change_budget", "budgets.add_budgetrevision",
                   "budgets.add_priceitem", "budgets.approve_priceitem",
                   "budgets.add_mediaorder", "budgets.change_mediaorder", "budgets.review_proof",
                   "budgets.pay_mediaorder", "budgets.cancel_mediaorder", "budgets.download_proof",
-                  "budgets.add_otherspend", "budgets.cancel_otherspend", "budgets.download_spend_evidence"]
+                  "budgets.add_otherspend", "budgets.cancel_otherspend", "budgets.download_spend_evidence",
+                  "budgets.add_declaredinterest", "budgets.change_declaredinterest",
+                  "budgets.delete_declaredinterest"]
 
 # Login attempts, lockouts and the log of logins (django-axes). Only superusers unlock.
 VIEW_LOGINS = ["axes.view_accessattempt", "axes.view_accessfailurelog", "axes.view_accesslog"]
@@ -69,7 +78,7 @@ VIEW_PEOPLE = ["auth.view_user", "auth.view_group"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Kominfo staff who keep the registry, review documents and decide on listings.
-    "Verifikator": VIEW_REGISTRY + EDIT_REGISTRY + VIEW_CATALOG + MANAGE_CATALOG
+    "Verifikator": VIEW_REGISTRY + EDIT_REGISTRY + PRIVATE_NUMBERS + VIEW_CATALOG + MANAGE_CATALOG
     + ["partners.review_document", "partners.download_document", "mediareg.view_outgoingmail"] + OWN_API_TOKENS,
     # The inspectorate and BPK: see everything, change nothing (issue 11). View permission on every model
     # of the admin (tests/test_auditor_role.py fails when a new one is missing here), every agency's

@@ -26,14 +26,18 @@ from mediareg.api.views import ReadOnlyViewSet
 
 from . import selectors, services
 from .models import (
+    CompanyBankAccount,
+    CompanyOwner,
     Document,
     DocumentKind,
     LegalForm,
     MediaOutlet,
     MediaType,
+    OwnerKind,
     PressCompany,
     ReviewStatus,
     VerificationLevel,
+    mask_digits,
 )
 
 # "Expiring within N days" takes up to ten years: enough for any document's term.
@@ -399,8 +403,81 @@ class DocumentViewSet(ReadOnlyViewSet):
         return self.decided(document)
 
 
+# --- owners and bank accounts (private numbers masked unless permitted) --------------------------------------
+
+
+class PrivateNumberField(serializers.CharField):
+    """A private number (an owner's NIK, a bank account number): whole for staff with the permission
+    ``partners.view_private_numbers``, else its last four digits (docs/domain.md "Owners and conflicts of
+    interest")."""
+
+    def to_representation(self, value):
+        request = self.context.get("request")
+        if request is not None and request.user.has_perm("partners.view_private_numbers"):
+            return value
+        return mask_digits(value)
+
+
+class OwnerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    company = CompanyRefSerializer(help_text=_("The company the person owns shares of or controls."))
+    name = serializers.CharField()
+    identity_number = PrivateNumberField(help_text=_("The NIK, masked (last four digits) without the permission "
+                                                     "to see private numbers."))
+    kind = serializers.CharField()
+    kind_label = LabelField(OwnerKind.choices, source="kind")
+    share_percent = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    position = serializers.CharField()
+    updated_at = serializers.DateTimeField()
+
+
+class BankAccountSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    company = CompanyRefSerializer()
+    bank_name = serializers.CharField()
+    account_number = PrivateNumberField(help_text=_("Masked (last four digits) without the permission to see "
+                                                    "private numbers."))
+    account_holder = serializers.CharField()
+    updated_at = serializers.DateTimeField()
+
+
+class CompanyIdFilter(filters.FilterSet):
+    company = IdFilter(field_name="company_id", help_text=_("Only this company's."))
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Owners and shareholders of press companies"),
+                       description=_("Shareholders and beneficial owners with their share; the identity number is "
+                                     "masked unless you may see private numbers.")),
+    retrieve=extend_schema(summary=_("An owner or shareholder")),
+)
+class OwnerViewSet(ReadOnlyViewSet):
+    serializer_class = OwnerSerializer
+    filterset_class = CompanyIdFilter
+    ordering = ["company_id", "pk"]
+
+    def get_queryset(self):
+        return CompanyOwner.objects.select_related("company").order_by("company_id", "pk")
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Bank accounts of press companies"),
+                       description=_("The account number is masked unless you may see private numbers.")),
+    retrieve=extend_schema(summary=_("A bank account")),
+)
+class BankAccountViewSet(ReadOnlyViewSet):
+    serializer_class = BankAccountSerializer
+    filterset_class = CompanyIdFilter
+    ordering = ["company_id", "pk"]
+
+    def get_queryset(self):
+        return CompanyBankAccount.objects.select_related("company").order_by("company_id", "pk")
+
+
 router = SimpleRouter()
 router.register("companies", CompanyViewSet, basename="api-company")
 router.register("documents", DocumentViewSet, basename="api-document")
+router.register("owners", OwnerViewSet, basename="api-owner")
+router.register("bank-accounts", BankAccountViewSet, basename="api-bank-account")
 
 urlpatterns = router.urls

@@ -111,6 +111,14 @@ def validate_nik(value: str) -> str:
         raise ValidationError(_("Enter a valid 16-digit NIK."), code="nik") from exc
 
 
+def normalize_account_number(value: str) -> str:
+    """A bank account number as digits: spaces, dots and dashes typed between them are removed."""
+    digits = _NPWP_SEPARATORS.sub("", value or "")
+    if not (digits.isdigit() and 6 <= len(digits) <= 20):
+        raise ValidationError(_("A bank account number has 6 to 20 digits."), code="account_number")
+    return digits
+
+
 def normalize_nib(value: str) -> str:
     """NIB (Nomor Induk Berusaha from OSS) is 13 digits."""
     digits = re.sub(r"\s", "", value or "")

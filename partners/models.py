@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 
 import pghistory
 from django.conf import settings
+from django.contrib.admin import display as admin_display
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -27,7 +28,14 @@ from django.utils.translation import gettext_lazy as _
 from mediareg.audit import audited
 from mediareg.dates import add_years
 
-from .identifiers import PLACEHOLDER_NPWP_PREFIX, format_npwp, normalize_company_npwp, normalize_domain
+from .identifiers import (
+    PLACEHOLDER_NPWP_PREFIX,
+    format_npwp,
+    normalize_account_number,
+    normalize_company_npwp,
+    normalize_domain,
+    validate_nik,
+)
 from .storage import documents
 
 # A factual-verification certificate is valid five years from signing (docs/domain.md "Dewan Pers verification").
@@ -515,3 +523,116 @@ class Document(TimeStamped):
             files.append({"name": name, "original_filename": original_filename, "since": at, "replaced_at": None,
                           "url": reverse("partners:document-earlier-file", args=[self.pk, name])})
         return [version for version in files if version["name"] != self.file.name]
+
+
+# --- owners and bank accounts (docs/domain.md "Owners and conflicts of interest") ---------------------------
+
+
+class OwnerKind(models.TextChoices):
+    SHAREHOLDER = "shareholder", _("Shareholder")
+    BENEFICIAL_OWNER = "beneficial_owner", _("Beneficial owner")
+    BOTH = "both", _("Shareholder and beneficial owner")
+
+
+def mask_digits(value: str, shown: int = 4) -> str:
+    """A private number as staff without the permission see it: its last ``shown`` digits."""
+    return "•" * max(0, len(value) - shown) + value[-shown:] if value else ""
+
+
+@audited
+class CompanyOwner(TimeStamped):
+    """A shareholder or beneficial owner of a press company (from its deed or its OSS beneficial-owner
+    statement). The identity number (NIK) is personal data (UU 27/2022): never public, masked in the back
+    office except for staff with ``partners.view_private_numbers``. Shares are written only by
+    partners.services.owners, which keeps a company's shares at 100 % at most."""
+
+    company = models.ForeignKey(PressCompany, verbose_name=_("company"), on_delete=models.CASCADE,
+                                related_name="owners")
+    name = models.CharField(_("name"), max_length=200)
+    identity_number = models.CharField(_("identity number (NIK)"), max_length=16, blank=True,
+                                       help_text=_("16 digits. Personal data: shown only to staff with the "
+                                                   "permission."))
+    kind = models.CharField(_("kind"), max_length=20, choices=OwnerKind.choices, default=OwnerKind.SHAREHOLDER)
+    share_percent = models.DecimalField(_("share (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+                                        help_text=_("0 to 100; empty for a beneficial owner without shares."))
+    position = models.CharField(_("position"), max_length=100, blank=True,
+                                help_text=_("e.g. director, commissioner (direktur, komisaris)."))
+
+    class Meta:
+        ordering = ["company", "-share_percent", "name", "pk"]
+        verbose_name = _("owner")
+        verbose_name_plural = _("owners and shareholders")
+        permissions = [("view_private_numbers",
+                        _("Can see owners' identity numbers and companies' bank account numbers in full"))]
+        constraints = [
+            models.CheckConstraint(condition=Q(identity_number="") | Q(identity_number__regex=r"^[0-9]{16}$"),
+                                   name="owner_identity_number_16_digits"),
+            models.CheckConstraint(condition=Q(share_percent__isnull=True)
+                                   | Q(share_percent__gte=0, share_percent__lte=100),
+                                   name="owner_share_0_to_100"),
+            models.CheckConstraint(condition=Q(kind="beneficial_owner") | Q(share_percent__isnull=False),
+                                   name="owner_shareholder_has_share",
+                                   violation_error_message=_("Enter the share of a shareholder.")),
+            models.CheckConstraint(condition=Q(kind__in=OwnerKind.values), name="owner_kind_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {}
+        if self.identity_number:
+            try:
+                self.identity_number = validate_nik(self.identity_number)
+            except ValidationError as exc:
+                errors["identity_number"] = exc.messages
+        if self.kind != OwnerKind.BENEFICIAL_OWNER and self.share_percent is None:
+            errors["share_percent"] = [_("Enter the share of a shareholder.")]
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    @admin_display(description=_("identity number (NIK)"))
+    def identity_masked(self) -> str:
+        return mask_digits(self.identity_number)
+
+
+@audited
+class CompanyBankAccount(TimeStamped):
+    """A bank account a press company is paid into. The number is kept as digits and, like an owner's
+    NIK, shown in full only to staff with ``partners.view_private_numbers`` (a small company's account is
+    often a person's)."""
+
+    company = models.ForeignKey(PressCompany, verbose_name=_("company"), on_delete=models.CASCADE,
+                                related_name="bank_accounts")
+    bank_name = models.CharField(_("bank"), max_length=100)
+    account_number = models.CharField(_("account number"), max_length=20,
+                                      help_text=_("Digits only; spaces, dots and dashes are removed."))
+    account_holder = models.CharField(_("account holder"), max_length=200)
+
+    class Meta:
+        ordering = ["company", "bank_name", "pk"]
+        verbose_name = _("bank account")
+        verbose_name_plural = _("bank accounts")
+        constraints = [
+            models.CheckConstraint(condition=Q(account_number__regex=r"^[0-9]{6,20}$"),
+                                   name="bank_account_number_digits"),
+            models.UniqueConstraint(fields=["company", "bank_name", "account_number"],
+                                    name="bank_account_once_per_company",
+                                    violation_error_message=_("This company already has this account.")),
+        ]
+
+    def __str__(self):
+        return f"{self.bank_name} {self.account_masked}"
+
+    def clean(self):
+        if self.account_number:
+            try:
+                self.account_number = normalize_account_number(self.account_number)
+            except ValidationError as exc:
+                raise ValidationError({"account_number": exc.messages}) from exc
+
+    @property
+    @admin_display(description=_("account number"))
+    def account_masked(self) -> str:
+        return mask_digits(self.account_number)

@@ -7,11 +7,14 @@ whatever its length (see partners.admin).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import CharField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mediareg.admin_helpers import count_of, count_rows
 
@@ -181,3 +184,134 @@ def _related_match(model, path: str, lookup: str, value) -> Q:
         return Q(**{f"{path}__{lookup}": value})
     related = model._meta.get_field(relation).related_model
     return Q(**{f"{relation}__in": related.objects.filter(_related_match(related, rest, lookup, value)).values("pk")})
+
+
+# --- outlets that share an owner, a bank account, a phone or an address --------------------------------------
+
+
+class LinkKind:
+    OWNER = "owner"
+    BANK_ACCOUNT = "bank_account"
+    PHONE = "phone"
+    ADDRESS = "address"
+    ALL = (OWNER, BANK_ACCOUNT, PHONE, ADDRESS)
+
+
+def link_label(kind: str) -> str:
+    return {LinkKind.OWNER: gettext("owner"), LinkKind.BANK_ACCOUNT: gettext("bank account"),
+            LinkKind.PHONE: gettext("phone"), LinkKind.ADDRESS: gettext("address")}.get(kind, kind)
+
+
+# A phone needs this many digits, an address this many characters once normalised, to link outlets: a
+# switchboard prefix or "Jakarta" alone links nothing.
+MIN_PHONE_DIGITS = 7
+MIN_ADDRESS_CHARACTERS = 12
+
+# Every outlet's keys, normalised by PostgreSQL (docs/domain.md "Owners and conflicts of interest"): an owner
+# by identity number, else by name lower-cased with its whitespace collapsed; a bank account by its digits; a
+# phone (the outlet's and its company's) by its digits with +62/62 read as 0; the company's address lower-cased
+# with every run of punctuation and whitespace one space. ``shown`` is what staff may read of the key: the
+# owner's name, the last four digits of an account, the phone and the address as typed.
+_LINKS_SQL = r"""
+WITH links AS (
+    SELECT 'owner' AS kind, o.id AS outlet_id, o.company_id,
+           CASE WHEN w.identity_number <> '' THEN 'nik:' || w.identity_number
+                ELSE 'name:' || regexp_replace(lower(btrim(w.name)), '\s+', ' ', 'g') END AS key,
+           w.name AS shown
+      FROM partners_companyowner w JOIN partners_mediaoutlet o ON o.company_id = w.company_id
+    UNION ALL
+    SELECT 'bank_account', o.id, o.company_id, regexp_replace(b.account_number, '\D', '', 'g'),
+           b.bank_name || ' ' || repeat('•', greatest(length(b.account_number) - 4, 0)) || right(b.account_number, 4)
+      FROM partners_companybankaccount b JOIN partners_mediaoutlet o ON o.company_id = b.company_id
+    UNION ALL
+    SELECT 'phone', p.outlet_id, p.company_id,
+           regexp_replace(regexp_replace(p.phone, '\D', '', 'g'), '^62', '0'), p.phone
+      FROM (SELECT o.id AS outlet_id, o.company_id, o.phone FROM partners_mediaoutlet o WHERE o.phone <> ''
+            UNION ALL
+            SELECT o.id, o.company_id, c.phone FROM partners_mediaoutlet o
+              JOIN partners_presscompany c ON c.id = o.company_id WHERE c.phone <> '') p
+    UNION ALL
+    SELECT 'address', o.id, o.company_id, btrim(regexp_replace(lower(c.address), '[^[:alnum:]]+', ' ', 'g')),
+           c.address
+      FROM partners_mediaoutlet o JOIN partners_presscompany c ON c.id = o.company_id WHERE c.address <> ''
+),
+usable AS (
+    SELECT * FROM links
+     WHERE (kind <> 'phone' OR length(key) >= %(min_phone)s)
+       AND (kind <> 'address' OR length(key) >= %(min_address)s)
+       AND key NOT IN ('', 'name:')
+),
+shared AS (
+    SELECT kind, key FROM usable GROUP BY kind, key HAVING count(DISTINCT company_id) > 1
+)
+SELECT u.kind, u.key, min(u.shown),
+       array_agg(DISTINCT u.outlet_id ORDER BY u.outlet_id),
+       count(DISTINCT u.company_id)
+  FROM usable u JOIN shared s ON s.kind = u.kind AND s.key = u.key
+ {where}
+ GROUP BY u.kind, u.key
+ ORDER BY count(DISTINCT u.company_id) DESC, count(DISTINCT u.outlet_id) DESC, u.kind, min(u.shown)
+ {limit}
+"""
+
+
+@dataclasses.dataclass
+class ConnectedGroup:
+    """Outlets of at least two companies that share one key of one kind (an owner, a bank account, a phone
+    or an address); ``shown`` is the shared thing as staff may read it, ``outlets`` in id order."""
+
+    kind: str
+    shown: str
+    outlets: list[MediaOutlet]
+    companies_n: int
+    key: str = dataclasses.field(repr=False, default="")
+
+    @property
+    def kind_label(self) -> str:
+        return link_label(self.kind)
+
+    def others(self, outlet_id: int) -> list[MediaOutlet]:
+        return [o for o in self.outlets if o.pk != outlet_id]
+
+
+def connected_outlets(*, outlet_id: int | None = None, limit: int | None = None) -> list[ConnectedGroup]:
+    """The groups of outlets, of two companies or more, that share an owner, a bank account, a phone or an
+    address; with ``outlet_id``, only the groups that outlet is in. Two queries whatever the size of the
+    register: the groups, normalised and grouped by PostgreSQL, then their outlets with their companies. The
+    groups that span the most companies come first."""
+    where = "WHERE EXISTS (SELECT 1 FROM usable m WHERE m.kind = u.kind AND m.key = u.key AND m.outlet_id = " \
+            "%(outlet)s)" if outlet_id is not None else ""
+    sql = _LINKS_SQL.format(where=where, limit="LIMIT %(limit)s" if limit is not None else "")
+    params = {"min_phone": MIN_PHONE_DIGITS, "min_address": MIN_ADDRESS_CHARACTERS, "outlet": outlet_id,
+              "limit": limit}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return []
+    outlets = MediaOutlet.objects.select_related("company").in_bulk({pk for row in rows for pk in row[3]})
+    return [ConnectedGroup(kind=kind, key=key, shown=shown, companies_n=companies_n,
+                           outlets=[outlets[pk] for pk in ids if pk in outlets])
+            for kind, key, shown, ids, companies_n in rows]
+
+
+def connected_groups_count() -> dict[str, int]:
+    """How many groups of connected outlets there are, by kind of link (one query)."""
+    sql = _LINKS_SQL.format(where="", limit="")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT kind, count(*) FROM (" + sql + ") g (kind, key, shown, ids, companies_n) "  # noqa: S608
+                       "GROUP BY kind", {"min_phone": MIN_PHONE_DIGITS, "min_address": MIN_ADDRESS_CHARACTERS})
+        return dict(cursor.fetchall())
+
+
+class NameKey(Func):
+    """A person's name as owners and declared interests are matched: lower-cased, trimmed, every run of
+    whitespace one space (PostgreSQL's lower() folds case like Python's casefold() for Indonesian names)."""
+
+    template = r"regexp_replace(lower(btrim(%(expressions)s)), '\s+', ' ', 'g')"
+    output_field = CharField()
+
+
+def name_key(name: str) -> str:
+    """NameKey in Python, for a name typed in a form."""
+    return " ".join((name or "").lower().split())

@@ -138,7 +138,8 @@ class PressCompanyFactory(factory.django.DjangoModelFactory):
     regency_city = "Jakarta Pusat"
     postal_code = "10110"
     email = factory.LazyAttribute(lambda company: f"sekretariat{company.nib[-4:]}@example.com")
-    phone = "(021) 3456 7890"
+    # Each its own: outlets of different companies sharing a phone are connected (partners.selectors).
+    phone = factory.Sequence(lambda n: f"(021) 3{n % 1000:03d} {n // 1000 % 10000:04d}")
 
     @factory.post_generation
     def kbli_codes(self, create, extracted, **kwargs):
@@ -161,7 +162,7 @@ class MediaOutletFactory(factory.django.DjangoModelFactory):
     editor_competency = CompetencyLevel.UTAMA
     editor_certificate_no = factory.Sequence(lambda n: f"{1000 + n}-PWI/WU/DP/III/2021")
     email = factory.Sequence(lambda n: f"redaksi{n}@example.com")
-    phone = "0812-3456-7890"
+    phone = factory.Sequence(lambda n: f"0812-{n % 10000:04d}-{n // 10000 % 10000:04d}")
 
 
 class OutletDomainFactory(factory.django.DjangoModelFactory):

@@ -123,6 +123,8 @@ def company_form_data(**overrides):
         "address": "Jl. Medan Merdeka Barat 9", "province": "", "regency_city": "Jakarta Pusat", "postal_code": "",
         "email": "redaksi@wartaibukota.id", "phone": "",
         "outlets-TOTAL_FORMS": "0", "outlets-INITIAL_FORMS": "0",
+        "owners-TOTAL_FORMS": "0", "owners-INITIAL_FORMS": "0",
+        "bank_accounts-TOTAL_FORMS": "0", "bank_accounts-INITIAL_FORMS": "0",
         "documents-TOTAL_FORMS": "0", "documents-INITIAL_FORMS": "0",
     }
     data.update(overrides)

@@ -209,6 +209,18 @@ def build_data() -> ApiData:
     publish(place(budget, price))
     place(budget, price, quantity=3)
     record_other_spend(budget, amount=3_600_000, user=officer)
+    # An owner and a bank account of a company, and an interest declared to the agency (after the orders).
+    from budgets.models import DeclaredInterest
+    from partners import services as registry
+    from partners.models import CompanyBankAccount, CompanyOwner
+
+    registry.owner_save(CompanyOwner(company=second.company, name="Pemilik Skema", kind="both", share_percent=60,
+                                     identity_number="3171024508850003"))
+    registry.bank_accounts_save(second.company, saved=[CompanyBankAccount(
+        bank_name="Bank DKI", account_number="1010203040506", account_holder=second.company.legal_name)])
+    services.interest_save(DeclaredInterest(agency=agency, person_name="Anggota Dewan", role="legislator",
+                                            declared_on=datetime.date(2026, 2, 10)), outlets=[second], companies=[],
+                           user=officer)
 
     superuser = StaffUserFactory(username="admin.skema", is_superuser=True)
     return ApiData(tokens.token_create(user=superuser, name="schemathesis", created_by=superuser)[1])

@@ -29,6 +29,8 @@ def test_admin_edit_records_the_user_and_the_change(admin_client, admin_user):
         "legal_name": "PT Baru", "legal_form": company.legal_form, "npwp": company.npwp, "nib": company.nib,
         "address": "", "province": "", "regency_city": "", "postal_code": "", "email": "", "phone": "",
         "outlets-TOTAL_FORMS": "0", "outlets-INITIAL_FORMS": "0",
+        "owners-TOTAL_FORMS": "0", "owners-INITIAL_FORMS": "0",
+        "bank_accounts-TOTAL_FORMS": "0", "bank_accounts-INITIAL_FORMS": "0",
         "documents-TOTAL_FORMS": "0", "documents-INITIAL_FORMS": "0",
     }
     response = admin_client.post(reverse("admin:partners_presscompany_change", args=[company.pk]), data)

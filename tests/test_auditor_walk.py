@@ -71,7 +71,9 @@ def changed_tables(before: dict, after: dict) -> list[str]:
 
 def kind_of(route: str) -> str:
     return {"": "list", "add/": "add", "<path:object_id>/history/": "history", "<path:object_id>/change/": "change",
-            "<path:object_id>/delete/": "delete", "<path:object_id>/": "redirect"}.get(route, "custom")
+            "<path:object_id>/delete/": "delete", "<path:object_id>/": "redirect",
+            # Pages that only read (the outlets sharing an owner, bank account, phone or address).
+            "connected/": "page"}.get(route, "custom")
 
 
 def first_row(client, model) -> tuple[str, str]:
@@ -121,7 +123,7 @@ def walk_admin(client, model, model_admin) -> tuple[list[str], int, int]:
     asked = 2 * len(urls)
     for kind, url in urls:
         got = client.get(url)
-        if kind in ("list", "history", "change"):
+        if kind in ("list", "history", "change", "page"):
             expected = {302} if kind == "list" and model._meta.label == "catalog.EligibilityPolicy" else {200}
             if got.status_code not in expected:
                 wrong.append(f"GET {url}: {got.status_code}, expected {expected}")
@@ -135,7 +137,7 @@ def walk_admin(client, model, model_admin) -> tuple[list[str], int, int]:
             wrong.append(f"GET {url}: {got.status_code} (add, delete, decision and step pages refuse auditors)")
 
         posted = client.post(url, PAYLOAD)
-        allowed = {"list": {200, 302}, "history": {200}, "redirect": {302}}.get(kind, {403, 404, 405})
+        allowed = {"list": {200, 302}, "history": {200}, "redirect": {302}, "page": {405}}.get(kind, {403, 404, 405})
         if posted.status_code not in allowed:
             wrong.append(f"POST {url}: {posted.status_code}, expected one of {sorted(allowed)}")
         elif posted.status_code == 200 and not posted["Content-Type"].startswith("text/html"):

@@ -318,3 +318,30 @@ def test_the_current_year_has_spend_outside_the_catalog_on_the_public_page(debug
         client.cookies["django_language"] = "en"
         page = client.get("/transparency/", {"agency": DKI, "year": 2026}).content.decode()
         assert "Legislature (DPRD) publication" in page and "Rp 283.000.000" in page
+def test_the_demo_connects_two_outlets_and_holds_an_order_for_a_declared_interest(debug_on, client):
+    """Two listed outlets of different companies share a beneficial owner and a bank account; Banjar, whose
+    policy is a second approval, has his interest declared and one order to his outlet waits for the PPK."""
+    from budgets.models import ConflictHandling, DeclaredInterest, FlagRule, OrderFlag
+    from partners.demo.owners import SHARED_OWNER_NAME
+    from partners.selectors import connected_outlets
+
+    with at("2026-11-26T10:00"):
+        seed()
+        groups = {group.kind: group for group in connected_outlets() if group.companies_n >= 2}
+        assert {"owner", "bank_account"} <= set(groups)
+        assert len({outlet.company_id for outlet in groups["bank_account"].outlets}) == 2
+        banjar = Agency.objects.get(slug=BANJAR)
+        assert banjar.conflict_handling == ConflictHandling.SECOND_APPROVAL
+        interest = DeclaredInterest.objects.get(agency=banjar)
+        assert interest.person_name == SHARED_OWNER_NAME and interest.role == "legislator"
+        flag = OrderFlag.objects.get(rule=FlagRule.DECLARED_INTEREST)
+        assert flag.waiting and flag.order.budget.agency == banjar
+        assert flag.order.outlet in interest.outlets.all()
+        # Banjar's other orders leave the declared owner's outlets alone.
+        owned = [o.pk for o in groups["owner"].outlets]
+        assert MediaOrder.objects.filter(budget__agency=banjar, outlet__in=owned).count() == 1
+        client.force_login(get_user_model().objects.get(username="auditor"))
+        home = client.get("/admin/").content.decode()
+        assert 'id="home-connected-outlets"' in home
+        assert seed().count("(created 0)") >= 1
+        assert OrderFlag.objects.filter(rule=FlagRule.DECLARED_INTEREST).count() == 1

@@ -244,6 +244,17 @@ def everything(client):
     from tests.budget_helpers import record_other_spend
 
     record_other_spend(budget, amount=2_000_000, spent_on=today - datetime.timedelta(days=1), today=today)
+    # An owner and a bank account of the company, and an interest declared to the agency.
+    from budgets.models import DeclaredInterest
+    from partners import services as registry
+    from partners.models import CompanyBankAccount, CompanyOwner
+
+    registry.owner_save(CompanyOwner(company=outlet.company, name="Pemilik Uji", kind="both", share_percent=100,
+                                     identity_number="3171024508850003"))
+    registry.bank_accounts_save(outlet.company, saved=[CompanyBankAccount(
+        bank_name="Bank DKI", account_number="1010203040506", account_holder=outlet.company.legal_name)])
+    budgets.interest_save(DeclaredInterest(agency=budget.agency, person_name="Anggota Dewan", role="legislator",
+                                           declared_on=today), outlets=[outlet], companies=[])
     # The login records (django-axes): a failed login, then a successful one and its logout.
     user = UserFactory(username="masuk", is_staff=True)
     client.post("/admin/login/", {"username": "masuk", "password": "salah"})

@@ -30,7 +30,9 @@ CATALOG_PANELS = ["home-applications", "home-pending-documents", "home-expiring-
                   "home-objections", "home-recheck"]
 # Added by budgets (budgets/home.py) for those who may see media orders.
 BUDGET_PANELS = ["home-orders-waiting-proof", "home-proofs-waiting-review", "home-orders-second-approval"]
-PANELS = [*CATALOG_PANELS, *BUDGET_PANELS, "home-audit"]
+# Added by the catalog (catalog/home_connected.py) for those who may see outlets.
+CONNECTED_PANELS = ["home-connected-outlets"]
+PANELS = [*CATALOG_PANELS, *CONNECTED_PANELS, *BUDGET_PANELS, "home-audit"]
 
 
 def superuser():
@@ -48,9 +50,9 @@ ROLE_USERS = {
     "superuser": superuser,
 }
 ROLE_PANELS = {
-    "reviewer": CATALOG_PANELS,
+    "reviewer": [*CATALOG_PANELS, *CONNECTED_PANELS],
     # The registry read-only (mediareg/roles.py), and the orders.
-    "budget officer": ["home-pending-documents", "home-expiring-documents", *BUDGET_PANELS],
+    "budget officer": ["home-pending-documents", "home-expiring-documents", *CONNECTED_PANELS, *BUDGET_PANELS],
     "auditor": PANELS,
     "superuser": PANELS,
 }
@@ -239,7 +241,7 @@ def test_the_recheck_links_show_the_run_its_changes_and_its_failed_task(client, 
 
 # The index with every panel: the session, the user and permissions, two or three queries a panel and
 # the recent actions (about 20 to 23 by role); a query per row would add fifty.
-QUERY_BUDGET = 26
+QUERY_BUDGET = 27
 
 
 def home_queries(client, user) -> int:

@@ -55,7 +55,7 @@ class AgencyAdmin(AgencyScopedAdmin):
     list_display = ["name", "short_name", "kind", "region_code", "staff_count", "budget_count"]
     list_filter = ["kind"]
     search_fields = ["name", "short_name"]
-    fields = ["name", "short_name", "slug", "kind", "region_code"]
+    fields = ["name", "short_name", "slug", "kind", "region_code", "conflict_handling"]
     prepopulated_fields = {"slug": ["short_name"]}
     inlines = [AgencyStaffInline]
     change_form_template = "admin/budgets/agency_change_form.html"

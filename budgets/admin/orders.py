@@ -156,6 +156,10 @@ class OrderPlaceForm(ServiceFormMixin, forms.ModelForm):
     amount = RupiahField(
         label=capfirst(_("amount")), required=False, min_value=1,
         help_text=_("Leave empty for quantity × the approved price. A different amount needs a reason below."))
+    interest_reason = forms.CharField(
+        label=_("Reason despite a declared interest"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only when the outlet is connected to an interest declared to your agency and its policy allows "
+                    "a second approval: why order from it anyway. The order then waits for a second approver."))
 
     class Meta:
         model = MediaOrder
@@ -173,7 +177,12 @@ class OrderPlaceForm(ServiceFormMixin, forms.ModelForm):
             order_date=cleaned["order_date"], service_start=cleaned["service_start"],
             service_end=cleaned["service_end"], amount=cleaned.get("amount"),
             override_reason=cleaned.get("override_reason") or "", ecatalog_reference=cleaned.get("ecatalog_reference")
-            or "", description=cleaned.get("description") or "", request_key=cleaned["placement_key"], user=self.user)
+            or "", description=cleaned.get("description") or "", request_key=cleaned["placement_key"], user=self.user,
+            answers=self.answers(cleaned))
+
+    def answers(self, cleaned) -> dict:
+        """What the person answered to the integrity controls (budgets.controls), keyed by control."""
+        return {"interest_reason": cleaned.get("interest_reason") or ""}
 
 
 class PublishForm(forms.Form):
@@ -216,6 +225,7 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
         (None, {"fields": ["budget", "price_item", "quantity", "order_date", ("service_start", "service_end"),
                            "ecatalog_reference", "description", "placement_key"]}),
         (_("A different amount"), {"fields": ["amount", "override_reason"]}),
+        (_("Declared interest"), {"fields": ["interest_reason"]}),
     ]
     # The order's page, by section; the sections of steps not taken yet are left out (get_fieldsets).
     sections = {

@@ -64,3 +64,9 @@ def check_order(draft: OrderDraft) -> list[Hold]:
     for control in CONTROLS:
         holds.extend(control(draft) or ())
     return holds
+
+
+# Each control's module imports OrderDraft and Hold from here, so it is added once they exist.
+from .interests import declared_interest  # noqa: E402
+
+CONTROLS.append(declared_interest)

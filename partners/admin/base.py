@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from mediareg.admin_helpers import audit_trail_link, without_field
 
 from .. import services
-from ..models import Document, MediaOutlet, OutletDomain, PressVerification
+from ..models import CompanyBankAccount, CompanyOwner, Document, MediaOutlet, OutletDomain, PressVerification
 
 
 def document_permissions(request) -> dict:
@@ -45,7 +45,8 @@ class RegistryAdmin(admin.ModelAdmin):
 
     def save_formset(self, request, form, formset, change):
         """Inline rows go through the services their own pages use."""
-        if formset.model not in (OutletDomain, Document, PressVerification, MediaOutlet):
+        if formset.model not in (OutletDomain, Document, PressVerification, MediaOutlet, CompanyOwner,
+                                 CompanyBankAccount):
             super().save_formset(request, form, formset, change)
             return
         instances = formset.save(commit=False)
@@ -60,6 +61,12 @@ class RegistryAdmin(admin.ModelAdmin):
         elif formset.model is PressVerification:  # one per outlet, never deleted inline
             for verification in instances:
                 services.verification_save(verification)
+        elif formset.model is CompanyOwner:  # the company page's owners: shares checked together
+            if formset.has_changed():
+                services.company_owners_save(form.instance, saved=instances, deleted=formset.deleted_objects)
+        elif formset.model is CompanyBankAccount:
+            if formset.has_changed():
+                services.bank_accounts_save(form.instance, saved=instances, deleted=formset.deleted_objects)
         elif formset.model is MediaOutlet:  # the company page's outlets
             for outlet in formset.deleted_objects:
                 outlet.delete()

@@ -16,6 +16,7 @@ from .base import RegistryAdmin
 from .documents import CompanyDocumentInline
 from .filters import DocumentReviewFilter, ExpiringDocumentsFilter
 from .outlets import documents_labels
+from .owners import CompanyBankAccountInline, CompanyOwnerInline
 from .search import RegistrySearchMixin
 
 
@@ -69,7 +70,7 @@ class PressCompanyAdmin(RegistrySearchMixin, RegistryAdmin):
                                                 ("email", "phone")]}),
         (_("Record"), {"fields": ["created_at", "updated_at", "audit_trail"]}),
     ]
-    inlines = [OutletInline, CompanyDocumentInline]
+    inlines = [OutletInline, CompanyOwnerInline, CompanyBankAccountInline, CompanyDocumentInline]
 
     def get_queryset(self, request):
         # ModelAdmin.get_queryset with the rows annotated before the ordering, which may sort by them.

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseNotAllowed
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -63,12 +67,15 @@ class MediaOutletAdmin(ExportSelectedMixin, RegistrySearchMixin, RegistryAdmin):
     search_company_path = "company__"
     search_domain_path = ""
     autocomplete_fields = ["company"]
-    readonly_fields = ["created_at", "updated_at", "audit_trail"]
+    readonly_fields = ["created_at", "updated_at", "audit_trail", "connected_outlets"]
     fieldsets = [
         (None, {"fields": ["company", "name", "media_type"]}),
         (_("Responsible people"), {"fields": ["person_in_charge", "editor_in_chief",
                                               ("editor_competency", "editor_certificate_no")]}),
         (_("Contacts"), {"fields": [("email", "phone")]}),
+        (_("Connected outlets"), {"fields": ["connected_outlets"],
+                                  "description": _("Outlets of other companies that share an owner, a bank "
+                                                   "account, a phone or an address with this one.")}),
         (_("Record"), {"fields": ["created_at", "updated_at", "audit_trail"]}),
     ]
     inlines = [OutletDomainInline, PressVerificationInline, OutletDocumentInline]
@@ -107,6 +114,47 @@ class MediaOutletAdmin(ExportSelectedMixin, RegistrySearchMixin, RegistryAdmin):
 
     def save_model(self, request, obj, form, change):
         services.outlet_save(obj, changed=form.changed_data if change else None)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None:
+            return fieldsets
+        return [(name, options) for name, options in fieldsets if "connected_outlets" not in options["fields"]]
+
+    @admin.display(description=_("connected outlets"))
+    def connected_outlets(self, obj):
+        if obj is None or obj.pk is None:
+            return "-"
+        return render_to_string("admin/partners/connected_outlets_section.html", {
+            "outlet": obj, "groups": selectors.connected_outlets(outlet_id=obj.pk),
+            "all_url": reverse("admin:partners_mediaoutlet_connected")})
+
+    # every group of connected outlets, side by side ------------------------------------------
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("connected/", self.admin_site.admin_view(self.connected_view), name="{}_{}_connected".format(*info)),
+            *super().get_urls(),
+        ]
+
+    def connected_view(self, request):
+        """Every group of outlets of two companies or more that share an owner, a bank account, a phone or an
+        address (selectors.connected_outlets), the groups spanning most companies first."""
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        groups = selectors.connected_outlets(limit=CONNECTED_PAGE_GROUPS)
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "groups": groups,
+                   "title": gettext("Outlets sharing an owner, bank account, phone or address"),
+                   "limit": CONNECTED_PAGE_GROUPS, "counts": [(selectors.link_label(kind), n) for kind, n in
+                                                 sorted(selectors.connected_groups_count().items())]}
+        return TemplateResponse(request, "admin/partners/connected_outlets.html", context)
+
+
+# The connected-outlets page shows at most this many groups (those spanning most companies first).
+CONNECTED_PAGE_GROUPS = 200
 
 
 def verification_label(verification) -> str:

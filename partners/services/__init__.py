@@ -29,9 +29,11 @@ from .outlets import (
     verification_save,
     verifications_flag_missing,
 )
+from .owners import bank_accounts_save, company_owners_save, owner_save, shares_check
 
 __all__ = [
-    "COMPANY_FACT_FIELDS", "OUTLET_FACT_FIELDS", "DomainTaken", "company_check_nib", "company_register",
+    "COMPANY_FACT_FIELDS", "OUTLET_FACT_FIELDS", "DomainTaken", "bank_accounts_save", "company_check_nib",
+    "company_owners_save", "owner_save", "shares_check", "company_register",
     "company_save", "discard_files", "document_place", "document_reset_review", "document_save",
     "documents_accept", "documents_add", "documents_delete", "documents_reject", "outlet_domain_add",
     "outlet_domains_save", "outlet_register", "outlet_save", "registry_edit", "staff_edit", "verification_save",
