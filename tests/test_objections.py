@@ -267,7 +267,8 @@ def test_upheld_the_application_goes_back_under_review_and_the_applicant_sees_it
     assert application.status == Application.Status.UNDER_REVIEW and application.decided_at is None
     assert Listing.objects.get(outlet=application.outlet).state == ListingState.UNDER_REVIEW
     (mail,) = mailoutbox
-    assert "redaksi@ditolak.id" in mail.to and "Akta telah dicek ulang." in mail.body and "Diterima" in mail.subject  # the applicant wrote in Indonesian
+    # In the applicant's language (Indonesian): "Upheld" is "Diterima".
+    assert "redaksi@ditolak.id" in mail.to and "Akta telah dicek ulang." in mail.body and "Diterima" in mail.subject
     with time_machine.travel(at(12, 3, hour=15), tick=False):
         shown = text(client.get(status_page(application)))
     assert "Upheld" in shown and "Akta telah dicek ulang." in shown and "by staff" in shown
