@@ -47,8 +47,8 @@ from mediareg.reports.base import CHUNK
 from mediareg.reports.copy import sql_cells
 from partners.models import Document, DocumentKind, MediaOutlet, ReviewStatus
 
-from .models import Budget, BudgetRevision, MediaOrder, OrderStatus, ProductKind, ProofStatus
-from .selectors import visible_budgets, visible_orders
+from .models import Budget, BudgetRevision, FlagRule, MediaOrder, OrderFlag, OrderStatus, ProductKind, ProofStatus
+from .selectors import proof_overdue, visible_budgets, visible_orders
 
 
 def _words(choices) -> dict[str, str]:
@@ -312,6 +312,9 @@ class Check(TextChoices):
         "Document expired while the outlet stayed listed")
     LISTED_WITHOUT_TAX_STATUS = "listed_without_tax_status", _(
         "Listed outlet without a current tax status confirmation (KSWP or SKF)")
+    # Proof deadlines (docs/domain.md "Proof deadlines").
+    PROOF_OVERDUE = "proof_overdue", _("Proof of publication overdue")
+    PROOF_FILED_LATE = "proof_filed_late", _("Proof of publication filed after its deadline")
 
 
 class Subject(TextChoices):
@@ -453,6 +456,23 @@ def listed_without_tax_status(today: datetime.date) -> QuerySet:
             .values_list("pk", "name", "company__legal_name", "latest_kswp"))
 
 
+def orders_with_proof_overdue(filters: ReportFilters, user, today: datetime.date) -> QuerySet:
+    """Open orders past their proof deadline without proof waiting for review or accepted (none sent, or the
+    one sent rejected): budgets.selectors.proof_overdue, as the staff home and the order control read it."""
+    return (_exception_orders(filters, user).filter(proof_overdue(today))
+            .values_list(*ORDER_FIELDS, "service_end", "proof_due_on", "proof_status"))
+
+
+def orders_with_proof_filed_late(filters: ReportFilters, user) -> QuerySet:
+    """Orders whose proof was filed after its deadline (a late claim), with the reason given and whether the
+    second approval was given and why (the late-proof flag, budgets.services.flags)."""
+    flag = OrderFlag.objects.filter(order=OuterRef("pk"), rule=FlagRule.LATE_PROOF)
+    return (_exception_orders(filters, user).filter(proof_filed_on__gt=F("proof_due_on"))
+            .annotate(late_reason=Subquery(flag.values("reason")[:1]),
+                      approval_reason=Subquery(flag.values("approval_reason")[:1]))
+            .values_list(*ORDER_FIELDS, "proof_due_on", "proof_filed_on", "late_reason", "approval_reason"))
+
+
 @register
 class ExceptionsReport(Report):
     name = "exceptions"
@@ -462,8 +482,9 @@ class ExceptionsReport(Report):
         "not listed or not eligible on the order date, by the order's snapshot and again by the catalog's "
         "history; paid orders without accepted proof; amounts that differ from quantity × unit price; budgets "
         "below what their orders hold; accepted documents that expired, were not replaced by the next day, "
-        "while the outlet was still listed at the end of that next day; and listed outlets whose company has "
-        "no KSWP counting today nor a current SKF. Orders and budgets are those of your agency (every "
+        "while the outlet was still listed at the end of that next day; listed outlets whose company has "
+        "no KSWP counting today nor a current SKF; proofs of publication overdue, and proofs filed after their "
+        "deadline. Orders and budgets are those of your agency (every "
         "agency's for auditors); the registry's findings are shared by every agency and need the permission "
         "to view documents or outlets; the agency and year filters apply to orders and budgets.")
     permission = "budgets.view_mediaorder"
@@ -496,6 +517,8 @@ class ExceptionsReport(Report):
             (Check.PAID_WITHOUT_PROOF, orders_paid_without_proof(filters, user)),
             (Check.PRICE_OVERRIDE, orders_with_price_override(filters, user)),
             (Check.BUDGET_BELOW_ORDERS, budgets_below_orders(filters, user)),
+            (Check.PROOF_OVERDUE, orders_with_proof_overdue(filters, user, today)),
+            (Check.PROOF_FILED_LATE, orders_with_proof_filed_late(filters, user)),
         ]
         # The registry is every agency's: its findings need the registry's view permissions, not an agency.
         if _may(user, "partners.view_document"):
@@ -534,6 +557,12 @@ class ExceptionsReport(Report):
             Check.LISTED_WITHOUT_TAX_STATUS: _(
                 "Listed on %(today)s without a KSWP that counts that day or a current SKF; the latest accepted "
                 "KSWP is of %(latest)s."),
+            Check.PROOF_OVERDUE: _(
+                "Service ended on %(end)s; proof due by %(due)s, %(days)s day(s) overdue on %(today)s. Proof: "
+                "%(proof)s. Order status: %(status)s."),
+            Check.PROOF_FILED_LATE: _(
+                "Proof filed on %(filed)s, %(days)s day(s) after its deadline of %(due)s. Reason given: %(reason)s. "
+                "Second approval: %(approval)s. Order status: %(status)s."),
         }
         texts = {check: str(text) for check, text in texts.items()}
 
@@ -587,7 +616,20 @@ class ExceptionsReport(Report):
             return (check, checks[check], subjects[Subject.OUTLET], pk, outlet, pk, outlet, company, "", None, today,
                     None, texts[check] % {"today": today.isoformat(), "latest": latest.isoformat() if latest else none})
 
-        row_of = {Check.ORDER_SNAPSHOT_NOT_ELIGIBLE: snapshot, Check.ORDER_HISTORY_NOT_ELIGIBLE: history,
+        def overdue(values):
+            end, due, proof = values[10:]
+            return order_row(Check.PROOF_OVERDUE, values, end=end.isoformat(), due=due.isoformat(),
+                             days=(today - due).days, today=today.isoformat(), proof=proofs.get(proof, proof))
+
+        waiting = str(_("not given yet"))
+
+        def filed_late(values):
+            due, filed, reason, approval = values[10:]
+            return order_row(Check.PROOF_FILED_LATE, values, due=due.isoformat(), filed=filed.isoformat(),
+                             days=(filed - due).days, reason=reason or none, approval=approval or waiting)
+
+        row_of = {Check.PROOF_OVERDUE: overdue, Check.PROOF_FILED_LATE: filed_late,
+                  Check.ORDER_SNAPSHOT_NOT_ELIGIBLE: snapshot, Check.ORDER_HISTORY_NOT_ELIGIBLE: history,
                   Check.PAID_WITHOUT_PROOF: paid, Check.PRICE_OVERRIDE: override, Check.BUDGET_BELOW_ORDERS: budget,
                   Check.DOCUMENT_EXPIRED_WHILE_LISTED: document, Check.LISTED_WITHOUT_TAX_STATUS: tax}
         for check, query in self.findings(filters, user, today):
