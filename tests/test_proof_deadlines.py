@@ -428,3 +428,26 @@ def test_the_reminder_job_reads_with_a_fixed_number_of_queries(budget, officer):
         assert task.apply(kwargs={"day": "2026-11-27"}).get()["due"] == 12
     assert len(twelve) - len(one) == 11, (len(one), len(twelve))
     assert task.apply(kwargs={"day": "2026-11-27"}).get()["due"] == 0
+
+
+# --- the outlet's publication frequency -----------------------------------------------------------------------
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("ordinary_day")
+def test_a_print_outlets_frequency_is_a_field_of_its_page_and_of_the_api(client, auditor):
+    from django.db import IntegrityError, transaction
+
+    from partners import services as registry
+    from tests.test_api_registry import get
+
+    outlet = listed_eligible_outlet("Tabloid Martapura")
+    client.force_login(StaffUserFactory(is_superuser=True))
+    url = reverse("admin:partners_mediaoutlet_change", args=[outlet.pk])
+    form = client.get(url).context["adminform"].form
+    assert "publication_frequency" in form.fields
+    outlet.media_type, outlet.publication_frequency = MediaType.PRINT, PublicationFrequency.WEEKLY
+    registry.outlet_save(outlet, changed=["media_type", "publication_frequency"])
+    body = get(client, f"outlets/{outlet.pk}/", auditor).json()
+    assert (body["media_type"], body["publication_frequency"]) == ("print", "weekly")
+    with pytest.raises(IntegrityError), transaction.atomic():  # the database's CHECK: a frequency of the list
+        type(outlet).objects.filter(pk=outlet.pk).update(publication_frequency="fortnightly")
