@@ -450,4 +450,4 @@ def test_a_print_outlets_frequency_is_a_field_of_its_page_and_of_the_api(client,
     body = get(client, f"outlets/{outlet.pk}/", auditor).json()
     assert (body["media_type"], body["publication_frequency"]) == ("print", "weekly")
     with pytest.raises(IntegrityError), transaction.atomic():  # the database's CHECK: a frequency of the list
-        type(outlet).objects.filter(pk=outlet.pk).update(publication_frequency="fortnightly")
+        type(outlet).objects.filter(pk=outlet.pk).update(publication_frequency="yearly")
