@@ -451,3 +451,37 @@ def test_a_print_outlets_frequency_is_a_field_of_its_page_and_of_the_api(client,
     assert (body["media_type"], body["publication_frequency"]) == ("print", "weekly")
     with pytest.raises(IntegrityError), transaction.atomic():  # the database's CHECK: a frequency of the list
         type(outlet).objects.filter(pk=outlet.pk).update(publication_frequency="yearly")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_the_same_moment_queue_each_reminder_once():
+    """Two beats or a redelivered task running together: the claims and the row locks let one of them queue
+    the mail, the other nothing."""
+    import threading
+
+    from django.db import connection
+
+    agency = make_agency("Dinas Kominfo Balapan")
+    budget = make_budget(agency, amount=1_000_000_000)
+    budget_officer(agency, "petugas.balapan", email="petugas@balapan.example")
+    for n in range(5):
+        place(budget, approved_price(listed_eligible_outlet(f"Warta Balapan {n}")), order_date=ORDERED,
+              service_end=datetime.date(2026, 11, 25), today=ORDERED)
+    start, results, errors = threading.Barrier(4), [], []
+
+    def run():
+        try:
+            start.wait()
+            results.append(send_proof_reminders(TODAY).due)
+        except Exception as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and sum(results) == 5
+    assert OutgoingMail.objects.count() == 5 and ProofReminder.objects.filter(sent_at__isnull=False).count() == 5
