@@ -129,13 +129,13 @@ SET session_replication_role = DEFAULT;
 ORDERS_SQL = """
 SET session_replication_role = replica;
 INSERT INTO budgets_mediaorder (
-    request_key, quantity, unit_price, amount, override_reason, order_date, service_start, service_end,
+    request_key, quantity, unit_price, amount, override_reason, order_date, service_start, service_end, proof_due_on,
     ecatalog_reference, description, status, eligible_on_order_date, listing_state_on_order_date,
     eligibility_outcomes, eligibility_since, published_url, proof_file, proof_original_filename,
     proof_content_type, proof_status, proof_submitted_at, proof_reviewed_at, proof_reason, paid_on,
     payment_reference, cancelled_on, cancel_reason, created_at, updated_at, budget_id, created_by_id, outlet_id,
     proof_reviewed_by_id, price_item_id)
-SELECT gen_random_uuid(), q, price, q * price, '', d, d, d + 7,
+SELECT gen_random_uuid(), q, price, q * price, '', d, d, d + 7, d + 9,
        'EPURCH-' || g, 'Advertorial kegiatan dinas nomor ' || g, st, g %% 50 <> 0, 'listed',
        CASE WHEN g %% 50 = 0 THEN %(failing)s::jsonb ELSE %(passing)s::jsonb END, TIMESTAMPTZ '2019-01-02 09:00+07',
        CASE WHEN st IN ('published', 'paid') THEN 'https://bench-warta-' || o || '.example/berita/' || g ELSE '' END,

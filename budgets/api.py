@@ -14,6 +14,7 @@ import uuid
 import django_filters
 from django import forms
 from django.db.models import Prefetch, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
@@ -113,11 +114,18 @@ class OrderFilter(django_filters.FilterSet):
                                                 label=_("Orders dated on or after this day (YYYY-MM-DD)."))
     order_date_until = django_filters.DateFilter(field_name="order_date", lookup_expr="lte",
                                                  label=_("Orders dated on or before this day (YYYY-MM-DD)."))
+    proof_overdue = django_filters.BooleanFilter(
+        method="filter_proof_overdue",
+        label=_("true: only orders past their proof deadline without proof waiting for review or accepted."))
 
     class Meta:
         model = MediaOrder
         fields = ["budget", "agency", "year", "outlet", "kind", "status", "proof", "order_date_from",
-                  "order_date_until"]
+                  "order_date_until", "proof_overdue"]
+
+    def filter_proof_overdue(self, queryset, name, value):
+        overdue = selectors.proof_overdue(timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_proof(self, queryset, name, value):
         return queryset.filter(proof_status="" if value == PROOF_NONE else value)
@@ -252,8 +260,15 @@ class OrderSerializer(serializers.ModelSerializer):
                   "price_item", "product_kind", "product_description", "unit", "quantity", "unit_price", "amount",
                   "override_reason", "order_date", "service_start", "service_end", "ecatalog_reference",
                   "description", "status", "proof_status", "published_url", "has_proof_file", "proof_content_type",
-                  "proof_submitted_at", "proof_reviewed_at", "proof_reason", "paid_on", "payment_reference",
-                  "cancelled_on", "cancel_reason", "eligibility", "flags", "created_at", "updated_at"]
+                  "proof_submitted_at", "proof_reviewed_at", "proof_reason", "proof_due_on", "proof_filed_on",
+                  "paid_on", "payment_reference", "cancelled_on", "cancel_reason", "eligibility", "flags", "created_at",
+                  "updated_at"]
+        extra_kwargs = {
+            "proof_due_on": {"help_text": _("The deadline for proof of publication, fixed when the order was "
+                                            "placed.")},
+            "proof_filed_on": {"help_text": _("The day the proof was last filed; after proof_due_on it was a late "
+                                              "claim.")},
+        }
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_has_proof_file(self, order) -> bool:
@@ -346,6 +361,10 @@ class OrderPublishInput(serializers.Serializer):
     proof_file = serializers.FileField(required=False, allow_null=True, default=None,
                                        help_text=_("PDF, JPEG or PNG (multipart/form-data only), checked by its "
                                                    "content and size."))
+    late_reason = serializers.CharField(
+        required=False, allow_blank=True, default="",
+        help_text=_("Required after the proof deadline (proof_due_on): why the proof comes late. A late claim "
+                    "waits for a second approval before payment."))
 
 
 class ProofReviewInput(serializers.Serializer):
@@ -430,7 +449,8 @@ ORDER_EXAMPLE = {
     "proof_status": "accepted", "published_url": "https://kabarmartapura.example/berita/vaksin",
     "has_proof_file": True, "proof_content_type": "application/pdf",
     "proof_submitted_at": "2026-09-22T11:00:00+07:00", "proof_reviewed_at": "2026-09-23T09:30:00+07:00",
-    "proof_reason": "", "paid_on": "2026-10-01", "payment_reference": "SP2D-00123/2026", "cancelled_on": None,
+    "proof_reason": "", "proof_due_on": "2026-09-23", "proof_filed_on": "2026-09-22", "paid_on": "2026-10-01",
+    "payment_reference": "SP2D-00123/2026", "cancelled_on": None,
     "cancel_reason": "",
     "eligibility": {"eligible": True, "listing_state": "listed", "eligible_since": "2026-08-17T10:00:00+07:00",
                     "outcomes": [{"code": "npwp_valid", "passed": True, "reason": "NPWP perusahaan valid."}]},
@@ -590,7 +610,8 @@ class OrderViewSet(ReadOnlyViewSet):
         request={"application/json": OrderPublishInput, "multipart/form-data": OrderPublishInput},
         responses=ORDER_ANSWER,
         description=_("The published link and/or a screenshot or scan (multipart): the proof then waits for "
-                    "review. Needs the permission to change orders."),
+                    "review. After the order's proof deadline it is refused without late_reason; with one, the "
+                    "order is held for a second approval before payment. Needs the permission to change orders."),
         examples=[OpenApiExample("A link", request_only=True,
                                  value={"published_url": "https://kabarmartapura.example/berita/vaksin"})])
     @action(detail=True, methods=["post"])
@@ -598,7 +619,7 @@ class OrderViewSet(ReadOnlyViewSet):
         order = self.get_object()
         data = self.valid_input(OrderPublishInput)
         services.order_publish(order, published_url=data["published_url"], proof_file=data["proof_file"],
-                               user=request.user)
+                               user=request.user, late_reason=data["late_reason"])
         return self.answer(order)
 
     @extend_schema(

@@ -46,6 +46,7 @@ from partners.models import MediaOutlet, MediaType, OutletDomain
 from . import services
 from .controls.interests import ANSWER as INTEREST_ANSWER
 from .controls.interests import interests_in_outlet
+from .deadlines import DEFAULT_DEADLINES, ProofDeadlines, proof_deadline
 from .models import (
     Agency,
     AgencyStaff,
@@ -183,7 +184,7 @@ def banjar_budget(year: int) -> BudgetSpec:
 AGENCIES = (
     AgencySpec("kominfotik-dki", "Dinas Komunikasi, Informatika dan Statistik Provinsi DKI Jakarta",
                "Kominfotik DKI", Agency.Kind.PROVINCE, "31", "DKI", FIRST_BUDGET_YEAR, dki_budget, 6,
-               ("committed", "committed", "proof_pending", "proof_rejected", "accepted")),
+               ("committed", "committed", "proof_pending", "proof_rejected", "accepted", "overdue", "late")),
     AgencySpec("diskominfo-banjar", "Dinas Komunikasi, Informatika, Statistik dan Persandian Kabupaten Banjar",
                "Diskominfo Banjar", Agency.Kind.REGENCY, "63.03", "BJR", 2022, banjar_budget, 3,
                ("committed", "proof_pending", "accepted"), conflict_handling=ConflictHandling.SECOND_APPROVAL,
@@ -219,6 +220,11 @@ TOPICS = ("Jakarta Sehat", "Pencegahan banjir", "Transportasi umum terintegrasi"
 YEAR_TOPICS = {2020: "Pencegahan COVID-19", 2021: "Vaksinasi COVID-19", 2024: "Pemilu 2024"}
 PROOF_REJECTED = "Tangkapan layar tidak menampilkan tanggal tayang; kirim ulang bukti yang lengkap."
 CANCELLED = "Acara diundur ke tahun berikutnya; pesanan dibatalkan sebelum tayang."
+LATE_REASON = ("Redaksi terlambat mengirim tangkapan layar karena pergantian staf; tayang sesuai jadwal, "
+               "terlihat di arsip situs.")
+# Outcomes that leave the order's proof unresolved: once its deadline passes, the outlet gets no new order from
+# the agency (budgets.controls.overdue_proof), so they go only to an outlet's last planned order of the agency.
+UNRESOLVED = ("committed", "proof_rejected", "overdue")
 
 
 @dataclass
@@ -256,6 +262,9 @@ class BudgetsDemoResult:
     orders: int = 0
     created: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     refused: list[str] = field(default_factory=list)  # planned orders that the rules refused, with why
+    # Planned orders not placed because the outlet owes the agency an overdue proof (an earlier run's order
+    # was left without proof): the proof deadline control at work, not a fault of the plan.
+    held_back: list[str] = field(default_factory=list)
     officers: dict[str, str] = field(default_factory=dict)  # user name: agency
 
 
@@ -299,7 +308,8 @@ def _seed(today, actor, officers, result, stored_files) -> None:
         budgets = _budgets(agency, spec, today, officer, result)
         declared = _declare_interest(agency, spec, outlets, today, officer, result)
         # The agency orders from a declared outlet only as the held order below: its plan leaves them out.
-        plans = _order_plans(spec, [o for o in outlets if o.pk not in declared], prices, budgets, today)
+        plans = _order_plans(spec, [o for o in outlets if o.pk not in declared], prices, budgets, today,
+                              ProofDeadlines.of(agency))
         _place(agency, spec, plans, budgets, prices, domains, existing, today, officer, result, stored_files)
         _other_spend(agency, spec, budgets, outlets, today, officer, result, stored_files)
         if declared:
@@ -378,7 +388,8 @@ def _budgets(agency, spec: AgencySpec, today, officer, result) -> dict[int, tupl
 
 # --- orders ---------------------------------------------------------------------------------------------
 
-def _order_plans(spec: AgencySpec, outlets, prices, budgets, today) -> list[OrderPlan]:
+def _order_plans(spec: AgencySpec, outlets, prices, budgets, today,
+                 deadlines: ProofDeadlines = DEFAULT_DEADLINES) -> list[OrderPlan]:
     """Each year's orders, up to about its spend share of the budget, over the year and in turn over the
     listed outlets (one of them left out, for the fair-distribution list), television and online with
     the larger orders; only those dated up to today. The most recent ones are unfinished
@@ -417,14 +428,34 @@ def _order_plans(spec: AgencySpec, outlets, prices, budgets, today) -> list[Orde
         if year == today.year and year_plans:
             year_plans[0].order_date = min(year_plans[0].order_date, today)
         plans.extend(p for p in year_plans if p.order_date <= today)
-    live = sorted((p for p in plans if not p.cancelled), key=lambda p: (p.order_date, p.year, p.number),
-                  reverse=True)
-    for plan, outcome in zip(live, spec.unfinished, strict=False):
-        plan.outcome = outcome
+    placed_in = lambda p: (p.order_date, p.year, p.number)  # noqa: E731 (the order _place places them in)
+    live = sorted((p for p in plans if not p.cancelled), key=placed_in, reverse=True)
+    last_to = {}  # each outlet's last planned order, cancelled ones included (they are placed too)
+    for plan in sorted(plans, key=placed_in):
+        last_to[plan.outlet.pk] = plan
+    for outcome in spec.unfinished:
+        plan = next((p for p in live if p.outcome == "paid" and _may_end_as(p, outcome, last_to, today, deadlines)),
+                    None)
+        if plan is not None:
+            plan.outcome = outcome
     for plan in plans:
         if plan.cancelled:
             plan.outcome = "cancelled"
     return plans
+
+
+def plan_deadline(plan: OrderPlan, deadlines: ProofDeadlines) -> datetime.date:
+    return proof_deadline(plan.outlet.media_type, plan.outlet.publication_frequency, plan.service_end, deadlines)
+
+
+def _may_end_as(plan: OrderPlan, outcome: str, last_to: dict, today, deadlines: ProofDeadlines) -> bool:
+    """An order left without proof is its outlet's last of the agency (a later one would be refused); an
+    overdue one and a late claim are past their deadline today."""
+    if outcome in UNRESOLVED and last_to[plan.outlet.pk] is not plan:
+        return False
+    if outcome in ("overdue", "late"):
+        return plan_deadline(plan, deadlines) < today
+    return True
 
 
 def _place(agency, spec, plans, budgets, prices, domains, existing, today, officer, result, stored_files) -> None:
@@ -457,7 +488,9 @@ def _place(agency, spec, plans, budgets, prices, domains, existing, today, offic
                 ecatalog_reference=f"EKAT-{spec.code}-{plan.year}-{plan.number + 1:04d}",
                 description=f"{name}: {YEAR_TOPICS.get(plan.year) or TOPICS[plan.number % len(TOPICS)]}")
         except services.BudgetRefused as refusal:
-            result.refused.append(f"{agency} {plan.year} #{plan.number + 1}: {refusal.messages[0]}")
+            held = getattr(refusal, "code", "") == "proof_overdue"
+            (result.held_back if held else result.refused).append(
+                f"{agency} {plan.year} #{plan.number + 1}: {refusal.messages[0]}")
             continue
         result.created["orders"] += 1
         _follow(order, plan, domains.get(plan.outlet.pk), today, officer, stored_files)
@@ -498,7 +531,7 @@ def _follow(order: MediaOrder, plan: OrderPlan, domain: str | None, today, offic
         services.order_cancel(order, reason=CANCELLED, user=officer,
                               today=min(today, plan.order_date + datetime.timedelta(days=5)))
         return
-    if plan.outcome == "committed":
+    if plan.outcome in ("committed", "overdue"):
         return
     # Online outlets show the link; radio, television and print send a broadcast log or a scan, and proof
     # that waits for review always comes with a screenshot for staff to open.
@@ -511,14 +544,21 @@ def _follow(order: MediaOrder, plan: OrderPlan, domain: str | None, today, offic
                                           [f"Pesanan {order.ecatalog_reference}", order.description]),
                                 name="bukti-tayang.pdf")
     url = f"https://{domain}/berita/{plan.year}/{order.ecatalog_reference.lower()}" if domain else ""
-    order = services.order_publish(order, published_url=url, proof_file=proof, user=officer)
+    # Filed the day after the service ended (or today, for a service not over yet), within its deadline; the
+    # late claim three days after its deadline, with its reason (held for a second approver).
+    filed = min(today, plan.service_end + datetime.timedelta(days=1))
+    late = plan.outcome == "late"
+    if late:
+        filed = min(today, order.proof_due_on + datetime.timedelta(days=3))
+    order = services.order_publish(order, published_url=url, proof_file=proof, user=officer, today=filed,
+                                   late_reason=LATE_REASON if late else "")
     if order.proof_file:
         stored_files.append(order.proof_file.name)
     if plan.outcome == "proof_pending":
         return
     accept = plan.outcome != "proof_rejected"
     order = services.order_review_proof(order, accept=accept, user=officer, reason="" if accept else PROOF_REJECTED)
-    if plan.outcome == "paid":
+    if plan.outcome == "paid":  # a late claim waits for its second approval: not paid
         paid_on = min(plan.service_end + datetime.timedelta(days=10), datetime.date(plan.year, 12, 30), today)
         services.order_pay(order, paid_on=max(paid_on, plan.order_date), user=officer, today=today,
                            reference=f"SP2D {plan.number + 1:04d}/LS/{plan.agency.code}/{plan.year}")

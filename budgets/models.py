@@ -63,6 +63,25 @@ class Agency(models.Model):
         help_text=_("An order to an outlet connected to an interest declared to this agency is refused, or placed "
                     "with the reason given and held for a second approver (docs: \"Owners and conflicts of "
                     "interest\")."))
+    # The agency's proof-of-publication deadlines: days after the end of an order's service period, per media
+    # type and print frequency (budgets.deadlines; defaults as Mojokerto's rules, docs/domain.md "Proof
+    # deadlines"). Each agency writes its own rules (a Perbup or Pergub), so they are the agency's.
+    proof_days_online = models.PositiveSmallIntegerField(_("online"), default=2, validators=[MaxValueValidator(365)])
+    proof_days_daily_print = models.PositiveSmallIntegerField(_("daily print"), default=2,
+                                                              validators=[MaxValueValidator(365)])
+    proof_days_weekly_print = models.PositiveSmallIntegerField(_("weekly print"), default=7,
+                                                               validators=[MaxValueValidator(365)])
+    proof_days_monthly_print = models.PositiveSmallIntegerField(_("monthly print"), default=10,
+                                                                validators=[MaxValueValidator(365)])
+    proof_days_other_print = models.PositiveSmallIntegerField(
+        _("other print"), default=7, validators=[MaxValueValidator(365)],
+        help_text=_("Print whose frequency is not stated or is neither daily, weekly nor monthly."))
+    proof_days_television = models.PositiveSmallIntegerField(_("television"), default=7,
+                                                             validators=[MaxValueValidator(365)])
+    proof_days_radio = models.PositiveSmallIntegerField(_("radio"), default=7, validators=[MaxValueValidator(365)])
+    proof_deadline_reference = models.CharField(
+        _("reference of the proof deadlines"), max_length=200, blank=True,
+        help_text=_("The regional head's regulation that sets them, e.g. the Perbup's number."))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -73,7 +92,13 @@ class Agency(models.Model):
         constraints = [models.CheckConstraint(condition=Q(kind__in=["province", "regency", "city"]),
                                               name="agency_kind_valid"),
                        models.CheckConstraint(condition=Q(conflict_handling__in=ConflictHandling.values),
-                                              name="agency_conflict_handling_valid")]
+                                              name="agency_conflict_handling_valid"),
+                       models.CheckConstraint(
+                           condition=Q(proof_days_online__lte=365, proof_days_daily_print__lte=365,
+                                       proof_days_weekly_print__lte=365, proof_days_monthly_print__lte=365,
+                                       proof_days_other_print__lte=365, proof_days_television__lte=365,
+                                       proof_days_radio__lte=365),
+                           name="agency_proof_days_within_a_year")]
 
     def __str__(self):
         return self.short_name or self.name
@@ -366,6 +391,11 @@ class MediaOrder(models.Model):
                                           blank=True, related_name="+", verbose_name=_("proof reviewed by"))
     proof_reviewed_at = models.DateTimeField(_("proof reviewed"), null=True, blank=True)
     proof_reason = models.TextField(_("proof review reason"), blank=True)
+    # The deadline for proof, fixed when the order is placed (budgets.deadlines, the agency's rules of that
+    # day), and the day the proof was last filed: a proof filed after the deadline is held for a second
+    # approver (FlagRule.LATE_PROOF). Empty only for rows written around order_place.
+    proof_due_on = models.DateField(_("proof due by"), null=True, blank=True, db_index=True)
+    proof_filed_on = models.DateField(_("proof filed on"), null=True, blank=True)
     paid_on = models.DateField(_("payment date"), null=True, blank=True)
     payment_reference = models.CharField(_("payment reference (SP2D)"), max_length=100, blank=True)
     cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
@@ -624,3 +654,32 @@ for _through, _name in ((DeclaredInterest.outlets.through, "DeclaredInterestOutl
                         (DeclaredInterest.companies.through, "DeclaredInterestCompanyEvent")):
     pghistory.track(pghistory.InsertEvent("interest.add"), pghistory.DeleteEvent("interest.remove"),
                     obj_field=None, app_label="budgets", model_name=_name)(_through)
+
+
+class ProofReminder(models.Model):
+    """An e-mail about the proof of one order and deadline, claimed once (budgets.proof_reminders): the unique
+    key means a second run of the job, or a redelivered task, finds the row and sends nothing again."""
+
+    class Kind(models.TextChoices):
+        DUE = "due", _("Proof due soon")
+        OVERDUE = "overdue", _("Proof overdue")
+
+    order = models.ForeignKey(MediaOrder, on_delete=models.CASCADE, related_name="proof_reminders",
+                              verbose_name=_("order"))
+    due_on = models.DateField(_("proof due by"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    recipients = models.TextField(_("recipients"), blank=True)
+    created_at = models.DateTimeField(_("claimed"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("queued"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("proof reminder")
+        verbose_name_plural = _("proof reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["order", "due_on", "kind"], name="one_proof_reminder_each"),
+            models.CheckConstraint(condition=Q(kind__in=["due", "overdue"]), name="proof_reminder_kind_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.order_id}, {self.due_on.isoformat()})"

@@ -64,7 +64,7 @@ from .models import (
     ProductKind,
     ProofStatus,
 )
-from .selectors import visible_budgets, visible_orders, visible_other_spends
+from .selectors import proof_overdue, visible_budgets, visible_orders, visible_other_spends
 
 
 def _words(choices) -> dict[str, str]:
@@ -421,6 +421,9 @@ class Check(TextChoices):
     OBJECTION_LATE = "objection_not_decided_in_time", _(
         "Objection (masa sanggah) decided late or still undecided after its period")
     OUTLETS_CONNECTED = "outlets_connected", _("Outlets sharing a bank account, owner, phone or address")
+    # Proof deadlines (docs/domain.md "Proof deadlines").
+    PROOF_OVERDUE = "proof_overdue", _("Proof of publication overdue")
+    PROOF_FILED_LATE = "proof_filed_late", _("Proof of publication filed after its deadline")
 
 
 class Subject(TextChoices):
@@ -605,6 +608,23 @@ class ConnectedOutletRows:
         return iter(self._load())
 
 
+def orders_with_proof_overdue(filters: ReportFilters, user, today: datetime.date) -> QuerySet:
+    """Open orders past their proof deadline without proof waiting for review or accepted (none sent, or the
+    one sent rejected): budgets.selectors.proof_overdue, as the staff home and the order control read it."""
+    return (_exception_orders(filters, user).filter(proof_overdue(today))
+            .values_list(*ORDER_FIELDS, "service_end", "proof_due_on", "proof_status"))
+
+
+def orders_with_proof_filed_late(filters: ReportFilters, user) -> QuerySet:
+    """Orders whose proof was filed after its deadline (a late claim), with the reason given and whether the
+    second approval was given and why (the late-proof flag, budgets.services.flags)."""
+    flag = OrderFlag.objects.filter(order=OuterRef("pk"), rule=FlagRule.LATE_PROOF)
+    return (_exception_orders(filters, user).filter(proof_filed_on__gt=F("proof_due_on"))
+            .annotate(late_reason=Subquery(flag.values("reason")[:1]),
+                      approval_reason=Subquery(flag.values("approval_reason")[:1]))
+            .values_list(*ORDER_FIELDS, "proof_due_on", "proof_filed_on", "late_reason", "approval_reason"))
+
+
 @register
 class ExceptionsReport(Report):
     name = "exceptions"
@@ -616,8 +636,10 @@ class ExceptionsReport(Report):
         "below what their orders hold; accepted documents that expired, were not replaced by the next day, "
         "while the outlet was still listed at the end of that next day; listed outlets whose company has "
         "no KSWP counting today nor a current SKF; every order an integrity control held for a second "
-        "approval, with the rule, what it found, who went ahead and why, and who approved it and why; and "
-        "objections decided, or still undecided, more than a day after their objection period. Orders "
+        "approval, with the rule, what it found, who went ahead and why, and who approved it and why; "
+        "objections decided, or still undecided, more than a day after their objection period; outlets that "
+        "share a bank account, an owner, a phone or an address with another company's; proofs of publication "
+        "overdue, and proofs filed after their deadline. Orders "
         "and budgets are those of your agency (every "
         "agency's for auditors); the registry's findings are shared by every agency and need the permission "
         "to view documents or outlets; the agency and year filters apply to orders and budgets. Outlets of "
@@ -654,6 +676,8 @@ class ExceptionsReport(Report):
             (Check.PRICE_OVERRIDE, orders_with_price_override(filters, user)),
             (Check.BUDGET_BELOW_ORDERS, budgets_below_orders(filters, user)),
             (Check.ORDER_HELD, orders_held(filters, user)),
+            (Check.PROOF_OVERDUE, orders_with_proof_overdue(filters, user, today)),
+            (Check.PROOF_FILED_LATE, orders_with_proof_filed_late(filters, user)),
         ]
         # The registry is every agency's: its findings need the registry's view permissions, not an agency.
         if _may(user, "partners.view_document"):
@@ -702,6 +726,12 @@ class ExceptionsReport(Report):
                 "Filed on %(filed)s against: %(decision)s. The objection period ended on %(deadline)s; %(when)s "
                 "(%(days)s days after it)."),
             Check.OUTLETS_CONNECTED: _("Shares its %(link)s with: %(others)s."),
+            Check.PROOF_OVERDUE: _(
+                "Service ended on %(end)s; proof due by %(due)s, %(days)s day(s) overdue on %(today)s. Proof: "
+                "%(proof)s. Order status: %(status)s."),
+            Check.PROOF_FILED_LATE: _(
+                "Proof filed on %(filed)s, %(days)s day(s) after its deadline of %(due)s. Reason given: %(reason)s. "
+                "Second approval: %(approval)s. Order status: %(status)s."),
         }
         texts = {check: str(text) for check, text in texts.items()}
 
@@ -788,10 +818,24 @@ class ExceptionsReport(Report):
                     outlet.company.legal_name, "", None, today, None,
                     texts[check] % {"link": group.kind_label, "others": others})
 
-        row_of = {Check.ORDER_SNAPSHOT_NOT_ELIGIBLE: snapshot, Check.ORDER_HISTORY_NOT_ELIGIBLE: history,
+        def overdue(values):
+            end, due, proof = values[10:]
+            return order_row(Check.PROOF_OVERDUE, values, end=end.isoformat(), due=due.isoformat(),
+                             days=(today - due).days, today=today.isoformat(), proof=proofs.get(proof, proof))
+
+        not_given = str(_("not given yet"))
+
+        def filed_late(values):
+            due, filed, reason, approval = values[10:]
+            return order_row(Check.PROOF_FILED_LATE, values, due=due.isoformat(), filed=filed.isoformat(),
+                             days=(filed - due).days, reason=reason or none, approval=approval or not_given)
+
+        row_of = {Check.PROOF_OVERDUE: overdue, Check.PROOF_FILED_LATE: filed_late,
+                  Check.ORDER_SNAPSHOT_NOT_ELIGIBLE: snapshot, Check.ORDER_HISTORY_NOT_ELIGIBLE: history,
                   Check.PAID_WITHOUT_PROOF: paid, Check.PRICE_OVERRIDE: override, Check.BUDGET_BELOW_ORDERS: budget,
                   Check.DOCUMENT_EXPIRED_WHILE_LISTED: document, Check.LISTED_WITHOUT_TAX_STATUS: tax,
                   Check.ORDER_HELD: held, Check.OBJECTION_LATE: objection, Check.OUTLETS_CONNECTED: connected}
+
         for check, query in self.findings(filters, user, today):
             make_row = row_of[check]
             for values in query.iterator(chunk_size=CHUNK):

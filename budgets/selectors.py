@@ -250,3 +250,22 @@ def visible_interests(user, interests: QuerySet[DeclaredInterest] | None = None)
     agency = agency_of(user)
     return interests.filter(agency=agency) if agency else interests.none()
 
+
+
+# --- proof deadlines (docs/domain.md "Proof deadlines") -------------------------------------------------
+
+def proof_overdue(today: datetime.date) -> Q:
+    """An open order (committed or published) past its proof deadline without proof waiting for review or
+    accepted: none was sent, or the one sent was rejected. Cancelled and paid orders are resolved."""
+    return (Q(status__in=[OrderStatus.COMMITTED, OrderStatus.PUBLISHED], proof_due_on__lt=today)
+            & Q(proof_status__in=[ProofStatus.NONE, ProofStatus.REJECTED]))
+
+
+def proof_overdue_orders(today: datetime.date) -> QuerySet[MediaOrder]:
+    """Every agency's orders whose proof is overdue on ``today`` (the control, the reminders)."""
+    return MediaOrder.objects.filter(proof_overdue(today))
+
+
+def overdue_proofs(user, today: datetime.date) -> QuerySet[MediaOrder]:
+    """The orders ``user`` may see whose proof is overdue on ``today`` (the staff home, the order list)."""
+    return visible_orders(user).filter(proof_overdue(today))

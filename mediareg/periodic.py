@@ -55,6 +55,14 @@ DEFAULT_JOBS: list[PeriodicJob] = [
         description=_("E-mail outlets 30, 14 and 7 days before a document expires or a KSWP or annual tax return "
                        "stops counting, and the year-end tax notices in December (each e-mail once)."),
     ),
+    PeriodicJob(
+        name="send-proof-reminders",
+        task="budgets.tasks.send_proof_reminders",
+        minute="15",
+        hour="7",
+        description=_("E-mail outlets and their agency's staff the day before a proof of publication is due, and "
+                       "once when it is overdue (each e-mail once per order and deadline)."),
+    ),
     # After midnight, for the day before: by 06:00 no transaction begun before midnight is still open
     # (30-minute time limit), and the mail is there at the start of the working day.
     PeriodicJob(

@@ -217,6 +217,9 @@ class OutletSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
     media_type = serializers.ChoiceField(choices=MediaType.choices, read_only=True)
     media_type_label = LabelField(MediaType.choices, source="media_type")
+    publication_frequency = serializers.CharField(
+        read_only=True, help_text=_("For print: daily, weekly, monthly or other; empty when not stated. The "
+                                    "deadline for proof of publication of an order depends on it."))
     company = CompanyRefSerializer(read_only=True)
     province = serializers.SerializerMethodField()
     website = serializers.CharField(source="primary_domain_name", read_only=True, allow_null=True,

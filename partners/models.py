@@ -177,6 +177,17 @@ class MediaType(models.TextChoices):
     RADIO = "radio", _("Radio")
 
 
+class PublicationFrequency(models.TextChoices):
+    """How often a print outlet appears: the proof-of-publication deadlines of local rules differ for daily,
+    weekly and monthly print (budgets.deadlines). Blank when not known or not print."""
+
+    NONE = "", _("Not stated")
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+    OTHER = "other", _("Other")
+
+
 class CompetencyLevel(models.TextChoices):
     """Journalist competency test (UKW) levels."""
 
@@ -194,6 +205,10 @@ class MediaOutlet(TimeStamped):
                                 related_name="outlets")
     name = models.CharField(_("name"), max_length=200)
     media_type = models.CharField(_("media type"), max_length=20, choices=MediaType.choices)
+    publication_frequency = models.CharField(
+        _("publication frequency"), max_length=10, choices=PublicationFrequency.choices, blank=True, default="",
+        help_text=_("For print: daily, weekly or monthly. The deadline for proof of publication of an order "
+                    "depends on it."))
     person_in_charge = models.CharField(_("person in charge (penanggung jawab)"), max_length=200, blank=True)
     editor_in_chief = models.CharField(_("editor-in-chief"), max_length=200, blank=True)
     editor_competency = models.CharField(_("editor's competency level (UKW)"), max_length=10,
@@ -214,6 +229,8 @@ class MediaOutlet(TimeStamped):
             models.UniqueConstraint(Lower("name"), "company", name="outlet_name_unique_per_company",
                                     violation_error_message=_("This company already has an outlet with this name.")),
             models.CheckConstraint(condition=Q(media_type__in=MediaType.values), name="outlet_media_type_valid"),
+            models.CheckConstraint(condition=Q(publication_frequency__in=PublicationFrequency.values),
+                                   name="outlet_publication_frequency_valid"),
             models.CheckConstraint(
                 condition=Q(editor_competency__in=CompetencyLevel.values), name="outlet_editor_competency_valid"),
             models.CheckConstraint(condition=Q(editor_competency="") | ~Q(editor_certificate_no=""),

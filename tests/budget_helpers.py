@@ -15,6 +15,9 @@ _numbers = itertools.count(1)
 
 # An order day after listed_outlet's listing day (17 August 2026) and before ORDINARY_DAY (26 November).
 ORDER_DAY = datetime.date(2026, 9, 14)
+# The end of a service period whose proof is on time on ORDINARY_DAY (due two days later at the earliest):
+# for orders whose proof a test sends through the admin, the API or a service on the pinned clock.
+SERVICE_UNTIL = datetime.date(2026, 11, 25)
 
 
 def make_agency(name: str = "", *, kind=Agency.Kind.PROVINCE, slug: str = "") -> Agency:
@@ -60,15 +63,21 @@ def approved_price(outlet, *, unit_price: int = 10_000_000, kind=ProductKind.ADV
 
 def place(budget, price_item, *, quantity: int = 1, order_date: datetime.date = ORDER_DAY, user=None,
           today: datetime.date | None = None, **fields):
+    """An order placed on its order date (``today``, unless given), with a week's service from that day. An
+    earlier order of the agency to the outlet whose proof is overdue on ``today`` refuses it (the proof
+    deadline control): publish the earlier one first, as its outlet would have."""
     return services.order_place(budget=budget, price_item=price_item, quantity=quantity, order_date=order_date,
                                 service_start=fields.pop("service_start", order_date),
                                 service_end=fields.pop("service_end", order_date + datetime.timedelta(days=7)),
-                                user=user, today=today or datetime.date(2026, 11, 26), **fields)
+                                user=user, today=today or order_date, **fields)
 
 
-def publish(order, *, url: str = "https://portal.example/berita/1", user=None):
-    """The order's publication recorded with its link; the proof waits for review."""
-    return services.order_publish(order, published_url=url, user=user)
+def publish(order, *, url: str = "https://portal.example/berita/1", user=None, today: datetime.date | None = None,
+            late_reason: str = ""):
+    """The order's publication recorded with its link; the proof waits for review. Filed, unless ``today`` says
+    otherwise, the day after the service period ended, within every proof deadline."""
+    return services.order_publish(order, published_url=url, user=user, late_reason=late_reason,
+                                  today=today or order.service_end + datetime.timedelta(days=1))
 
 
 def pay(order, *, paid_on: datetime.date, user=None, reference: str = ""):

@@ -12,6 +12,7 @@ from budgets import services
 from budgets.models import ProductKind, RevisionReason
 from tests.budget_helpers import (
     ORDER_DAY,
+    SERVICE_UNTIL,
     approved_price,
     budget_officer,
     listed_eligible_outlet,
@@ -348,7 +349,9 @@ def hundred_orders(agency):
     price = approved_price(listed_eligible_outlet(), unit_price=1_000_000)
     superuser = StaffUserFactory(is_superuser=True)
     for n in range(100):
-        place(budget, price, user=superuser, order_date=ORDER_DAY + datetime.timedelta(days=n % 30))
+        # Running to late November: no proof is overdue when the next order is placed.
+        place(budget, price, user=superuser, order_date=ORDER_DAY + datetime.timedelta(days=n % 30),
+              service_end=SERVICE_UNTIL)
 
 
 @pytest.mark.parametrize(("name", "build"), [("agencies", hundred_agencies), ("budgets", hundred_budgets),

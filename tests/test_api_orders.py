@@ -19,6 +19,7 @@ from mediareg.models import AuditEvent, IdempotencyKey
 from partners.demo.files import pdf_bytes
 from tests.budget_helpers import (
     ORDER_DAY,
+    SERVICE_UNTIL,
     approved_price,
     budget_officer,
     listed_eligible_outlet,
@@ -230,7 +231,7 @@ def test_a_budget_officer_cannot_order_on_or_change_another_agencys(client, banj
 # --- the next steps ------------------------------------------------------------------------------------------
 
 def test_publication_review_and_payment(api, officer, budget, price):
-    order = place(budget, price, user=officer)
+    order = place(budget, price, user=officer, service_end=SERVICE_UNTIL)  # its proof is on time today
 
     response = api.post(step(order, "pay"), {"paid_on": "2026-11-20", "reference": "SP2D-001"})
     assert refusal(response) == [NO_PROOF_ID]
@@ -360,7 +361,9 @@ def test_a_superuser_acts_for_every_agency(client, budget, price):
 # --- idempotent writes --------------------------------------------------------------------------------------
 
 def test_the_same_placement_sent_twice_with_its_key_is_placed_once(api, officer, budget, price):
-    body = order_body(budget, price)
+    # Placed today with a service period that ends yesterday: the first order's proof is not overdue yet, so
+    # the outlet may receive the second (the proof deadline control).
+    body = order_body(budget, price, service_end=SERVICE_UNTIL.isoformat())
     first = api.post(ORDERS, body, key="penempatan-0001")
     assert first.status_code == 201 and "Idempotent-Replayed" not in first
     second = api.post(ORDERS, body, key="penempatan-0001")
@@ -373,7 +376,7 @@ def test_the_same_placement_sent_twice_with_its_key_is_placed_once(api, officer,
     assert order.request_key == request_key_for(officer, "penempatan-0001")
     assert first.json()["request_key"] == str(order.request_key)
 
-    other = api.post(ORDERS, order_body(budget, price, quantity=2), key="penempatan-0001", language="en")
+    other = api.post(ORDERS, {**body, "quantity": 2}, key="penempatan-0001", language="en")
     assert other.status_code == 422
     assert other.json() == {"detail": "This Idempotency-Key was already used with a different request."}
     assert MediaOrder.objects.count() == 1 and figures(budget) == (10_000_000, 0)

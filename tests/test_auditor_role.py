@@ -166,7 +166,7 @@ def order_with_proof():
     budget = make_budget(year=2026)
     order = place(budget, approved_price(listed_eligible_outlet("Warta Bukti")))
     proof = SimpleUploadedFile("bukti tayang.pdf", pdf_bytes("Bukti tayang"), content_type="application/pdf")
-    return budgets.order_publish(order, proof_file=proof, user=None)
+    return budgets.order_publish(order, proof_file=proof, user=None, today=order.proof_due_on)
 
 
 def logged() -> list[tuple]:

@@ -239,7 +239,7 @@ def test_an_auditor_opens_every_file_and_posts_to_none(client, everything):  # n
     urls = [document.get_download_url(), document.get_preview_url()]
     published = MediaOrder.objects.get(status="published")
     order = services.order_publish(published, user=None, proof_file=SimpleUploadedFile(
-        "bukti.pdf", pdf_bytes("Bukti tayang"), content_type="application/pdf"))
+        "bukti.pdf", pdf_bytes("Bukti tayang"), content_type="application/pdf"), today=published.proof_filed_on)
     urls += [reverse("order-proof", args=[order.pk]), reverse("order-proof-preview", args=[order.pk])]
     for url in urls:
         response = client.get(url)

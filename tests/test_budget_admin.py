@@ -17,6 +17,7 @@ from budgets import services
 from budgets.admin.budgets import RevisionInline
 from budgets.models import Agency, AgencyStaff, Budget, BudgetRevision
 from tests.budget_helpers import (
+    SERVICE_UNTIL,
     approved_price,
     budget_officer,
     listed_eligible_outlet,
@@ -203,11 +204,13 @@ def test_the_list_runs_the_same_queries_for_1_and_20_budgets(client, world):
 
 def test_the_budget_page_runs_the_same_queries_for_1_and_100_orders(client, world):
     budget, price = world["budget"], world["price"]
-    place(budget, price)
+    place(budget, price, service_end=SERVICE_UNTIL)
     client.force_login(world["officer"])
     few, _response = page_queries(client, page(budget))
     for n in range(99):
-        order = place(budget, price, order_date=AFTER_LISTING + datetime.timedelta(days=n % 95))
+        # Each running to late November: no proof is overdue yet when the next is placed.
+        order = place(budget, price, order_date=AFTER_LISTING + datetime.timedelta(days=n % 95),
+                      service_end=SERVICE_UNTIL)
         if n % 3 == 0:
             pay(order, paid_on=datetime.date(2026, 11, 25))
     many, response = page_queries(client, page(budget))
@@ -217,11 +220,11 @@ def test_the_budget_page_runs_the_same_queries_for_1_and_100_orders(client, worl
 
 def test_the_list_runs_the_same_queries_for_1_and_100_orders(client, world):
     budget, price = world["budget"], world["price"]
-    place(budget, price)
+    place(budget, price, service_end=SERVICE_UNTIL)
     client.force_login(world["officer"])
     few, _response = page_queries(client, LIST)
     for n in range(99):
-        place(budget, price, order_date=AFTER_LISTING + datetime.timedelta(days=n % 95))
+        place(budget, price, order_date=AFTER_LISTING + datetime.timedelta(days=n % 95), service_end=SERVICE_UNTIL)
     many, _response = page_queries(client, LIST)
     assert many == few
 
@@ -473,9 +476,13 @@ def test_a_superuser_adds_an_agency_and_assigns_staff_on_the_user_page(client, e
     client.force_login(superuser())
     response = client.post(f"{AGENCIES}add/", {
         "name": "Diskominfo Kota Uji", "short_name": "Diskominfo Kota Uji", "slug": "kota-uji", "kind": "city",
-        "region_code": ""})
+        "region_code": "", "proof_days_online": "3", "proof_days_daily_print": "2", "proof_days_weekly_print": "7",
+        "proof_days_monthly_print": "10", "proof_days_other_print": "7", "proof_days_television": "7",
+        "proof_days_radio": "5", "proof_deadline_reference": "Perwali 12/2026"})
     assert response.status_code == 302
     city = Agency.objects.get(slug="kota-uji")
+    # Its own proof deadlines (docs/domain.md "Proof deadlines").
+    assert (city.proof_days_online, city.proof_days_radio, city.proof_deadline_reference) == (3, 5, "Perwali 12/2026")
     agency_page = client.get(f"{AGENCIES}{city.pk}/change/")
     assert "/admin/auth/user/" in agency_page.content.decode()  # where staff are assigned
 

@@ -43,13 +43,16 @@ def world():
     price = approved_price(outlet)
     budget, other = make_budget(province), make_budget(regency)
     staff = UserFactory(username="super", is_staff=True, is_superuser=True)
+    # Placed first: once the proofs of the others are overdue (from 22 September) the outlet gets no new order
+    # from the province (the proof deadline control).
+    running = place(budget, price, order_date=datetime.date(2026, 11, 20), service_end=LATER)
     rejected = publish(place(budget, price, service_end=datetime.date(2026, 9, 25)))
     return {
         "officer": budget_officer(province), "other_officer": budget_officer(regency), "superuser": staff,
         "no_proof": place(budget, price, service_end=ENDED),
         "rejected": services.order_review_proof(rejected, accept=False, user=staff, reason="Tautan tidak terbuka"),
         "review": publish(place(budget, price)),
-        "running": place(budget, price, order_date=datetime.date(2026, 11, 20), service_end=LATER),
+        "running": running,
         "other_no_proof": place(other, price, service_end=ENDED),
         "budget": budget, "price": price,
     }

@@ -345,3 +345,41 @@ def test_the_demo_connects_two_outlets_and_holds_an_order_for_a_declared_interes
         assert 'id="home-connected-outlets"' in home
         assert seed().count("(created 0)") >= 1
         assert OrderFlag.objects.filter(rule=FlagRule.DECLARED_INTEREST).count() == 1
+
+
+def test_the_demo_has_an_overdue_proof_and_a_late_claim_held(debug_on, client):
+    """Proof deadlines (docs/domain.md): an order of the province whose proof is overdue, which the staff home
+    and the exceptions report show and which refuses a new order to its outlet, and a proof filed after its
+    deadline with its reason, held for a second approver."""
+    from budgets import services
+    from budgets.home_proofs import proof_panels
+    from budgets.models import FlagRule, OrderFlag
+    from budgets.reports import Check, ExceptionsReport, orders_with_proof_filed_late, orders_with_proof_overdue
+    from mediareg.reports import ReportFilters
+
+    today = datetime.date(2026, 11, 26)
+    with at("2026-11-26T10:00"):
+        output = seed()
+        assert "A planned demo order was refused" not in output
+        officer = get_user_model().objects.get(username="anggaran")
+        overdue = selectors.overdue_proofs(officer, today).order_by("proof_due_on").first()
+        assert overdue is not None and overdue.budget.agency.slug == DKI
+        panel = proof_panels(officer, today)[0]
+        assert panel["count"] >= 1 and overdue in panel["rows"]
+        assert orders_with_proof_overdue(ReportFilters(), None, today).exists()
+        late = MediaOrder.objects.get(proof_filed_on__gt=F("proof_due_on"))
+        flag = OrderFlag.objects.get(order=late, rule=FlagRule.LATE_PROOF)
+        assert flag.waiting and flag.reason == budgets_demo.LATE_REASON
+        assert (late.status, late.proof_status) == (OrderStatus.PUBLISHED, ProofStatus.ACCEPTED)
+        assert [row[0] for row in orders_with_proof_filed_late(ReportFilters(), None)] == [late.pk]
+        found = dict(ExceptionsReport().findings(ReportFilters(), None, today))
+        assert found[Check.PROOF_OVERDUE].exists() and found[Check.PROOF_FILED_LATE].exists()
+        # A new order to the overdue order's outlet from the province is refused.
+        price = overdue.price_item
+        with pytest.raises(services.BudgetRefused) as refused:
+            services.order_place(budget=Budget.objects.get(agency__slug=DKI, year=2026), price_item=price,
+                                 quantity=1, order_date=today, service_start=today, service_end=today, user=officer,
+                                 today=today)
+        assert refused.value.code == "proof_overdue"
+        client.force_login(officer)
+        assert 'id="home-proofs-overdue"' in client.get("/admin/").content.decode()

@@ -23,7 +23,15 @@ from partners.demo.files import pdf_bytes
 from partners.models import Document, document_storage
 from partners.s3_storage import PrivateS3DocumentStorage, StreamedObject
 from tests.apply_helpers import REQUIRED_KINDS, stored_files
-from tests.budget_helpers import approved_price, budget_officer, listed_eligible_outlet, make_agency, make_budget, place
+from tests.budget_helpers import (
+    SERVICE_UNTIL,
+    approved_price,
+    budget_officer,
+    listed_eligible_outlet,
+    make_agency,
+    make_budget,
+    place,
+)
 from tests.factories import DocumentFactory, StaffUserFactory
 from tests.helpers import closed_port
 from tests.test_settings import run_python
@@ -295,7 +303,8 @@ def test_a_replaced_file_stays_in_the_bucket_and_is_served_from_the_audit_trail(
 def test_a_proof_of_publication_goes_into_the_bucket_and_back_to_its_agency_only(s3_documents, client, settings):
     agency = make_agency("Dinas Kominfo Banjar", slug="banjar")
     officer = budget_officer(agency, "petugas.banjar")
-    order = place(make_budget(agency, amount=100_000_000), approved_price(listed_eligible_outlet()), user=officer)
+    order = place(make_budget(agency, amount=100_000_000), approved_price(listed_eligible_outlet()), user=officer,
+                  service_end=SERVICE_UNTIL)  # its proof is on time on the pinned day
     client.force_login(officer)
     proof = pdf_bytes("Bukti tayang advertorial")
 

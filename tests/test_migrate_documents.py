@@ -43,7 +43,8 @@ def registry_on_disk(private_document_storage):
     DocumentFactory()
     outlet = listed_eligible_outlet()  # with its own documents
     order = place(make_budget(), approved_price(outlet))
-    budgets.order_publish(order, proof_file=SimpleUploadedFile("bukti.pdf", pdf_bytes("Bukti")), user=None)
+    budgets.order_publish(order, proof_file=SimpleUploadedFile("bukti.pdf", pdf_bytes("Bukti")), user=None,
+                          today=order.proof_due_on)  # on its deadline
     files = local_files(private_document_storage)
     order.refresh_from_db()
     assert set(files) == {*Document.objects.values_list("file", flat=True), earlier, order.proof_file.name}

@@ -86,7 +86,9 @@ def ledger():
                                                     email="bambang@warta-uji.example", phone="0812-1111-2222")
     price = approved_price(outlet, unit_price=10_000_000, name="Advertorial 600 kata dengan 2 foto")
     orders = {
-        "committed": place(budget, price, quantity=1, user=officer, description="Wawancara dengan Bambang Sutrisno"),
+        # Still running (its proof is not due yet), so the outlet may receive the later orders below.
+        "committed": place(budget, price, quantity=1, user=officer, description="Wawancara dengan Bambang Sutrisno",
+                           service_end=datetime.date(2026, 12, 18)),
         "published": publish(place(budget, price, quantity=2, user=officer)),
         "paid": pay(place(budget, price, quantity=3, user=officer), paid_on=PAID_ON, reference="SP2D-0042/2026"),
         "cancelled": services.order_cancel(place(budget, price, quantity=4, user=officer, order_date=LATE_ORDER_DAY),

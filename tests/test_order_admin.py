@@ -17,6 +17,7 @@ from catalog.models import EligibilityChange
 from partners.demo.files import pdf_bytes
 from tests.budget_helpers import (
     ORDER_DAY,
+    SERVICE_UNTIL,
     approved_price,
     budget_officer,
     listed_eligible_outlet,
@@ -218,7 +219,8 @@ def test_a_forged_post_on_another_agencys_budget_is_refused(client, officer, pri
 
 @pytest.fixture
 def order(budget, price, officer):
-    return place(budget, price, quantity=2, user=officer)
+    # Its service ends the day before the pinned day, so its proof is on time on the pages below.
+    return place(budget, price, quantity=2, user=officer, service_end=SERVICE_UNTIL)
 
 
 def test_the_page_shows_the_eligibility_snapshot_with_each_rules_reason(client, officer, order, outlet):
@@ -349,7 +351,7 @@ def test_a_paid_order_cannot_be_cancelled(client, officer, order):
 
 
 def test_accepting_proof_from_the_list(client, officer, order, budget, price):
-    second = place(budget, price, user=officer)
+    second = place(budget, price, user=officer, service_end=SERVICE_UNTIL)
     for o in (order, second):
         services.order_publish(o, published_url="https://kabarmartapura.id/x", user=officer)
     response = client.post(LIST, {"action": "accept_proofs", "_selected_action": [order.pk, second.pk]}, follow=True)
@@ -453,12 +455,12 @@ def test_list_and_page_run_the_same_queries_for_1_and_100_orders(client, officer
     budget = make_budget(agency, amount=1_000_000_000)
     outlets = [listed_eligible_outlet() for _ in range(4)]
     prices = [approved_price(o, unit_price=1_000_000) for o in outlets]
-    first = place(budget, prices[0], user=officer)
+    first = place(budget, prices[0], user=officer, service_end=SERVICE_UNTIL)
     services.order_publish(first, proof_file=pdf(), user=officer)
     one, _ = page_queries(client, LIST)
     one_page, _ = page_queries(client, page(first))
     for n in range(99):
-        order = place(budget, prices[n % 4], user=officer)
+        order = place(budget, prices[n % 4], user=officer, service_end=SERVICE_UNTIL)
         if n % 3 == 0:
             services.order_publish(order, published_url="https://x.example/a", user=officer)
     hundred, response = page_queries(client, LIST + "?all=")
@@ -480,7 +482,7 @@ def test_list_filters_and_search(client, agency, budget, price, outlet):
     listed_in_2025 = listed_eligible_outlet("Warta Lama", since=datetime.datetime(2025, 1, 10, 9, tzinfo=JAKARTA))
     old = place(last_year, approved_price(listed_in_2025, valid_from=datetime.date(2025, 1, 1), name="Lama"),
                 order_date=datetime.date(2025, 5, 5))  # the service ended long ago: waiting for proof
-    published = place(dki, spot, ecatalog_reference="EPC-DKI-77")
+    published = place(dki, spot, ecatalog_reference="EPC-DKI-77", service_end=SERVICE_UNTIL)
     services.order_publish(published, published_url="https://radiointan.id/spot", user=admin_user)
     cancelled = place(budget, spot)
     services.order_cancel(cancelled, reason="Batal", user=admin_user)

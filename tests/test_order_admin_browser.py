@@ -83,7 +83,8 @@ def test_the_order_list_fits_a_laptop(browser, live_server, officer, tmp_path, e
         order = place(budget, approved_price(outlet, name="Advertorial panjang dengan foto dan video pendek"),
                       user=officer, ecatalog_reference=f"EPC-2026-{n:04d}")
         if n % 2:
-            services.order_publish(order, published_url="https://example.id/a", user=officer)
+            services.order_publish(order, published_url="https://example.id/a", user=officer,
+                                   today=order.proof_due_on)
     page = record_console(new_page(browser, live_server, english=english, width=WIDTH, height=HEIGHT))
     log_in(page, live_server, officer.username)
     page.goto(f"{live_server.url}/admin/budgets/mediaorder/")

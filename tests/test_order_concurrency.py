@@ -53,7 +53,8 @@ def race(work, *, threads: int = THREADS) -> tuple[list, list[Exception]]:
 def place(budget, item, *, quantity: int = 1, request_key=None):
     return services.order_place(budget=budget, price_item=item, quantity=quantity, order_date=ORDER_DAY,
                                 service_start=ORDER_DAY, service_end=ORDER_DAY + datetime.timedelta(days=7),
-                                request_key=request_key, today=TODAY)
+                                request_key=request_key, today=ORDER_DAY)  # placed on the order date, when
+    # no earlier order's proof is overdue yet (the proof deadline control would refuse them on TODAY)
 
 
 def attempts(budget, item, quantities):

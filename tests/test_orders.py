@@ -17,12 +17,14 @@ from catalog.models import ListingState
 from mediareg.models import AuditEvent
 from tests.budget_helpers import (
     ORDER_DAY,
+    SERVICE_UNTIL,
     approved_price,
     budget_officer,
     listed_eligible_outlet,
     make_agency,
     make_budget,
     place,
+    publish,
 )
 from tests.catalog_helpers import listed_outlet
 from tests.factories import StaffUserFactory
@@ -135,7 +137,7 @@ def test_the_order_date_must_be_in_the_budgets_year_and_not_in_the_future(agency
     assert code == "outside_year" and "outside the budget's year 2025" in message
     this_year = make_budget(agency, year=2026)
     assert refusal(lambda: place(this_year, price, order_date=TODAY + datetime.timedelta(days=1),
-                                 user=officer))[0] == "future_date"
+                                 user=officer, today=TODAY))[0] == "future_date"
     assert refusal(lambda: place(this_year, price, service_start=ORDER_DAY - datetime.timedelta(days=1),
                                  user=officer))[0] == "service_before_order"
 
@@ -206,7 +208,7 @@ def test_another_agencys_staff_can_neither_order_on_nor_change_its_budget(agency
 
 def test_payment_needs_accepted_proof_and_does_not_change_the_ordered_amount(agency, officer, price, pdf_upload):
     budget = make_budget(agency)
-    order = place(budget, price, quantity=2, user=officer)
+    order = place(budget, price, quantity=2, user=officer, service_end=SERVICE_UNTIL)
     pay = lambda: services.order_pay(order, paid_on=TODAY, reference="SP2D 00123/2026", user=officer)  # noqa: E731
 
     code, message = refusal(pay)
@@ -240,7 +242,7 @@ def test_proof_is_a_pdf_or_an_image_by_its_content(agency, officer, price):
 
 
 def test_the_payment_date_lies_between_the_order_date_and_today(agency, officer, price):
-    order = place(make_budget(agency), price, user=officer)
+    order = place(make_budget(agency), price, user=officer, service_end=SERVICE_UNTIL)
     services.order_publish(order, published_url="https://x.example/1", user=officer)
     services.order_review_proof(order, accept=True, user=officer)
     for day in (ORDER_DAY - datetime.timedelta(days=1), TODAY + datetime.timedelta(days=1)):
@@ -277,7 +279,7 @@ def test_the_database_refuses_an_overspent_budget_or_a_payment_without_proof(age
 def test_every_state_change_of_an_order_is_in_the_audit_trail(agency, officer, price):
     from pghistory import context
 
-    order = place(make_budget(agency), price, user=officer)
+    order = place(make_budget(agency), price, user=officer, service_end=SERVICE_UNTIL)
     with context(user=officer.pk):
         services.order_publish(order, published_url="https://x.example/1", user=officer)
         services.order_review_proof(order, accept=True, user=officer)
@@ -354,6 +356,7 @@ def test_a_price_change_never_alters_past_orders(agency, officer, outlet):
     assert (earlier.unit_price, earlier.amount) == (10_000_000, 20_000_000)
     assert refusal(lambda: place(budget, old, order_date=datetime.date(2026, 10, 5), user=officer))[0] == \
         "price_not_valid"
+    publish(earlier)  # on time: the outlet owes this agency no proof when the later order is placed
     later = place(budget, new, quantity=2, order_date=datetime.date(2026, 10, 5), user=officer)
     assert later.amount == 25_000_000
     # An approved price is never approved again, and a price starting before an approved one is refused.

@@ -435,7 +435,9 @@ def test_a_paid_order_without_accepted_proof_is_found(client, auditor, world):
 
 def test_a_price_override_is_found_with_its_reason(client, auditor, world):
     rows = findings(client, auditor)
-    assert codes(rows) == [("price_override", world["discounted"].pk)]  # and nothing else in this world
+    # And nothing else in this world but its proof, never sent since June 2025 and so overdue (docs/domain.md
+    # "Proof deadlines").
+    assert codes(rows) == [("price_override", world["discounted"].pk), ("proof_overdue", world["discounted"].pk)]
     assert rows[0]["detail"] == ("1 × Rp 10.000.000 = Rp 10.000.000; the amount is Rp 9.000.000. "
                                  "Reason: Diskon akhir tahun. Order status: Committed.")
     assert (rows[0]["agency"], rows[0]["fiscal year"], rows[0]["date"]) == ("Dinas Kominfo Alpha", "2025", "2025-06-10")
@@ -528,21 +530,25 @@ def test_exceptions_are_scoped_to_the_agency_and_filtered(client, auditor, world
                        order_date=datetime.date(2026, 11, 2))
     stale = listed_eligible_outlet("Warta Basi", since=datetime.datetime(2025, 3, 3, 9, 0, tzinfo=JAKARTA))
     everything = codes(findings(client, auditor))
+    # Neither order's proof was sent: both are overdue on the pinned day.
     assert everything == [("price_override", world["discounted"].pk), ("price_override", beta_order.pk),
+                          ("proof_overdue", world["discounted"].pk), ("proof_overdue", beta_order.pk),
                           ("listed_without_tax_status", stale.pk)]
     # The command's progress bar counts the same rows, a count query per check.
     from mediareg.reports import get_report
 
-    assert get_report("exceptions").count(ReportFilters(), None) == 3
+    assert get_report("exceptions").count(ReportFilters(), None) == 5
     assert get_report("exceptions").count(ReportFilters(agency="beta"), world["officer"]) == 1
     # A budget officer: their agency's orders, and the registry's findings (every agency's).
     assert codes(findings(client, world["officer"], "xlsx")) == [
-        ("price_override", world["discounted"].pk), ("listed_without_tax_status", stale.pk)]
+        ("price_override", world["discounted"].pk), ("proof_overdue", world["discounted"].pk),
+        ("listed_without_tax_status", stale.pk)]
     assert codes(findings(client, world["officer"], agency="beta")) == [("listed_without_tax_status", stale.pk)]
     assert codes(findings(client, auditor, agency="beta")) == [
-        ("price_override", beta_order.pk), ("listed_without_tax_status", stale.pk)]
+        ("price_override", beta_order.pk), ("proof_overdue", beta_order.pk), ("listed_without_tax_status", stale.pk)]
     assert codes(findings(client, auditor, year=2025)) == [
-        ("price_override", world["discounted"].pk), ("listed_without_tax_status", stale.pk)]
+        ("price_override", world["discounted"].pk), ("proof_overdue", world["discounted"].pk),
+        ("listed_without_tax_status", stale.pk)]
     # Staff who may see orders but not the registry get no registry finding (and, with no agency, no order).
     reader = StaffUserFactory(permissions=["budgets.view_mediaorder"])
     assert findings(client, reader) == []
@@ -561,13 +567,14 @@ def test_exceptions_run_the_same_queries_for_one_order_and_for_a_hundred(client,
             rows = read_csv(client.get("/reports/exceptions.csv"))
         return len(captured), len(rows) - 2
 
+    # Each order is found twice: its amount, and its proof overdue on the pinned day.
     place(budget, price, amount=900_000, override_reason="Diskon")
     one, rows = queries()
-    assert rows == 1
+    assert rows == 2
     for _ in range(99):
         place(budget, price, amount=900_000, override_reason="Diskon")
     hundred, rows = queries()
-    assert rows == 100 and hundred == one
+    assert rows == 200 and hundred == one
 
 
 def test_the_reports_page_offers_the_budget_reports_to_those_who_may_take_them_out(client, auditor, world):

@@ -48,7 +48,7 @@ def spending():
     outlets = [listed_eligible_outlet(name) for name in names]
     for outlet, millions in zip(outlets[:5], (1_250, 600, 450, 300, 150), strict=True):
         order = place(budget, approved_price(outlet, unit_price=millions * MILLION))
-    services.order_publish(order, published_url="https://example.id/berita/1")
+    services.order_publish(order, published_url="https://example.id/berita/1", today=order.proof_due_on)
     services.order_review_proof(order, accept=True, user=None)
     services.order_pay(order, paid_on=datetime.date(2026, 10, 1), reference="SP2D-1", today=datetime.date(2026, 11, 26))
     return agency

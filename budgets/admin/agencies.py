@@ -55,7 +55,16 @@ class AgencyAdmin(AgencyScopedAdmin):
     list_display = ["name", "short_name", "kind", "region_code", "staff_count", "budget_count"]
     list_filter = ["kind"]
     search_fields = ["name", "short_name"]
-    fields = ["name", "short_name", "slug", "kind", "region_code", "conflict_handling"]
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "slug", "kind", "region_code", "conflict_handling"]}),
+        (_("Proof of publication deadlines (days after the service period ends)"), {
+            "fields": ["proof_days_online", ("proof_days_daily_print", "proof_days_weekly_print",
+                                             "proof_days_monthly_print", "proof_days_other_print"),
+                       ("proof_days_television", "proof_days_radio"), "proof_deadline_reference"],
+            "description": _("Fixed on each order when it is placed. A proof filed later needs a reason and a "
+                             "second approval; an outlet with an overdue proof gets no new order from the "
+                             "agency.")}),
+    ]
     prepopulated_fields = {"slug": ["short_name"]}
     inlines = [AgencyStaffInline]
     change_form_template = "admin/budgets/agency_change_form.html"

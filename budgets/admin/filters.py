@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,3 +34,22 @@ class WaitingForProofFilter(admin.SimpleListFilter):
         else:
             return queryset
         return queryset.filter(pk__in=waiting.values("pk"))
+
+
+class ProofDeadlineFilter(admin.SimpleListFilter):
+    """Orders past their proof deadline (budgets.selectors.overdue_proofs, as the staff home counts them), or
+    whose proof was filed after it (a late claim)."""
+
+    title = _("proof deadline")
+    parameter_name = "proof_deadline"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("proof overdue")), ("late", _("proof filed late"))]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "overdue":
+            return queryset.filter(selectors.proof_overdue(timezone.localdate()))
+        if value == "late":
+            return queryset.filter(proof_filed_on__gt=F("proof_due_on"))
+        return queryset

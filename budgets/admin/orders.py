@@ -26,7 +26,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.text import capfirst
-from django.utils.translation import gettext, ngettext_lazy
+from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from catalog.admin.common import outcome_rows
@@ -47,9 +47,10 @@ from mediareg.money import format_rupiah
 from partners.models import MediaOutlet
 
 from .. import selectors, services
-from ..models import Budget, MediaOrder, OrderFlag, OrderStatus, ProofStatus
+from ..deadlines import days_late
+from ..models import Budget, FlagRule, MediaOrder, OrderFlag, OrderStatus, ProofStatus
 from ..services import BudgetRefused
-from .filters import WaitingForProofFilter
+from .filters import ProofDeadlineFilter, WaitingForProofFilter
 from .prices import RupiahField, ServiceFormMixin
 
 ORDER_TONES = {OrderStatus.COMMITTED: "info", OrderStatus.PUBLISHED: "info", OrderStatus.PAID: "good",
@@ -192,6 +193,12 @@ class PublishForm(forms.Form):
                                  help_text=_("PDF, JPEG or PNG: a screenshot of the page or a scan of the print."))
 
 
+    late_reason = forms.CharField(
+        label=_("reason for a late claim"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required after the proof deadline: why the proof comes late. A late claim waits for a second "
+                    "approval before payment."))
+
+
 class PayForm(forms.Form):
     paid_on = forms.DateField(label=_("payment date"), widget=admin.widgets.AdminDateWidget)
     reference = forms.CharField(label=_("payment reference (SP2D)"), max_length=100)
@@ -210,10 +217,10 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
     form = OrderPlaceForm
     change_form_template = "admin/budgets/order_change_form.html"
     list_display = ["order_day", "budget_name", "outlet_name", "product", "quantity", "amount_display",
-                    "status_label", "proof_state"]
+                    "status_label", "proof_state", "proof_due"]
     list_select_related = ["budget__agency", "outlet", "price_item"]
     list_filter = [YearFilter, AgencyFilter, OutletFilter, "price_item__kind", "status", ProofFilter,
-                   WaitingForProofFilter]
+                   WaitingForProofFilter, ProofDeadlineFilter]
     search_fields = ["ecatalog_reference"]
     search_help_text = _("Outlet name or e-catalog order reference")
     autocomplete_fields = ["price_item"]
@@ -235,16 +242,16 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
                                     "status_label"]}),
         "eligibility": (_("Eligibility on the order date"), {"fields": ["eligibility_snapshot"]}),
         "flags": (_("Integrity controls: second approval"), {"fields": ["flag_list"]}),
-        "proof": (_("Proof of publication"), {"fields": ["proof_state", "published_link", "proof_file_links",
-                                                         "proof_submitted_at", ("proof_reviewer", "proof_reviewed_at"),
-                                                         "proof_reason"]}),
+        "proof": (_("Proof of publication"), {"fields": ["proof_state", "proof_deadline", "published_link",
+                                                         "proof_file_links", "proof_submitted_at",
+                                                         ("proof_reviewer", "proof_reviewed_at"), "proof_reason"]}),
         "payment": (_("Payment"), {"fields": ["paid_on", "payment_reference"]}),
         "cancellation": (_("Cancellation"), {"fields": ["cancelled_on", "cancel_reason"]}),
         "record": (_("Record"), {"fields": ["placed_by", "created_at", "request_key", "audit_trail"]}),
     }
     page_fields = ["budget_figures", "product_name", "unit_price_display", "amount_display", "status_label",
-                   "eligibility_snapshot", "flag_list", "proof_state", "published_link", "proof_file_links",
-                   "proof_file_name", "proof_reviewer", "placed_by", "audit_trail"]
+                   "eligibility_snapshot", "flag_list", "proof_state", "proof_deadline", "published_link",
+                   "proof_file_links", "proof_file_name", "proof_reviewer", "placed_by", "audit_trail"]
 
     # who sees and does what ------------------------------------------------------------------
 
@@ -319,7 +326,35 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
     def proof_state(self, obj):
         return proof_label(obj)
 
+    @admin.display(description=_("proof due"), ordering="proof_due_on")
+    def proof_due(self, obj):
+        """The proof deadline; flagged when it has passed without proof waiting or accepted, with the days."""
+        if obj.proof_due_on is None:
+            return "-"
+        day = date_format(obj.proof_due_on, "SHORT_DATE_FORMAT")
+        today = timezone.localdate()
+        if (obj.status in (OrderStatus.COMMITTED, OrderStatus.PUBLISHED) and obj.proof_due_on < today
+                and obj.proof_status in (ProofStatus.NONE, ProofStatus.REJECTED)):
+            late = days_late(obj.proof_due_on, today)
+            return label(day, "bad", title=ngettext("Proof overdue by %(n)d day", "Proof overdue by %(n)d days",
+                                                    late) % {"n": late})
+        return day
+
     # the order's page -----------------------------------------------------------------------
+
+    @admin.display(description=_("proof deadline"))
+    def proof_deadline(self, obj):
+        """The deadline, and when the proof was filed (how many days late)."""
+        if obj.proof_due_on is None:
+            return "-"
+        text = gettext("due by %(day)s") % {"day": local_date(obj.proof_due_on)}
+        if obj.proof_filed_on:
+            late = days_late(obj.proof_due_on, obj.proof_filed_on)
+            filed = gettext("filed on %(day)s") % {"day": local_date(obj.proof_filed_on)}
+            if late:
+                filed += " (" + ngettext("%(n)d day late", "%(n)d days late", late) % {"n": late} + ")"
+            text = f"{text}; {filed}"
+        return text
 
     @admin.display(description=_("budget figures"))
     def budget_figures(self, obj):
@@ -398,7 +433,7 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
         if obj.status != OrderStatus.CANCELLED:
             del shown["cancellation"]
         if not obj.proof_status:
-            shown["proof"] = (shown["proof"][0], {"fields": ["proof_state"]})
+            shown["proof"] = (shown["proof"][0], {"fields": ["proof_state", "proof_deadline"]})
         if not obj.flags.exists():
             del shown["flags"]
         fieldsets = list(shown.values())
@@ -558,8 +593,12 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
             "button": gettext("Record the publication") if step == "publish" else gettext("Record the payment")})
 
     def publish(self, request, order, form) -> str:
-        services.order_publish(order, published_url=form.cleaned_data["published_url"],
-                               proof_file=form.cleaned_data["proof_file"], user=request.user)
+        order = services.order_publish(order, published_url=form.cleaned_data["published_url"],
+                                       proof_file=form.cleaned_data["proof_file"], user=request.user,
+                                       late_reason=form.cleaned_data["late_reason"])
+        if order.flags.filter(rule=FlagRule.LATE_PROOF, approved_at__isnull=True).exists():
+            return gettext("The publication is recorded after its deadline; its proof waits for review, and the "
+                           "order for a second approval before payment.")
         return gettext("The publication is recorded; its proof waits for review.")
 
     def pay(self, request, order, form) -> str:

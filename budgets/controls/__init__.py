@@ -33,6 +33,8 @@ class OrderDraft:
     order_date: datetime.date
     user: object = None
     answers: Mapping[str, object] = field(default_factory=dict)
+    # The day the order is placed (order_place's ``today``), for controls that ask what stands now.
+    today: datetime.date | None = None
 
     @property
     def agency_id(self) -> int:
@@ -55,8 +57,6 @@ class Hold:
 
 Control = Callable[[OrderDraft], Iterable[Hold]]
 
-CONTROLS: list[Control] = []
-
 
 def check_order(draft: OrderDraft) -> list[Hold]:
     """Every control's holds for ``draft``; the first refusal stops the order (BudgetRefused)."""
@@ -66,7 +66,11 @@ def check_order(draft: OrderDraft) -> list[Hold]:
     return holds
 
 
-# Each control's module imports OrderDraft and Hold from here, so it is added once they exist.
+# The controls, in the order they run (each module reads the classes above, so they come last).
 from .interests import declared_interest  # noqa: E402
+from .overdue_proof import overdue_proof  # noqa: E402
 
-CONTROLS.append(declared_interest)
+CONTROLS: list[Control] = [
+    overdue_proof,
+    declared_interest,
+]

@@ -29,7 +29,8 @@ from mediareg.money import format_rupiah
 from partners.uploads import check_document_file
 
 from ..controls import OrderDraft, check_order
-from ..models import Budget, MediaOrder, OrderStatus, PriceItem, PriceStatus, ProofStatus
+from ..deadlines import ProofDeadlines, days_late, proof_deadline
+from ..models import Budget, FlagRule, MediaOrder, OrderStatus, PriceItem, PriceStatus, ProofStatus
 from .access import BudgetRefused, require_agency
 from .flags import order_flag_raise, waiting_flags
 from .locks import locked_budget
@@ -97,12 +98,16 @@ def order_place(*, budget: Budget, price_item: PriceItem, quantity: int, order_d
             holds = check_order(OrderDraft(
                 budget=locked, outlet=price_item.outlet, price_item=price_item, quantity=quantity,
                 unit_price=price_item.unit_price, amount=amount, order_date=order_date, user=user,
-                answers=answers or {}))
+                answers=answers or {}, today=today))
+            outlet = price_item.outlet
+            proof_due_on = proof_deadline(outlet.media_type, outlet.publication_frequency, service_end,
+                                          ProofDeadlines.of(locked.agency))
             order = MediaOrder.objects.create(
                 request_key=request_key, budget=locked, outlet_id=outlet_id, price_item=price_item, quantity=quantity,
                 unit_price=price_item.unit_price, amount=amount, override_reason=override_reason,
                 order_date=order_date, service_start=service_start, service_end=service_end,
-                ecatalog_reference=(ecatalog_reference or "").strip(), description=(description or "").strip(),
+                proof_due_on=proof_due_on, ecatalog_reference=(ecatalog_reference or "").strip(),
+                description=(description or "").strip(),
                 eligible_on_order_date=standing.eligible, listing_state_on_order_date=listed,
                 eligibility_outcomes=standing.outcomes, eligibility_since=standing.since, created_by=user)
             Budget.objects.filter(pk=locked.pk).update(ordered_amount=F("ordered_amount") + amount,
@@ -119,9 +124,16 @@ def order_place(*, budget: Budget, price_item: PriceItem, quantity: int, order_d
     return order
 
 
-def order_publish(order: MediaOrder, *, published_url: str = "", proof_file=None, user=None) -> MediaOrder:
-    """Record the publication: the published link and/or a screenshot or scan, waiting for staff review."""
+def order_publish(order: MediaOrder, *, published_url: str = "", proof_file=None, user=None, late_reason: str = "",
+                  today: datetime.date | None = None) -> MediaOrder:
+    """Record the publication: the published link and/or a screenshot or scan, waiting for staff review.
+
+    ``today`` is the day the proof is filed. After the order's proof deadline it is refused without
+    ``late_reason``; with one, the proof is recorded and the order held for a second approver
+    (FlagRule.LATE_PROOF), so that it cannot be paid until someone else approves the late claim."""
     require_agency(user, order.budget.agency_id)
+    today = today or timezone.localdate()
+    late_reason = (late_reason or "").strip()
     published_url = (published_url or "").strip()
     if not published_url and proof_file is None:
         raise BudgetRefused(_("Give the published link or a screenshot or scan of the publication."),
@@ -135,7 +147,14 @@ def order_publish(order: MediaOrder, *, published_url: str = "", proof_file=None
     stored = []
     try:
         with transaction.atomic():
-            order = _record_publication(order, published_url, proof_file, checked, stored)
+            order = _record_publication(order, published_url, proof_file, checked, stored, today, late_reason)
+            if order.proof_due_on and today > order.proof_due_on:
+                late = days_late(order.proof_due_on, today)
+                order_flag_raise(
+                    order, rule=FlagRule.LATE_PROOF, reason=late_reason, user=user,
+                    message=_("Proof of publication filed on %(filed)s, %(days)s day(s) after its deadline of "
+                              "%(due)s."),
+                    params={"filed": today.isoformat(), "days": late, "due": order.proof_due_on.isoformat()})
     except BaseException:
         for name in stored:  # the file of a publication that was not recorded
             MediaOrder._meta.get_field("proof_file").storage.delete(name)
@@ -143,13 +162,19 @@ def order_publish(order: MediaOrder, *, published_url: str = "", proof_file=None
     return order
 
 
-def _record_publication(order, published_url, proof_file, checked, stored) -> MediaOrder:
+def _record_publication(order, published_url, proof_file, checked, stored, today, late_reason) -> MediaOrder:
     order = _locked_order(order.pk)
     if order.status not in (OrderStatus.COMMITTED, OrderStatus.PUBLISHED):
         raise BudgetRefused(_("Proof can be sent only for an order that is committed or published."),
                             code="wrong_status")
     if order.proof_status == ProofStatus.ACCEPTED:
         raise BudgetRefused(_("The proof of this order is already accepted."), code="proof_accepted")
+    if order.proof_due_on and today > order.proof_due_on and not late_reason:
+        raise BudgetRefused(
+            _("The proof of publication was due by %(due)s, %(days)s day(s) ago: a late claim needs the reason it "
+              "is late, and a second approval before payment.")
+            % {"due": local_date(order.proof_due_on), "days": days_late(order.proof_due_on, today)},
+            code="late_reason_required")
     order.status = OrderStatus.PUBLISHED
     order.published_url = published_url or order.published_url
     if checked is not None:
@@ -159,6 +184,7 @@ def _record_publication(order, published_url, proof_file, checked, stored) -> Me
         order.proof_content_type = checked.content_type
     order.proof_status = ProofStatus.PENDING
     order.proof_submitted_at = timezone.now()
+    order.proof_filed_on = today
     order.proof_reviewed_by = None
     order.proof_reviewed_at = None
     order.proof_reason = ""

@@ -69,7 +69,7 @@ class MediaOutletAdmin(ExportSelectedMixin, RegistrySearchMixin, RegistryAdmin):
     autocomplete_fields = ["company"]
     readonly_fields = ["created_at", "updated_at", "audit_trail", "connected_outlets"]
     fieldsets = [
-        (None, {"fields": ["company", "name", "media_type"]}),
+        (None, {"fields": ["company", "name", ("media_type", "publication_frequency")]}),
         (_("Responsible people"), {"fields": ["person_in_charge", "editor_in_chief",
                                               ("editor_competency", "editor_certificate_no")]}),
         (_("Contacts"), {"fields": [("email", "phone")]}),

@@ -30,6 +30,7 @@ from ..models import (
     CompetencyLevel,
     DocumentKind,
     PressVerification,
+    PublicationFrequency,
     ReviewStatus,
     VerificationLevel,
     VerificationSource,
@@ -44,6 +45,7 @@ from .tables import (
     LAST_NAMES,
     ONLINE,
     PRESS_KBLI,
+    PRINT,
     PT_PERORANGAN,
     RANDOM_SEED,
     REGIONS,
@@ -98,6 +100,14 @@ class CompanySpec:
     kbli: list[str]
     outlets: list[OutletSpec]
     documents: list[DocumentSpec] = dataclasses.field(default_factory=list)
+
+
+def print_frequency(name: str) -> str:
+    """A demo print outlet's frequency, from its name: a tabloid or a "Mingguan" is weekly, a "Bulanan"
+    monthly, the rest daily newspapers."""
+    if "Mingguan" in name or "Tabloid" in name:
+        return PublicationFrequency.WEEKLY
+    return PublicationFrequency.MONTHLY if "Bulanan" in name else PublicationFrequency.DAILY
 
 
 def slugify_name(name: str) -> str:
@@ -300,6 +310,7 @@ class PlanBuilder:
                               f"/{ukw_date.year}")
         fields = {
             "media_type": media_type,
+            "publication_frequency": print_frequency(name) if media_type == PRINT else "",
             "person_in_charge": self.person(),
             "editor_in_chief": self.person(),
             "editor_competency": competency,

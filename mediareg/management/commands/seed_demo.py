@@ -45,3 +45,5 @@ class Command(BaseCommand):
                           f"{': ' + new if new else ''})")
         for refusal in budgets.refused:
             self.stdout.write(self.style.WARNING(f"A planned demo order was refused: {refusal}"))
+        for held in budgets.held_back:
+            self.stdout.write(f"A planned demo order was not placed, the outlet's proof being overdue: {held}")
