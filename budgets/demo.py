@@ -610,6 +610,8 @@ def _held_order(agency, spec, outlets, declared, prices, budgets, existing, toda
             request_key=key, today=today, ecatalog_reference=f"EKAT-{spec.code}-{today.year}-KEP",
             description=f"{item.name}: Musrenbang kecamatan", answers={INTEREST_ANSWER: HELD_REASON})
     except services.BudgetRefused as refusal:
-        result.refused.append(f"{agency} {today.year} (declared interest): {refusal.messages[0]}")
+        held = getattr(refusal, "code", "") == "proof_overdue"  # the outlet owes a proof: the control at work
+        (result.held_back if held else result.refused).append(
+            f"{agency} {today.year} (declared interest): {refusal.messages[0]}")
         return
     result.created["orders"] += 1
