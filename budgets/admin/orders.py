@@ -45,6 +45,7 @@ from mediareg.money import format_rupiah
 from partners.models import MediaOutlet
 
 from .. import selectors, services
+from ..controls.reference_price import Negotiation
 from ..models import Budget, MediaOrder, OrderStatus, ProofStatus
 from ..services import BudgetRefused
 from .filters import WaitingForProofFilter
@@ -162,11 +163,33 @@ class OrderPlaceForm(ServiceFormMixin, forms.ModelForm):
         help_texts = {"price_item": _("Type the outlet's name: approved prices are offered. The price must be "
                                       "valid on the order date.")}
 
+    # The negotiation with the outlet, needed when the approved price is above the agency's reference price
+    # (budgets.controls.reference_price); passed to the service as answers["negotiation"].
+    negotiation_offered = RupiahField(label=capfirst(_("price offered")), required=False, min_value=1,
+                                      help_text=_("Per unit, as the outlet offered it."))
+    negotiation_agreed = RupiahField(label=capfirst(_("price agreed")), required=False, min_value=1,
+                                     help_text=_("Per unit. Leave the amount empty: the order is quantity × this "
+                                                 "price."))
+    negotiated_by_agency = forms.CharField(label=capfirst(_("negotiated for the agency by")), required=False,
+                                           max_length=200)
+    negotiated_by_outlet = forms.CharField(label=capfirst(_("negotiated for the outlet by")), required=False,
+                                           max_length=200)
+    negotiated_on = forms.DateField(label=capfirst(_("negotiated on")), required=False,
+                                    widget=admin.widgets.AdminDateWidget)
+
     already_placed = False
+
+    def answers(self, cleaned) -> dict:
+        negotiation = {"offered": cleaned.get("negotiation_offered"), "agreed": cleaned.get("negotiation_agreed"),
+                       "agency_negotiator": cleaned.get("negotiated_by_agency") or "",
+                       "outlet_negotiator": cleaned.get("negotiated_by_outlet") or "",
+                       "negotiated_on": cleaned.get("negotiated_on")}
+        return {"negotiation": negotiation} if any(v not in (None, "") for v in negotiation.values()) else {}
 
     def place(self, cleaned):
         self.already_placed = MediaOrder.objects.filter(request_key=cleaned["placement_key"]).exists()
         return services.order_place(
+            answers=self.answers(cleaned),
             budget=cleaned["budget"], price_item=cleaned["price_item"], quantity=cleaned["quantity"],
             order_date=cleaned["order_date"], service_start=cleaned["service_start"],
             service_end=cleaned["service_end"], amount=cleaned.get("amount"),
@@ -214,6 +237,11 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
         (None, {"fields": ["budget", "price_item", "quantity", "order_date", ("service_start", "service_end"),
                            "ecatalog_reference", "description", "placement_key"]}),
         (_("A different amount"), {"fields": ["amount", "override_reason"]}),
+        (_("Negotiation (a price above the reference price)"), {
+            "fields": [("negotiation_offered", "negotiation_agreed"), ("negotiated_by_agency", "negotiated_by_outlet"),
+                       "negotiated_on"],
+            "description": _("Needed when the approved price is above your agency's reference price for the product "
+                             "and the outlet's tier: the order is then placed at the price agreed.")}),
     ]
     # The order's page, by section; the sections of steps not taken yet are left out (get_fieldsets).
     sections = {
@@ -222,6 +250,7 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
                                     ("service_start", "service_end"), "ecatalog_reference", "description",
                                     "status_label"]}),
         "eligibility": (_("Eligibility on the order date"), {"fields": ["eligibility_snapshot"]}),
+        "reference": (_("Reference price and negotiation"), {"fields": ["reference_standing", "negotiation"]}),
         "proof": (_("Proof of publication"), {"fields": ["proof_state", "published_link", "proof_file_links",
                                                          "proof_submitted_at", ("proof_reviewer", "proof_reviewed_at"),
                                                          "proof_reason"]}),
@@ -230,7 +259,8 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
         "record": (_("Record"), {"fields": ["placed_by", "created_at", "request_key", "audit_trail"]}),
     }
     page_fields = ["budget_figures", "product_name", "unit_price_display", "amount_display", "status_label",
-                   "eligibility_snapshot", "proof_state", "published_link", "proof_file_links", "proof_file_name",
+                   "eligibility_snapshot", "reference_standing", "negotiation", "proof_state", "published_link",
+                   "proof_file_links", "proof_file_name",
                    "proof_reviewer",
                    "placed_by", "audit_trail"]
 
@@ -324,6 +354,27 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
             "since": local_datetime(obj.eligibility_since) if obj.eligibility_since else "",
             "rows": outcome_rows(obj.eligibility_outcomes)})
 
+    @admin.display(description=_("reference price"))
+    def reference_standing(self, obj):
+        tier = obj.get_tier_on_order_date_display() if obj.tier_on_order_date else gettext("no tier")
+        if obj.reference_price is None:
+            return gettext("%(tier)s on the order date; no reference price set for the product and tier.") % {
+                "tier": tier}
+        text = gettext("%(tier)s on the order date; reference price %(reference)s (%(source)s).") % {
+            "tier": tier, "reference": format_rupiah(obj.reference_price), "source": obj.reference_source}
+        if obj.unit_price > obj.reference_price:
+            text += " " + gettext("The approved price %(price)s is above it.") % {
+                "price": format_rupiah(obj.unit_price)}
+        return text
+
+    @admin.display(description=_("negotiation"))
+    def negotiation(self, obj):
+        if obj.negotiation_agreed is None:
+            return "-"
+        return Negotiation(offered=obj.negotiation_offered, agreed=obj.negotiation_agreed,
+                           agency_negotiator=obj.negotiated_by_agency, outlet_negotiator=obj.negotiated_by_outlet,
+                           negotiated_on=obj.negotiated_on).sentence()
+
     @admin.display(description=_("published link"))
     def published_link(self, obj):
         if not obj.published_url:
@@ -365,6 +416,8 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
             del shown["payment"]
         if obj.status != OrderStatus.CANCELLED:
             del shown["cancellation"]
+        if not obj.tier_on_order_date and obj.reference_price is None and obj.negotiation_agreed is None:
+            del shown["reference"]  # placed before tiers and reference prices were kept
         if not obj.proof_status:
             shown["proof"] = (shown["proof"][0], {"fields": ["proof_state"]})
         fieldsets = list(shown.values())

@@ -33,6 +33,9 @@ class OrderDraft:
     order_date: datetime.date
     user: object = None
     answers: Mapping[str, object] = field(default_factory=dict)
+    # Facts a control found that order_place keeps on the order (MediaOrder fields by name, e.g. the reference
+    # price in force and the recorded negotiation, budgets.controls.reference_price).
+    record: dict = field(default_factory=dict)
 
     @property
     def agency_id(self) -> int:
@@ -55,7 +58,12 @@ class Hold:
 
 Control = Callable[[OrderDraft], Iterable[Hold]]
 
-CONTROLS: list[Control] = []
+# The controls' modules import OrderDraft and Hold from here, so they are imported after them.
+from .reference_price import reference_price_control  # noqa: E402
+
+CONTROLS: list[Control] = [
+    reference_price_control,
+]
 
 
 def check_order(draft: OrderDraft) -> list[Hold]:

@@ -16,11 +16,12 @@ from .orders import (
     order_review_proof,
 )
 from .prices import price_approve, price_reject, price_submit
+from .reference_prices import reference_price_save
 
 __all__ = [
     "BudgetRefused", "agency_of", "can_act_for", "may_see_every_agency", "require_agency",
     "budget_create", "budget_revise", "budget_set_policy",
     "order_place", "order_publish", "order_review_proof", "order_pay", "order_cancel",
     "order_flag_raise", "order_flag_approve",
-    "price_submit", "price_approve", "price_reject",
+    "price_submit", "price_approve", "price_reject", "reference_price_save",
 ]

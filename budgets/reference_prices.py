@@ -1,0 +1,33 @@
+"""Reads of the reference prices (budgets.models.ReferencePrice; docs/domain.md "Tiers and reference prices"):
+which reference and which upper bound apply to a product of an outlet's tier, for an agency and a year.
+
+Each is one query. An agency with no reference price for the year, kind and tier has none: nothing is checked
+against it, so an agency that has not set its Standar Harga Satuan works as before.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .models import ReferencePrice
+
+
+def reference_prices(year: int, kind: str, tier: str | None) -> QuerySet[ReferencePrice]:
+    if not tier:
+        return ReferencePrice.objects.none()
+    return ReferencePrice.objects.select_related("budget__agency").filter(budget__year=year, kind=kind, tier=tier)
+
+
+def reference_price_for(agency_id: int, year: int, kind: str, tier: str | None) -> ReferencePrice | None:
+    """The agency's reference price for ``kind`` and ``tier`` in fiscal year ``year``, or None."""
+    return reference_prices(year, kind, tier).filter(budget__agency_id=agency_id).first()
+
+
+def upper_bound_for(agency_id: int | None, year: int, kind: str, tier: str | None) -> ReferencePrice | None:
+    """The reference price whose upper bound a price approval is checked against: the approver's agency's; for
+    someone of no agency (a superuser, central staff), the one with the lowest upper bound of any agency that
+    year, since the price list is shared and every agency may order from it. None when none is set."""
+    prices = reference_prices(year, kind, tier)
+    if agency_id is not None:
+        return prices.filter(budget__agency_id=agency_id).first()
+    return prices.order_by("upper_bound", "budget__agency__name", "pk").first()
