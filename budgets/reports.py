@@ -47,7 +47,7 @@ from mediareg.reports.base import CHUNK
 from mediareg.reports.copy import sql_cells
 from partners.models import Document, DocumentKind, MediaOutlet, ReviewStatus
 
-from .models import Budget, BudgetRevision, MediaOrder, OrderStatus, ProductKind, ProofStatus
+from .models import Budget, BudgetRevision, MediaOrder, OrderStatus, PriceItem, ProductKind, ProofStatus
 from .selectors import visible_budgets, visible_orders
 
 
@@ -94,6 +94,13 @@ def person_name(prefix: str):
     return Coalesce(NullIf(full, Value("")), F(f"{prefix}__username"), output_field=TextField())
 
 
+def negotiators():
+    """Who negotiated an order's price, both sides, as SQL ("" without a negotiation)."""
+    return Case(When(negotiation_agreed__isnull=True, then=Value("")),
+                default=Concat(F("negotiated_by_agency"), Value(" / "), F("negotiated_by_outlet"),
+                               output_field=TextField()), output_field=TextField())
+
+
 # --- spend-ledger -----------------------------------------------------------------------------------------
 
 def spend_ledger_orders(filters: ReportFilters, user) -> QuerySet[MediaOrder]:
@@ -118,7 +125,8 @@ def spend_ledger_orders(filters: ReportFilters, user) -> QuerySet[MediaOrder]:
 SPEND_LEDGER_FIELDS = (
     "pk", "budget__agency__name", "budget__year", "budget__account_code", "outlet_id", "outlet__name",
     "outlet__company__legal_name", "price_item__kind", "price_item__name", "description", "quantity", "unit_price",
-    "amount", "override_reason", "status", "order_date", "service_start", "service_end", "ecatalog_reference",
+    "amount", "override_reason", "tier_on_order_date", "reference_price", "negotiation_offered", "negotiation_agreed",
+    "negotiated_on", "negotiators", "status", "order_date", "service_start", "service_end", "ecatalog_reference",
     "proof_status", "published_url", "paid_on", "payment_reference", "cancelled_on", "eligible_on_order_date",
     "listing_state_on_order_date", "failing_reasons", "placed_by",
 )
@@ -135,6 +143,7 @@ def spend_ledger_values(filters: ReportFilters, user, *, language: str | None = 
                    output_field=TextField())
     return (spend_ledger_orders(filters, user)
             .annotate(failing_reasons=failing,
+                      negotiators=negotiators(),
                       placed_by=person_name("created_by"))
             .order_by("order_date", "pk")
             .values_list(*SPEND_LEDGER_FIELDS))
@@ -164,7 +173,8 @@ class SpendLedgerReport(Report):
     title = _("Spend ledger")
     description = _(
         "Every media order: agency, fiscal year, account, outlet and company, product, quantity, price and "
-        "amount, status, dates, proof of publication, payment, and whether the outlet was listed and "
+        "amount, the outlet's tier, the reference price and the negotiation recorded for an order above it, "
+        "status, dates, proof of publication, payment, and whether the outlet was listed and "
         "eligible on the order date (the order's snapshot of the catalog that day, with the rules that "
         "failed). Cancelled orders are included; the status says so.")
     permission = "budgets.view_mediaorder"
@@ -184,6 +194,12 @@ class SpendLedgerReport(Report):
         Column("unit_price", _("unit price"), "money"),
         Column("amount", _("amount"), "money"),
         Column("override_reason", _("reason for a different amount")),
+        Column("tier", _("tier on the order date")),
+        Column("reference_price", _("reference price"), "money"),
+        Column("negotiation_offered", _("price offered"), "money"),
+        Column("negotiation_agreed", _("price agreed"), "money"),
+        Column("negotiated_on", _("negotiated on"), "date"),
+        Column("negotiated_by", _("negotiated by (agency / outlet)"), personal=True),
         Column("status", _("status")),
         Column("order_date", _("order date"), "date"),
         Column("service_start", _("service from"), "date"),
@@ -312,6 +328,9 @@ class Check(TextChoices):
         "Document expired while the outlet stayed listed")
     LISTED_WITHOUT_TAX_STATUS = "listed_without_tax_status", _(
         "Listed outlet without a current tax status confirmation (KSWP or SKF)")
+    # Tiers and reference prices (docs/domain.md "Tiers and reference prices").
+    PRICE_ABOVE_BOUND = "price_above_bound", _("Price approved above the upper bound of a reference price")
+    ORDER_ABOVE_REFERENCE = "order_above_reference", _("Order above the reference price")
 
 
 class Subject(TextChoices):
@@ -319,6 +338,7 @@ class Subject(TextChoices):
     BUDGET = "budget", _("budget")
     DOCUMENT = "document", _("document")
     OUTLET = "outlet", _("outlet")
+    PRICE = "price", _("price list item")
 
 
 def _may(user, permission: str) -> bool:
@@ -378,6 +398,35 @@ def orders_with_price_override(filters: ReportFilters, user) -> QuerySet:
     return (_exception_orders(filters, user)
             .exclude(amount=F("quantity") * F("unit_price"))
             .values_list(*ORDER_FIELDS, "quantity", "unit_price", "override_reason"))
+
+
+# --- tiers and reference prices ---------------------------------------------------------------------------
+
+def prices_above_bound(filters: ReportFilters, user) -> QuerySet:
+    """Price list items approved above the upper bound of the reference price that applied, with the reason
+    given (budgets.services.prices.price_approve). Prices are every agency's: the year filter is the year of the
+    price's first day, the agency filter the approver's agency."""
+    prices = PriceItem.objects.filter(approval_bound__isnull=False, unit_price__gt=F("approval_bound"))
+    if filters.agency:
+        prices = prices.filter(reviewed_by__agency_staff__agency__slug=filters.agency)
+    if filters.year:
+        prices = prices.filter(valid_from__year=filters.year)
+    return (prices.annotate(approver=person_name("reviewed_by"))
+            .order_by("valid_from", "pk")
+            .values_list("pk", "name", "outlet_id", "outlet__name", "outlet__company__legal_name", "valid_from",
+                         "unit_price", "unit", "approval_bound", "approval_bound_source", "above_bound_reason",
+                         "approver", "reviewed_at"))
+
+
+def orders_above_reference(filters: ReportFilters, user) -> QuerySet:
+    """Orders whose approved price was above the agency's reference price, with the negotiation recorded before
+    they were placed (budgets.controls.reference_price) and who placed them."""
+    return (_exception_orders(filters, user)
+            .filter(reference_price__isnull=False, unit_price__gt=F("reference_price"))
+            .annotate(placed_by=person_name("created_by"))
+            .values_list(*ORDER_FIELDS, "quantity", "unit_price", "reference_price", "reference_source",
+                         "tier_on_order_date", "negotiation_offered", "negotiation_agreed", "negotiated_by_agency",
+                         "negotiated_by_outlet", "negotiated_on", "placed_by"))
 
 
 def budgets_below_orders(filters: ReportFilters, user) -> QuerySet:
@@ -465,7 +514,9 @@ class ExceptionsReport(Report):
         "while the outlet was still listed at the end of that next day; and listed outlets whose company has "
         "no KSWP counting today nor a current SKF. Orders and budgets are those of your agency (every "
         "agency's for auditors); the registry's findings are shared by every agency and need the permission "
-        "to view documents or outlets; the agency and year filters apply to orders and budgets.")
+        "to view documents or outlets; the agency and year filters apply to orders and budgets. Also: prices "
+        "approved above the upper bound of a reference price, with the reason, and orders above the reference "
+        "price, with the negotiation recorded and who placed them.")
     permission = "budgets.view_mediaorder"
     filters = ("agency", "year")
     columns = [
@@ -496,7 +547,10 @@ class ExceptionsReport(Report):
             (Check.PAID_WITHOUT_PROOF, orders_paid_without_proof(filters, user)),
             (Check.PRICE_OVERRIDE, orders_with_price_override(filters, user)),
             (Check.BUDGET_BELOW_ORDERS, budgets_below_orders(filters, user)),
+            (Check.ORDER_ABOVE_REFERENCE, orders_above_reference(filters, user)),
         ]
+        if _may(user, "budgets.view_priceitem"):  # the price list is every agency's
+            found.append((Check.PRICE_ABOVE_BOUND, prices_above_bound(filters, user)))
         # The registry is every agency's: its findings need the registry's view permissions, not an agency.
         if _may(user, "partners.view_document"):
             found.append((Check.DOCUMENT_EXPIRED_WHILE_LISTED, documents_expired_while_listed(today)))
@@ -534,6 +588,14 @@ class ExceptionsReport(Report):
             Check.LISTED_WITHOUT_TAX_STATUS: _(
                 "Listed on %(today)s without a KSWP that counts that day or a current SKF; the latest accepted "
                 "KSWP is of %(latest)s."),
+            Check.PRICE_ABOVE_BOUND: _(
+                "%(price)s per %(unit)s from %(valid_from)s is above the upper bound %(bound)s (%(source)s); "
+                "approved by %(approver)s on %(day)s. Reason: %(reason)s"),
+            Check.ORDER_ABOVE_REFERENCE: _(
+                "The approved price %(unit_price)s is above the reference price %(reference)s (%(source)s, tier "
+                "%(tier)s). Negotiated on %(negotiated_on)s by %(agency_side)s (agency) and %(outlet_side)s "
+                "(outlet): offered %(offered)s, agreed %(agreed)s; %(quantity)s × %(agreed)s. Placed by "
+                "%(placed_by)s. Order status: %(status)s."),
         }
         texts = {check: str(text) for check, text in texts.items()}
 
@@ -587,7 +649,32 @@ class ExceptionsReport(Report):
             return (check, checks[check], subjects[Subject.OUTLET], pk, outlet, pk, outlet, company, "", None, today,
                     None, texts[check] % {"today": today.isoformat(), "latest": latest.isoformat() if latest else none})
 
-        row_of = {Check.ORDER_SNAPSHOT_NOT_ELIGIBLE: snapshot, Check.ORDER_HISTORY_NOT_ELIGIBLE: history,
+        def price_above(values):
+            (pk, name, outlet_id, outlet, company, valid_from, unit_price, unit, bound, source, reason, approver,
+             reviewed_at) = values
+            check = Check.PRICE_ABOVE_BOUND
+            return (check, checks[check], subjects[Subject.PRICE], pk, name, outlet_id, outlet, company, "",
+                    valid_from.year, valid_from, unit_price, texts[check] % {
+                        "price": format_rupiah(unit_price), "unit": unit, "valid_from": valid_from.isoformat(),
+                        "bound": format_rupiah(bound), "source": source or none, "approver": approver or none,
+                        "day": timezone.localdate(reviewed_at).isoformat() if reviewed_at else none,
+                        "reason": reason or none})
+
+        def above_reference(values):
+            (quantity, unit_price, reference, source, tier, offered, agreed, agency_side, outlet_side, negotiated_on,
+             placed_by) = values[10:]
+            money = {"offered": offered, "agreed": agreed}
+            return order_row(Check.ORDER_ABOVE_REFERENCE, values, quantity=quantity,
+                             unit_price=format_rupiah(unit_price), reference=format_rupiah(reference),
+                             source=source or none, tier=tier or none,
+                             negotiated_on=negotiated_on.isoformat() if negotiated_on else none,
+                             agency_side=agency_side or none, outlet_side=outlet_side or none,
+                             placed_by=placed_by or none,
+                             **{key: format_rupiah(value) if value is not None else none
+                                for key, value in money.items()})
+
+        row_of = {Check.PRICE_ABOVE_BOUND: price_above, Check.ORDER_ABOVE_REFERENCE: above_reference,
+                  Check.ORDER_SNAPSHOT_NOT_ELIGIBLE: snapshot, Check.ORDER_HISTORY_NOT_ELIGIBLE: history,
                   Check.PAID_WITHOUT_PROOF: paid, Check.PRICE_OVERRIDE: override, Check.BUDGET_BELOW_ORDERS: budget,
                   Check.DOCUMENT_EXPIRED_WHILE_LISTED: document, Check.LISTED_WITHOUT_TAX_STATUS: tax}
         for check, query in self.findings(filters, user, today):

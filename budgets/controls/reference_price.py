@@ -44,7 +44,7 @@ class Negotiation:
 
     def sentence(self) -> str:
         return gettext("Negotiated on %(day)s by %(agency)s (agency) and %(outlet)s (outlet): offered %(offered)s, "
-                       "agreed %(agreed)s per unit.") % {
+                       "agreed %(agreed)s per unit") % {
             "day": local_date(self.negotiated_on), "agency": self.agency_negotiator, "outlet": self.outlet_negotiator,
             "offered": format_rupiah(self.offered), "agreed": format_rupiah(self.agreed)}
 
