@@ -12,6 +12,8 @@ class BudgetsConfig(AppConfig):
         # The staff home is the catalog's, which may not import budgets: budgets adds its panels.
         from catalog import home_panels
 
+        from . import home_reference
         from .home import staff_home_panels
 
         home_panels.register(staff_home_panels)
+        home_panels.register(home_reference.staff_home_panels)

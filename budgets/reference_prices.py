@@ -7,9 +7,9 @@ against it, so an agency that has not set its Standar Harga Satuan works as befo
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
-from .models import ReferencePrice
+from .models import MediaOrder, OrderStatus, PriceItem, PriceStatus, ReferencePrice
 
 
 def reference_prices(year: int, kind: str, tier: str | None) -> QuerySet[ReferencePrice]:
@@ -31,3 +31,20 @@ def upper_bound_for(agency_id: int | None, year: int, kind: str, tier: str | Non
     if agency_id is not None:
         return prices.filter(budget__agency_id=agency_id).first()
     return prices.order_by("upper_bound", "budget__agency__name", "pk").first()
+
+
+# --- what staff and auditors look at ------------------------------------------------------------------------
+
+
+def orders_above_reference(orders: QuerySet[MediaOrder]) -> QuerySet[MediaOrder]:
+    """Of ``orders``, those whose approved price was above the reference price kept on them (placed with a
+    recorded negotiation), cancelled ones left out."""
+    return (orders.filter(reference_price__isnull=False, unit_price__gt=F("reference_price"))
+            .exclude(status=OrderStatus.CANCELLED))
+
+
+def prices_above_bound(prices: QuerySet[PriceItem] | None = None) -> QuerySet[PriceItem]:
+    """Approved prices above the upper bound they were checked against (approved with a reason)."""
+    prices = PriceItem.objects.all() if prices is None else prices
+    return prices.filter(status=PriceStatus.APPROVED, approval_bound__isnull=False,
+                         unit_price__gt=F("approval_bound"))

@@ -125,10 +125,12 @@ def spend_ledger_orders(filters: ReportFilters, user) -> QuerySet[MediaOrder]:
 SPEND_LEDGER_FIELDS = (
     "pk", "budget__agency__name", "budget__year", "budget__account_code", "outlet_id", "outlet__name",
     "outlet__company__legal_name", "price_item__kind", "price_item__name", "description", "quantity", "unit_price",
-    "amount", "override_reason", "tier_on_order_date", "reference_price", "negotiation_offered", "negotiation_agreed",
-    "negotiated_on", "negotiators", "status", "order_date", "service_start", "service_end", "ecatalog_reference",
+    "amount", "override_reason", "status", "order_date", "service_start", "service_end", "ecatalog_reference",
     "proof_status", "published_url", "paid_on", "payment_reference", "cancelled_on", "eligible_on_order_date",
     "listing_state_on_order_date", "failing_reasons", "placed_by",
+    # Tiers and reference prices (issue 14), after the columns files and scripts already read by position.
+    "tier_on_order_date", "reference_price", "negotiation_offered", "negotiation_agreed", "negotiated_on",
+    "negotiators",
 )
 
 
@@ -194,12 +196,6 @@ class SpendLedgerReport(Report):
         Column("unit_price", _("unit price"), "money"),
         Column("amount", _("amount"), "money"),
         Column("override_reason", _("reason for a different amount")),
-        Column("tier", _("tier on the order date")),
-        Column("reference_price", _("reference price"), "money"),
-        Column("negotiation_offered", _("price offered"), "money"),
-        Column("negotiation_agreed", _("price agreed"), "money"),
-        Column("negotiated_on", _("negotiated on"), "date"),
-        Column("negotiated_by", _("negotiated by (agency / outlet)"), personal=True),
         Column("status", _("status")),
         Column("order_date", _("order date"), "date"),
         Column("service_start", _("service from"), "date"),
@@ -214,6 +210,12 @@ class SpendLedgerReport(Report):
         Column("listing_state", _("listing on the order date")),
         Column("failing_reasons", _("failing rules on the order date")),
         Column("placed_by", _("placed by"), personal=True),
+        Column("tier", _("tier on the order date")),
+        Column("reference_price", _("reference price"), "money"),
+        Column("negotiation_offered", _("price offered"), "money"),
+        Column("negotiation_agreed", _("price agreed"), "money"),
+        Column("negotiated_on", _("negotiated on"), "date"),
+        Column("negotiated_by", _("negotiated by (agency / outlet)"), personal=True),
     ]
 
     def queryset(self, filters: ReportFilters, user):
@@ -533,6 +535,8 @@ class ExceptionsReport(Report):
         Column("date", _("date"), "date"),
         Column("amount", _("amount"), "money"),
         Column("detail", _("detail")),
+        # The people a finding names (who negotiated, placed, approved): personal, left out of the public profile.
+        Column("people", _("people named"), personal=True),
     ]
 
     def queryset(self, filters: ReportFilters, user):
@@ -590,12 +594,16 @@ class ExceptionsReport(Report):
                 "KSWP is of %(latest)s."),
             Check.PRICE_ABOVE_BOUND: _(
                 "%(price)s per %(unit)s from %(valid_from)s is above the upper bound %(bound)s (%(source)s); "
-                "approved by %(approver)s on %(day)s. Reason: %(reason)s"),
+                "approved on %(day)s. Reason: %(reason)s"),
             Check.ORDER_ABOVE_REFERENCE: _(
                 "The approved price %(unit_price)s is above the reference price %(reference)s (%(source)s, tier "
-                "%(tier)s). Negotiated on %(negotiated_on)s by %(agency_side)s (agency) and %(outlet_side)s "
-                "(outlet): offered %(offered)s, agreed %(agreed)s; %(quantity)s × %(agreed)s. Placed by "
-                "%(placed_by)s. Order status: %(status)s."),
+                "%(tier)s). Negotiated on %(negotiated_on)s: offered %(offered)s, agreed %(agreed)s; %(quantity)s × "
+                "%(agreed)s. Order status: %(status)s."),
+        }
+        people_texts = {
+            Check.PRICE_ABOVE_BOUND: str(_("Approved by %(approver)s.")),
+            Check.ORDER_ABOVE_REFERENCE: str(_(
+                "Negotiated by %(agency_side)s (agency) and %(outlet_side)s (outlet); placed by %(placed_by)s.")),
         }
         texts = {check: str(text) for check, text in texts.items()}
 
@@ -656,28 +664,31 @@ class ExceptionsReport(Report):
             return (check, checks[check], subjects[Subject.PRICE], pk, name, outlet_id, outlet, company, "",
                     valid_from.year, valid_from, unit_price, texts[check] % {
                         "price": format_rupiah(unit_price), "unit": unit, "valid_from": valid_from.isoformat(),
-                        "bound": format_rupiah(bound), "source": source or none, "approver": approver or none,
+                        "bound": format_rupiah(bound), "source": source or none,
                         "day": timezone.localdate(reviewed_at).isoformat() if reviewed_at else none,
-                        "reason": reason or none})
+                        "reason": reason or none},
+                    people_texts[check] % {"approver": approver or none})
 
         def above_reference(values):
             (quantity, unit_price, reference, source, tier, offered, agreed, agency_side, outlet_side, negotiated_on,
              placed_by) = values[10:]
             money = {"offered": offered, "agreed": agreed}
-            return order_row(Check.ORDER_ABOVE_REFERENCE, values, quantity=quantity,
-                             unit_price=format_rupiah(unit_price), reference=format_rupiah(reference),
-                             source=source or none, tier=tier or none,
-                             negotiated_on=negotiated_on.isoformat() if negotiated_on else none,
-                             agency_side=agency_side or none, outlet_side=outlet_side or none,
-                             placed_by=placed_by or none,
-                             **{key: format_rupiah(value) if value is not None else none
-                                for key, value in money.items()})
+            check = Check.ORDER_ABOVE_REFERENCE
+            row = order_row(check, values, quantity=quantity, unit_price=format_rupiah(unit_price),
+                            reference=format_rupiah(reference), source=source or none, tier=tier or none,
+                            negotiated_on=negotiated_on.isoformat() if negotiated_on else none,
+                            **{key: format_rupiah(value) if value is not None else none
+                               for key, value in money.items()})
+            return (*row, people_texts[check] % {"agency_side": agency_side or none,
+                                                 "outlet_side": outlet_side or none, "placed_by": placed_by or none})
 
         row_of = {Check.PRICE_ABOVE_BOUND: price_above, Check.ORDER_ABOVE_REFERENCE: above_reference,
                   Check.ORDER_SNAPSHOT_NOT_ELIGIBLE: snapshot, Check.ORDER_HISTORY_NOT_ELIGIBLE: history,
                   Check.PAID_WITHOUT_PROOF: paid, Check.PRICE_OVERRIDE: override, Check.BUDGET_BELOW_ORDERS: budget,
                   Check.DOCUMENT_EXPIRED_WHILE_LISTED: document, Check.LISTED_WITHOUT_TAX_STATUS: tax}
+        width = len(self.columns)
         for check, query in self.findings(filters, user, today):
             make_row = row_of[check]
             for values in query.iterator(chunk_size=CHUNK):
-                yield make_row(values)
+                row = make_row(values)
+                yield row if len(row) == width else (*row, "")  # a check that names nobody

@@ -32,7 +32,7 @@ from tests.factories import StaffUserFactory
 from tests.helpers import messages_of
 from tests.helpers import text as folded
 from tests.test_api_orders import Api, refusal
-from tests.test_reports_budgets import download
+from tests.test_reports_budgets import download, read_csv
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ordinary_day")]
 
@@ -249,7 +249,8 @@ def test_an_order_above_the_reference_needs_the_negotiation_and_is_placed_at_the
     assert (order.negotiation_offered, order.negotiation_agreed, order.negotiated_by_agency,
             order.negotiated_by_outlet, order.negotiated_on) == (
         10_000_000, 9_000_000, "Rina Kusumawati", "Budi Santoso", datetime.date(2026, 9, 10))
-    assert order.override_reason.startswith("Negotiated on")
+    assert order.override_reason == (
+        "Price negotiated on 2026-09-10: offered Rp 10.000.000, agreed Rp 9.000.000 per unit")
     budget.refresh_from_db()
     assert budget.ordered_amount == 18_000_000
 
@@ -349,11 +350,17 @@ def test_the_exceptions_report_and_the_ledger_show_prices_and_orders_let_through
     above = found["order_above_reference"]
     assert above["number"] == str(order.pk)
     assert "above the reference price Rp 8.000.000" in above["detail"]
-    assert "by Rina Kusumawati (agency) and Budi Santoso (outlet)" in above["detail"]
-    assert "Placed by Siti Rahmawati." in above["detail"]
+    assert "Negotiated on 2026-09-10: offered Rp 10.000.000, agreed Rp 9.000.000" in above["detail"]
+    assert above["people named"] == (
+        "Negotiated by Rina Kusumawati (agency) and Budi Santoso (outlet); placed by Siti Rahmawati.")
     bound = found["price_above_bound"]
     assert bound["name"] == "Advertorial utama" and "Reason: Jangkauan nasional." in bound["detail"]
-    assert "approved by Siti Rahmawati" in bound["detail"]
+    assert bound["people named"] == "Approved by Siti Rahmawati."
+    assert found["price_override"]["people named"] == ""
+    # The public profile leaves the names out.
+    client.force_login(auditor)
+    public = read_csv(client.get("/reports/exceptions.csv", {"profile": "public"}))
+    assert not any("Rina" in cell or "Siti" in cell for row in public for cell in row)
     ledger = {row["order number"]: row for row in download(client, auditor, "spend-ledger")}[str(order.pk)]
     assert (ledger["tier on the order date"], ledger["reference price"], ledger["price offered"],
             ledger["price agreed"], ledger["negotiated on"], ledger["negotiated by (agency / outlet)"]) == (
@@ -365,3 +372,34 @@ def test_the_exceptions_report_and_the_ledger_show_prices_and_orders_let_through
     with django_assert_max_num_queries(12):
         assert sum(1 for _row in report.rows(ReportFilters(), None)) >= 5
     assert PriceItem.objects.filter(above_bound_reason="").exclude(approval_bound=None).exists()
+
+
+# --- the staff home ---------------------------------------------------------------------------------------------
+
+
+def test_the_staff_home_shows_the_orders_above_the_reference_and_links_to_exactly_them(
+        client, budget, officer, outlet, django_assert_max_num_queries):
+    from budgets.home_reference import staff_home_panels
+
+    set_reference(budget, user=officer)
+    services.price_approve(submitted(outlet), user=officer, reason="Jangkauan nasional.")
+    price = approved_price(outlet, unit_price=10_000_000, name="Advertorial 600 kata")
+    negotiated = place(budget, price, quantity=2, user=officer, answers={"negotiation": NEGOTIATION})
+    cheaper = approved_price(outlet, unit_price=5_000_000, name="Unggahan", kind=ProductKind.SOCIAL_POST)
+    place(budget, cheaper, user=officer)
+    staff_home_panels(officer, datetime.date(2026, 11, 26))  # the user's permissions and agency, read once
+    with django_assert_max_num_queries(2):
+        [panel] = staff_home_panels(officer, datetime.date(2026, 11, 26))
+    assert (panel["count"], [o.pk for o in panel["rows"]], panel["prices"]) == (1, [negotiated.pk], 1)
+    client.force_login(officer)
+    home = text(client.get("/admin/"))
+    assert "Above the reference prices in 2026" in home
+    assert "<strong>1</strong> orders above the reference price, placed with a recorded negotiation" in home
+    assert "<strong>1</strong> prices approved above an upper bound, with a reason" in home
+    listed = client.get(panel["url"])
+    assert [o.pk for o in listed.context["cl"].result_list] == [negotiated.pk]
+    prices = client.get(panel["prices_url"])
+    assert [p.name for p in prices.context["cl"].result_list] == ["Advertorial utama"]
+    # Another agency's officer counts none of this agency's orders.
+    other = budget_officer(make_agency("Kominfotik DKI"))
+    assert staff_home_panels(other, datetime.date(2026, 11, 26))[0]["count"] == 0

@@ -48,7 +48,7 @@ from .. import selectors, services
 from ..controls.reference_price import Negotiation
 from ..models import Budget, MediaOrder, OrderStatus, ProofStatus
 from ..services import BudgetRefused
-from .filters import WaitingForProofFilter
+from .filters import ReferenceFilter, WaitingForProofFilter
 from .prices import RupiahField, ServiceFormMixin
 
 ORDER_TONES = {OrderStatus.COMMITTED: "info", OrderStatus.PUBLISHED: "info", OrderStatus.PAID: "good",
@@ -225,7 +225,7 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
                     "status_label", "proof_state"]
     list_select_related = ["budget__agency", "outlet", "price_item"]
     list_filter = [YearFilter, AgencyFilter, OutletFilter, "price_item__kind", "status", ProofFilter,
-                   WaitingForProofFilter]
+                   WaitingForProofFilter, ReferenceFilter]
     search_fields = ["ecatalog_reference"]
     search_help_text = _("Outlet name or e-catalog order reference")
     autocomplete_fields = ["price_item"]

@@ -36,6 +36,7 @@ from .. import services
 from ..models import PriceItem, PriceStatus
 from ..services import BudgetRefused
 from ..services.prices import approval_bound
+from .filters import BoundFilter, PriceYearFilter
 
 PRICE_TONES = {PriceStatus.SUBMITTED: "warn", PriceStatus.APPROVED: "good", PriceStatus.REJECTED: "bad"}
 
@@ -126,7 +127,7 @@ class PriceItemAdmin(admin.ModelAdmin):
     list_display = ["outlet_name", "kind", "description", "price", "valid_from", "valid_until", "status_label",
                     "source"]
     list_select_related = ["outlet", "reviewed_by"]
-    list_filter = ["status", "kind", "outlet__media_type"]
+    list_filter = ["status", "kind", "outlet__media_type", BoundFilter, PriceYearFilter]
     # The search itself is get_search_results (outlet names through their trigram index); the admin needs a
     # search field to show the box and to serve the order form's product autocomplete.
     search_fields = ["name"]

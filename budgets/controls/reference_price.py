@@ -42,6 +42,13 @@ class Negotiation:
     outlet_negotiator: str
     negotiated_on: datetime.date
 
+    def reason(self) -> str:
+        """The reason for the order's amount (MediaOrder.override_reason): the prices and the day, without the
+        negotiators' names, which the order keeps in their own fields (personal data, out of public files)."""
+        return gettext("Price negotiated on %(day)s: offered %(offered)s, agreed %(agreed)s per unit") % {
+            "day": self.negotiated_on.isoformat(), "offered": format_rupiah(self.offered),
+            "agreed": format_rupiah(self.agreed)}
+
     def sentence(self) -> str:
         return gettext("Negotiated on %(day)s by %(agency)s (agency) and %(outlet)s (outlet): offered %(offered)s, "
                        "agreed %(agreed)s per unit") % {
@@ -105,7 +112,7 @@ def negotiated_amount(answer, quantity: int, amount, override_reason: str):
     if amount is None or amount == "":
         amount = quantity * negotiation.agreed
     if not (override_reason or "").strip():
-        override_reason = negotiation.sentence()
+        override_reason = negotiation.reason()
     return amount, override_reason
 
 
