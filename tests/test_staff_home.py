@@ -29,7 +29,7 @@ HOME = "/admin/"
 CATALOG_PANELS = ["home-applications", "home-pending-documents", "home-expiring-documents", "home-listing-changes",
                   "home-recheck"]
 # Added by budgets (budgets/home.py) for those who may see media orders.
-BUDGET_PANELS = ["home-orders-waiting-proof", "home-proofs-waiting-review"]
+BUDGET_PANELS = ["home-orders-waiting-proof", "home-proofs-waiting-review", "home-above-reference"]
 PANELS = [*CATALOG_PANELS, *BUDGET_PANELS, "home-audit"]
 
 
