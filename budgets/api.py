@@ -296,24 +296,6 @@ def _max_length(field: str) -> int:
     return MediaOrder._meta.get_field(field).max_length
 
 
-class NegotiationInput(serializers.Serializer):
-    """The negotiation passed to order_place as answers["negotiation"] (budgets.controls.reference_price), which
-    checks it and refuses what is missing with the admin form's words."""
-
-    offered = WholeNumberField(max_value=RUPIAH_MAX, required=False, allow_null=True, default=None,
-                               help_text=_("Whole rupiah per unit, as the outlet offered it."))
-    agreed = WholeNumberField(max_value=RUPIAH_MAX, required=False, allow_null=True, default=None,
-                              help_text=_("Whole rupiah per unit, as agreed; the order is quantity × this price."))
-    agency_negotiator = serializers.CharField(required=False, allow_blank=True, default="",
-                                              max_length=_max_length("negotiated_by_agency"),
-                                              help_text=_("Who negotiated for the agency."))
-    outlet_negotiator = serializers.CharField(required=False, allow_blank=True, default="",
-                                              max_length=_max_length("negotiated_by_outlet"),
-                                              help_text=_("Who negotiated for the outlet."))
-    negotiated_on = serializers.DateField(required=False, allow_null=True, default=None,
-                                          help_text=_("The day of the negotiation, on or before the order date."))
-
-
 class OrderPlaceInput(serializers.Serializer):
     budget = serializers.PrimaryKeyRelatedField(queryset=Budget.objects.all(),
                                                 help_text=_("The budget's id: one of your agency's."))
@@ -331,10 +313,30 @@ class OrderPlaceInput(serializers.Serializer):
                                                max_length=_max_length("ecatalog_reference"))
     description = serializers.CharField(required=False, allow_blank=True, default="",
                                         help_text=_("What is published."))
-    negotiation = NegotiationInput(
-        required=False, allow_null=True, default=None,
-        help_text=_("Needed when the approved price is above the agency's reference price for the product and the "
-                    "outlet's tier: the order is then placed at the price agreed (leave amount out)."))
+    # The negotiation, needed when the approved price is above the agency's reference price for the product and
+    # the outlet's tier (budgets.controls.reference_price, which checks it and refuses what is missing in the admin
+    # form's words): the order is then placed at quantity × the price agreed (leave amount out).
+    negotiation_offered = WholeNumberField(max_value=RUPIAH_MAX, required=False, allow_null=True, default=None,
+                                           help_text=_("Whole rupiah per unit, as the outlet offered it."))
+    negotiation_agreed = WholeNumberField(
+        max_value=RUPIAH_MAX, required=False, allow_null=True, default=None,
+        help_text=_("Whole rupiah per unit, as agreed; the order is quantity × this price."))
+    negotiated_by_agency = serializers.CharField(required=False, allow_blank=True, default="",
+                                                 max_length=_max_length("negotiated_by_agency"),
+                                                 help_text=_("Who negotiated for the agency."))
+    negotiated_by_outlet = serializers.CharField(required=False, allow_blank=True, default="",
+                                                 max_length=_max_length("negotiated_by_outlet"),
+                                                 help_text=_("Who negotiated for the outlet."))
+    negotiated_on = serializers.DateField(required=False, allow_null=True, default=None,
+                                          help_text=_("The day of the negotiation, on or before the order date."))
+
+
+def negotiation_answers(data: dict) -> dict:
+    """The order's answers to the reference price control, from the input's negotiation fields."""
+    negotiation = {"offered": data["negotiation_offered"], "agreed": data["negotiation_agreed"],
+                   "agency_negotiator": data["negotiated_by_agency"], "outlet_negotiator": data["negotiated_by_outlet"],
+                   "negotiated_on": data["negotiated_on"]}
+    return {"negotiation": negotiation} if any(v not in (None, "") for v in negotiation.values()) else {}
 
 
 class PriceApproveInput(serializers.Serializer):
@@ -609,7 +611,7 @@ class OrderViewSet(ReadOnlyViewSet):
             amount=data["amount"], override_reason=data["override_reason"],
             ecatalog_reference=data["ecatalog_reference"], description=data["description"],
             request_key=request_key, user=request.user,
-            answers={"negotiation": dict(data["negotiation"])} if data["negotiation"] else {})
+            answers=negotiation_answers(data))
         if already_placed:
             return self.answer(order, headers={REPLAYED_HEADER: "true"})
         return self.answer(order, status.HTTP_201_CREATED)

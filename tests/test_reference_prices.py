@@ -325,8 +325,12 @@ def test_the_api_refuses_with_the_same_words_and_places_with_the_negotiation(cli
     body = {"budget": budget.pk, "price_item": price.pk, "quantity": 2, "order_date": ORDER_DAY.isoformat(),
             "service_start": ORDER_DAY.isoformat(), "service_end": "2026-09-21"}
     assert refusal(api.post(ORDERS, body, language="en")) == [NEGOTIATION_REQUIRED]
-    negotiation = {**NEGOTIATION, "negotiated_on": "2026-09-10"}
-    response = api.post(ORDERS, {**body, "negotiation": negotiation})
+    incomplete = {"negotiation_offered": 10_000_000, "negotiation_agreed": 9_000_000}
+    assert refusal(api.post(ORDERS, {**body, **incomplete}, language="en")) == [
+        "The negotiation is incomplete: give who negotiated for the agency, who negotiated for the outlet, the day."]
+    negotiation = {**incomplete, "negotiated_by_agency": "Rina Kusumawati", "negotiated_by_outlet": "Budi Santoso",
+                   "negotiated_on": "2026-09-10"}
+    response = api.post(ORDERS, {**body, **negotiation})
     assert response.status_code == 201, response.content
     answer = response.json()
     assert (answer["amount"], answer["reference_price"], answer["tier_on_order_date"]) == (18_000_000, 8_000_000, "A")
