@@ -196,3 +196,19 @@ def test_the_tier_on_a_past_day_reads_the_catalogs_history():
     day = timezone.localdate() - datetime.timedelta(days=3)
     assert tier_on(outlet.pk, day) is None  # never evaluated by then: not eligible
     assert tier_on(outlet.pk, day, eligible=True) == Tier.C
+
+
+def test_staff_set_the_tiers_in_the_policys_page(admin_client):
+    from tests.test_catalog_admin import policy_form
+
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    url = reverse("admin:catalog_eligibilitypolicy_change", args=[EligibilityPolicy.load().pk])
+    response = admin_client.post(url, policy_form(tier_a_level="administrative", tier_b_level="administrative"))
+    assert response.status_code == 200
+    assert "Tier A needs a higher Dewan Pers verification than tier B." in text(response)
+    response = admin_client.post(url, policy_form(tier_a_level="administrative", tier_b_level="none",
+                                                  tier_c_requires_eligible=""))
+    assert response.status_code == 302
+    saved = EligibilityPolicy.load()
+    assert (saved.tier_a_level, saved.tier_b_level, saved.tier_c_requires_eligible) == ("administrative", "none",
+                                                                                       False)
