@@ -25,6 +25,7 @@ from rest_framework.routers import SimpleRouter
 
 from catalog.models import ListingState
 from catalog.rules import reason_text
+from catalog.tiers import Tier
 from mediareg.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from mediareg.api.idempotency import REPLAYED_HEADER
 from mediareg.api.views import ReadOnlyViewSet
@@ -45,6 +46,7 @@ from .models import (
     PriceStatus,
     ProductKind,
     ProofStatus,
+    ReferencePrice,
     RevisionReason,
 )
 
@@ -90,6 +92,18 @@ class PriceItemFilter(django_filters.FilterSet):
 
     def filter_valid_on(self, queryset, name, value):
         return queryset.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=value), valid_from__lte=value)
+
+
+class ReferencePriceFilter(django_filters.FilterSet):
+    budget = IntegerFilter(field_name="budget__id", label=_("The budget's id."))
+    agency = IntegerFilter(field_name="budget__agency__id", label=_("The agency's id."))
+    year = IntegerFilter(field_name="budget__year", label=_("The fiscal year, e.g. 2026."))
+    kind = django_filters.ChoiceFilter(choices=ProductKind.choices, label=_("The kind of product."))
+    tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("The tier of outlet."))
+
+    class Meta:
+        model = ReferencePrice
+        fields = ["budget", "agency", "year", "kind", "tier"]
 
 
 PROOF_NONE = "none"
@@ -189,7 +203,27 @@ class PriceItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = PriceItem
         fields = ["id", "outlet", "outlet_name", "kind", "description", "unit", "unit_price", "valid_from",
-                  "valid_until", "status", "source", "submitted_at", "reviewed_at", "review_reason"]
+                  "valid_until", "status", "source", "submitted_at", "reviewed_at", "review_reason", "approval_bound",
+                  "approval_bound_source", "above_bound_reason"]
+
+
+class ReferencePriceSerializer(serializers.ModelSerializer):
+    agency = serializers.IntegerField(source="budget.agency_id", read_only=True)
+    agency_name = serializers.CharField(source="budget.agency.__str__", read_only=True)
+    year = serializers.IntegerField(source="budget.year", read_only=True)
+
+    class Meta:
+        model = ReferencePrice
+        fields = ["id", "budget", "agency", "agency_name", "year", "kind", "tier", "reference_price", "upper_bound",
+                  "unit", "source_reference", "created_at", "updated_at"]
+
+
+class NegotiationSerializer(serializers.Serializer):
+    offered = serializers.IntegerField(source="negotiation_offered", help_text=_("Price offered per unit."))
+    agreed = serializers.IntegerField(source="negotiation_agreed", help_text=_("Price agreed per unit."))
+    agency_negotiator = serializers.CharField(source="negotiated_by_agency")
+    outlet_negotiator = serializers.CharField(source="negotiated_by_outlet")
+    negotiated_on = serializers.DateField()
 
 
 class OutcomeSerializer(serializers.Serializer):
@@ -253,6 +287,10 @@ class OrderSerializer(serializers.ModelSerializer):
     has_proof_file = serializers.SerializerMethodField()
     eligibility = EligibilitySnapshotSerializer(source="*", read_only=True)
     flags = OrderFlagSerializer(many=True, read_only=True)
+    tier_on_order_date = serializers.SerializerMethodField(
+        help_text=_("The outlet's tier on the order date (A, B, C; null when it reached none or was not kept)."))
+    negotiation = serializers.SerializerMethodField(
+        help_text=_("The negotiation recorded before an order above the reference price; null without one."))
 
     class Meta:
         model = MediaOrder
@@ -261,7 +299,8 @@ class OrderSerializer(serializers.ModelSerializer):
                   "override_reason", "order_date", "service_start", "service_end", "ecatalog_reference",
                   "description", "status", "proof_status", "published_url", "has_proof_file", "proof_content_type",
                   "proof_submitted_at", "proof_reviewed_at", "proof_reason", "proof_due_on", "proof_filed_on",
-                  "paid_on", "payment_reference", "cancelled_on", "cancel_reason", "eligibility", "flags", "created_at",
+                  "paid_on", "payment_reference", "cancelled_on", "cancel_reason", "eligibility", "flags",
+                  "tier_on_order_date", "reference_price", "reference_source", "negotiation", "created_at",
                   "updated_at"]
         extra_kwargs = {
             "proof_due_on": {"help_text": _("The deadline for proof of publication, fixed when the order was "
@@ -269,6 +308,14 @@ class OrderSerializer(serializers.ModelSerializer):
             "proof_filed_on": {"help_text": _("The day the proof was last filed; after proof_due_on it was a late "
                                               "claim.")},
         }
+
+    @extend_schema_field({"type": "string", "enum": Tier.values, "nullable": True})
+    def get_tier_on_order_date(self, order) -> str | None:
+        return order.tier_on_order_date or None
+
+    @extend_schema_field(NegotiationSerializer(allow_null=True))
+    def get_negotiation(self, order):
+        return NegotiationSerializer(order).data if order.negotiation_agreed is not None else None
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_has_proof_file(self, order) -> bool:
@@ -353,6 +400,52 @@ class OrderPlaceInput(serializers.Serializer):
         required=False, allow_blank=True, default="",
         help_text=_("Why order from an outlet connected to an interest declared to your agency, where its policy "
                     "allows a second approval: the order is then held for a second approver."))
+    # The negotiation, needed when the approved price is above the agency's reference price for the product and
+    # the outlet's tier (budgets.controls.reference_price, which checks it and refuses what is missing in the admin
+    # form's words): the order is then placed at quantity × the price agreed (leave amount out).
+    negotiation_offered = WholeNumberField(max_value=RUPIAH_MAX, required=False, allow_null=True, default=None,
+                                           help_text=_("Whole rupiah per unit, as the outlet offered it."))
+    negotiation_agreed = WholeNumberField(
+        max_value=RUPIAH_MAX, required=False, allow_null=True, default=None,
+        help_text=_("Whole rupiah per unit, as agreed; the order is quantity × this price."))
+    negotiated_by_agency = serializers.CharField(required=False, allow_blank=True, default="",
+                                                 max_length=_max_length("negotiated_by_agency"),
+                                                 help_text=_("Who negotiated for the agency."))
+    negotiated_by_outlet = serializers.CharField(required=False, allow_blank=True, default="",
+                                                 max_length=_max_length("negotiated_by_outlet"),
+                                                 help_text=_("Who negotiated for the outlet."))
+    negotiated_on = serializers.DateField(required=False, allow_null=True, default=None,
+                                          help_text=_("The day of the negotiation, on or before the order date."))
+
+
+def negotiation_answers(data: dict) -> dict:
+    """The order's answers to the reference price control, from the input's negotiation fields."""
+    negotiation = {"offered": data["negotiation_offered"], "agreed": data["negotiation_agreed"],
+                   "agency_negotiator": data["negotiated_by_agency"], "outlet_negotiator": data["negotiated_by_outlet"],
+                   "negotiated_on": data["negotiated_on"]}
+    return {"negotiation": negotiation} if any(v not in (None, "") for v in negotiation.values()) else {}
+
+
+class PriceApproveInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="",
+                                   help_text=_("Required when the price is above the upper bound of the reference "
+                                               "price that applies."))
+
+
+class ReferencePriceInput(serializers.Serializer):
+    budget = serializers.PrimaryKeyRelatedField(queryset=Budget.objects.all(),
+                                                help_text=_("The budget's id: its agency and fiscal year."))
+    kind = serializers.ChoiceField(choices=ProductKind.choices)
+    tier = serializers.ChoiceField(choices=Tier.choices)
+    reference_price = WholeNumberField(max_value=RUPIAH_MAX, help_text=_("Whole rupiah per unit."))
+    upper_bound = WholeNumberField(max_value=RUPIAH_MAX,
+                                   help_text=_("Whole rupiah per unit, not below the reference price."))
+    unit = serializers.CharField(required=False, allow_blank=True, default="",
+                                 max_length=ReferencePrice._meta.get_field("unit").max_length)
+    source_reference = serializers.CharField(
+        required=False, allow_blank=True, default="",
+        max_length=ReferencePrice._meta.get_field("source_reference").max_length,
+        help_text=_("The regulation that sets it, e.g. the Perkada's number."))
 
 
 class OrderPublishInput(serializers.Serializer):
@@ -450,8 +543,9 @@ ORDER_EXAMPLE = {
     "has_proof_file": True, "proof_content_type": "application/pdf",
     "proof_submitted_at": "2026-09-22T11:00:00+07:00", "proof_reviewed_at": "2026-09-23T09:30:00+07:00",
     "proof_reason": "", "proof_due_on": "2026-09-23", "proof_filed_on": "2026-09-22", "paid_on": "2026-10-01",
-    "payment_reference": "SP2D-00123/2026", "cancelled_on": None,
-    "cancel_reason": "",
+    "payment_reference": "SP2D-00123/2026", "cancelled_on": None, "cancel_reason": "", "flags": [],
+    "tier_on_order_date": "A", "reference_price": 12000000,
+    "reference_source": "Kominfotik DKI 2026: Pergub 12/2025 SHS", "negotiation": None,
     "eligibility": {"eligible": True, "listing_state": "listed", "eligible_since": "2026-08-17T10:00:00+07:00",
                     "outcomes": [{"code": "npwp_valid", "passed": True, "reason": "NPWP perusahaan valid."}]},
     "created_at": "2026-09-14T10:20:00+07:00", "updated_at": "2026-10-01T14:00:00+07:00",
@@ -533,8 +627,63 @@ class PriceItemViewSet(ReadOnlyViewSet):
     filterset_class = PriceItemFilter
     ordering = ("-pk",)
 
+    action_permissions = {"approve": ["budgets.approve_priceitem"]}
+
     def get_queryset(self):
         return PriceItem.objects.select_related("outlet")
+
+    @extend_schema(
+        summary=_("Approve a price"), tags=["budgets"], request=PriceApproveInput, responses={200: PriceItemSerializer},
+        description=_("Through the same service as the admin: only a price waiting for approval; a price above the "
+                    "upper bound of the reference price that applies (your agency's for the year of its first day, "
+                    "the product's kind and the outlet's tier that day; the lowest of any agency's for someone of no "
+                    "agency) needs a reason, kept with the price. Needs the permission to approve prices."),
+        examples=[OpenApiExample("Above the bound", request_only=True,
+                                 value={"reason": "Jangkauan nasional; harga pasar sebanding."})])
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        item = self.get_object()
+        serializer = PriceApproveInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.price_approve(item, user=request.user, reason=serializer.validated_data["reason"])
+        return Response(self.get_serializer(self.get_queryset().get(pk=item.pk)).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Reference prices"), tags=["budgets"],
+        description=_("Each agency's reference price and upper bound per fiscal year, kind of product and tier of "
+                    "outlet (Standar Harga Satuan), in whole rupiah per unit. A budget officer sees their agency's "
+                    "only.")),
+    retrieve=extend_schema(summary=_("One reference price"), tags=["budgets"]),
+)
+class ReferencePriceViewSet(ReadOnlyViewSet):
+    queryset = ReferencePrice.objects.all()
+    serializer_class = ReferencePriceSerializer
+    filterset_class = ReferencePriceFilter
+    ordering = ("-pk",)
+
+    def get_queryset(self):
+        return ReferencePrice.objects.select_related("budget__agency").filter(
+            budget__in=selectors.visible_budgets(self.request.user))
+
+    @extend_schema(
+        summary=_("Set a reference price"), tags=["budgets"], request=ReferencePriceInput,
+        responses={201: ReferencePriceSerializer},
+        description=_("For one of your agency's budgets: refused (400, with the reason) when the upper bound is below "
+                    "the price, the regulation is not named, or the budget already has one for the kind and tier."),
+        examples=[OpenApiExample("A reference price", request_only=True, value={
+            "budget": 3, "kind": "advertorial", "tier": "A", "reference_price": 2000000, "upper_bound": 2500000,
+            "unit": "artikel", "source_reference": "Pergub 49/2024 lampiran SHS"})])
+    def create(self, request, *args, **kwargs):
+        serializer = ReferencePriceInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        row = services.reference_price_save(
+            data["budget"], kind=data["kind"], tier=data["tier"], reference_price=data["reference_price"],
+            upper_bound=data["upper_bound"], unit=data["unit"], source_reference=data["source_reference"],
+            user=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=row.pk)).data, status=status.HTTP_201_CREATED)
 
 
 ORDER_ANSWER = {200: OrderSerializer}
@@ -600,7 +749,8 @@ class OrderViewSet(ReadOnlyViewSet):
             order_date=data["order_date"], service_start=data["service_start"], service_end=data["service_end"],
             amount=data["amount"], override_reason=data["override_reason"],
             ecatalog_reference=data["ecatalog_reference"], description=data["description"],
-            request_key=request_key, user=request.user, answers={"interest_reason": data["interest_reason"]})
+            request_key=request_key, user=request.user,
+            answers={"interest_reason": data["interest_reason"], **negotiation_answers(data)})
         if already_placed:
             return self.answer(order, headers={REPLAYED_HEADER: "true"})
         return self.answer(order, status.HTTP_201_CREATED)
@@ -830,6 +980,7 @@ router = SimpleRouter()
 router.register("agencies", AgencyViewSet, basename="api-agency")
 router.register("budgets", BudgetViewSet, basename="api-budget")
 router.register("price-items", PriceItemViewSet, basename="api-price-item")
+router.register("reference-prices", ReferencePriceViewSet, basename="api-reference-price")
 router.register("orders", OrderViewSet, basename="api-order")
 router.register("other-spend", OtherSpendViewSet, basename="api-other-spend")
 router.register("declared-interests", DeclaredInterestViewSet, basename="api-declared-interest")

@@ -12,8 +12,10 @@ class BudgetsConfig(AppConfig):
         # The staff home is the catalog's, which may not import budgets: budgets adds its panels.
         from catalog import home_panels
 
+        from . import home_reference
         from .home import staff_home_panels
         from .home_proofs import proof_panels
 
         home_panels.register(staff_home_panels)
         home_panels.register(proof_panels)
+        home_panels.register(home_reference.staff_home_panels)

@@ -39,6 +39,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from catalog.demo import record_demo_history
+from catalog.tiers import Tier, tier_on
 from partners.demo.files import pdf_bytes, png_bytes
 from partners.demo.owners import SHARED_OWNER_NAME, shared_owner_companies
 from partners.models import MediaOutlet, MediaType, OutletDomain
@@ -62,6 +63,7 @@ from .models import (
     PriceItem,
     PriceStatus,
     ProductKind,
+    ReferencePrice,
     RevisionReason,
 )
 
@@ -218,6 +220,13 @@ TYPE_WEIGHT = {MediaType.TELEVISION: 4.0, MediaType.ONLINE: 3.0, MediaType.PRINT
 TOPICS = ("Jakarta Sehat", "Pencegahan banjir", "Transportasi umum terintegrasi", "Layanan Jakarta Kini",
           "Pembayaran pajak daerah", "Pengelolaan sampah", "Ruang terbuka hijau", "Festival budaya Betawi")
 YEAR_TOPICS = {2020: "Pencegahan COVID-19", 2021: "Vaksinasi COVID-19", 2024: "Pemilu 2024"}
+# Reference prices (Standar Harga Satuan) from the year Kaltim's Pergub 49/2024 set tiers; the demo's own numbers.
+REFERENCE_PRICES_FROM = 2024
+REFERENCE_SOURCE = "Pergub Standar Harga Satuan %(year)s, lampiran belanja jasa iklan (contoh demo)"
+PREMIUM_NAME = "Advertorial premium di halaman utama selama 7 hari"
+PREMIUM_REASON = ("Penempatan di halaman utama selama tujuh hari dengan pembaca dua kali rata-rata media daring "
+                  "sejenis; di atas batas atas SHS, disetujui dengan pertimbangan jangkauan.")
+NEGOTIATED_ORDER_KEY = uuid.uuid5(NAMESPACE, "reference-price:negotiated-order")
 PROOF_REJECTED = "Tangkapan layar tidak menampilkan tanggal tayang; kirim ulang bukti yang lengkap."
 CANCELLED = "Acara diundur ke tahun berikutnya; pesanan dibatalkan sebelum tayang."
 LATE_REASON = ("Redaksi terlambat mengirim tangkapan layar karena pergantian staf; tayang sesuai jadwal, "
@@ -306,6 +315,7 @@ def _seed(today, actor, officers, result, stored_files) -> None:
             else:
                 officer = None  # works for another agency: the demo places this agency's orders as the job
         budgets = _budgets(agency, spec, today, officer, result)
+        _reference_prices(budgets, prices, officer, result)
         declared = _declare_interest(agency, spec, outlets, today, officer, result)
         # The agency orders from a declared outlet only as the held order below: its plan leaves them out.
         plans = _order_plans(spec, [o for o in outlets if o.pk not in declared], prices, budgets, today,
@@ -314,6 +324,7 @@ def _seed(today, actor, officers, result, stored_files) -> None:
         _other_spend(agency, spec, budgets, outlets, today, officer, result, stored_files)
         if declared:
             _held_order(agency, spec, outlets, declared, prices, budgets, existing, today, officer, result)
+    _above_the_reference(outlets, today, officers, result)
     result.agencies = Agency.objects.filter(slug__in=[a.slug for a in AGENCIES]).count()
     result.budgets = Budget.objects.filter(agency__slug__in=[a.slug for a in AGENCIES]).count()
     result.price_items = PriceItem.objects.filter(outlet__in=outlets).count()
@@ -384,6 +395,68 @@ def _budgets(agency, spec: AgencySpec, today, officer, result) -> dict[int, tupl
             result.created["budgets"] += 1
         budgets[year] = (budget, plan)
     return budgets
+
+
+# --- reference prices (docs/domain.md "Tiers and reference prices") ---------------------------------------
+
+def _ceil_price(value: float) -> int:
+    return max(250_000, -(-int(value) // 250_000) * 250_000)
+
+
+def _reference_prices(budgets, prices, officer, result) -> None:
+    """From REFERENCE_PRICES_FROM, each spending year's Standar Harga Satuan per kind of product and tier: tier A's
+    reference is the highest demo price of the kind, so that every planned order stays within it; B and C get
+    the same figures (the demo's listed outlets are all factually verified). The upper bound is a quarter
+    above."""
+    highest = defaultdict(int)
+    for (_outlet_id, kind, _name), items in prices.items():
+        highest[kind] = max(highest[kind], *(item.unit_price for item in items))
+    for year, (budget, plan) in sorted(budgets.items()):
+        if year < REFERENCE_PRICES_FROM or not plan.spending_allowed:
+            continue
+        have = set(ReferencePrice.objects.filter(budget=budget).values_list("kind", "tier"))
+        for kind, price in sorted(highest.items()):
+            for tier in Tier.values:
+                if (kind, tier) in have:
+                    continue
+                services.reference_price_save(
+                    budget, kind=kind, tier=tier, reference_price=_ceil_price(price),
+                    upper_bound=_ceil_price(price * 1.25), source_reference=REFERENCE_SOURCE % {"year": year},
+                    user=officer)
+                result.created["reference prices"] += 1
+
+
+def _above_the_reference(outlets, today, officers, result) -> None:
+    """Once: a premium advertorial priced above every agency's upper bound, approved with a reason, and one order
+    of it by the first agency at a negotiated price, so that both show in the exceptions report."""
+    agency_spec = AGENCIES[0]
+    officer = officers.get(agency_spec.slug)
+    budget = Budget.objects.filter(agency__slug=agency_spec.slug, year=today.year).first()
+    outlet = next((o for o in outlets if o.media_type == MediaType.ONLINE), None)
+    if budget is None or outlet is None or MediaOrder.objects.filter(request_key=NEGOTIATED_ORDER_KEY).exists():
+        return
+    tier = tier_on(outlet.pk, today)
+    bounds = ReferencePrice.objects.filter(budget__year=today.year, kind=ProductKind.ADVERTORIAL, tier=tier)
+    reference = bounds.filter(budget=budget).first()
+    if reference is None:
+        return
+    highest_bound = max(bound.upper_bound for bound in bounds)
+    item = PriceItem.objects.filter(outlet=outlet, name=PREMIUM_NAME).first()
+    if item is None:
+        item = services.price_submit(outlet, kind=ProductKind.ADVERTORIAL, name=PREMIUM_NAME, unit="artikel",
+                                     unit_price=_ceil_price(highest_bound * 1.1), valid_from=today.replace(day=1))
+        item = services.price_approve(item, user=officer, reason=PREMIUM_REASON)
+        result.created["price items"] += 1
+    agreed = _ceil_price((reference.reference_price + item.unit_price) / 2)
+    services.order_place(
+        budget=budget, price_item=item, quantity=2, order_date=today, service_start=today,
+        service_end=min(today + datetime.timedelta(days=7), datetime.date(today.year, 12, 31)), user=officer,
+        request_key=NEGOTIATED_ORDER_KEY, today=today, ecatalog_reference=f"EKAT-{agency_spec.code}-{today.year}-NEGO",
+        description=f"{PREMIUM_NAME}: Layanan Jakarta Kini",
+        answers={"negotiation": {"offered": item.unit_price, "agreed": agreed,
+                                 "agency_negotiator": "Rina Kusumawati",
+                                 "outlet_negotiator": "Budi Santoso", "negotiated_on": today}})
+    result.created["orders"] += 1
 
 
 # --- orders ---------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from catalog.tiers import Tier
 from mediareg.audit import audited
 from mediareg.money import format_rupiah
 from partners.models import MediaOutlet, PressCompany
@@ -304,6 +305,12 @@ class PriceItem(models.Model):
                                     related_name="+", verbose_name=_("reviewed by"))
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     review_reason = models.TextField(_("review reason"), blank=True)
+    # The reference price's upper bound the approval was checked against (docs/domain.md "Tiers and reference
+    # prices"): empty when none applied. A price above it was approved only with a reason.
+    approval_bound = Rupiah(_("upper bound at approval"), null=True, blank=True,
+                            help_text=_("The upper bound of the reference price that applied when it was approved."))
+    approval_bound_source = models.CharField(_("upper bound from"), max_length=300, blank=True)
+    above_bound_reason = models.TextField(_("reason for a price above the upper bound"), blank=True)
 
     class Meta:
         ordering = ["outlet__name", "kind", "-valid_from"]
@@ -319,6 +326,9 @@ class PriceItem(models.Model):
             models.CheckConstraint(condition=Q(status__in=PriceStatus.values), name="price_status_valid"),
             models.CheckConstraint(condition=~Q(status=PriceStatus.REJECTED) | ~Q(review_reason=""),
                                    name="price_rejection_has_reason"),
+            # Approved above the upper bound only with a reason (budgets.services.prices.price_approve).
+            models.CheckConstraint(condition=Q(approval_bound__isnull=True) | Q(unit_price__lte=F("approval_bound"))
+                                   | ~Q(above_bound_reason=""), name="price_above_bound_has_reason"),
         ]
 
     def __str__(self):
@@ -326,6 +336,60 @@ class PriceItem(models.Model):
 
     def valid_on(self, day) -> bool:
         return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+    @property
+    def above_bound(self) -> bool:
+        return self.approval_bound is not None and self.unit_price > self.approval_bound
+
+
+@audited
+class ReferencePrice(models.Model):
+    """An agency's reference price and its upper bound for one kind of product and tier of outlet in a fiscal
+    year, like a Standar Harga Satuan (SHS) set by a regional head's regulation (docs/domain.md "Tiers and
+    reference prices"). A price list item above the upper bound is approved only with a reason; an order at a
+    price above the reference records the negotiation before it is placed."""
+
+    budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="reference_prices",
+                               verbose_name=_("budget"), help_text=_("The agency and fiscal year it applies to."))
+    kind = models.CharField(_("product"), max_length=20, choices=ProductKind.choices)
+    tier = models.CharField(_("tier"), max_length=1, choices=Tier.choices)
+    reference_price = Rupiah(_("reference price"), validators=[MinValueValidator(1)])
+    upper_bound = Rupiah(_("upper bound"), validators=[MinValueValidator(1)],
+                         help_text=_("The highest price that may be approved without a reason."))
+    unit = models.CharField(_("unit"), max_length=60, default="item",
+                            help_text=_("What one unit is: per article, per day, per 30-second spot, ..."))
+    source_reference = models.CharField(
+        _("source"), max_length=200,
+        help_text=_("The regulation that sets it, e.g. 'Perkada 12/2026 tentang Standar Harga Satuan'."))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["budget__agency__name", "-budget__year", "kind", "tier"]
+        verbose_name = _("reference price")
+        verbose_name_plural = _("reference prices")
+        constraints = [
+            models.UniqueConstraint(fields=["budget", "kind", "tier"], name="reference_price_one_per_kind_and_tier",
+                                    violation_error_message=_("This budget already has a reference price for this "
+                                                              "product and tier.")),
+            models.CheckConstraint(condition=Q(reference_price__gt=0), name="reference_price_positive"),
+            models.CheckConstraint(condition=Q(upper_bound__gte=F("reference_price")),
+                                   name="reference_price_bound_not_below",
+                                   violation_error_message=_("The upper bound cannot be below the reference "
+                                                             "price.")),
+            models.CheckConstraint(condition=Q(kind__in=ProductKind.values), name="reference_price_kind_valid"),
+            models.CheckConstraint(condition=Q(tier__in=Tier.values), name="reference_price_tier_valid"),
+        ]
+
+    def __str__(self):
+        return _("%(budget)s: %(kind)s, tier %(tier)s, %(price)s (up to %(bound)s)") % {
+            "budget": self.budget, "kind": self.get_kind_display(), "tier": self.tier,
+            "price": format_rupiah(self.reference_price), "bound": format_rupiah(self.upper_bound)}
+
+    @property
+    def source_text(self) -> str:
+        """Where the figure comes from, as kept with the price or order checked against it."""
+        return f"{self.budget}: {self.source_reference}"
 
 
 class OrderStatus(models.TextChoices):
@@ -378,6 +442,19 @@ class MediaOrder(models.Model):
     listing_state_on_order_date = models.CharField(_("listing on the order date"), max_length=20)
     eligibility_outcomes = models.JSONField(_("eligibility reasons on the order date"), default=list)
     eligibility_since = models.DateTimeField(_("eligible since"), null=True, blank=True)
+    # The reference price in force for the order (its agency and year, the product's kind, the outlet's tier on
+    # the order date), and the negotiation recorded when the approved price was above it
+    # (budgets.controls.reference_price; docs/domain.md "Tiers and reference prices").
+    tier_on_order_date = models.CharField(_("tier on the order date"), max_length=1, choices=Tier.choices,
+                                          blank=True)
+    reference_price = Rupiah(_("reference price"), null=True, blank=True,
+                             help_text=_("The agency's reference price for the product and tier, when one was set."))
+    reference_source = models.CharField(_("reference price from"), max_length=300, blank=True)
+    negotiation_offered = Rupiah(_("price offered"), null=True, blank=True)
+    negotiation_agreed = Rupiah(_("price agreed"), null=True, blank=True)
+    negotiated_by_agency = models.CharField(_("negotiated for the agency by"), max_length=200, blank=True)
+    negotiated_by_outlet = models.CharField(_("negotiated for the outlet by"), max_length=200, blank=True)
+    negotiated_on = models.DateField(_("negotiated on"), null=True, blank=True)
     # Proof of publication, reviewed by staff before payment.
     published_url = models.URLField(_("published link"), max_length=500, blank=True)
     proof_file = models.FileField(_("screenshot or scan"), upload_to=proof_upload_to, storage=document_storage,
@@ -440,6 +517,19 @@ class MediaOrder(models.Model):
                 name="order_cancel_has_reason"),
             models.CheckConstraint(condition=~Q(status=OrderStatus.PUBLISHED) | ~Q(proof_status=""),
                                    name="order_published_has_proof"),
+            # A negotiation is recorded whole (both prices, both sides' names, the day) or not at all; the price
+            # agreed is never above the price offered.
+            models.CheckConstraint(
+                condition=Q(negotiation_offered__isnull=True, negotiation_agreed__isnull=True,
+                            negotiated_on__isnull=True, negotiated_by_agency="", negotiated_by_outlet="")
+                | (Q(negotiation_offered__isnull=False, negotiation_agreed__gt=0,
+                     negotiation_agreed__lte=F("negotiation_offered"), negotiated_on__isnull=False)
+                   & ~Q(negotiated_by_agency="") & ~Q(negotiated_by_outlet="")),
+                name="order_negotiation_complete"),
+            # Above the reference price only with a recorded negotiation (budgets.controls.reference_price).
+            models.CheckConstraint(
+                condition=Q(reference_price__isnull=True) | Q(unit_price__lte=F("reference_price"))
+                | Q(negotiation_agreed__isnull=False), name="order_above_reference_negotiated"),
         ]
 
     def __str__(self):

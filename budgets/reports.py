@@ -61,6 +61,7 @@ from .models import (
     OrderStatus,
     OtherSpend,
     OtherSpendKind,
+    PriceItem,
     ProductKind,
     ProofStatus,
 )
@@ -108,6 +109,13 @@ def person_name(prefix: str):
     """A user's full name, or their user name when they gave none, as SQL (``prefix``: the path to the user)."""
     full = Trim(Concat(F(f"{prefix}__first_name"), Value(" "), F(f"{prefix}__last_name"), output_field=TextField()))
     return Coalesce(NullIf(full, Value("")), F(f"{prefix}__username"), output_field=TextField())
+
+
+def negotiators():
+    """Who negotiated an order's price, both sides, as SQL ("" without a negotiation)."""
+    return Case(When(negotiation_agreed__isnull=True, then=Value("")),
+                default=Concat(F("negotiated_by_agency"), Value(" / "), F("negotiated_by_outlet"),
+                               output_field=TextField()), output_field=TextField())
 
 
 # --- spend-ledger -----------------------------------------------------------------------------------------
@@ -161,6 +169,9 @@ SPEND_LEDGER_FIELDS = (
     "amount", "override_reason", "status", "order_date", "service_start", "service_end", "ecatalog_reference",
     "proof_status", "published_url", "paid_on", "payment_reference", "cancelled_on", "eligible_on_order_date",
     "listing_state_on_order_date", "failing_reasons", "entry", "other_spend_id", "placed_by",
+    # Tiers and reference prices (issue 14), after the columns files and scripts already read by position.
+    "tier_on_order_date", "reference_price", "negotiation_offered", "negotiation_agreed", "negotiated_on",
+    "negotiators",
 )
 
 
@@ -191,6 +202,9 @@ OTHER_SPEND_COLUMNS = {
     "eligible_on_order_date": _none(BooleanField()), "listing_state_on_order_date": _none(TextField()),
     "failing_reasons": _none(TextField()), "entry": Value(LedgerEntry.OTHER_SPEND.value, output_field=TextField()),
     "other_spend_id": F("pk"), "placed_by": person_name("created_by"),
+    "tier_on_order_date": _none(TextField()), "reference_price": _none(BigIntegerField()),
+    "negotiation_offered": _none(BigIntegerField()), "negotiation_agreed": _none(BigIntegerField()),
+    "negotiated_on": _none(DateField()), "negotiators": _none(TextField()),
 }
 
 
@@ -215,7 +229,8 @@ def spend_ledger_values(filters: ReportFilters, user, *, language: str | None = 
                    output_field=TextField())
     return (spend_ledger_orders(filters, user)
             .annotate(failing_reasons=failing, entry=Value(LedgerEntry.ORDER.value, output_field=TextField()),
-                      other_spend_id=_none(IntegerField()), placed_by=person_name("created_by"))
+                      other_spend_id=_none(IntegerField()), negotiators=negotiators(),
+                      placed_by=person_name("created_by"))
             .order_by("order_date", "pk")
             .values_list(*SPEND_LEDGER_FIELDS))
 
@@ -256,7 +271,8 @@ class SpendLedgerReport(Report):
     title = _("Spend ledger")
     description = _(
         "Every media order: agency, fiscal year, account, outlet and company, product, quantity, price and "
-        "amount, status, dates, proof of publication, payment, and whether the outlet was listed and "
+        "amount, the outlet's tier, the reference price and the negotiation recorded for an order above it, "
+        "status, dates, proof of publication, payment, and whether the outlet was listed and "
         "eligible on the order date (the order's snapshot of the catalog that day, with the rules that "
         "failed). Then the spend outside the catalog (subscriptions, press gatherings, sponsored events, "
         "legislature publications) with its kind, recipient, amount, date and payment reference, so the "
@@ -294,6 +310,12 @@ class SpendLedgerReport(Report):
         Column("entry", _("entry")),
         Column("other_spend_id", _("number of the spend outside the catalog"), "int"),
         Column("placed_by", _("placed by"), personal=True),
+        Column("tier", _("tier on the order date")),
+        Column("reference_price", _("reference price"), "money"),
+        Column("negotiation_offered", _("price offered"), "money"),
+        Column("negotiation_agreed", _("price agreed"), "money"),
+        Column("negotiated_on", _("negotiated on"), "date"),
+        Column("negotiated_by", _("negotiated by (agency / outlet)"), personal=True),
     ]
 
     def queryset(self, filters: ReportFilters, user):
@@ -424,6 +446,9 @@ class Check(TextChoices):
     # Proof deadlines (docs/domain.md "Proof deadlines").
     PROOF_OVERDUE = "proof_overdue", _("Proof of publication overdue")
     PROOF_FILED_LATE = "proof_filed_late", _("Proof of publication filed after its deadline")
+    # Tiers and reference prices (docs/domain.md "Tiers and reference prices").
+    PRICE_ABOVE_BOUND = "price_above_bound", _("Price approved above the upper bound of a reference price")
+    ORDER_ABOVE_REFERENCE = "order_above_reference", _("Order above the reference price")
 
 
 class Subject(TextChoices):
@@ -432,6 +457,7 @@ class Subject(TextChoices):
     DOCUMENT = "document", _("document")
     OUTLET = "outlet", _("outlet")
     OBJECTION = "objection", _("objection")
+    PRICE = "price", _("price list item")
 
 
 def _may(user, permission: str) -> bool:
@@ -506,6 +532,35 @@ def orders_held(filters: ReportFilters, user) -> QuerySet:
             .order_by("order__order_date", "order_id", "pk")
             .values_list("order_id", *(f"order__{field}" for field in ORDER_FIELDS[1:]), "rule", "finding",
                          "reason", "raiser", "raised_at", "approver", "approved_at", "approval_reason"))
+
+
+# --- tiers and reference prices ---------------------------------------------------------------------------
+
+def prices_above_bound(filters: ReportFilters, user) -> QuerySet:
+    """Price list items approved above the upper bound of the reference price that applied, with the reason
+    given (budgets.services.prices.price_approve). Prices are every agency's: the year filter is the year of the
+    price's first day, the agency filter the approver's agency."""
+    prices = PriceItem.objects.filter(approval_bound__isnull=False, unit_price__gt=F("approval_bound"))
+    if filters.agency:
+        prices = prices.filter(reviewed_by__agency_staff__agency__slug=filters.agency)
+    if filters.year:
+        prices = prices.filter(valid_from__year=filters.year)
+    return (prices.annotate(approver=person_name("reviewed_by"))
+            .order_by("valid_from", "pk")
+            .values_list("pk", "name", "outlet_id", "outlet__name", "outlet__company__legal_name", "valid_from",
+                         "unit_price", "unit", "approval_bound", "approval_bound_source", "above_bound_reason",
+                         "approver", "reviewed_at"))
+
+
+def orders_above_reference(filters: ReportFilters, user) -> QuerySet:
+    """Orders whose approved price was above the agency's reference price, with the negotiation recorded before
+    they were placed (budgets.controls.reference_price) and who placed them."""
+    return (_exception_orders(filters, user)
+            .filter(reference_price__isnull=False, unit_price__gt=F("reference_price"))
+            .annotate(placed_by=person_name("created_by"))
+            .values_list(*ORDER_FIELDS, "quantity", "unit_price", "reference_price", "reference_source",
+                         "tier_on_order_date", "negotiation_offered", "negotiation_agreed", "negotiated_by_agency",
+                         "negotiated_by_outlet", "negotiated_on", "placed_by"))
 
 
 def budgets_below_orders(filters: ReportFilters, user) -> QuerySet:
@@ -642,9 +697,9 @@ class ExceptionsReport(Report):
         "overdue, and proofs filed after their deadline. Orders "
         "and budgets are those of your agency (every "
         "agency's for auditors); the registry's findings are shared by every agency and need the permission "
-        "to view documents or outlets; the agency and year filters apply to orders and budgets. Outlets of "
-        "different companies that share a bank account, an owner, a phone or an address are listed with the "
-        "outlets they share it with.")
+        "to view documents or outlets; the agency and year filters apply to orders and budgets. Also: prices "
+        "approved above the upper bound of a reference price, with the reason, and orders above the reference "
+        "price, with the negotiation recorded and who placed them.")
     permission = "budgets.view_mediaorder"
     filters = ("agency", "year")
     columns = [
@@ -661,6 +716,8 @@ class ExceptionsReport(Report):
         Column("date", _("date"), "date"),
         Column("amount", _("amount"), "money"),
         Column("detail", _("detail")),
+        # The people a finding names (who negotiated, placed, approved): personal, left out of the public profile.
+        Column("people", _("people named"), personal=True),
     ]
 
     def queryset(self, filters: ReportFilters, user):
@@ -678,7 +735,10 @@ class ExceptionsReport(Report):
             (Check.ORDER_HELD, orders_held(filters, user)),
             (Check.PROOF_OVERDUE, orders_with_proof_overdue(filters, user, today)),
             (Check.PROOF_FILED_LATE, orders_with_proof_filed_late(filters, user)),
+            (Check.ORDER_ABOVE_REFERENCE, orders_above_reference(filters, user)),
         ]
+        if _may(user, "budgets.view_priceitem"):  # the price list is every agency's
+            found.append((Check.PRICE_ABOVE_BOUND, prices_above_bound(filters, user)))
         # The registry is every agency's: its findings need the registry's view permissions, not an agency.
         if _may(user, "partners.view_document"):
             found.append((Check.DOCUMENT_EXPIRED_WHILE_LISTED, documents_expired_while_listed(today)))
@@ -732,6 +792,18 @@ class ExceptionsReport(Report):
             Check.PROOF_FILED_LATE: _(
                 "Proof filed on %(filed)s, %(days)s day(s) after its deadline of %(due)s. Reason given: %(reason)s. "
                 "Second approval: %(approval)s. Order status: %(status)s."),
+            Check.PRICE_ABOVE_BOUND: _(
+                "%(price)s per %(unit)s from %(valid_from)s is above the upper bound %(bound)s (%(source)s); "
+                "approved on %(day)s. Reason: %(reason)s"),
+            Check.ORDER_ABOVE_REFERENCE: _(
+                "The approved price %(unit_price)s is above the reference price %(reference)s (%(source)s, tier "
+                "%(tier)s). Negotiated on %(negotiated_on)s: offered %(offered)s, agreed %(agreed)s; %(quantity)s × "
+                "%(agreed)s. Order status: %(status)s."),
+        }
+        people_texts = {
+            Check.PRICE_ABOVE_BOUND: str(_("Approved by %(approver)s.")),
+            Check.ORDER_ABOVE_REFERENCE: str(_(
+                "Negotiated by %(agency_side)s (agency) and %(outlet_side)s (outlet); placed by %(placed_by)s.")),
         }
         texts = {check: str(text) for check, text in texts.items()}
 
@@ -830,13 +902,40 @@ class ExceptionsReport(Report):
             return order_row(Check.PROOF_FILED_LATE, values, due=due.isoformat(), filed=filed.isoformat(),
                              days=(filed - due).days, reason=reason or none, approval=approval or not_given)
 
-        row_of = {Check.PROOF_OVERDUE: overdue, Check.PROOF_FILED_LATE: filed_late,
-                  Check.ORDER_SNAPSHOT_NOT_ELIGIBLE: snapshot, Check.ORDER_HISTORY_NOT_ELIGIBLE: history,
+        def price_above(values):
+            (pk, name, outlet_id, outlet, company, valid_from, unit_price, unit, bound, source, reason, approver,
+             reviewed_at) = values
+            check = Check.PRICE_ABOVE_BOUND
+            return (check, checks[check], subjects[Subject.PRICE], pk, name, outlet_id, outlet, company, "",
+                    valid_from.year, valid_from, unit_price, texts[check] % {
+                        "price": format_rupiah(unit_price), "unit": unit, "valid_from": valid_from.isoformat(),
+                        "bound": format_rupiah(bound), "source": source or none,
+                        "day": timezone.localdate(reviewed_at).isoformat() if reviewed_at else none,
+                        "reason": reason or none},
+                    people_texts[check] % {"approver": approver or none})
+
+        def above_reference(values):
+            (quantity, unit_price, reference, source, tier, offered, agreed, agency_side, outlet_side, negotiated_on,
+             placed_by) = values[10:]
+            money = {"offered": offered, "agreed": agreed}
+            check = Check.ORDER_ABOVE_REFERENCE
+            row = order_row(check, values, quantity=quantity, unit_price=format_rupiah(unit_price),
+                            reference=format_rupiah(reference), source=source or none, tier=tier or none,
+                            negotiated_on=negotiated_on.isoformat() if negotiated_on else none,
+                            **{key: format_rupiah(value) if value is not None else none
+                               for key, value in money.items()})
+            return (*row, people_texts[check] % {"agency_side": agency_side or none,
+                                                 "outlet_side": outlet_side or none, "placed_by": placed_by or none})
+
+        row_of = {Check.ORDER_SNAPSHOT_NOT_ELIGIBLE: snapshot, Check.ORDER_HISTORY_NOT_ELIGIBLE: history,
                   Check.PAID_WITHOUT_PROOF: paid, Check.PRICE_OVERRIDE: override, Check.BUDGET_BELOW_ORDERS: budget,
                   Check.DOCUMENT_EXPIRED_WHILE_LISTED: document, Check.LISTED_WITHOUT_TAX_STATUS: tax,
-                  Check.ORDER_HELD: held, Check.OBJECTION_LATE: objection, Check.OUTLETS_CONNECTED: connected}
-
+                  Check.ORDER_HELD: held, Check.OBJECTION_LATE: objection, Check.OUTLETS_CONNECTED: connected,
+                  Check.PROOF_OVERDUE: overdue, Check.PROOF_FILED_LATE: filed_late,
+                  Check.PRICE_ABOVE_BOUND: price_above, Check.ORDER_ABOVE_REFERENCE: above_reference}
+        width = len(self.columns)
         for check, query in self.findings(filters, user, today):
             make_row = row_of[check]
             for values in query.iterator(chunk_size=CHUNK):
-                yield make_row(values)
+                row = make_row(values)
+                yield row if len(row) == width else (*row, "")  # a check that names nobody

@@ -126,6 +126,19 @@ class EligibilityPolicy(models.Model):
     staff_summary_emails = models.TextField(
         _("daily summary recipients"), blank=True,
         help_text=_("E-mail addresses, one per line. Empty: the staff in the Verifikator group."))
+    # Tiers of outlets (catalog.tiers; default like Kaltim, Pergub 49/2024).
+    tier_a_level = models.CharField(
+        _("tier A: Dewan Pers verification"), max_length=20, choices=VerificationLevel.choices,
+        default=VerificationLevel.FACTUAL,
+        help_text=_("The verification, counted as the eligibility rule counts it, that puts an outlet in tier A."))
+    tier_b_level = models.CharField(
+        _("tier B: Dewan Pers verification"), max_length=20, choices=VerificationLevel.choices,
+        default=VerificationLevel.ADMINISTRATIVE,
+        help_text=_("Lower than tier A's. “Not verified” puts every outlet below tier A in tier B."))
+    tier_c_requires_eligible = models.BooleanField(
+        _("tier C requires eligibility"), default=True,
+        help_text=_("Tier C is an outlet below tier B that meets the local rules (eligible in the e-catalog) and "
+                    "works towards verification. Off: every outlet below tier B is in tier C."))
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -133,6 +146,12 @@ class EligibilityPolicy(models.Model):
         verbose_name_plural = _("eligibility policy")
         constraints = [
             models.CheckConstraint(condition=Q(pk=1), name="single_eligibility_policy"),
+            models.CheckConstraint(
+                condition=Q(tier_a_level=VerificationLevel.FACTUAL,
+                            tier_b_level__in=[VerificationLevel.ADMINISTRATIVE, VerificationLevel.NONE])
+                | Q(tier_a_level=VerificationLevel.ADMINISTRATIVE, tier_b_level=VerificationLevel.NONE),
+                name="policy_tier_a_above_b",
+                violation_error_message=_("Tier A needs a higher Dewan Pers verification than tier B.")),
             # Recurring days of the tax calendar: each must exist in a common year (no 29 February).
             *(models.CheckConstraint(
                 condition=Q(**{f"{prefix}_month__gte": 1, f"{prefix}_month__lte": 12, f"{prefix}_day__gte": 1})
@@ -160,6 +179,9 @@ class EligibilityPolicy(models.Model):
                 datetime.date(COMMON_YEAR, month, day)
             except (TypeError, ValueError):
                 errors[day_field] = _("This day does not exist in every year of that month.")
+        levels = {VerificationLevel.NONE: 0, VerificationLevel.ADMINISTRATIVE: 1, VerificationLevel.FACTUAL: 2}
+        if levels.get(self.tier_a_level, 0) <= levels.get(self.tier_b_level, 0):
+            errors["tier_b_level"] = _("Tier A needs a higher Dewan Pers verification than tier B.")
         if errors:
             raise ValidationError(errors)
 

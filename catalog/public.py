@@ -33,13 +33,14 @@ from mediareg.cache import cached
 from partners.models import MediaType, Province, VerificationLevel
 
 from .selectors import CatalogFilters, public_catalog, public_outlet
+from .tiers import Tier
 
 logger = logging.getLogger(__name__)
 
 # How long a rendered page part is served from the cache: the longest a listing change waits to show.
 CACHE_SECONDS = 120
 PAGE_SIZE = 20
-FILTER_NAMES = ("q", "media_type", "province", "level")
+FILTER_NAMES = ("q", "media_type", "province", "level", "tier")
 MAX_QUERY_LENGTH = 100
 MAX_ID = 2**63 - 1  # the largest bigint: outlet ids are BigAutoField
 
@@ -54,6 +55,9 @@ class CatalogSearchForm(forms.Form):
     province = forms.ChoiceField(label=_("Province"), required=False)
     level = forms.ChoiceField(label=_("Dewan Pers verification"), required=False,
                               choices=[("", _("All levels")), *VerificationLevel.choices])
+    tier = forms.ChoiceField(label=_("Tier"), required=False, choices=[("", _("All tiers")), *Tier.choices],
+                             help_text=_("A: factual Dewan Pers verification; B: administrative; C: meets the local "
+                                         "rules and works towards verification."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

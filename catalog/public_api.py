@@ -27,8 +27,9 @@ from partners.models import MediaType, VerificationLevel
 
 from .public import MAX_QUERY_LENGTH
 from .selectors import CatalogFilters, public_outlet, public_outlets
+from .tiers import Tier
 
-FILTERS = ("q", "media_type", "province", "level")
+FILTERS = ("q", "media_type", "province", "level", "tier")
 MAX_ID_DIGITS = 18
 
 
@@ -44,6 +45,10 @@ class PublicCatalogFilter(django_filters.FilterSet):
         label=_("Province"), max_length=2,
         help_text=_("The Kemendagri code of the province of the outlet's company, e.g. 31 (DKI Jakarta)."))
     level = django_filters.ChoiceFilter(label=_("Dewan Pers verification"), choices=VerificationLevel.choices)
+    tier = django_filters.ChoiceFilter(
+        label=_("Tier"), choices=Tier.choices,
+        help_text=_("The outlet's tier today (A: factual Dewan Pers verification, B: administrative, C: meets the "
+                    "local rules and works towards verification; as the policy defines them)."))
 
     def filter_queryset(self, queryset):
         values = {name: self.form.cleaned_data.get(name) or "" for name in FILTERS}
@@ -65,6 +70,9 @@ class PublicOutletSerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=VerificationLevel.choices, read_only=True,
                                     help_text=_("Dewan Pers verification: factual, administrative or none."))
     level_label = serializers.SerializerMethodField(help_text=_("The level in the request's language."))
+    tier = serializers.ChoiceField(choices=Tier.choices, read_only=True, allow_null=True,
+                                   help_text=_("The outlet's tier today, computed from the registry and the policy "
+                                               "(A, B or C; null when it reaches none)."))
     province = serializers.SerializerMethodField(help_text=_("The province of the outlet's company."))
     province_code = serializers.SerializerMethodField(help_text=_("Its Kemendagri code."))
     listed_since = serializers.DateTimeField(read_only=True,
@@ -113,7 +121,7 @@ OUTLET_EXAMPLE = {
     "id": 42, "url": "https://mediareg.example.go.id/api/v1/catalog/42/", "name": "Kabar Betawi",
     "media_type": "online", "media_type_label": "Media siber (online)", "domain": "kabarbetawi.co.id",
     "website": "https://kabarbetawi.co.id/", "level": "factual", "level_label": "Terverifikasi faktual",
-    "province": "DKI Jakarta", "province_code": "31", "listed_since": "2026-08-17T09:00:00+07:00",
+    "tier": "A", "province": "DKI Jakarta", "province_code": "31", "listed_since": "2026-08-17T09:00:00+07:00",
     "first_listed": "2024-03-01T10:15:00+07:00",
 }
 

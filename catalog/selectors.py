@@ -31,6 +31,7 @@ from .models import (
     RecheckRun,
     Trigger,
 )
+from .tiers import Tier, tier_annotation
 
 STAFF_GROUP = "Verifikator"
 
@@ -104,8 +105,10 @@ def review_time(now: datetime.datetime | None = None) -> ReviewTime | None:
 def outlet_list(outlets: QuerySet[MediaOutlet] | None = None, *,
                 today: datetime.date | None = None) -> QuerySet[MediaOutlet]:
     """The registry's outlet list (partners.selectors.outlet_list) with each outlet's stored eligibility
-    result and listing, selected with the row."""
-    return registry.outlet_list(outlets, today=today).select_related("eligibility", "listing")
+    result and listing, selected with the row, and its tier today (``tier``, catalog.tiers) computed in the
+    same query."""
+    return (registry.outlet_list(outlets, today=today).select_related("eligibility", "listing")
+            .annotate(tier=tier_annotation(today)))
 
 
 # --- the public e-catalog (/catalog/, catalog.public) ----------------------------------------------
@@ -120,6 +123,7 @@ class CatalogFilters:
     media_type: str = ""
     province: str = ""
     level: str = ""
+    tier: str = ""
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,11 @@ class PublicOutlet:
     listed_since: datetime.datetime
     first_listed: datetime.datetime | None
     province_code: str = ""
+    tier: str | None = None
+
+    @property
+    def tier_label(self) -> str:
+        return Tier(self.tier).label if self.tier in Tier.values else ""
 
     @property
     def media_type_label(self) -> str:
@@ -149,7 +158,7 @@ class PublicOutlet:
 
 # The only columns the public pages read (PublicOutlet's fields).
 PUBLIC_FIELDS = ("pk", "name", "media_type", "domain", "level", "province", "listed_since", "first_listed",
-                 "province_code")
+                 "province_code", "tier")
 
 
 def _public_outlets() -> QuerySet[MediaOutlet]:
@@ -163,7 +172,8 @@ def _public_outlets() -> QuerySet[MediaOutlet]:
                       province=Coalesce(F("company__province__name"), Value("")),
                       province_code=Coalesce(F("company__province__code"), Value("")),
                       listed_since=F("listing__state_since"),
-                      first_listed=Subquery(first_listed))
+                      first_listed=Subquery(first_listed),
+                      tier=tier_annotation())
             .values(*PUBLIC_FIELDS))
 
 
@@ -196,6 +206,8 @@ def public_outlets(filters: CatalogFilters | None = None, outlets: QuerySet | No
         outlets = outlets.filter(company__province__code=filters.province)
     if filters.level:
         outlets = outlets.filter(level=filters.level)  # the annotation: no verification row counts as none
+    if filters.tier:
+        outlets = outlets.filter(tier=filters.tier)  # the annotation (catalog.tiers), computed today
     return outlets
 
 

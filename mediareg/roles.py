@@ -47,10 +47,11 @@ MANAGE_CATALOG = ["catalog.manage_listing", "catalog.decide_objection", "catalog
 # budgets.view_every_agency (auditors); a budget officer's lists are scoped to their own agency
 # (budgets.selectors.visible_*), and the services refuse a change to another agency's (budgets.services.access).
 VIEW_BUDGETS = [f"budgets.view_{model}" for model in ("agency", "agencystaff", "budget", "budgetrevision",
-                                                        "priceitem", "mediaorder", "orderflag", "otherspend",
-                                                        "declaredinterest")]
+                                                        "priceitem", "referenceprice", "mediaorder", "orderflag",
+                                                        "otherspend", "declaredinterest")]
 MANAGE_BUDGETS = ["budgets.add_budget", "budgets.change_budget", "budgets.add_budgetrevision",
                   "budgets.add_priceitem", "budgets.approve_priceitem",
+                  "budgets.add_referenceprice", "budgets.change_referenceprice",
                   "budgets.add_mediaorder", "budgets.change_mediaorder", "budgets.review_proof",
                   "budgets.pay_mediaorder", "budgets.cancel_mediaorder", "budgets.download_proof",
                   "budgets.add_otherspend", "budgets.cancel_otherspend", "budgets.download_spend_evidence",

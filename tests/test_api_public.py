@@ -91,8 +91,9 @@ def test_the_catalog_lists_the_listed_outlets_with_their_public_facts(client):
         "id": kabar.pk, "url": f"http://testserver{CATALOG}{kabar.pk}/", "name": "Kabar Betawi",
         "media_type": "online", "media_type_label": "Online (siber)", "domain": "kabarbetawi.id",
         "website": "https://kabarbetawi.id/", "level": "factual",
-        "level_label": "Administratively and factually verified", "province": "DKI Jakarta", "province_code": "31",
-        "listed_since": "2026-08-17T09:00:00+07:00", "first_listed": "2026-08-17T09:00:00+07:00",
+        "level_label": "Administratively and factually verified", "tier": "A", "province": "DKI Jakarta",
+        "province_code": "31", "listed_since": "2026-08-17T09:00:00+07:00",
+        "first_listed": "2026-08-17T09:00:00+07:00",
     }]
 
 
@@ -157,7 +158,7 @@ def test_the_outlet_endpoint(client):
         "id": outlet.pk, "url": f"http://testserver{CATALOG}{outlet.pk}/", "name": "Suara Dewata",
         "media_type": "radio", "media_type_label": "Radio", "domain": "suaradewata.id",
         "website": "https://suaradewata.id/", "level": "administrative", "level_label": "Administratively verified",
-        "province": "Bali", "province_code": "51", "listed_since": "2026-08-17T09:00:00+07:00",
+        "tier": "B", "province": "Bali", "province_code": "51", "listed_since": "2026-08-17T09:00:00+07:00",
         "first_listed": "2026-03-02T00:00:00+07:00",
     }
 

@@ -203,6 +203,8 @@ def build_data() -> ApiData:
     services.budget_revise(budget, amount_after=2_500_000_000, reason=RevisionReason.AMENDMENT,
                            reference="DPPA-2026/01", revised_on=datetime.date(2026, 9, 30), user=officer)
     make_budget(agency, year=2027, amount=1_000_000_000)
+    services.reference_price_save(budget, kind="advertorial", tier="A", reference_price=20_000_000,
+                                  upper_bound=25_000_000, source_reference="Pergub SHS 2026", user=officer)
     price = approved_price(first, unit_price=15_000_000)
     approved_price(second, unit_price=7_500_000)
     pay(place(budget, price, quantity=2), paid_on=datetime.date(2026, 10, 20))

@@ -229,6 +229,34 @@ def test_a_later_run_adds_only_the_new_days_orders(debug_on):
     assert Budget.objects.filter(agency__slug=DKI, year=2027).exists()
 
 
+def test_the_demo_sets_reference_prices_and_shows_a_price_and_an_order_above_them(debug_on):
+    """Reference prices from 2024; a premium advertorial approved above every bound with a reason and ordered
+    once at a negotiated price: both in the exceptions report and on the officer's staff home."""
+    from budgets.home_reference import staff_home_panels
+    from budgets.models import ReferencePrice
+    from budgets.reports import ExceptionsReport
+    from mediareg.reports import ReportFilters
+
+    with at("2026-11-26T10:00"):
+        seed()
+        today = datetime.date(2026, 11, 26)
+        dki_officer = get_user_model().objects.get(username="anggaran")
+        [panel] = staff_home_panels(dki_officer, today)
+        checks = {row[0] for row in ExceptionsReport().rows(ReportFilters(), None)}
+    assert set(ReferencePrice.objects.values_list("budget__year", flat=True)) == {2024, 2025, 2026}
+    above = PriceItem.objects.filter(approval_bound__isnull=False, unit_price__gt=F("approval_bound"))
+    assert above.count() == 1 and above.get().above_bound_reason
+    negotiated = MediaOrder.objects.filter(negotiation_agreed__isnull=False)
+    assert negotiated.count() == 1
+    order = negotiated.get()
+    assert order.unit_price > order.reference_price and order.amount == order.quantity * order.negotiation_agreed
+    assert order.created_by == dki_officer
+    # Every other demo order is within its reference.
+    assert not MediaOrder.objects.filter(unit_price__gt=F("reference_price")).exclude(pk=order.pk).exists()
+    assert (panel["count"], panel["prices"]) == (1, 1)
+    assert {"order_above_reference", "price_above_bound"} <= checks
+
+
 def test_budget_officers_see_their_own_agency(debug_on, client):
     with at("2026-11-26T10:00"):
         output = seed()

@@ -515,6 +515,7 @@ def policy_form(**overrides):
         "objection_days": "3", "reminder_days": "30,14,7", "staff_summary_emails": "",
         "kswp_grace_month": "3", "kswp_grace_day": "31", "tax_return_deadline_month": "4",
         "tax_return_deadline_day": "30", "tax_notice_month": "12", "tax_notice_day": "1",
+        "tier_a_level": "factual", "tier_b_level": "administrative", "tier_c_requires_eligible": "on",
     }
     data.update(overrides)
     return data

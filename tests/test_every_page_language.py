@@ -237,6 +237,8 @@ def everything(client):
 
     budget = make_budget(make_agency(), amount=100_000_000, year=today.year)
     budgets.budget_revise(budget, amount_after=90_000_000, reason="amendment", reference="DPPA 1", revised_on=today)
+    budgets.reference_price_save(budget, kind="advertorial", tier="A", reference_price=20_000_000,
+                                 upper_bound=25_000_000, source_reference="Pergub SHS", user=None)
     price = approved_price(listed_eligible_outlet("Warta Harga"), valid_from=datetime.date(today.year, 1, 1))
     order = place(budget, price, order_date=today - datetime.timedelta(days=2), today=today)
     budgets.order_publish(order, published_url="https://warta.example/berita/1")

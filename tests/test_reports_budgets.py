@@ -116,7 +116,8 @@ def test_the_spend_ledger_has_every_order_with_its_facts_in_csv_and_xlsx(client,
             "payment reference (SP2D)": "SP2D-001", "cancelled on": "", "eligible on the order date": "yes",
             "listing on the order date": "Listed", "failing rules on the order date": "",
             "entry": "e-catalog order", "number of the spend outside the catalog": "",
-            "placed by": "Siti Rahmawati"}
+            "placed by": "Siti Rahmawati", "tier on the order date": "A", "reference price": "", "price offered": "",
+            "price agreed": "", "negotiated on": "", "negotiated by (agency / outlet)": ""}
         assert (discounted["fiscal year"], discounted["amount"], discounted["reason for a different amount"],
                 discounted["status"], discounted["proof"]) == (
             2025 if file_format == "xlsx" else "2025", 9_000_000 if file_format == "xlsx" else "9000000",
@@ -192,14 +193,14 @@ def test_the_public_profile_leaves_out_who_placed_the_order(client, auditor, wor
     assert "placed by" not in rows[1] and "dipesan oleh" not in rows[1]
     assert not any("Siti" in cell or "Rahmawati" in cell for row in rows for cell in row)
     full = read_csv(client.get("/reports/spend-ledger.csv"))
-    assert len(full[1]) == len(rows[1]) + 1
+    assert len(full[1]) == len(rows[1]) + 2  # who placed the order, who negotiated its price
 
 
 def test_the_ledgers_select_is_one_query_for_copy(world):
     """bench/export.py runs the same SELECT through COPY: it is one statement with the columns in order."""
     values = spend_ledger_values(ReportFilters(), None, language="en")
     sql, params = values.query.sql_with_params()
-    assert sql.startswith("SELECT") and len(values.query.values_select) + len(values.query.annotation_select) == 30
+    assert sql.startswith("SELECT") and len(values.query.values_select) + len(values.query.annotation_select) == 36
     assert list(values)[0][0] == world["discounted"].pk
 
 
@@ -374,7 +375,7 @@ def test_an_order_whose_snapshot_says_not_eligible_is_found(client, auditor, wor
         "outlet number": str(world["outlet"].pk), "outlet": "Warta Satu", "company": "'" + DANGEROUS,
         "agency": "Dinas Kominfo Alpha", "fiscal year": "2026", "date": "2026-09-14", "amount": "20000000",
         "detail": "The order's snapshot of 2026-09-14: listing Listed, not eligible. Order status: Paid. "
-                  "Failing rules: No KSWP."}
+                  "Failing rules: No KSWP.", "people named": ""}
     assert "listing Suspended, eligible" in discounted["detail"]
 
 
@@ -491,7 +492,8 @@ def test_a_document_that_expired_while_the_outlet_stayed_listed_is_found(client,
         "outlet number": str(outlet.pk), "outlet": "Warta Satu", "company": "'" + DANGEROUS, "agency": "",
         "fiscal year": "", "date": "2026-10-01", "amount": "",
         "detail": "Tax clearance letter (SKF) SKF-9 expired on 2026-10-01; no accepted Tax clearance letter (SKF) "
-                  "replaced it by 2026-10-02, and the outlet was still listed at the end of that day."}
+                  "replaced it by 2026-10-02, and the outlet was still listed at the end of that day.",
+        "people named": ""}
     assert rows[1]["name"] == "Dewan Pers verification certificate DP-7"
 
 
@@ -590,8 +592,10 @@ def test_the_reports_page_offers_the_budget_reports_to_those_who_may_take_them_o
 def test_only_the_ledger_has_personal_data(client, auditor, world):
     from mediareg.reports import get_report
 
-    assert [c.key for c in get_report("spend-ledger").columns if c.personal] == ["placed_by"]
-    for name in ("budget-utilisation", "exceptions"):
+    assert [c.key for c in get_report("spend-ledger").columns if c.personal] == ["placed_by", "negotiated_by"]
+    # The exceptions report names people (who negotiated, placed, approved) in its own column only.
+    assert [c.key for c in get_report("exceptions").columns if c.personal] == ["people"]
+    for name in ("budget-utilisation",):
         report = get_report(name)
         assert report.columns_for("public") == report.columns
         client.force_login(auditor)

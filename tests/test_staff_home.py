@@ -30,7 +30,7 @@ CATALOG_PANELS = ["home-applications", "home-pending-documents", "home-expiring-
                   "home-objections", "home-recheck"]
 # Added by budgets (budgets/home.py) for those who may see media orders.
 BUDGET_PANELS = ["home-orders-waiting-proof", "home-proofs-waiting-review", "home-orders-second-approval",
-                 "home-proofs-overdue"]
+                 "home-proofs-overdue", "home-above-reference"]
 # Added by the catalog (catalog/home_connected.py) for those who may see outlets.
 CONNECTED_PANELS = ["home-connected-outlets"]
 PANELS = [*CATALOG_PANELS, *CONNECTED_PANELS, *BUDGET_PANELS, "home-audit"]

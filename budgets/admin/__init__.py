@@ -3,4 +3,4 @@ revisions and figures, the price list, and media orders. Every list is scoped to
 (budgets.selectors.visible_*) unless the user sees every agency; every write calls budgets.services."""
 
 # Importing the modules registers their pages.
-from . import agencies, budgets, interests, orders, other_spend, prices  # noqa: F401
+from . import agencies, budgets, interests, orders, other_spend, prices, references  # noqa: F401

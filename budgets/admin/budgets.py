@@ -33,6 +33,7 @@ from ..home import admin_url
 from ..models import Agency, Budget, BudgetRevision
 from ..services import BudgetRefused, agency_of, can_act_for, may_see_every_agency
 from .base import AgencyScopedAdmin
+from .references import ReferencePriceInline
 
 # The listed outlets without an order named on the budget page (the rest are counted on /transparency/).
 WITHOUT_ORDERS_SHOWN = 30
@@ -170,7 +171,7 @@ class BudgetAdmin(AgencyScopedAdmin):
     search_help_text = _("Agency name")
     ordering = ["agency__name", "-year"]
     list_per_page = 50
-    inlines = [RevisionInline]
+    inlines = [RevisionInline, ReferencePriceInline]
     fieldsets = [
         (None, {"fields": ["agency", "year", "account_code", "account_name", "audit_trail"]}),
         (_("Spending policy"), {"fields": ["policy_state", "policy_reference", "policy_note"]}),

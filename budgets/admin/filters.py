@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import selectors
+from ..reference_prices import orders_above_reference, prices_above_bound
 
 
 class WaitingForProofFilter(admin.SimpleListFilter):
@@ -53,3 +54,47 @@ class ProofDeadlineFilter(admin.SimpleListFilter):
         if value == "late":
             return queryset.filter(proof_filed_on__gt=F("proof_due_on"))
         return queryset
+
+
+class ReferenceFilter(admin.SimpleListFilter):
+    """Orders placed above their agency's reference price, with a recorded negotiation: what the staff home's
+    panel counts (budgets/home_reference.py)."""
+
+    title = _("reference price")
+    parameter_name = "reference"
+
+    def lookups(self, request, model_admin):
+        return [("above", _("above the reference price"))]
+
+    def queryset(self, request, queryset):
+        return orders_above_reference(queryset) if self.value() == "above" else queryset
+
+
+class BoundFilter(admin.SimpleListFilter):
+    """Prices approved above the upper bound they were checked against, with a reason."""
+
+    title = _("upper bound")
+    parameter_name = "bound"
+
+    def lookups(self, request, model_admin):
+        return [("above", _("approved above the upper bound"))]
+
+    def queryset(self, request, queryset):
+        return prices_above_bound(queryset) if self.value() == "above" else queryset
+
+
+class PriceYearFilter(admin.SimpleListFilter):
+    """Prices by the year of their first day (the year whose reference prices they were checked against)."""
+
+    title = _("valid from (year)")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        return []  # chosen from the staff home's link only: no list of years to read
+
+    def has_output(self):
+        return False
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(valid_from__year=int(value)) if value and value.isdigit() else queryset

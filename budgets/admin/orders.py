@@ -47,10 +47,11 @@ from mediareg.money import format_rupiah
 from partners.models import MediaOutlet
 
 from .. import selectors, services
+from ..controls.reference_price import Negotiation
 from ..deadlines import days_late
 from ..models import Budget, FlagRule, MediaOrder, OrderFlag, OrderStatus, ProofStatus
 from ..services import BudgetRefused
-from .filters import ProofDeadlineFilter, WaitingForProofFilter
+from .filters import ProofDeadlineFilter, ReferenceFilter, WaitingForProofFilter
 from .prices import RupiahField, ServiceFormMixin
 
 ORDER_TONES = {OrderStatus.COMMITTED: "info", OrderStatus.PUBLISHED: "info", OrderStatus.PAID: "good",
@@ -169,7 +170,32 @@ class OrderPlaceForm(ServiceFormMixin, forms.ModelForm):
         help_texts = {"price_item": _("Type the outlet's name: approved prices are offered. The price must be "
                                       "valid on the order date.")}
 
+    # The negotiation with the outlet, needed when the approved price is above the agency's reference price
+    # (budgets.controls.reference_price); passed to the service as answers["negotiation"].
+    negotiation_offered = RupiahField(label=capfirst(_("price offered")), required=False, min_value=1,
+                                      help_text=_("Per unit, as the outlet offered it."))
+    negotiation_agreed = RupiahField(label=capfirst(_("price agreed")), required=False, min_value=1,
+                                     help_text=_("Per unit. Leave the amount empty: the order is quantity × this "
+                                                 "price."))
+    negotiated_by_agency = forms.CharField(label=capfirst(_("negotiated for the agency by")), required=False,
+                                           max_length=200)
+    negotiated_by_outlet = forms.CharField(label=capfirst(_("negotiated for the outlet by")), required=False,
+                                           max_length=200)
+    negotiated_on = forms.DateField(label=capfirst(_("negotiated on")), required=False,
+                                    widget=admin.widgets.AdminDateWidget)
+
     already_placed = False
+
+    def answers(self, cleaned) -> dict:
+        """What the person answered to the integrity controls (budgets.controls), keyed by control."""
+        answers = {"interest_reason": cleaned.get("interest_reason") or ""}
+        negotiation = {"offered": cleaned.get("negotiation_offered"), "agreed": cleaned.get("negotiation_agreed"),
+                       "agency_negotiator": cleaned.get("negotiated_by_agency") or "",
+                       "outlet_negotiator": cleaned.get("negotiated_by_outlet") or "",
+                       "negotiated_on": cleaned.get("negotiated_on")}
+        if any(v not in (None, "") for v in negotiation.values()):
+            answers["negotiation"] = negotiation
+        return answers
 
     def place(self, cleaned):
         self.already_placed = MediaOrder.objects.filter(request_key=cleaned["placement_key"]).exists()
@@ -180,10 +206,6 @@ class OrderPlaceForm(ServiceFormMixin, forms.ModelForm):
             override_reason=cleaned.get("override_reason") or "", ecatalog_reference=cleaned.get("ecatalog_reference")
             or "", description=cleaned.get("description") or "", request_key=cleaned["placement_key"], user=self.user,
             answers=self.answers(cleaned))
-
-    def answers(self, cleaned) -> dict:
-        """What the person answered to the integrity controls (budgets.controls), keyed by control."""
-        return {"interest_reason": cleaned.get("interest_reason") or ""}
 
 
 class PublishForm(forms.Form):
@@ -220,7 +242,7 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
                     "status_label", "proof_state", "proof_due"]
     list_select_related = ["budget__agency", "outlet", "price_item"]
     list_filter = [YearFilter, AgencyFilter, OutletFilter, "price_item__kind", "status", ProofFilter,
-                   WaitingForProofFilter, ProofDeadlineFilter]
+                   WaitingForProofFilter, ProofDeadlineFilter, ReferenceFilter]
     search_fields = ["ecatalog_reference"]
     search_help_text = _("Outlet name or e-catalog order reference")
     autocomplete_fields = ["price_item"]
@@ -233,6 +255,11 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
                            "ecatalog_reference", "description", "placement_key"]}),
         (_("A different amount"), {"fields": ["amount", "override_reason"]}),
         (_("Declared interest"), {"fields": ["interest_reason"]}),
+        (_("Negotiation (a price above the reference price)"), {
+            "fields": [("negotiation_offered", "negotiation_agreed"), ("negotiated_by_agency", "negotiated_by_outlet"),
+                       "negotiated_on"],
+            "description": _("Needed when the approved price is above your agency's reference price for the product "
+                             "and the outlet's tier: the order is then placed at the price agreed.")}),
     ]
     # The order's page, by section; the sections of steps not taken yet are left out (get_fieldsets).
     sections = {
@@ -242,6 +269,7 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
                                     "status_label"]}),
         "eligibility": (_("Eligibility on the order date"), {"fields": ["eligibility_snapshot"]}),
         "flags": (_("Integrity controls: second approval"), {"fields": ["flag_list"]}),
+        "reference": (_("Reference price and negotiation"), {"fields": ["reference_standing", "negotiation"]}),
         "proof": (_("Proof of publication"), {"fields": ["proof_state", "proof_deadline", "published_link",
                                                          "proof_file_links", "proof_submitted_at",
                                                          ("proof_reviewer", "proof_reviewed_at"), "proof_reason"]}),
@@ -250,8 +278,9 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
         "record": (_("Record"), {"fields": ["placed_by", "created_at", "request_key", "audit_trail"]}),
     }
     page_fields = ["budget_figures", "product_name", "unit_price_display", "amount_display", "status_label",
-                   "eligibility_snapshot", "flag_list", "proof_state", "proof_deadline", "published_link",
-                   "proof_file_links", "proof_file_name", "proof_reviewer", "placed_by", "audit_trail"]
+                   "eligibility_snapshot", "flag_list", "reference_standing", "negotiation", "proof_state",
+                   "proof_deadline", "published_link", "proof_file_links", "proof_file_name", "proof_reviewer",
+                   "placed_by", "audit_trail"]
 
     # who sees and does what ------------------------------------------------------------------
 
@@ -391,6 +420,27 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
             "approved_at": local_datetime(flag.approved_at) if flag.approved_at else "",
             "approval_reason": flag.approval_reason} for flag in flags]})
 
+    @admin.display(description=_("reference price"))
+    def reference_standing(self, obj):
+        tier = obj.get_tier_on_order_date_display() if obj.tier_on_order_date else gettext("no tier")
+        if obj.reference_price is None:
+            return gettext("%(tier)s on the order date; no reference price set for the product and tier.") % {
+                "tier": tier}
+        text = gettext("%(tier)s on the order date; reference price %(reference)s (%(source)s).") % {
+            "tier": tier, "reference": format_rupiah(obj.reference_price), "source": obj.reference_source}
+        if obj.unit_price > obj.reference_price:
+            text += " " + gettext("The approved price %(price)s is above it.") % {
+                "price": format_rupiah(obj.unit_price)}
+        return text
+
+    @admin.display(description=_("negotiation"))
+    def negotiation(self, obj):
+        if obj.negotiation_agreed is None:
+            return "-"
+        return Negotiation(offered=obj.negotiation_offered, agreed=obj.negotiation_agreed,
+                           agency_negotiator=obj.negotiated_by_agency, outlet_negotiator=obj.negotiated_by_outlet,
+                           negotiated_on=obj.negotiated_on).sentence()
+
     @admin.display(description=_("published link"))
     def published_link(self, obj):
         if not obj.published_url:
@@ -432,6 +482,8 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
             del shown["payment"]
         if obj.status != OrderStatus.CANCELLED:
             del shown["cancellation"]
+        if not obj.tier_on_order_date and obj.reference_price is None and obj.negotiation_agreed is None:
+            del shown["reference"]  # placed before tiers and reference prices were kept
         if not obj.proof_status:
             shown["proof"] = (shown["proof"][0], {"fields": ["proof_state", "proof_deadline"]})
         if not obj.flags.exists():

@@ -35,6 +35,8 @@ from partners.models import MediaOutlet
 from .. import services
 from ..models import PriceItem, PriceStatus
 from ..services import BudgetRefused
+from ..services.prices import approval_bound
+from .filters import BoundFilter, PriceYearFilter
 
 PRICE_TONES = {PriceStatus.SUBMITTED: "warn", PriceStatus.APPROVED: "good", PriceStatus.REJECTED: "bad"}
 
@@ -111,6 +113,13 @@ class PriceReasonForm(forms.Form):
                              help_text=_("Kept with the price; say what is wrong so a corrected price can be entered."))
 
 
+class AboveBoundReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}),
+                             help_text=_("Why a price above the upper bound of the reference price is approved (the "
+                                         "outlet's reach, the product's size, ...). Kept with the price and listed in "
+                                         "the exceptions report."))
+
+
 @admin.register(PriceItem)
 class PriceItemAdmin(admin.ModelAdmin):
     form = PriceItemForm
@@ -118,7 +127,7 @@ class PriceItemAdmin(admin.ModelAdmin):
     list_display = ["outlet_name", "kind", "description", "price", "valid_from", "valid_until", "status_label",
                     "source"]
     list_select_related = ["outlet", "reviewed_by"]
-    list_filter = ["status", "kind", "outlet__media_type"]
+    list_filter = ["status", "kind", "outlet__media_type", BoundFilter, PriceYearFilter]
     # The search itself is get_search_results (outlet names through their trigram index); the admin needs a
     # search field to show the box and to serve the order form's product autocomplete.
     search_fields = ["name"]
@@ -126,7 +135,7 @@ class PriceItemAdmin(admin.ModelAdmin):
     autocomplete_fields = ["outlet"]
     show_full_result_count = False
     list_per_page = 50
-    actions = ["approve_prices", "reject_prices"]
+    actions = ["approve_prices", "approve_prices_above_bound", "reject_prices"]
     add_fieldsets = [
         (None, {"fields": ["outlet", "kind", "name", "unit", "unit_price", ("valid_from", "valid_until")]}),
     ]
@@ -134,7 +143,7 @@ class PriceItemAdmin(admin.ModelAdmin):
         (None, {"fields": ["outlet", "kind", "name", "unit", "unit_price_display",
                            ("valid_from", "valid_until")]}),
         (_("Approval"), {"fields": ["status", "source", "submitted_at", ("reviewer", "reviewed_at"),
-                                    "review_reason"]}),
+                                    "review_reason", "bound_check"]}),
         (_("Record"), {"fields": ["audit_trail"]}),
     ]
 
@@ -162,6 +171,26 @@ class PriceItemAdmin(admin.ModelAdmin):
     def unit_price_display(self, obj):
         return f"{format_rupiah(obj.unit_price)} / {obj.unit}"
 
+    @admin.display(description=_("reference price's upper bound"))
+    def bound_check(self, obj):
+        """The upper bound the approval was checked against, and the reason for a price above it; for a price
+        waiting, the bound that would apply to the viewer's approval (budgets.services.prices.approval_bound)."""
+        if obj.status == PriceStatus.SUBMITTED:
+            bound = approval_bound(obj, getattr(obj, "viewer", None))
+            if bound is None:
+                return gettext("No reference price applies: no upper bound.")
+            text = gettext("%(bound)s (%(source)s, tier %(tier)s).") % {
+                "bound": format_rupiah(bound.upper_bound), "source": bound.source_text, "tier": bound.tier}
+            if obj.unit_price > bound.upper_bound:
+                text += " " + gettext("The price is above it: approving it needs a reason.")
+            return text
+        if obj.approval_bound is None:
+            return gettext("No reference price applied: no upper bound.") if obj.status == PriceStatus.APPROVED else "-"
+        text = f"{format_rupiah(obj.approval_bound)} ({obj.approval_bound_source})."
+        if obj.above_bound_reason:
+            text += " " + gettext("Approved above it. Reason: %(reason)s") % {"reason": obj.above_bound_reason}
+        return text
+
     @admin.display(description=_("reviewed by"))
     def reviewer(self, obj):
         return staff_name(obj.reviewed_by)
@@ -172,6 +201,12 @@ class PriceItemAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("outlet", "reviewed_by")
+
+    def get_object(self, request, object_id, from_field=None):
+        item = super().get_object(request, object_id, from_field)
+        if item is not None:
+            item.viewer = request.user  # whose approval bound_check describes
+        return item
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -188,7 +223,7 @@ class PriceItemAdmin(admin.ModelAdmin):
         return form
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else ["unit_price_display", "reviewer", "audit_trail"]
+        return [] if obj is None else ["unit_price_display", "reviewer", "bound_check", "audit_trail"]
 
     def save_model(self, request, obj, form, change):
         """Written by services.price_submit while the form was validated (ServiceFormMixin)."""
@@ -244,14 +279,15 @@ class PriceItemAdmin(admin.ModelAdmin):
         reason page and messages), then back to the page."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        if decision not in ("approve", "reject"):
+        if decision not in ("approve", "approve_above_bound", "reject"):
             raise Http404
         if not self.has_approve_permission(request):
             raise PermissionDenied
         item = self.get_object(request, unquote(object_id))
         if item is None:
             raise Http404
-        action = self.approve_prices if decision == "approve" else self.reject_prices
+        action = {"approve": self.approve_prices, "approve_above_bound": self.approve_prices_above_bound,
+                  "reject": self.reject_prices}[decision]
         response = action(request, PriceItem.objects.filter(pk=item.pk))
         return response or HttpResponseRedirect(
             return_url(request, reverse("admin:budgets_priceitem_change", args=[item.pk])))
@@ -263,6 +299,27 @@ class PriceItemAdmin(admin.ModelAdmin):
     def approve_prices(self, request, queryset):
         self._each(request, queryset, lambda item: services.price_approve(item, user=request.user),
                    ngettext_lazy("%(n)d price approved.", "%(n)d prices approved.", "n"))
+
+    @admin.action(description=_("Approve selected prices above the upper bound (a reason is required)"),
+                  permissions=["approve"])
+    def approve_prices_above_bound(self, request, queryset):
+        form = AboveBoundReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            self._each(request, queryset,
+                       lambda item: services.price_approve(item, user=request.user, reason=reason),
+                       ngettext_lazy("%(n)d price approved.", "%(n)d prices approved.", "n"))
+            return None
+        rows = []
+        for item in queryset.select_related("outlet"):
+            bound = approval_bound(item, request.user) if item.status == PriceStatus.SUBMITTED else None
+            rows.append({"pk": item.pk, "label": item, "standing": (
+                gettext("upper bound %(bound)s") % {"bound": format_rupiah(bound.upper_bound)} if bound
+                else gettext("no upper bound"))})
+        return reason_page(
+            self, request, form=form, action="approve_prices_above_bound",
+            title=gettext("Approve prices above the upper bound"), button=gettext("Approve"),
+            label_heading=gettext("Price"), standing_heading=gettext("Reference price"), rows=rows)
 
     @admin.action(description=_("Reject selected prices (a reason is required)"), permissions=["approve"])
     def reject_prices(self, request, queryset):

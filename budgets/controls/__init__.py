@@ -35,6 +35,9 @@ class OrderDraft:
     answers: Mapping[str, object] = field(default_factory=dict)
     # The day the order is placed (order_place's ``today``), for controls that ask what stands now.
     today: datetime.date | None = None
+    # Facts a control found that order_place keeps on the order (MediaOrder fields by name, e.g. the reference
+    # price in force and the recorded negotiation, budgets.controls.reference_price).
+    record: dict = field(default_factory=dict)
 
     @property
     def agency_id(self) -> int:
@@ -69,8 +72,10 @@ def check_order(draft: OrderDraft) -> list[Hold]:
 # The controls, in the order they run (each module reads the classes above, so they come last).
 from .interests import declared_interest  # noqa: E402
 from .overdue_proof import overdue_proof  # noqa: E402
+from .reference_price import reference_price_control  # noqa: E402
 
 CONTROLS: list[Control] = [
     overdue_proof,
+    reference_price_control,
     declared_interest,
 ]

@@ -18,12 +18,13 @@ from .orders import (
 )
 from .other_spend import other_spend_cancel, other_spend_record
 from .prices import price_approve, price_reject, price_submit
+from .reference_prices import reference_price_save
 
 __all__ = [
     "BudgetRefused", "agency_of", "can_act_for", "may_see_every_agency", "require_agency",
     "budget_create", "budget_revise", "budget_set_policy",
     "order_place", "order_publish", "order_review_proof", "order_pay", "order_cancel",
     "order_flag_raise", "order_flag_approve", "order_approve", "interest_save", "interest_delete",
-    "price_submit", "price_approve", "price_reject",
+    "price_submit", "price_approve", "price_reject", "reference_price_save",
     "other_spend_record", "other_spend_cancel",
 ]

@@ -29,6 +29,7 @@ from mediareg.money import format_rupiah
 from partners.uploads import check_document_file
 
 from ..controls import OrderDraft, check_order
+from ..controls.reference_price import negotiated_amount
 from ..deadlines import ProofDeadlines, days_late, proof_deadline
 from ..models import Budget, FlagRule, MediaOrder, OrderStatus, PriceItem, PriceStatus, ProofStatus
 from .access import BudgetRefused, require_agency
@@ -69,6 +70,9 @@ def order_place(*, budget: Budget, price_item: PriceItem, quantity: int, order_d
         raise BudgetRefused(
             _("%(outlet)s was not eligible on %(day)s: %(reasons)s")
             % {"outlet": price_item.outlet, "day": local_date(order_date), "reasons": reasons}, code="not_eligible")
+    # A recorded negotiation places the order at the agreed price (budgets.controls.reference_price).
+    amount, override_reason = negotiated_amount((answers or {}).get("negotiation"), quantity, amount,
+                                                override_reason)
     computed = quantity * price_item.unit_price
     override_reason = (override_reason or "").strip()
     if amount is None or amount == "":
@@ -95,14 +99,16 @@ def order_place(*, budget: Budget, price_item: PriceItem, quantity: int, order_d
                     % {"amount": format_rupiah(amount), "remaining": format_rupiah(locked.remaining_amount),
                        "budget": format_rupiah(locked.current_amount), "ordered": format_rupiah(locked.ordered_amount)},
                     code="over_budget")
-            holds = check_order(OrderDraft(
+            draft = OrderDraft(
                 budget=locked, outlet=price_item.outlet, price_item=price_item, quantity=quantity,
                 unit_price=price_item.unit_price, amount=amount, order_date=order_date, user=user,
-                answers=answers or {}, today=today))
+                answers=answers or {}, today=today)
+            holds = check_order(draft)
             outlet = price_item.outlet
             proof_due_on = proof_deadline(outlet.media_type, outlet.publication_frequency, service_end,
                                           ProofDeadlines.of(locked.agency))
             order = MediaOrder.objects.create(
+                **draft.record,
                 request_key=request_key, budget=locked, outlet_id=outlet_id, price_item=price_item, quantity=quantity,
                 unit_price=price_item.unit_price, amount=amount, override_reason=override_reason,
                 order_date=order_date, service_start=service_start, service_end=service_end,

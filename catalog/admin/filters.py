@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import selectors
 from ..models import ListingState, PendingRecheck
 from ..rules import RULE_TITLES
+from ..tiers import Tier
 from .common import ACTION_LABELS
 
 
@@ -30,6 +31,24 @@ class EligibleFilter(admin.SimpleListFilter):
             return queryset.filter(eligibility__is_eligible=False)
         if value == "unchecked":
             return queryset.filter(eligibility__isnull=True)
+        return queryset
+
+
+class TierFilter(admin.SimpleListFilter):
+    """By the tier the list computes (catalog.selectors.outlet_list's ``tier``, catalog.tiers)."""
+
+    title = _("tier")
+    parameter_name = "tier"
+
+    def lookups(self, request, model_admin):
+        return [*Tier.choices, ("none", _("no tier"))]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value in Tier.values:
+            return queryset.filter(tier=value)
+        if value == "none":
+            return queryset.filter(tier__isnull=True)
         return queryset
 
 

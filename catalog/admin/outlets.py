@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mediareg.admin_helpers import truncated
@@ -17,7 +18,8 @@ from partners.admin.outlets import MediaOutletAdmin
 from partners.models import MediaOutlet
 
 from .. import selectors
-from ..models import ListingState, PendingRecheck, SuspensionCause
+from ..models import EligibilityPolicy, ListingState, PendingRecheck, SuspensionCause
+from ..tiers import Tier, tier_description
 from .common import (
     ACTION_LABELS,
     HISTORY_ROWS,
@@ -30,7 +32,7 @@ from .common import (
     related_row,
     stored_result,
 )
-from .filters import EligibleFilter, FailingRuleFilter, ListingStateFilter, PendingRecheckFilter
+from .filters import EligibleFilter, FailingRuleFilter, ListingStateFilter, PendingRecheckFilter, TierFilter
 from .history import EligibilityHistoryInline
 from .listings import ListingActionsMixin
 from .objections import ObjectionInline
@@ -40,16 +42,16 @@ class CatalogOutletAdmin(ListingActionsMixin, MediaOutletAdmin):
     """partners' outlet admin with the e-catalog: eligibility, its history and the listing."""
 
     change_form_template = "admin/catalog/outlet_change_form.html"
-    list_display = [*MediaOutletAdmin.list_display, "eligible", "failing_rules", "listing_state"]
+    list_display = [*MediaOutletAdmin.list_display, "tier_label", "eligible", "failing_rules", "listing_state"]
     list_select_related = [*MediaOutletAdmin.list_select_related, "eligibility", "listing"]
-    list_filter = [*MediaOutletAdmin.list_filter, EligibleFilter, ListingStateFilter, FailingRuleFilter,
+    list_filter = [*MediaOutletAdmin.list_filter, TierFilter, EligibleFilter, ListingStateFilter, FailingRuleFilter,
                    PendingRecheckFilter]
-    readonly_fields = [*MediaOutletAdmin.readonly_fields, "eligibility_result", "listing_standing"]
+    readonly_fields = [*MediaOutletAdmin.readonly_fields, "tier_standing", "eligibility_result", "listing_standing"]
     inlines = [*MediaOutletAdmin.inlines, EligibilityHistoryInline, ObjectionInline]
     actions = ["recheck_now", "list_outlets", "suspend_outlets", "delist_outlets", "sanction_outlets",
                "lift_suspensions"]
     list_rows = staticmethod(selectors.outlet_list)
-    catalog_fieldset = (_("E-catalog"), {"fields": ["eligibility_result", "listing_standing"]})
+    catalog_fieldset = (_("E-catalog"), {"fields": ["tier_standing", "eligibility_result", "listing_standing"]})
     # The e-catalog panel links to these; staff who may not open them (budget officers) do without it.
     catalog_panel_permissions = ["catalog.view_eligibility", "catalog.view_eligibilitychange", "catalog.view_listing",
                                  "catalog.view_listingtransition"]
@@ -72,6 +74,10 @@ class CatalogOutletAdmin(ListingActionsMixin, MediaOutletAdmin):
 
     # list columns -----------------------------------------------------------------------------
 
+    @admin.display(description=_("tier"), ordering="tier")
+    def tier_label(self, obj):
+        return getattr(obj, "tier", None) or "-"
+
     @admin.display(description=_("eligible"), ordering="eligibility__is_eligible")
     def eligible(self, obj):
         return eligibility_label(stored_result(obj))
@@ -88,6 +94,14 @@ class CatalogOutletAdmin(ListingActionsMixin, MediaOutletAdmin):
         return listing_label(related_row(obj, "listing"))
 
     # change page ------------------------------------------------------------------------------
+
+    @admin.display(description=_("tier"))
+    def tier_standing(self, obj):
+        """The tier today (computed by the list's query, catalog.tiers) and what gives it under the policy."""
+        tier = getattr(obj, "tier", None) if obj and obj.pk else None
+        if not tier:
+            return gettext("No tier: not verified by Dewan Pers and not eligible in the e-catalog.")
+        return f"{Tier(tier).label}: {tier_description(tier, EligibilityPolicy.load())}"
 
     @admin.display(description=_("eligibility"))
     def eligibility_result(self, obj):

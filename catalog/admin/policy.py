@@ -22,6 +22,7 @@ class EligibilityPolicyAdmin(RegistryAdmin):
 
     fieldsets = [
         (_("Dewan Pers"), {"fields": ["min_verification_level", "press_council_grace_days"]}),
+        (_("Tiers of outlets"), {"fields": ["tier_a_level", "tier_b_level", "tier_c_requires_eligible"]}),
         (_("Tax status"), {"fields": [("kswp_window", "kswp_window_days"), ("kswp_grace_month", "kswp_grace_day"),
                                       "skf_max_age_months", "require_annual_tax_return",
                                       ("tax_return_deadline_month", "tax_return_deadline_day")]}),

@@ -26,6 +26,9 @@ def exception_handler(exc, context):
         if NON_FIELD_ERRORS in detail:  # a model's clean() names its errors "__all__"
             detail.setdefault(api_settings.NON_FIELD_ERRORS_KEY, []).extend(detail.pop(NON_FIELD_ERRORS))
         exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, exceptions.ParseError):
+        # A body that is not valid JSON is a 400 too: in the 400's one shape, as a message about the whole request.
+        exc = exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [str(exc.detail)]})
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
