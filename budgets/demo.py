@@ -66,6 +66,7 @@ from .models import (
     ReferencePrice,
     RevisionReason,
 )
+from .selectors import proof_overdue_orders
 
 JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
 FIRST_BUDGET_YEAR = 2016
@@ -399,8 +400,10 @@ def _budgets(agency, spec: AgencySpec, today, officer, result) -> dict[int, tupl
 
 # --- reference prices (docs/domain.md "Tiers and reference prices") ---------------------------------------
 
-def _ceil_price(value: float) -> int:
-    return max(250_000, -(-int(value) // 250_000) * 250_000)
+def _ceil_price(numerator: int, denominator: int = 1) -> int:
+    """numerator ÷ denominator rupiah rounded up to Rp 250.000, in whole numbers (money is never a float)."""
+    step = 250_000 * denominator
+    return max(250_000, -(-numerator // step) * 250_000)
 
 
 def _reference_prices(budgets, prices, officer, result) -> None:
@@ -421,7 +424,7 @@ def _reference_prices(budgets, prices, officer, result) -> None:
                     continue
                 services.reference_price_save(
                     budget, kind=kind, tier=tier, reference_price=_ceil_price(price),
-                    upper_bound=_ceil_price(price * 1.25), source_reference=REFERENCE_SOURCE % {"year": year},
+                    upper_bound=_ceil_price(price * 5, 4), source_reference=REFERENCE_SOURCE % {"year": year},
                     user=officer)
                 result.created["reference prices"] += 1
 
@@ -432,7 +435,10 @@ def _above_the_reference(outlets, today, officers, result) -> None:
     agency_spec = AGENCIES[0]
     officer = officers.get(agency_spec.slug)
     budget = Budget.objects.filter(agency__slug=agency_spec.slug, year=today.year).first()
-    outlet = next((o for o in outlets if o.media_type == MediaType.ONLINE), None)
+    # An online outlet that owes the agency no proof (budgets.controls.overdue_proof would refuse the order).
+    owing = set(proof_overdue_orders(today).filter(budget__agency__slug=agency_spec.slug)
+                .values_list("outlet_id", flat=True))
+    outlet = next((o for o in outlets if o.media_type == MediaType.ONLINE and o.pk not in owing), None)
     if budget is None or outlet is None or MediaOrder.objects.filter(request_key=NEGOTIATED_ORDER_KEY).exists():
         return
     tier = tier_on(outlet.pk, today)
@@ -444,10 +450,10 @@ def _above_the_reference(outlets, today, officers, result) -> None:
     item = PriceItem.objects.filter(outlet=outlet, name=PREMIUM_NAME).first()
     if item is None:
         item = services.price_submit(outlet, kind=ProductKind.ADVERTORIAL, name=PREMIUM_NAME, unit="artikel",
-                                     unit_price=_ceil_price(highest_bound * 1.1), valid_from=today.replace(day=1))
+                                     unit_price=_ceil_price(highest_bound * 11, 10), valid_from=today.replace(day=1))
         item = services.price_approve(item, user=officer, reason=PREMIUM_REASON)
         result.created["price items"] += 1
-    agreed = _ceil_price((reference.reference_price + item.unit_price) / 2)
+    agreed = _ceil_price(reference.reference_price + item.unit_price, 2)
     services.order_place(
         budget=budget, price_item=item, quantity=2, order_date=today, service_start=today,
         service_end=min(today + datetime.timedelta(days=7), datetime.date(today.year, 12, 31)), user=officer,

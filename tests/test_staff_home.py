@@ -242,7 +242,7 @@ def test_the_recheck_links_show_the_run_its_changes_and_its_failed_task(client, 
 
 # The index with every panel: the session, the user and permissions, two or three queries a panel and
 # the recent actions (about 20 to 23 by role); a query per row would add fifty.
-QUERY_BUDGET = 28
+QUERY_BUDGET = 30
 
 
 def home_queries(client, user) -> int:
