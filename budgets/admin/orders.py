@@ -46,7 +46,7 @@ from mediareg.display import local_date, local_datetime, yes_no_icon
 from mediareg.money import format_rupiah
 from partners.models import MediaOutlet
 
-from .. import selectors, services
+from .. import comparison, selectors, services
 from ..models import Budget, MediaOrder, OrderFlag, OrderStatus, ProofStatus
 from ..services import BudgetRefused
 from .filters import WaitingForProofFilter
@@ -156,6 +156,12 @@ class OrderPlaceForm(ServiceFormMixin, forms.ModelForm):
     amount = RupiahField(
         label=capfirst(_("amount")), required=False, min_value=1,
         help_text=_("Leave empty for quantity × the approved price. A different amount needs a reason below."))
+    # budgets.controls.price_comparison: kept with the flag when the price is far above other agencies'.
+    comparison_reason = forms.CharField(
+        label=_("Reason for a price above other agencies'"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("When this outlet charged another agency much less for the same product this year, the order "
+                    "waits for a second approver; say here why this price is right."))
 
     class Meta:
         model = MediaOrder
@@ -173,7 +179,12 @@ class OrderPlaceForm(ServiceFormMixin, forms.ModelForm):
             order_date=cleaned["order_date"], service_start=cleaned["service_start"],
             service_end=cleaned["service_end"], amount=cleaned.get("amount"),
             override_reason=cleaned.get("override_reason") or "", ecatalog_reference=cleaned.get("ecatalog_reference")
-            or "", description=cleaned.get("description") or "", request_key=cleaned["placement_key"], user=self.user)
+            or "", description=cleaned.get("description") or "", request_key=cleaned["placement_key"], user=self.user,
+            answers=self.answers(cleaned))
+
+    def answers(self, cleaned) -> dict:
+        """What the person answered to the integrity controls (budgets.controls), keyed by control."""
+        return {"comparison_reason": cleaned.get("comparison_reason") or ""}
 
 
 class PublishForm(forms.Form):
@@ -216,6 +227,7 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
         (None, {"fields": ["budget", "price_item", "quantity", "order_date", ("service_start", "service_end"),
                            "ecatalog_reference", "description", "placement_key"]}),
         (_("A different amount"), {"fields": ["amount", "override_reason"]}),
+        (_("Price comparison across agencies"), {"fields": ["comparison_reason"]}),
     ]
     # The order's page, by section; the sections of steps not taken yet are left out (get_fieldsets).
     sections = {
@@ -225,6 +237,7 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
                                     "status_label"]}),
         "eligibility": (_("Eligibility on the order date"), {"fields": ["eligibility_snapshot"]}),
         "flags": (_("Integrity controls: second approval"), {"fields": ["flag_list"]}),
+        "comparison": (_("Same outlet, other agencies"), {"fields": ["other_agencies"]}),
         "proof": (_("Proof of publication"), {"fields": ["proof_state", "published_link", "proof_file_links",
                                                          "proof_submitted_at", ("proof_reviewer", "proof_reviewed_at"),
                                                          "proof_reason"]}),
@@ -233,8 +246,8 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
         "record": (_("Record"), {"fields": ["placed_by", "created_at", "request_key", "audit_trail"]}),
     }
     page_fields = ["budget_figures", "product_name", "unit_price_display", "amount_display", "status_label",
-                   "eligibility_snapshot", "flag_list", "proof_state", "published_link", "proof_file_links",
-                   "proof_file_name", "proof_reviewer", "placed_by", "audit_trail"]
+                   "eligibility_snapshot", "flag_list", "other_agencies", "proof_state", "published_link",
+                   "proof_file_links", "proof_file_name", "proof_reviewer", "placed_by", "audit_trail"]
 
     # who sees and does what ------------------------------------------------------------------
 
@@ -345,6 +358,19 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
             "waiting": flag.waiting, "approved_by": staff_name(flag.approved_by),
             "approved_at": local_datetime(flag.approved_at) if flag.approved_at else "",
             "approval_reason": flag.approval_reason} for flag in flags]})
+
+    @admin.display(description=_("prices paid by other agencies"))
+    def other_agencies(self, obj):
+        """What the same outlet charged other agencies for the same kind of product in the order's year (one
+        query; budgets.comparison), against this order's effective unit price and its budget's factor."""
+        unit_price = comparison.effective_unit_price(obj.amount, obj.quantity)
+        factor = obj.budget.price_comparison_factor
+        rows = [{"agency": row.agency, "orders": row.orders, "lowest": format_rupiah(row.lowest),
+                 "highest": format_rupiah(row.highest), "above": unit_price > row.lowest * factor}
+                for row in comparison.other_agency_prices(obj)]
+        return render_to_string("admin/budgets/order_other_agencies.html", {
+            "rows": rows, "unit_price": format_rupiah(unit_price), "factor": f"{factor:.2f}",
+            "year": obj.budget.year, "kind": obj.price_item.get_kind_display()})
 
     @admin.display(description=_("published link"))
     def published_link(self, obj):

@@ -55,7 +55,14 @@ class Hold:
 
 Control = Callable[[OrderDraft], Iterable[Hold]]
 
-CONTROLS: list[Control] = []
+# Each control's module imports Hold and OrderDraft from here, so they are imported once those exist.
+from . import price_comparison, quota  # noqa: E402
+
+# Refusals first: an order a quota refuses is not held as well.
+CONTROLS: list[Control] = [
+    quota.quota,
+    price_comparison.price_comparison,
+]
 
 
 def check_order(draft: OrderDraft) -> list[Hold]:
