@@ -46,10 +46,12 @@ from mediareg.money import format_rupiah
 from mediareg.reports import Column, Report, ReportFilters, register
 from mediareg.reports.base import CHUNK
 from mediareg.reports.copy import sql_cells
-from partners.models import Document, DocumentKind, MediaOutlet, ReviewStatus
+from partners.models import Document, DocumentKind, MediaOutlet, MediaType, ReviewStatus
 
+from . import comparison
+from .controls.quota import percent_text, share_percent
 from .models import Budget, BudgetRevision, FlagRule, MediaOrder, OrderFlag, OrderStatus, ProductKind, ProofStatus
-from .selectors import visible_budgets, visible_orders
+from .selectors import quota_over, quota_use, visible_budgets, visible_orders
 
 
 def _words(choices) -> dict[str, str]:
@@ -315,6 +317,10 @@ class Check(TextChoices):
         "Listed outlet without a current tax status confirmation (KSWP or SKF)")
     ORDER_HELD = "order_held_for_second_approval", _(
         "Order held by an integrity control for a second approval")
+    # Issue 14: price comparison across agencies, fair-distribution quotas.
+    PRICE_ABOVE_OTHER_AGENCIES = "price_above_other_agencies", _(
+        "Order price more than the factor above another agency's price for the same outlet and product")
+    OUTLET_OVER_QUOTA = "outlet_over_quota", _("Outlet over a fair-distribution quota")
 
 
 class Subject(TextChoices):
@@ -416,6 +422,29 @@ def budgets_below_orders(filters: ReportFilters, user) -> QuerySet:
                          "ordered_amount", "orders_total"))
 
 
+# --- issue 14: price comparison across agencies and fair-distribution quotas --------------------------------
+
+def orders_above_other_agencies(filters: ReportFilters, user) -> QuerySet:
+    """Orders not cancelled whose effective unit price (amount ÷ quantity) is more than their budget's price
+    comparison factor times the lowest another agency paid the same outlet for the same kind of product in
+    the year (budgets.comparison): every order, also those placed before the control held such orders. One
+    query; the other agencies' orders are read whatever agency ``user`` sees, as the order's page shows them."""
+    orders = _exception_orders(filters, user).exclude(status=OrderStatus.CANCELLED)
+    return (comparison.above_factor(comparison.with_comparison(orders))
+            .values_list(*ORDER_FIELDS, "effective_unit_price", "other_lowest_price", "other_lowest_agency",
+                         "other_lowest_order", "budget__price_comparison_factor"))
+
+
+def outlets_over_quota(filters: ReportFilters, user) -> QuerySet:
+    """Outlets that received more orders, or more of the budget, than their media type's quota of the budget
+    allows (orders placed before the quota was set, or a budget revised down afterwards). One query."""
+    return (quota_over(quota_use(_exception_orders(filters, user).order_by()))
+            .order_by("budget__agency__name", "budget__year", "outlet__name", "outlet_id")
+            .values_list("outlet_id", "outlet__name", "outlet__company__legal_name", "budget__agency__name",
+                         "budget__year", "last_order", "total", "orders", "max_orders", "max_share_percent",
+                         "budget__current_amount", "outlet__media_type"))
+
+
 def documents_expired_while_listed(today: datetime.date) -> QuerySet:
     """Accepted documents, of an outlet or of its company (a company's counts for each of its outlets), whose
     expiry date D is before ``today``, that no accepted document of the same kind and owner replaced (one
@@ -481,9 +510,11 @@ class ExceptionsReport(Report):
         "history; paid orders without accepted proof; amounts that differ from quantity × unit price; budgets "
         "below what their orders hold; accepted documents that expired, were not replaced by the next day, "
         "while the outlet was still listed at the end of that next day; listed outlets whose company has "
-        "no KSWP counting today nor a current SKF; and every order an integrity control held for a second "
-        "approval, with the rule, what it found, who went ahead and why, and who approved it and why. Orders "
-        "and budgets are those of your agency (every "
+        "no KSWP counting today nor a current SKF; every order an integrity control held for a second "
+        "approval, with the rule, what it found, who went ahead and why, and who approved it and why; orders "
+        "priced more than the budget's factor above what another agency paid the same outlet for the same kind "
+        "of product that year; and outlets over a fair-distribution quota. Orders and budgets are those of your "
+        "agency (every "
         "agency's for auditors); the registry's findings are shared by every agency and need the permission "
         "to view documents or outlets; the agency and year filters apply to orders and budgets.")
     permission = "budgets.view_mediaorder"
@@ -517,6 +548,8 @@ class ExceptionsReport(Report):
             (Check.PRICE_OVERRIDE, orders_with_price_override(filters, user)),
             (Check.BUDGET_BELOW_ORDERS, budgets_below_orders(filters, user)),
             (Check.ORDER_HELD, orders_held(filters, user)),
+            (Check.PRICE_ABOVE_OTHER_AGENCIES, orders_above_other_agencies(filters, user)),
+            (Check.OUTLET_OVER_QUOTA, outlets_over_quota(filters, user)),
         ]
         # The registry is every agency's: its findings need the registry's view permissions, not an agency.
         if _may(user, "partners.view_document"):
@@ -558,6 +591,12 @@ class ExceptionsReport(Report):
             Check.ORDER_HELD: _(
                 "%(rule)s: %(finding)s Raised on %(raised_at)s by %(raiser)s, reason given: %(reason)s. Second "
                 "approval: %(approval)s. Order status: %(status)s."),
+            Check.PRICE_ABOVE_OTHER_AGENCIES: _(
+                "Unit price %(price)s, more than %(factor)s× the lowest another agency paid the outlet for the same "
+                "product in %(year)s: %(lowest)s (%(agency)s, order %(order)s). Order status: %(status)s."),
+            Check.OUTLET_OVER_QUOTA: _(
+                "%(orders)s orders, %(total)s (%(share)s of the budget %(budget)s); the quota for %(media_type)s "
+                "outlets: %(limits)s."),
         }
         texts = {check: str(text) for check, text in texts.items()}
 
@@ -624,7 +663,33 @@ class ExceptionsReport(Report):
                              reason=reason or none, raiser=raiser or none,
                              raised_at=timezone.localtime(raised_at).date().isoformat(), approval=approval)
 
-        row_of = {Check.ORDER_SNAPSHOT_NOT_ELIGIBLE: snapshot, Check.ORDER_HISTORY_NOT_ELIGIBLE: history,
+        def above_others(values):
+            unit, lowest, agency, order, factor = values[10:]
+            return order_row(Check.PRICE_ABOVE_OTHER_AGENCIES, values, price=format_rupiah(unit),
+                             factor=f"{factor:.2f}", year=values[6], lowest=format_rupiah(lowest), agency=agency,
+                             order=order)
+
+        media_types = _words(MediaType.choices)
+        most_orders, most_share = str(_("at most %(n)s orders per outlet")), str(_("at most %(share)s per outlet"))
+
+        def over_quota(values):
+            (outlet_id, outlet, company, agency, year, last_order, total, orders, max_orders, max_share, budget_amount,
+             media_type) = values
+            check = Check.OUTLET_OVER_QUOTA
+            limits = []
+            if max_share is not None:
+                limits.append(most_share % {"share": percent_text(max_share)})
+            if max_orders is not None:
+                limits.append(most_orders % {"n": max_orders})
+            return (check, checks[check], subjects[Subject.OUTLET], outlet_id, outlet, outlet_id, outlet, company,
+                    agency, year, last_order, total, texts[check] % {
+                        "orders": orders, "total": format_rupiah(total),
+                        "share": percent_text(share_percent(total, budget_amount)),
+                        "budget": format_rupiah(budget_amount), "media_type": media_types.get(media_type, media_type),
+                        "limits": "; ".join(limits)})
+
+        row_of = {Check.PRICE_ABOVE_OTHER_AGENCIES: above_others, Check.OUTLET_OVER_QUOTA: over_quota,
+                  Check.ORDER_SNAPSHOT_NOT_ELIGIBLE: snapshot, Check.ORDER_HISTORY_NOT_ELIGIBLE: history,
                   Check.PAID_WITHOUT_PROOF: paid, Check.PRICE_OVERRIDE: override, Check.BUDGET_BELOW_ORDERS: budget,
                   Check.DOCUMENT_EXPIRED_WHILE_LISTED: document, Check.LISTED_WITHOUT_TAX_STATUS: tax}
         row_of[Check.ORDER_HELD] = held
