@@ -242,10 +242,10 @@ class PriceComparisonSerializer(serializers.Serializer):
 
     effective_unit_price = serializers.IntegerField(read_only=True, help_text=_("Amount ÷ quantity, whole rupiah."))
     lowest_other_price = serializers.IntegerField(
-        read_only=True, allow_null=True,
+        source="other_lowest_price", read_only=True, allow_null=True,
         help_text=_("The lowest effective unit price another agency paid; null: none."))
-    lowest_other_agency = serializers.CharField(read_only=True, allow_null=True)
-    lowest_other_order = serializers.IntegerField(read_only=True, allow_null=True)
+    lowest_other_agency = serializers.CharField(source="other_lowest_agency", read_only=True, allow_null=True)
+    lowest_other_order = serializers.IntegerField(source="other_lowest_order", read_only=True, allow_null=True)
     other_agencies = serializers.IntegerField(read_only=True, help_text=_("How many other agencies ordered it."))
     factor = serializers.DecimalField(max_digits=4, decimal_places=2, read_only=True,
                                       source="budget.price_comparison_factor")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.db.models import (
@@ -222,6 +221,7 @@ def orders_waiting_for_second_approval(user) -> QuerySet[MediaOrder]:
 
 # An outlet is "nearing" its quota at this share of either limit (the staff home's panel).
 QUOTA_NEAR_PERCENT = 80
+DECIMAL = DecimalField(max_digits=30, decimal_places=4)
 
 
 def quota_use(orders: QuerySet[MediaOrder]) -> QuerySet:
@@ -241,10 +241,15 @@ def quota_use(orders: QuerySet[MediaOrder]) -> QuerySet:
                     "max_orders", "max_share_percent")
             .annotate(orders=Count("pk"), total=Sum("amount"), last_order=Max("order_date")))
     return rows.annotate(
-        orders_used=ExpressionWrapper(F("orders") * 100.0 / F("max_orders"), output_field=FloatField()),
-        share_used=ExpressionWrapper(
-            F("total") * Decimal(10000) / NullIf(F("max_share_percent") * F("budget__current_amount"), 0),
-            output_field=FloatField()))
+        # The share of the budget this outlet may receive, in rupiah (exact decimals).
+        share_cap=ExpressionWrapper(F("max_share_percent") * Cast("budget__current_amount", DECIMAL) / 100,
+                                    output_field=DECIMAL),
+    ).annotate(
+        orders_used=ExpressionWrapper(Cast("orders", FloatField()) * 100 / Cast("max_orders", FloatField()),
+                                      output_field=FloatField()),
+        share_used=ExpressionWrapper(Cast("total", FloatField()) * 100 / Cast(NullIf("share_cap", Value(0)),
+                                                                              FloatField()),
+                                     output_field=FloatField()))
 
 
 def quota_near(rows: QuerySet, percent: int = QUOTA_NEAR_PERCENT) -> QuerySet:
@@ -253,6 +258,5 @@ def quota_near(rows: QuerySet, percent: int = QUOTA_NEAR_PERCENT) -> QuerySet:
 
 
 def quota_over(rows: QuerySet) -> QuerySet:
-    """``quota_use`` rows over either limit (exact: orders, and rupiah × 100 against percent × budget)."""
-    return rows.filter(Q(orders__gt=F("max_orders"))
-                       | Q(total__gt=F("max_share_percent") * F("budget__current_amount") / 100))
+    """``quota_use`` rows over either limit (exact: orders, and rupiah against the share's cap in decimals)."""
+    return rows.filter(Q(orders__gt=F("max_orders")) | Q(total__gt=F("share_cap")))
