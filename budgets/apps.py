@@ -13,5 +13,7 @@ class BudgetsConfig(AppConfig):
         from catalog import home_panels
 
         from .home import staff_home_panels
+        from .home_distribution import staff_home_panels as distribution_panels
 
         home_panels.register(staff_home_panels)
+        home_panels.register(distribution_panels)
