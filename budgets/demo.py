@@ -36,6 +36,8 @@ from django.core.files.base import ContentFile
 from django.db import models, transaction
 
 from catalog.demo import record_demo_history
+from catalog.eligibility import eligibility_on, listing_state_on
+from catalog.models import ListingState
 from partners.demo.files import pdf_bytes, png_bytes
 from partners.models import MediaOutlet, MediaType, OutletDomain
 
@@ -486,11 +488,14 @@ def _integrity_cases(outlets, prices, today, officers, result) -> None:
             return
         result.created["orders"] += 1
 
+    def orderable(outlet) -> bool:  # the demo's catalog suspends some outlets later on
+        return listing_state_on(outlet.pk, day) == ListingState.LISTED and eligibility_on(outlet.pk, day).eligible
+
     # Price comparison: an outlet of another media type than the quota's, its cheapest product.
-    compared = next((o for o in outlets if o != left_out and o.media_type != left_out.media_type), None)
-    if compared is not None:
-        item = min((_price_on(items, day) for (outlet_id, _k, _n), items in prices.items()
-                    if outlet_id == compared.pk and _price_on(items, day)), key=lambda i: i.unit_price)
+    compared = next((o for o in outlets if o != left_out and o.media_type != left_out.media_type
+                     and orderable(o)), None)
+    item = _cheapest(prices, compared, day) if compared is not None else None
+    if item is not None:
         order(banjar, "negotiated", item, officer=officers.get(AGENCIES[1].slug), amount=item.unit_price // 2,
               reason=NEGOTIATED)
         order(dki, "above-others", item, officer=officers.get(AGENCIES[0].slug),
@@ -505,11 +510,11 @@ def _integrity_cases(outlets, prices, today, officers, result) -> None:
         if not plan.cancelled and plan.outlet.media_type == left_out.media_type:
             planned[plan.outlet.pk] += 1
     limit = max([2, *planned.values()])
-    item = min((_price_on(items, day) for (outlet_id, _k, _n), items in prices.items()
-                if outlet_id == left_out.pk and _price_on(items, day)), key=lambda i: i.unit_price)
+    item = _cheapest(prices, left_out, day)
     _ensure_quota(banjar, left_out.media_type, orders=limit, result=result)
-    for n in range(limit):
-        order(banjar, f"quota-{n + 1}", item, officer=officers.get(spec.slug))
+    if item is not None and orderable(left_out):
+        for n in range(limit):
+            order(banjar, f"quota-{n + 1}", item, officer=officers.get(spec.slug))
 
     # Last year's quota, set after the year: the outlet Banjar paid most is over it.
     last = Budget.objects.filter(agency=banjar.agency, year=today.year - 1).first()
@@ -522,6 +527,12 @@ def _integrity_cases(outlets, prices, today, officers, result) -> None:
                 Decimal("0.01"), rounding=ROUND_DOWN)
             if share >= Decimal("0.01"):
                 _ensure_quota(last, top[0], share=share, result=result)
+
+
+def _cheapest(prices, outlet, day) -> PriceItem | None:
+    """The outlet's approved product with the lowest price valid on ``day``."""
+    valid = [_price_on(items, day) for (outlet_id, _kind, _name), items in prices.items() if outlet_id == outlet.pk]
+    return min((item for item in valid if item is not None), key=lambda item: item.unit_price, default=None)
 
 
 def _ensure_quota(budget, media_type, *, share=None, orders=None, result) -> None:
