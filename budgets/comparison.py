@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from django.db.models import (
     BigIntegerField,
+    Case,
     Count,
     DecimalField,
     ExpressionWrapper,
@@ -32,12 +33,16 @@ from django.db.models import (
     Max,
     Min,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     TextField,
     Value,
+    When,
+    Window,
 )
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.expressions import ValueRange
+from django.db.models.functions import Cast, Coalesce, Floor, Least, Mod, NullIf
 
 from .models import MediaOrder, OrderStatus
 
@@ -86,13 +91,58 @@ def with_comparison(orders: QuerySet[MediaOrder]) -> QuerySet[MediaOrder]:
         other_agencies=Coalesce(Subquery(agencies, output_field=IntegerField()), Value(0)))
 
 
-def above_factor(orders: QuerySet[MediaOrder]) -> QuerySet[MediaOrder]:
-    """Orders (annotated by ``with_comparison``) whose effective unit price is more than their budget's
-    factor times the lowest other agency's price."""
-    return orders.filter(other_lowest_price__isnull=False).filter(
-        effective_unit_price__gt=ExpressionWrapper(
-            F("other_lowest_price") * F("budget__price_comparison_factor"),
-            output_field=DecimalField()))
+# The lowest other price and what paid it in one sortable number: unit price × KEY + an id (an order's, an
+# agency's); the window's MIN of it is the lowest price, the smallest id breaking a tie.
+KEY = 10**12
+KEY_FIELD = DecimalField(max_digits=38, decimal_places=0)
+
+
+class OtherAgencies(ValueRange):
+    """The rows of the agencies ordered before the current row's agency (``before``) or after it: RANGE frames
+    with an offset, which PostgreSQL supports and Django's ValueRange does not write for these bounds."""
+
+    def __init__(self, *, before: bool):
+        super().__init__()
+        self.before = before
+
+    def window_frame_start_end(self, connection, start, end):
+        return ("UNBOUNDED PRECEDING", "1 PRECEDING") if self.before else ("1 FOLLOWING", "UNBOUNDED FOLLOWING")
+
+
+def _lowest_other(id_field: str):
+    """Over every order not cancelled of the same outlet, kind of product and year: the smallest ``unit price ×
+    KEY + id`` among the agencies with a smaller id, and among those with a larger one, the lesser of the two
+    (PostgreSQL's LEAST ignores a NULL), i.e. among the other agencies. Window functions over one sort, rather
+    than a subquery per order."""
+    key = ExpressionWrapper(Cast(EFFECTIVE_UNIT_PRICE, KEY_FIELD) * Value(KEY) + F(id_field), output_field=KEY_FIELD)
+    partition = [F("outlet_id"), F("price_item__kind"), F("budget__year")]
+    agency = F("budget__agency_id").asc()
+    before = Window(Min(key), partition_by=partition, order_by=agency, frame=OtherAgencies(before=True))
+    after = Window(Min(key), partition_by=partition, order_by=agency, frame=OtherAgencies(before=False))
+    return Least(before, after, output_field=KEY_FIELD)
+
+
+def above_factor(orders: QuerySet[MediaOrder], *, year: int | None = None) -> QuerySet[MediaOrder]:
+    """Those of ``orders`` (not cancelled) whose effective unit price is more than their budget's factor times
+    the lowest price another agency paid the same outlet for the same kind of product in the year, with
+    ``effective_unit_price``, ``other_lowest_price``, ``other_lowest_order`` and ``other_lowest_agency_id``.
+    One query, whatever agency ``orders`` are limited to: window functions over every order not cancelled (of
+    ``year`` when given), then only the rows of ``orders`` above the factor (PostgreSQL filters a window's
+    result in an outer query, Django's "qualify")."""
+    every = MediaOrder.objects.exclude(status=OrderStatus.CANCELLED)
+    if year is not None:
+        every = every.filter(budget__year=year)
+    lowest_price = Floor(F("lowest_order_key") / Value(KEY), output_field=BigIntegerField())
+    found = Case(When(Q(pk__in=orders.values("pk")) & Q(lowest_order_key__isnull=False)
+                      & Q(effective_unit_price__gt=ExpressionWrapper(
+                          lowest_price * F("budget__price_comparison_factor"), output_field=KEY_FIELD)),
+                      then=Value(True)), default=Value(False))
+    return (every.annotate(effective_unit_price=EFFECTIVE_UNIT_PRICE, lowest_order_key=_lowest_other("pk"),
+                           lowest_agency_key=_lowest_other("budget__agency_id"))
+            .annotate(found=found, other_lowest_price=lowest_price,
+                      other_lowest_order=Cast(Mod(F("lowest_order_key"), Value(KEY)), BigIntegerField()),
+                      other_lowest_agency_id=Cast(Mod(F("lowest_agency_key"), Value(KEY)), BigIntegerField()))
+            .filter(found=True))
 
 
 @dataclass(frozen=True)

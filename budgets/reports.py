@@ -50,7 +50,17 @@ from partners.models import Document, DocumentKind, MediaOutlet, MediaType, Revi
 
 from . import comparison
 from .controls.quota import percent_text, share_percent
-from .models import Budget, BudgetRevision, FlagRule, MediaOrder, OrderFlag, OrderStatus, ProductKind, ProofStatus
+from .models import (
+    Agency,
+    Budget,
+    BudgetRevision,
+    FlagRule,
+    MediaOrder,
+    OrderFlag,
+    OrderStatus,
+    ProductKind,
+    ProofStatus,
+)
 from .selectors import quota_over, quota_use, visible_budgets, visible_orders
 
 
@@ -428,10 +438,12 @@ def orders_above_other_agencies(filters: ReportFilters, user) -> QuerySet:
     """Orders not cancelled whose effective unit price (amount ÷ quantity) is more than their budget's price
     comparison factor times the lowest another agency paid the same outlet for the same kind of product in
     the year (budgets.comparison): every order, also those placed before the control held such orders. One
-    query; the other agencies' orders are read whatever agency ``user`` sees, as the order's page shows them."""
-    orders = _exception_orders(filters, user).exclude(status=OrderStatus.CANCELLED)
-    return (comparison.above_factor(comparison.with_comparison(orders))
-            .values_list(*ORDER_FIELDS, "effective_unit_price", "other_lowest_price", "other_lowest_agency",
+    query (window functions over the year's orders); the other agencies' orders are read whatever agency
+    ``user`` sees, as the order's page shows them. The agency that paid the lowest price is an id here (the
+    rows name it from one read of the agencies)."""
+    return (comparison.above_factor(_exception_orders(filters, user), year=filters.year)
+            .order_by("order_date", "pk")
+            .values_list(*ORDER_FIELDS, "effective_unit_price", "other_lowest_price", "other_lowest_agency_id",
                          "other_lowest_order", "budget__price_comparison_factor"))
 
 
@@ -663,11 +675,15 @@ class ExceptionsReport(Report):
                              reason=reason or none, raiser=raiser or none,
                              raised_at=timezone.localtime(raised_at).date().isoformat(), approval=approval)
 
+        agency_names = {}
+
         def above_others(values):
-            unit, lowest, agency, order, factor = values[10:]
+            unit, lowest, agency_id, order, factor = values[10:]
+            if not agency_names:  # once per file, and only when there is such a finding
+                agency_names.update((agency.pk, str(agency)) for agency in Agency.objects.all())
             return order_row(Check.PRICE_ABOVE_OTHER_AGENCIES, values, price=format_rupiah(unit),
-                             factor=f"{factor:.2f}", year=values[6], lowest=format_rupiah(lowest), agency=agency,
-                             order=order)
+                             factor=f"{factor:.2f}", year=values[6], lowest=format_rupiah(lowest),
+                             agency=agency_names.get(agency_id, agency_id), order=order)
 
         media_types = _words(MediaType.choices)
         most_orders, most_share = str(_("at most %(n)s orders per outlet")), str(_("at most %(share)s per outlet"))

@@ -242,3 +242,29 @@ def test_the_price_check_runs_the_same_queries_for_one_order_and_for_many(client
         place(world["budget"], world["dear"])
     many, rows = queries()
     assert len(rows) == 21 and many == one
+
+
+def test_the_reports_window_agrees_with_the_orders_own_comparison(world):
+    """The exceptions report reads the lowest other price with window functions over every order, the order's
+    page and the API with a subquery per order: the same orders are above the factor either way, with the same
+    lowest price, also when an agency's own cheaper order and a cancelled one are among them."""
+    dear, cheap = world["dear"], world["cheap"]
+    third = make_budget(make_agency("Dinas Ketiga"))
+    mid = approved_price(world["outlet"], unit_price=2_500_000, name="Advertorial foto")
+    own_cheap = place(world["budget"], cheap, amount=1_000_000, override_reason="Diskon")  # Pariwisata: Rp 1 juta
+    held = place(world["budget"], dear)
+    place(third, mid)
+    services.order_cancel(place(make_budget(make_agency("Dinas Batal")), cheap, amount=500_000,
+                                override_reason="Diskon"), reason="Batal", today=TODAY)
+    windowed = {o.pk: (o.other_lowest_price, o.other_lowest_order)
+                for o in comparison.above_factor(MediaOrder.objects.all())}
+    by_subquery = {o.pk: (o.other_lowest_price, o.other_lowest_order)
+                   for o in comparison.with_comparison(MediaOrder.objects.exclude(status="cancelled"))
+                   if o.other_lowest_price is not None
+                   and o.effective_unit_price > o.other_lowest_price * o.budget.price_comparison_factor}
+    assert windowed == by_subquery
+    # Kominfo's Rp 2 juta is twice Pariwisata's Rp 1 juta; Pariwisata's Rp 4.995 juta above Kominfo's Rp 2 juta;
+    # the third agency's Rp 2,5 juta is 2.5× Pariwisata's Rp 1 juta.
+    assert set(windowed) == {world["first"].pk, held.pk, MediaOrder.objects.get(budget=third).pk}
+    assert windowed[held.pk] == (2_000_000, world["first"].pk)
+    assert windowed[world["first"].pk] == (1_000_000, own_cheap.pk)
