@@ -10,6 +10,7 @@ outside the catalog likewise (budgets.services.other_spend, budgets.admin.other_
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 import django_filters
 from django import forms
@@ -29,9 +30,9 @@ from catalog.tiers import Tier
 from mediareg.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from mediareg.api.idempotency import REPLAYED_HEADER
 from mediareg.api.views import ReadOnlyViewSet
-from partners.models import MediaOutlet, PressCompany
+from partners.models import MediaOutlet, MediaType, PressCompany
 
-from . import selectors, services
+from . import comparison, selectors, services
 from .models import (
     Agency,
     Budget,
@@ -42,6 +43,7 @@ from .models import (
     OrderStatus,
     OtherSpend,
     OtherSpendKind,
+    OutletQuota,
     PriceItem,
     PriceStatus,
     ProductKind,
@@ -181,19 +183,44 @@ class RevisionSerializer(serializers.ModelSerializer):
         fields = ["id", "amount_before", "amount_after", "reason", "note", "revised_on", "reference", "created_at"]
 
 
+class QuotaSerializer(serializers.ModelSerializer):
+    """A fair-distribution quota (budgets.controls.quota): per outlet of the media type, at most this share of
+    the budget's current amount and/or this many orders in the year. Either may be null, not both."""
+
+    media_type = serializers.ChoiceField(choices=MediaType.choices)
+    max_share_percent = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True, required=False,
+                                                 default=None, min_value=Decimal("0.01"), max_value=Decimal("100"))
+    max_orders = serializers.IntegerField(allow_null=True, required=False, default=None, min_value=1,
+                                          max_value=2**31 - 1)
+
+    class Meta:
+        model = OutletQuota
+        fields = ["media_type", "max_share_percent", "max_orders"]
+
+
 class BudgetSerializer(serializers.ModelSerializer):
     agency_name = serializers.CharField(source="agency.__str__", read_only=True)
     committed_amount = serializers.IntegerField(read_only=True, help_text=_("Ordered and not yet paid."))
     remaining_amount = serializers.IntegerField(
         read_only=True, help_text=_("Current amount less what is ordered and what is spent outside the catalog."))
     revisions = RevisionSerializer(many=True, read_only=True)
+    quotas = QuotaSerializer(many=True, read_only=True, help_text=_("Fair-distribution quotas per media type."))
 
     class Meta:
         model = Budget
         fields = ["id", "agency", "agency_name", "year", "account_code", "account_name", "original_amount",
                   "current_amount", "ordered_amount", "paid_amount", "committed_amount", "other_spent_amount",
-                  "remaining_amount", "spending_allowed", "policy_reference", "policy_note", "revisions", "created_at",
-                  "updated_at"]
+                  "remaining_amount", "spending_allowed", "policy_reference", "policy_note", "price_comparison_factor",
+                  "quotas", "revisions", "created_at", "updated_at"]
+
+
+
+class BudgetControlsInput(serializers.Serializer):
+    price_comparison_factor = serializers.DecimalField(
+        max_digits=4, decimal_places=2, help_text=_("At least 1.00: an order whose unit price is more than this many "
+                                                    "times the lowest other agency's price is held."))
+    quotas = QuotaSerializer(many=True, required=False, default=list,
+                             help_text=_("Every quota of the budget: a media type left out has none."))
 
 
 class PriceItemSerializer(serializers.ModelSerializer):
@@ -275,6 +302,30 @@ class OrderFlagSerializer(serializers.ModelSerializer):
         return reason_text(flag.detail)
 
 
+class PriceComparisonSerializer(serializers.Serializer):
+    """What the same outlet charged other agencies for the same kind of product in the order's year
+    (budgets.comparison.with_comparison; the order list's query annotates it, no query per order)."""
+
+    effective_unit_price = serializers.IntegerField(read_only=True, help_text=_("Amount ÷ quantity, whole rupiah."))
+    lowest_other_price = serializers.IntegerField(
+        source="other_lowest_price", read_only=True, allow_null=True,
+        help_text=_("The lowest effective unit price another agency paid; null: none."))
+    lowest_other_agency = serializers.CharField(source="other_lowest_agency", read_only=True, allow_null=True)
+    lowest_other_order = serializers.IntegerField(source="other_lowest_order", read_only=True, allow_null=True)
+    other_agencies = serializers.IntegerField(read_only=True, help_text=_("How many other agencies ordered it."))
+    factor = serializers.DecimalField(max_digits=4, decimal_places=2, read_only=True,
+                                      source="budget.price_comparison_factor")
+    above_factor = serializers.BooleanField(read_only=True, help_text=_(
+        "The order's unit price is more than the factor times the lowest other agency's price."))
+
+    def to_representation(self, order):
+        if not hasattr(order, "other_agencies"):  # not read through the list's query
+            order = comparison.with_comparison(MediaOrder.objects.select_related("budget")).get(pk=order.pk)
+        lowest, unit = order.other_lowest_price, order.effective_unit_price
+        order.above_factor = lowest is not None and unit > lowest * order.budget.price_comparison_factor
+        return super().to_representation(order)
+
+
 class OrderSerializer(serializers.ModelSerializer):
     agency = serializers.IntegerField(source="budget.agency_id", read_only=True)
     agency_name = serializers.CharField(source="budget.agency.__str__", read_only=True)
@@ -291,6 +342,7 @@ class OrderSerializer(serializers.ModelSerializer):
         help_text=_("The outlet's tier on the order date (A, B, C; null when it reached none or was not kept)."))
     negotiation = serializers.SerializerMethodField(
         help_text=_("The negotiation recorded before an order above the reference price; null without one."))
+    price_comparison = PriceComparisonSerializer(source="*", read_only=True)
 
     class Meta:
         model = MediaOrder
@@ -300,8 +352,8 @@ class OrderSerializer(serializers.ModelSerializer):
                   "description", "status", "proof_status", "published_url", "has_proof_file", "proof_content_type",
                   "proof_submitted_at", "proof_reviewed_at", "proof_reason", "proof_due_on", "proof_filed_on",
                   "paid_on", "payment_reference", "cancelled_on", "cancel_reason", "eligibility", "flags",
-                  "tier_on_order_date", "reference_price", "reference_source", "negotiation", "created_at",
-                  "updated_at"]
+                  "tier_on_order_date", "reference_price", "reference_source", "negotiation", "price_comparison",
+                  "created_at", "updated_at"]
         extra_kwargs = {
             "proof_due_on": {"help_text": _("The deadline for proof of publication, fixed when the order was "
                                             "placed.")},
@@ -416,6 +468,12 @@ class OrderPlaceInput(serializers.Serializer):
                                                  help_text=_("Who negotiated for the outlet."))
     negotiated_on = serializers.DateField(required=False, allow_null=True, default=None,
                                           help_text=_("The day of the negotiation, on or before the order date."))
+
+    comparison_reason = serializers.CharField(
+        required=False, allow_blank=True, default="",
+        help_text=_("Reason for a price above other agencies': kept with the hold when the outlet charged another "
+                    "agency much less for the same product this year (the order then waits for a second "
+                    "approver)."))
 
 
 def negotiation_answers(data: dict) -> dict:
@@ -607,10 +665,35 @@ class BudgetViewSet(ReadOnlyViewSet):
     filterset_class = BudgetFilter
     ordering = ("-year", "pk")
 
+    action_permissions = {"controls": ["budgets.change_budget"]}
+
     def get_queryset(self):
         revisions = BudgetRevision.objects.order_by("revised_on", "pk")
         return selectors.visible_budgets(self.request.user, Budget.objects.select_related("agency")
-                                         .prefetch_related(Prefetch("revisions", queryset=revisions)))
+                                         .prefetch_related(Prefetch("revisions", queryset=revisions), "quotas"))
+
+    @extend_schema(
+        summary=_("Set the price comparison factor and the quotas"), tags=["budgets"], request=BudgetControlsInput,
+        responses={200: BudgetSerializer},
+        description=_("The budget's integrity settings, as on the admin's page: the price comparison factor and "
+                    "every fair-distribution quota per media type (a media type left out has none). Needs the "
+                    "permission to change budgets, for your own agency."),
+        examples=[OpenApiExample("A quota on online outlets", request_only=True, value={
+            "price_comparison_factor": "1.50",
+            "quotas": [{"media_type": "online", "max_share_percent": "10.00", "max_orders": 12}]})])
+    @action(detail=True, methods=["post"])
+    def controls(self, request, pk=None):
+        budget = self.get_object()
+        serializer = BudgetControlsInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        media_types = [quota["media_type"] for quota in data["quotas"]]
+        if len(set(media_types)) != len(media_types):
+            raise serializers.ValidationError({"quotas": [_("One quota per media type.")]})
+        services.budget_set_controls(
+            budget, price_comparison_factor=data["price_comparison_factor"], user=request.user,
+            quotas={q["media_type"]: (q["max_share_percent"], q["max_orders"]) for q in data["quotas"]})
+        return Response(self.get_serializer(self.get_queryset().get(pk=budget.pk)).data)
 
 
 @extend_schema_view(
@@ -712,9 +795,9 @@ class OrderViewSet(ReadOnlyViewSet):
 
     def get_queryset(self):
         flags = OrderFlag.objects.select_related("raised_by", "approved_by").order_by("raised_at", "pk")
-        return selectors.visible_orders(self.request.user,
-                                        MediaOrder.objects.select_related("budget__agency", "outlet", "price_item")
-                                        .prefetch_related(Prefetch("flags", queryset=flags)))
+        return comparison.with_comparison(selectors.visible_orders(
+            self.request.user, MediaOrder.objects.select_related("budget__agency", "outlet", "price_item")
+            .prefetch_related(Prefetch("flags", queryset=flags))))
 
     def answer(self, order: MediaOrder, code=status.HTTP_200_OK, headers=None) -> Response:
         """The order as the list shows it, read again after the service's write."""
@@ -750,7 +833,8 @@ class OrderViewSet(ReadOnlyViewSet):
             amount=data["amount"], override_reason=data["override_reason"],
             ecatalog_reference=data["ecatalog_reference"], description=data["description"],
             request_key=request_key, user=request.user,
-            answers={"interest_reason": data["interest_reason"], **negotiation_answers(data)})
+            answers={"interest_reason": data["interest_reason"], "comparison_reason": data["comparison_reason"],
+                     **negotiation_answers(data)})
         if already_placed:
             return self.answer(order, headers={REPLAYED_HEADER: "true"})
         return self.answer(order, status.HTTP_201_CREATED)

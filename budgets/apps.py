@@ -14,8 +14,10 @@ class BudgetsConfig(AppConfig):
 
         from . import home_reference
         from .home import staff_home_panels
+        from .home_distribution import staff_home_panels as distribution_panels
         from .home_proofs import proof_panels
 
         home_panels.register(staff_home_panels)
         home_panels.register(proof_panels)
         home_panels.register(home_reference.staff_home_panels)
+        home_panels.register(distribution_panels)

@@ -34,11 +34,14 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 
 from catalog.demo import record_demo_history
+from catalog.eligibility import eligibility_on, listing_state_on
+from catalog.models import ListingState
 from catalog.tiers import Tier, tier_on
 from partners.demo.files import pdf_bytes, png_bytes
 from partners.demo.owners import SHARED_OWNER_NAME, shared_owner_companies
@@ -67,6 +70,7 @@ from .models import (
     RevisionReason,
 )
 from .selectors import proof_overdue_orders
+from .services.flags import waiting_flags
 
 JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
 FIRST_BUDGET_YEAR = 2016
@@ -326,6 +330,7 @@ def _seed(today, actor, officers, result, stored_files) -> None:
         if declared:
             _held_order(agency, spec, outlets, declared, prices, budgets, existing, today, officer, result)
     _above_the_reference(outlets, today, officers, result)
+    _integrity_cases(outlets, prices, today, officers, result)
     result.agencies = Agency.objects.filter(slug__in=[a.slug for a in AGENCIES]).count()
     result.budgets = Budget.objects.filter(agency__slug__in=[a.slug for a in AGENCIES]).count()
     result.price_items = PriceItem.objects.filter(outlet__in=outlets).count()
@@ -637,7 +642,7 @@ def _follow(order: MediaOrder, plan: OrderPlan, domain: str | None, today, offic
         return
     accept = plan.outcome != "proof_rejected"
     order = services.order_review_proof(order, accept=accept, user=officer, reason="" if accept else PROOF_REJECTED)
-    if plan.outcome == "paid":  # a late claim waits for its second approval: not paid
+    if plan.outcome == "paid" and not waiting_flags(order).exists():  # a held order waits for its approver
         paid_on = min(plan.service_end + datetime.timedelta(days=10), datetime.date(plan.year, 12, 30), today)
         services.order_pay(order, paid_on=max(paid_on, plan.order_date), user=officer, today=today,
                            reference=f"SP2D {plan.number + 1:04d}/LS/{plan.agency.code}/{plan.year}")
@@ -694,3 +699,102 @@ def _held_order(agency, spec, outlets, declared, prices, budgets, existing, toda
             f"{agency} {today.year} (declared interest): {refusal.messages[0]}")
         return
     result.created["orders"] += 1
+
+
+# --- integrity controls (docs/domain.md "Integrity controls") -------------------------------------------
+
+NEGOTIATED = "Harga negosiasi untuk pemerintah kabupaten (contoh demo)."
+ABOVE_OTHERS = "Liputan eksklusif di halaman utama; media menolak harga kabupaten (contoh demo)."
+
+
+def _integrity_cases(outlets, prices, today, officers, result) -> None:
+    """This year's cases of the issue-14 controls, so that they show on the staff home and in the exceptions
+    report (idempotent, by request keys and by the quotas already set):
+
+    - price comparison: Diskominfo Banjar negotiated half the list price of an outlet's cheapest product;
+      Kominfotik DKI then orders it at the list price, more than 1.5× Banjar's, and the order is held for a
+      second approver (DKI's earlier orders of it this year are in the exceptions report);
+    - a quota: Banjar caps the orders per outlet of the media type of the outlet its plan leaves out this
+      year, at the most any outlet of that type gets in the whole year's plan (so no planned order is ever
+      refused); that outlet gets as many orders now, at its limit, nearing its quota on the staff home;
+    - last year's quota, set after the year's orders, that the outlet Banjar paid most exceeds: a row of the
+      exceptions report.
+    """
+    by_slug = {budget.agency.slug: budget for budget in Budget.objects.select_related("agency")
+               .filter(agency__slug__in=[a.slug for a in AGENCIES], year=today.year)}
+    dki, banjar = by_slug.get(AGENCIES[0].slug), by_slug.get(AGENCIES[1].slug)
+    if dki is None or banjar is None or len(outlets) < 3 or not (dki.spending_allowed and banjar.spending_allowed):
+        return
+    left_out = outlets[today.year % len(outlets)]  # as _order_plans leaves it out this year
+    day, end = today, min(today + datetime.timedelta(days=7), datetime.date(today.year, 12, 31))
+
+    def order(budget, key, item, *, officer, amount=None, reason="", answers=None):
+        request_key = uuid.uuid5(NAMESPACE, f"{budget.agency.slug}:{budget.year}:{key}")
+        if MediaOrder.objects.filter(request_key=request_key).exists():
+            return
+        try:
+            services.order_place(budget=budget, price_item=item, quantity=1, order_date=day, service_start=day,
+                                 service_end=end, user=officer, request_key=request_key, today=today, amount=amount,
+                                 override_reason=reason, answers=answers,
+                                 ecatalog_reference=f"EKAT-{budget.year}-{key.upper()}",
+                                 description=f"{item.name}: {TOPICS[0]}")
+        except services.BudgetRefused as refusal:
+            result.refused.append(f"{budget}: {refusal.messages[0]}")
+            return
+        result.created["orders"] += 1
+
+    def orderable(outlet) -> bool:  # the demo's catalog suspends some outlets later on
+        return listing_state_on(outlet.pk, day) == ListingState.LISTED and eligibility_on(outlet.pk, day).eligible
+
+    # Price comparison: an outlet of another media type than the quota's, its cheapest product.
+    compared = next((o for o in outlets if o != left_out and o.media_type != left_out.media_type
+                     and orderable(o)), None)
+    item = _cheapest(prices, compared, day) if compared is not None else None
+    if item is not None:
+        order(banjar, "negotiated", item, officer=officers.get(AGENCIES[1].slug), amount=item.unit_price // 2,
+              reason=NEGOTIATED)
+        order(dki, "above-others", item, officer=officers.get(AGENCIES[0].slug),
+              answers={"comparison_reason": ABOVE_OTHERS})
+
+    # The quota nearing its limit.
+    spec = AGENCIES[1]
+    full_year = _order_plans(spec, outlets, prices, {banjar.year: (banjar, spec.budget(banjar.year))},
+                             datetime.date(today.year, 12, 31))
+    planned = defaultdict(int)
+    for plan in full_year:
+        if not plan.cancelled and plan.outlet.media_type == left_out.media_type:
+            planned[plan.outlet.pk] += 1
+    limit = max([2, *planned.values()])
+    item = _cheapest(prices, left_out, day)
+    _ensure_quota(banjar, left_out.media_type, orders=limit, result=result)
+    if item is not None and orderable(left_out):
+        for n in range(limit):
+            order(banjar, f"quota-{n + 1}", item, officer=officers.get(spec.slug))
+
+    # Last year's quota, set after the year: the outlet Banjar paid most is over it.
+    last = Budget.objects.filter(agency=banjar.agency, year=today.year - 1).first()
+    if last is not None and last.current_amount:
+        top = (MediaOrder.objects.filter(budget=last).exclude(status="cancelled")
+               .values("outlet_id", "outlet__media_type").annotate(total=models.Sum("amount"))
+               .order_by("-total", "outlet_id").values_list("outlet__media_type", "total").first())
+        if top is not None:
+            share = (Decimal(top[1]) * 100 / last.current_amount * Decimal("0.9")).quantize(
+                Decimal("0.01"), rounding=ROUND_DOWN)
+            if share >= Decimal("0.01"):
+                _ensure_quota(last, top[0], share=share, result=result)
+
+
+def _cheapest(prices, outlet, day) -> PriceItem | None:
+    """The outlet's approved product with the lowest price valid on ``day``."""
+    valid = [_price_on(items, day) for (outlet_id, _kind, _name), items in prices.items() if outlet_id == outlet.pk]
+    return min((item for item in valid if item is not None), key=lambda item: item.unit_price, default=None)
+
+
+def _ensure_quota(budget, media_type, *, share=None, orders=None, result) -> None:
+    """Add a quota for ``media_type`` to the budget's, unless it has one (a second run changes nothing)."""
+    quotas = {q.media_type: (q.max_share_percent, q.max_orders) for q in budget.quotas.all()}
+    if media_type in quotas:
+        return
+    quotas[media_type] = (share, orders)
+    services.budget_set_controls(budget, price_comparison_factor=budget.price_comparison_factor, quotas=quotas)
+    result.created["quotas"] += 1

@@ -13,6 +13,7 @@ kept under concurrency.
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 import pghistory
 from django.conf import settings
@@ -25,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.tiers import Tier
 from mediareg.audit import audited
 from mediareg.money import format_rupiah
-from partners.models import MediaOutlet, PressCompany
+from partners.models import MediaOutlet, MediaType, PressCompany
 
 # The account regional media spend sits on (Permendagri 90/2019, Kepmendagri 050-5889/2021): data, not a
 # constant, so an agency that books it elsewhere changes it per budget.
@@ -149,6 +150,14 @@ class Budget(models.Model):
                     "can be placed."))
     policy_reference = models.CharField(_("policy decision reference"), max_length=200, blank=True)
     policy_note = models.TextField(_("policy note"), blank=True)
+    # budgets.controls.price_comparison: an order whose unit price is more than this many times the lowest
+    # another agency paid the same outlet for the same kind of product that year waits for a second approver.
+    price_comparison_factor = models.DecimalField(
+        _("price comparison factor"), max_digits=4, decimal_places=2, default=Decimal("1.50"),
+        validators=[MinValueValidator(Decimal("1.00"))],
+        help_text=_("An order whose unit price is more than this many times the lowest price another agency "
+                    "paid the same outlet for the same kind of product in the year waits for a second "
+                    "approver. 1.50 is 50% above."))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -169,6 +178,8 @@ class Budget(models.Model):
             models.CheckConstraint(condition=Q(other_spent_amount__gte=0), name="budget_other_spend_not_negative"),
             models.CheckConstraint(condition=Q(paid_amount__gte=0, paid_amount__lte=F("ordered_amount")),
                                    name="budget_paid_within_ordered"),
+            models.CheckConstraint(condition=Q(price_comparison_factor__gte=Decimal("1.00")),
+                                   name="budget_price_comparison_factor_at_least_one"),
         ]
 
     def __str__(self):
@@ -198,6 +209,42 @@ class Budget(models.Model):
     def absorption(self) -> float | None:
         """Serapan: realised ÷ budget, as a fraction for display (never stored or summed as money)."""
         return self.realised_amount / self.current_amount if self.current_amount else None
+
+
+@audited
+class OutletQuota(models.Model):
+    """A fair-distribution quota of one budget (an agency's year) for the outlets of one media type: no
+    outlet of that type may receive more than ``max_share_percent`` of the budget's current amount, or more
+    than ``max_orders`` orders, counting the year's orders that are not cancelled. Either limit may be left
+    empty, not both. budgets.controls.quota refuses an order that would break it; set by
+    budgets.services.budget_set_controls."""
+
+    budget = models.ForeignKey("Budget", on_delete=models.CASCADE, related_name="quotas", verbose_name=_("budget"))
+    media_type = models.CharField(_("media type"), max_length=20, choices=MediaType.choices)
+    max_share_percent = models.DecimalField(
+        _("maximum share of the budget per outlet (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))])
+    max_orders = models.PositiveIntegerField(_("maximum orders per outlet"), null=True, blank=True,
+                                             validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["budget", "media_type"]
+        verbose_name = _("outlet quota")
+        verbose_name_plural = _("outlet quotas")
+        constraints = [
+            models.UniqueConstraint(fields=["budget", "media_type"], name="outlet_quota_one_per_media_type"),
+            models.CheckConstraint(condition=Q(media_type__in=MediaType.values), name="outlet_quota_media_type_valid"),
+            models.CheckConstraint(condition=Q(max_share_percent__isnull=False) | Q(max_orders__isnull=False),
+                                   name="outlet_quota_has_a_limit"),
+            models.CheckConstraint(condition=Q(max_share_percent__isnull=True)
+                                   | Q(max_share_percent__gt=0, max_share_percent__lte=100),
+                                   name="outlet_quota_share_range"),
+            models.CheckConstraint(condition=Q(max_orders__isnull=True) | Q(max_orders__gte=1),
+                                   name="outlet_quota_orders_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.budget} {self.get_media_type_display()}"
 
 
 class RevisionReason(models.TextChoices):

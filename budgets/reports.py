@@ -49,10 +49,13 @@ from mediareg.money import format_rupiah
 from mediareg.reports import Column, Report, ReportFilters, register
 from mediareg.reports.base import CHUNK
 from mediareg.reports.copy import sql_cells
-from partners.models import Document, DocumentKind, MediaOutlet, ReviewStatus
+from partners.models import Document, DocumentKind, MediaOutlet, MediaType, ReviewStatus
 from partners.selectors import connected_outlets
 
+from . import comparison
+from .controls.quota import percent_text, share_percent
 from .models import (
+    Agency,
     Budget,
     BudgetRevision,
     FlagRule,
@@ -65,7 +68,14 @@ from .models import (
     ProductKind,
     ProofStatus,
 )
-from .selectors import proof_overdue, visible_budgets, visible_orders, visible_other_spends
+from .selectors import (
+    proof_overdue,
+    quota_over,
+    quota_use,
+    visible_budgets,
+    visible_orders,
+    visible_other_spends,
+)
 
 
 def _words(choices) -> dict[str, str]:
@@ -449,6 +459,10 @@ class Check(TextChoices):
     # Tiers and reference prices (docs/domain.md "Tiers and reference prices").
     PRICE_ABOVE_BOUND = "price_above_bound", _("Price approved above the upper bound of a reference price")
     ORDER_ABOVE_REFERENCE = "order_above_reference", _("Order above the reference price")
+    # Issue 14: price comparison across agencies, fair-distribution quotas.
+    PRICE_ABOVE_OTHER_AGENCIES = "price_above_other_agencies", _(
+        "Order price more than the factor above another agency's price for the same outlet and product")
+    OUTLET_OVER_QUOTA = "outlet_over_quota", _("Outlet over a fair-distribution quota")
 
 
 class Subject(TextChoices):
@@ -581,6 +595,31 @@ def budgets_below_orders(filters: ReportFilters, user) -> QuerySet:
                          "ordered_amount", "orders_total"))
 
 
+# --- issue 14: price comparison across agencies and fair-distribution quotas --------------------------------
+
+def orders_above_other_agencies(filters: ReportFilters, user) -> QuerySet:
+    """Orders not cancelled whose effective unit price (amount ÷ quantity) is more than their budget's price
+    comparison factor times the lowest another agency paid the same outlet for the same kind of product in
+    the year (budgets.comparison): every order, also those placed before the control held such orders. One
+    query (window functions over the year's orders); the other agencies' orders are read whatever agency
+    ``user`` sees, as the order's page shows them. The agency that paid the lowest price is an id here (the
+    rows name it from one read of the agencies)."""
+    return (comparison.above_factor(_exception_orders(filters, user), year=filters.year)
+            .order_by("order_date", "pk")
+            .values_list(*ORDER_FIELDS, "effective_unit_price", "other_lowest_price", "other_lowest_agency_id",
+                         "other_lowest_order", "budget__price_comparison_factor"))
+
+
+def outlets_over_quota(filters: ReportFilters, user) -> QuerySet:
+    """Outlets that received more orders, or more of the budget, than their media type's quota of the budget
+    allows (orders placed before the quota was set, or a budget revised down afterwards). One query."""
+    return (quota_over(quota_use(_exception_orders(filters, user).order_by()))
+            .order_by("budget__agency__name", "budget__year", "outlet__name", "outlet_id")
+            .values_list("outlet_id", "outlet__name", "outlet__company__legal_name", "budget__agency__name",
+                         "budget__year", "last_order", "total", "orders", "max_orders", "max_share_percent",
+                         "budget__current_amount", "outlet__media_type"))
+
+
 def documents_expired_while_listed(today: datetime.date) -> QuerySet:
     """Accepted documents, of an outlet or of its company (a company's counts for each of its outlets), whose
     expiry date D is before ``today``, that no accepted document of the same kind and owner replaced (one
@@ -694,8 +733,9 @@ class ExceptionsReport(Report):
         "approval, with the rule, what it found, who went ahead and why, and who approved it and why; "
         "objections decided, or still undecided, more than a day after their objection period; outlets that "
         "share a bank account, an owner, a phone or an address with another company's; proofs of publication "
-        "overdue, and proofs filed after their deadline. Orders "
-        "and budgets are those of your agency (every "
+        "overdue, and proofs filed after their deadline; orders priced more than the budget's factor above "
+        "what another agency paid the same outlet for the same kind of product that year; and outlets over a "
+        "fair-distribution quota. Orders and budgets are those of your agency (every "
         "agency's for auditors); the registry's findings are shared by every agency and need the permission "
         "to view documents or outlets; the agency and year filters apply to orders and budgets. Also: prices "
         "approved above the upper bound of a reference price, with the reason, and orders above the reference "
@@ -736,6 +776,8 @@ class ExceptionsReport(Report):
             (Check.PROOF_OVERDUE, orders_with_proof_overdue(filters, user, today)),
             (Check.PROOF_FILED_LATE, orders_with_proof_filed_late(filters, user)),
             (Check.ORDER_ABOVE_REFERENCE, orders_above_reference(filters, user)),
+            (Check.PRICE_ABOVE_OTHER_AGENCIES, orders_above_other_agencies(filters, user)),
+            (Check.OUTLET_OVER_QUOTA, outlets_over_quota(filters, user)),
         ]
         if _may(user, "budgets.view_priceitem"):  # the price list is every agency's
             found.append((Check.PRICE_ABOVE_BOUND, prices_above_bound(filters, user)))
@@ -799,6 +841,12 @@ class ExceptionsReport(Report):
                 "The approved price %(unit_price)s is above the reference price %(reference)s (%(source)s, tier "
                 "%(tier)s). Negotiated on %(negotiated_on)s: offered %(offered)s, agreed %(agreed)s; %(quantity)s × "
                 "%(agreed)s. Order status: %(status)s."),
+            Check.PRICE_ABOVE_OTHER_AGENCIES: _(
+                "Unit price %(price)s, more than %(factor)s× the lowest another agency paid the outlet for the same "
+                "product in %(year)s: %(lowest)s (%(agency)s, order %(order)s). Order status: %(status)s."),
+            Check.OUTLET_OVER_QUOTA: _(
+                "%(orders)s orders, %(total)s (%(share)s of the budget %(budget)s); the quota for %(media_type)s "
+                "outlets: %(limits)s."),
         }
         people_texts = {
             Check.PRICE_ABOVE_BOUND: str(_("Approved by %(approver)s.")),
@@ -927,7 +975,37 @@ class ExceptionsReport(Report):
             return (*row, people_texts[check] % {"agency_side": agency_side or none,
                                                  "outlet_side": outlet_side or none, "placed_by": placed_by or none})
 
-        row_of = {Check.ORDER_SNAPSHOT_NOT_ELIGIBLE: snapshot, Check.ORDER_HISTORY_NOT_ELIGIBLE: history,
+        agency_names = {}
+
+        def above_others(values):
+            unit, lowest, agency_id, order, factor = values[10:]
+            if not agency_names:  # once per file, and only when there is such a finding
+                agency_names.update((agency.pk, str(agency)) for agency in Agency.objects.all())
+            return order_row(Check.PRICE_ABOVE_OTHER_AGENCIES, values, price=format_rupiah(unit),
+                             factor=f"{factor:.2f}", year=values[6], lowest=format_rupiah(lowest),
+                             agency=agency_names.get(agency_id, agency_id), order=order)
+
+        media_types = _words(MediaType.choices)
+        most_orders, most_share = str(_("at most %(n)s orders per outlet")), str(_("at most %(share)s per outlet"))
+
+        def over_quota(values):
+            (outlet_id, outlet, company, agency, year, last_order, total, orders, max_orders, max_share, budget_amount,
+             media_type) = values
+            check = Check.OUTLET_OVER_QUOTA
+            limits = []
+            if max_share is not None:
+                limits.append(most_share % {"share": percent_text(max_share)})
+            if max_orders is not None:
+                limits.append(most_orders % {"n": max_orders})
+            return (check, checks[check], subjects[Subject.OUTLET], outlet_id, outlet, outlet_id, outlet, company,
+                    agency, year, last_order, total, texts[check] % {
+                        "orders": orders, "total": format_rupiah(total),
+                        "share": percent_text(share_percent(total, budget_amount)),
+                        "budget": format_rupiah(budget_amount), "media_type": media_types.get(media_type, media_type),
+                        "limits": "; ".join(limits)})
+
+        row_of = {Check.PRICE_ABOVE_OTHER_AGENCIES: above_others, Check.OUTLET_OVER_QUOTA: over_quota,
+                  Check.ORDER_SNAPSHOT_NOT_ELIGIBLE: snapshot, Check.ORDER_HISTORY_NOT_ELIGIBLE: history,
                   Check.PAID_WITHOUT_PROOF: paid, Check.PRICE_OVERRIDE: override, Check.BUDGET_BELOW_ORDERS: budget,
                   Check.DOCUMENT_EXPIRED_WHILE_LISTED: document, Check.LISTED_WITHOUT_TAX_STATUS: tax,
                   Check.ORDER_HELD: held, Check.OBJECTION_LATE: objection, Check.OUTLETS_CONNECTED: connected,

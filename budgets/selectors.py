@@ -7,8 +7,24 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import MD5, Cast, Concat, ExtractMonth
+from django.db.models import (
+    CharField,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import MD5, Cast, Concat, ExtractMonth, NullIf
 from django.utils import timezone
 
 from catalog.models import ListingState, ListingTransition
@@ -24,6 +40,7 @@ from .models import (
     OrderStatus,
     OtherSpend,
     OtherSpendKind,
+    OutletQuota,
     ProofStatus,
 )
 from .services.access import agency_of, may_see_every_agency
@@ -269,3 +286,49 @@ def proof_overdue_orders(today: datetime.date) -> QuerySet[MediaOrder]:
 def overdue_proofs(user, today: datetime.date) -> QuerySet[MediaOrder]:
     """The orders ``user`` may see whose proof is overdue on ``today`` (the staff home, the order list)."""
     return visible_orders(user).filter(proof_overdue(today))
+
+
+
+# --- fair-distribution quotas (budgets.controls.quota) ------------------------------------------------------
+
+# An outlet is "nearing" its quota at this share of either limit (the staff home's panel).
+QUOTA_NEAR_PERCENT = 80
+DECIMAL = DecimalField(max_digits=30, decimal_places=4)
+
+
+def quota_use(orders: QuerySet[MediaOrder]) -> QuerySet:
+    """Per budget and outlet among ``orders`` (not cancelled) whose outlet's media type has a quota on that
+    budget: the orders (``orders``) and their sum (``total``), the quota's limits (``max_orders``,
+    ``max_share_percent``), the budget's current amount (``budget_amount``) and how much of each limit is used
+    in percent (``orders_used``, ``share_used``; None without that limit). One query (GROUP BY, the quota read
+    by correlated subqueries)."""
+    quotas = OutletQuota.objects.filter(budget_id=OuterRef("budget_id"), media_type=OuterRef("outlet__media_type"))
+    rows = (orders.filter(LIVE)
+            .annotate(max_orders=Subquery(quotas.values("max_orders")[:1], output_field=IntegerField()),
+                      max_share_percent=Subquery(quotas.values("max_share_percent")[:1],
+                                                 output_field=DecimalField(max_digits=5, decimal_places=2)))
+            .filter(Q(max_orders__isnull=False) | Q(max_share_percent__isnull=False))
+            .values("budget_id", "outlet_id", "outlet__name", "outlet__media_type", "outlet__company__legal_name",
+                    "budget__agency__name", "budget__agency_id", "budget__year", "budget__current_amount",
+                    "max_orders", "max_share_percent")
+            .annotate(orders=Count("pk"), total=Sum("amount"), last_order=Max("order_date")))
+    return rows.annotate(
+        # The share of the budget this outlet may receive, in rupiah (exact decimals).
+        share_cap=ExpressionWrapper(F("max_share_percent") * Cast("budget__current_amount", DECIMAL) / 100,
+                                    output_field=DECIMAL),
+    ).annotate(
+        orders_used=ExpressionWrapper(Cast("orders", FloatField()) * 100 / Cast("max_orders", FloatField()),
+                                      output_field=FloatField()),
+        share_used=ExpressionWrapper(Cast("total", FloatField()) * 100 / Cast(NullIf("share_cap", Value(0)),
+                                                                              FloatField()),
+                                     output_field=FloatField()))
+
+
+def quota_near(rows: QuerySet, percent: int = QUOTA_NEAR_PERCENT) -> QuerySet:
+    """``quota_use`` rows at or above ``percent`` of either limit."""
+    return rows.filter(Q(orders_used__gte=percent) | Q(share_used__gte=percent))
+
+
+def quota_over(rows: QuerySet) -> QuerySet:
+    """``quota_use`` rows over either limit (exact: orders, and rupiah against the share's cap in decimals)."""
+    return rows.filter(Q(orders__gt=F("max_orders")) | Q(total__gt=F("share_cap")))

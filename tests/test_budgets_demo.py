@@ -411,3 +411,31 @@ def test_the_demo_has_an_overdue_proof_and_a_late_claim_held(debug_on, client):
         assert refused.value.code == "proof_overdue"
         client.force_login(officer)
         assert 'id="home-proofs-overdue"' in client.get("/admin/").content.decode()
+
+
+@pytest.mark.parametrize("moment", ["2026-11-26T10:00", "2027-01-01T00:10"])
+def test_the_integrity_cases_show_on_the_staff_home_and_in_the_exceptions(debug_on, moment, client):
+    """Issue 14's demo cases: an order held because Banjar paid the outlet less than half (price comparison);
+    Banjar's quota with an outlet at its limit; last year's quota that an outlet exceeds."""
+    from budgets.home_distribution import staff_home_panels
+    from budgets.models import FlagRule, OrderFlag, OutletQuota
+    from budgets.reports import Check, ExceptionsReport
+    from mediareg.reports import ReportFilters
+
+    with at(moment):
+        output = seed()
+        today = datetime.date.fromisoformat(moment[:10])
+        assert "A planned demo order was refused" not in output
+        assert_books_balance()
+        held = OrderFlag.objects.get(rule=FlagRule.PRICE_COMPARISON, order__budget__agency__slug=DKI)
+        assert held.waiting and held.order.order_date.year == today.year and held.reason
+        assert OutletQuota.objects.filter(budget__agency__slug=BANJAR, budget__year=today.year).exists()
+        banjar_officer = get_user_model().objects.get(username="anggaran.banjar")
+        near = {p["id"]: p for p in staff_home_panels(banjar_officer, today)}["home-outlets-near-quota"]
+        assert near["count"] >= 1
+        dki_officer = get_user_model().objects.get(username="anggaran")
+        without = {p["id"]: p for p in staff_home_panels(dki_officer, today)}["home-outlets-without-orders"]
+        assert without["count"] >= 1
+        found = {check for check, query in ExceptionsReport().findings(ReportFilters(), None, today)
+                 if query.exists()}
+        assert {Check.PRICE_ABOVE_OTHER_AGENCIES, Check.OUTLET_OVER_QUOTA} <= found

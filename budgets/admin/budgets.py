@@ -11,6 +11,8 @@ to the field it concerns, in the service's own words.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -20,12 +22,14 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.dates import MONTHS
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mediareg.admin_helpers import ReadOnlyMixin, audit_trail_link, label, staff_name, truncated, without_field
 from mediareg.money import format_rupiah
+from partners.models import MediaType
 
 from .. import selectors, services
 from ..charts import year_chart
@@ -128,6 +132,40 @@ class PolicyForm(RefusalOnField, forms.Form):
     note = forms.CharField(label=_("Policy note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class ControlsForm(RefusalOnField, forms.Form):
+    """The budget's price comparison factor and its fair-distribution quotas per media type, set by
+    budgets.services.budget_set_controls (a media type with both limits empty has no quota)."""
+
+    refusal_fields = {"factor_invalid": "price_comparison_factor"}
+
+    price_comparison_factor = forms.DecimalField(
+        label=_("Price comparison factor"), max_digits=4, decimal_places=2, min_value=1,
+        help_text=_("An order whose unit price is more than this many times the lowest price another agency paid "
+                    "the same outlet for the same kind of product this year waits for a second approver."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for value, name in MediaType.choices:
+            self.fields[f"share_{value}"] = forms.DecimalField(
+                label=_("%(type)s: maximum share of the budget per outlet (%%)") % {"type": name}, required=False,
+                max_digits=5, decimal_places=2, min_value=Decimal("0.01"), max_value=100)
+            self.fields[f"orders_{value}"] = forms.IntegerField(
+                label=_("%(type)s: maximum orders per outlet") % {"type": name}, required=False, min_value=1,
+                max_value=2**31 - 1)
+
+    @classmethod
+    def initial_of(cls, budget: Budget) -> dict:
+        initial = {"price_comparison_factor": budget.price_comparison_factor}
+        for quota in budget.quotas.all():
+            initial[f"share_{quota.media_type}"] = quota.max_share_percent
+            initial[f"orders_{quota.media_type}"] = quota.max_orders
+        return initial
+
+    def quotas(self) -> dict:
+        return {value: (self.cleaned_data.get(f"share_{value}"), self.cleaned_data.get(f"orders_{value}"))
+                for value in MediaType.values}
+
+
 # --- the revisions on the budget page ---------------------------------------------------------------------
 
 
@@ -175,9 +213,10 @@ class BudgetAdmin(AgencyScopedAdmin):
     fieldsets = [
         (None, {"fields": ["agency", "year", "account_code", "account_name", "audit_trail"]}),
         (_("Spending policy"), {"fields": ["policy_state", "policy_reference", "policy_note"]}),
+        (_("Price comparison and quotas"), {"fields": ["price_comparison_factor", "quota_summary"]}),
     ]
     readonly_fields = ["agency", "year", "account_code", "account_name", "audit_trail", "policy_state",
-                       "policy_reference", "policy_note"]
+                       "policy_reference", "policy_note", "price_comparison_factor", "quota_summary"]
     change_form_template = "admin/budgets/budget_change_form.html"
 
     class Media:
@@ -253,6 +292,23 @@ class BudgetAdmin(AgencyScopedAdmin):
     def audit_trail(self, obj):
         return audit_trail_link(obj)
 
+    @admin.display(description=_("fair-distribution quotas"))
+    def quota_summary(self, obj):
+        """Each media type's quota per outlet (one query), or that there is none."""
+        rows = []
+        for quota in obj.quotas.all():
+            limits = []
+            if quota.max_share_percent is not None:
+                limits.append(gettext("at most %(share)s %% of the budget (%(amount)s)") % {
+                    "share": formats.number_format(quota.max_share_percent, 2),
+                    "amount": format_rupiah(int(quota.max_share_percent * obj.current_amount / 100))})
+            if quota.max_orders is not None:
+                limits.append(gettext("at most %(n)s orders") % {"n": quota.max_orders})
+            rows.append(format_html("<li>{}: {}</li>", quota.get_media_type_display(), "; ".join(limits)))
+        if not rows:
+            return gettext("No quota: any outlet may receive any number of orders.")
+        return format_html('<ul class="budget-quotas">{}</ul>', format_html_join("", "{}", ((row,) for row in rows)))
+
     def figures_context(self, request, budget: Budget) -> dict:
         """The budget's figures, its spend per month, how evenly its orders went to the listed outlets and its
         agency's chart by year (seven queries)."""
@@ -324,6 +380,8 @@ class BudgetAdmin(AgencyScopedAdmin):
                  name="{}_{}_revise".format(*info)),
             path("<path:object_id>/policy/", self.admin_site.admin_view(self.policy_view),
                  name="{}_{}_policy".format(*info)),
+            path("<path:object_id>/controls/", self.admin_site.admin_view(self.controls_view),
+                 name="{}_{}_controls".format(*info)),
             *super().get_urls(),
         ]
 
@@ -419,3 +477,26 @@ class BudgetAdmin(AgencyScopedAdmin):
                 (_("media spending"), self.policy_label(budget)),
                 (_("policy decision reference"), budget.policy_reference or "-")])
 
+    def controls_view(self, request, object_id):
+        """The price comparison factor and the quotas, set by budgets.services.budget_set_controls."""
+        budget = self.scoped_budget(request, object_id)
+        if not self.has_change_permission(request, budget):
+            raise PermissionDenied
+        form = ControlsForm(request.POST or None, initial=ControlsForm.initial_of(budget))
+        if request.method == "POST" and form.is_valid():
+            try:
+                budget = services.budget_set_controls(
+                    budget, user=request.user, price_comparison_factor=form.cleaned_data["price_comparison_factor"],
+                    quotas=form.quotas())
+            except BudgetRefused as refusal:
+                form.show_refusal(refusal)
+            else:
+                message = gettext("The price comparison factor and the quotas of %(budget)s are saved.") % {
+                    "budget": budget}
+                self.log_change(request, budget, message)
+                self.message_user(request, message, messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:budgets_budget_change", args=[budget.pk]))
+        return self.action_page(
+            request, form, budget=budget, title=gettext("Price comparison and quotas of %(budget)s") % {
+                "budget": budget}, button=gettext("Save"), facts=[
+                (_("Budget after revisions (allocated)"), format_rupiah(budget.current_amount))])

@@ -46,7 +46,7 @@ from mediareg.display import local_date, local_datetime, yes_no_icon
 from mediareg.money import format_rupiah
 from partners.models import MediaOutlet
 
-from .. import selectors, services
+from .. import comparison, selectors, services
 from ..controls.reference_price import Negotiation
 from ..deadlines import days_late
 from ..models import Budget, FlagRule, MediaOrder, OrderFlag, OrderStatus, ProofStatus
@@ -162,6 +162,12 @@ class OrderPlaceForm(ServiceFormMixin, forms.ModelForm):
         label=_("Reason despite a declared interest"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Only when the outlet is connected to an interest declared to your agency and its policy allows "
                     "a second approval: why order from it anyway. The order then waits for a second approver."))
+    # budgets.controls.price_comparison: kept with the flag when the price is far above other agencies'.
+    comparison_reason = forms.CharField(
+        label=_("Reason for a price above other agencies'"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("When this outlet charged another agency much less for the same product this year, the order "
+                    "waits for a second approver; say here why this price is right."))
 
     class Meta:
         model = MediaOrder
@@ -188,7 +194,8 @@ class OrderPlaceForm(ServiceFormMixin, forms.ModelForm):
 
     def answers(self, cleaned) -> dict:
         """What the person answered to the integrity controls (budgets.controls), keyed by control."""
-        answers = {"interest_reason": cleaned.get("interest_reason") or ""}
+        answers = {"interest_reason": cleaned.get("interest_reason") or "",
+                   "comparison_reason": cleaned.get("comparison_reason") or ""}
         negotiation = {"offered": cleaned.get("negotiation_offered"), "agreed": cleaned.get("negotiation_agreed"),
                        "agency_negotiator": cleaned.get("negotiated_by_agency") or "",
                        "outlet_negotiator": cleaned.get("negotiated_by_outlet") or "",
@@ -260,6 +267,7 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
                        "negotiated_on"],
             "description": _("Needed when the approved price is above your agency's reference price for the product "
                              "and the outlet's tier: the order is then placed at the price agreed.")}),
+        (_("Price comparison across agencies"), {"fields": ["comparison_reason"]}),
     ]
     # The order's page, by section; the sections of steps not taken yet are left out (get_fieldsets).
     sections = {
@@ -269,6 +277,7 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
                                     "status_label"]}),
         "eligibility": (_("Eligibility on the order date"), {"fields": ["eligibility_snapshot"]}),
         "flags": (_("Integrity controls: second approval"), {"fields": ["flag_list"]}),
+        "comparison": (_("Same outlet, other agencies"), {"fields": ["other_agencies"]}),
         "reference": (_("Reference price and negotiation"), {"fields": ["reference_standing", "negotiation"]}),
         "proof": (_("Proof of publication"), {"fields": ["proof_state", "proof_deadline", "published_link",
                                                          "proof_file_links", "proof_submitted_at",
@@ -278,9 +287,9 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
         "record": (_("Record"), {"fields": ["placed_by", "created_at", "request_key", "audit_trail"]}),
     }
     page_fields = ["budget_figures", "product_name", "unit_price_display", "amount_display", "status_label",
-                   "eligibility_snapshot", "flag_list", "reference_standing", "negotiation", "proof_state",
-                   "proof_deadline", "published_link", "proof_file_links", "proof_file_name", "proof_reviewer",
-                   "placed_by", "audit_trail"]
+                   "eligibility_snapshot", "flag_list", "other_agencies", "reference_standing", "negotiation",
+                   "proof_state", "proof_deadline", "published_link", "proof_file_links", "proof_file_name",
+                   "proof_reviewer", "placed_by", "audit_trail"]
 
     # who sees and does what ------------------------------------------------------------------
 
@@ -440,6 +449,19 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
         return Negotiation(offered=obj.negotiation_offered, agreed=obj.negotiation_agreed,
                            agency_negotiator=obj.negotiated_by_agency, outlet_negotiator=obj.negotiated_by_outlet,
                            negotiated_on=obj.negotiated_on).sentence()
+
+    @admin.display(description=_("prices paid by other agencies"))
+    def other_agencies(self, obj):
+        """What the same outlet charged other agencies for the same kind of product in the order's year (one
+        query; budgets.comparison), against this order's effective unit price and its budget's factor."""
+        unit_price = comparison.effective_unit_price(obj.amount, obj.quantity)
+        factor = obj.budget.price_comparison_factor
+        rows = [{"agency": row.agency, "orders": row.orders, "lowest": format_rupiah(row.lowest),
+                 "highest": format_rupiah(row.highest), "above": unit_price > row.lowest * factor}
+                for row in comparison.other_agency_prices(obj)]
+        return render_to_string("admin/budgets/order_other_agencies.html", {
+            "rows": rows, "unit_price": format_rupiah(unit_price), "factor": f"{factor:.2f}",
+            "year": obj.budget.year, "kind": obj.price_item.get_kind_display()})
 
     @admin.display(description=_("published link"))
     def published_link(self, obj):

@@ -72,10 +72,15 @@ def check_order(draft: OrderDraft) -> list[Hold]:
 # The controls, in the order they run (each module reads the classes above, so they come last).
 from .interests import declared_interest  # noqa: E402
 from .overdue_proof import overdue_proof  # noqa: E402
+from .price_comparison import price_comparison  # noqa: E402
+from .quota import quota  # noqa: E402
 from .reference_price import reference_price_control  # noqa: E402
 
+# Refusals first (an order one of them refuses is not held as well), then the controls that may hold.
 CONTROLS: list[Control] = [
     overdue_proof,
+    quota,
     reference_price_control,
     declared_interest,
+    price_comparison,
 ]

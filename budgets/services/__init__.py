@@ -6,7 +6,7 @@ person's request into one of these calls and show the refusal's message (BudgetR
 """
 
 from .access import BudgetRefused, agency_of, can_act_for, may_see_every_agency, require_agency
-from .budgets import budget_create, budget_revise, budget_set_policy
+from .budgets import budget_create, budget_revise, budget_set_controls, budget_set_policy
 from .flags import order_approve, order_flag_approve, order_flag_raise
 from .interests import interest_delete, interest_save
 from .orders import (
@@ -22,7 +22,7 @@ from .reference_prices import reference_price_save
 
 __all__ = [
     "BudgetRefused", "agency_of", "can_act_for", "may_see_every_agency", "require_agency",
-    "budget_create", "budget_revise", "budget_set_policy",
+    "budget_create", "budget_revise", "budget_set_policy", "budget_set_controls",
     "order_place", "order_publish", "order_review_proof", "order_pay", "order_cancel",
     "order_flag_raise", "order_flag_approve", "order_approve", "interest_save", "interest_delete",
     "price_submit", "price_approve", "price_reject", "reference_price_save",

@@ -4,13 +4,23 @@ ever added and never take a budget below what its orders already hold (docs/doma
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from mediareg.money import format_rupiah
+from partners.models import MediaType
 
-from ..models import DEFAULT_ACCOUNT_CODE, DEFAULT_ACCOUNT_NAME, Agency, Budget, BudgetRevision, RevisionReason
+from ..models import (
+    DEFAULT_ACCOUNT_CODE,
+    DEFAULT_ACCOUNT_NAME,
+    Agency,
+    Budget,
+    BudgetRevision,
+    OutletQuota,
+    RevisionReason,
+)
 from .access import BudgetRefused, require_agency
 from .locks import locked_budget
 
@@ -96,3 +106,56 @@ def budget_set_policy(budget: Budget, *, spending_allowed: bool, reference: str,
 def _check_amount(amount) -> None:
     if isinstance(amount, float) or int(amount) != amount or amount < 0:
         raise BudgetRefused(_("An amount is whole rupiah, zero or more."), code="amount_invalid")
+
+
+# The price comparison factor's column: Decimal(4, 2), at least 1 (budgets.models.Budget).
+FACTOR_MAX = Decimal("99.99")
+
+
+def budget_set_controls(budget: Budget, *, price_comparison_factor, quotas: dict | None = None,
+                        user=None) -> Budget:
+    """The budget's integrity settings: the price comparison factor (budgets.controls.price_comparison) and the
+    fair-distribution quotas per media type (budgets.controls.quota). ``quotas`` maps a media type to
+    ``(max_share_percent, max_orders)``, either None; a media type left out, or with both None, has no quota.
+    Orders already placed stay as they are (the exceptions report lists outlets over a quota set later)."""
+    require_agency(user, budget.agency_id)
+    factor = _decimal(price_comparison_factor)
+    if factor is None or not Decimal(1) <= factor <= FACTOR_MAX or factor != factor.quantize(Decimal("0.01")):
+        raise BudgetRefused(_("The price comparison factor is a number from 1.00 to 99.99, e.g. 1.50."),
+                            code="factor_invalid")
+    wanted: dict[str, tuple[Decimal | None, int | None]] = {}
+    for media_type, (share, orders) in (quotas or {}).items():
+        if media_type not in MediaType.values:
+            raise BudgetRefused(_("Unknown media type %(type)s.") % {"type": media_type}, code="media_type_invalid")
+        share = _decimal(share) if share not in (None, "") else None
+        if share is not None and not (Decimal(0) < share <= 100 and share == share.quantize(Decimal("0.01"))):
+            raise BudgetRefused(_("A quota's share of the budget is a percentage above 0 and at most 100, with at "
+                                  "most two decimals."), code="quota_share_invalid")
+        if orders in ("", None):
+            orders = None
+        elif isinstance(orders, bool) or not str(orders).strip().isdigit() or int(orders) < 1:
+            raise BudgetRefused(_("A quota's number of orders is a whole number of at least 1."),
+                                code="quota_orders_invalid")
+        else:
+            orders = int(orders)
+        if share is not None or orders is not None:
+            wanted[media_type] = (share, orders)
+    with transaction.atomic():
+        budget = locked_budget(budget.pk)
+        budget.price_comparison_factor = factor
+        budget.save(update_fields=["price_comparison_factor", "updated_at"])
+        OutletQuota.objects.filter(budget=budget).exclude(media_type__in=list(wanted)).delete()
+        for media_type, (share, orders) in wanted.items():
+            OutletQuota.objects.update_or_create(budget=budget, media_type=media_type,
+                                                 defaults={"max_share_percent": share, "max_orders": orders})
+    return budget
+
+
+def _decimal(value) -> Decimal | None:
+    if isinstance(value, bool | float):
+        value = str(value)
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
