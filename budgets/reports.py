@@ -822,8 +822,8 @@ class ExceptionsReport(Report):
                 "Listed on %(today)s without a KSWP that counts that day or a current SKF; the latest accepted "
                 "KSWP is of %(latest)s."),
             Check.ORDER_HELD: _(
-                "%(rule)s: %(finding)s Raised on %(raised_at)s by %(raiser)s, reason given: %(reason)s. Second "
-                "approval: %(approval)s. Order status: %(status)s."),
+                "%(rule)s: %(finding)s Raised on %(raised_at)s, reason given: %(reason)s. Second approval: "
+                "%(approval)s. Order status: %(status)s."),
             Check.OBJECTION_LATE: _(
                 "Filed on %(filed)s against: %(decision)s. The objection period ended on %(deadline)s; %(when)s "
                 "(%(days)s days after it)."),
@@ -850,6 +850,7 @@ class ExceptionsReport(Report):
         }
         people_texts = {
             Check.PRICE_ABOVE_BOUND: str(_("Approved by %(approver)s.")),
+            Check.ORDER_HELD: str(_("Raised by %(raiser)s; second approval by %(approver)s.")),
             Check.ORDER_ABOVE_REFERENCE: str(_(
                 "Negotiated by %(agency_side)s (agency) and %(outlet_side)s (outlet); placed by %(placed_by)s.")),
         }
@@ -907,16 +908,18 @@ class ExceptionsReport(Report):
 
         rules = _words(FlagRule.choices)
         waiting = str(_("waiting"))
-        approved_text = str(_("%(day)s by %(approver)s, reason: %(reason)s"))
+        approved_text = str(_("given on %(day)s, reason: %(reason)s"))
 
         def held(values):
             rule, finding, reason, raiser, raised_at, approver, approved_at, approval_reason = values[10:]
             approval = waiting if approved_at is None else approved_text % {
-                "day": timezone.localtime(approved_at).date().isoformat(), "approver": approver or none,
-                "reason": approval_reason}
-            return order_row(Check.ORDER_HELD, values, rule=rules.get(rule, rule), finding=finding,
-                             reason=reason or none, raiser=raiser or none,
-                             raised_at=timezone.localtime(raised_at).date().isoformat(), approval=approval)
+                "day": timezone.localtime(approved_at).date().isoformat(), "reason": approval_reason}
+            row = order_row(Check.ORDER_HELD, values, rule=rules.get(rule, rule), finding=finding,
+                            reason=reason or none, raised_at=timezone.localtime(raised_at).date().isoformat(),
+                            approval=approval)
+            # Who raised and who approved: the personal column, left out of the public profile.
+            return (*row, people_texts[Check.ORDER_HELD] % {"raiser": raiser or none,
+                                                            "approver": approver or waiting})
 
         decided_on, undecided = str(_("decided on %(date)s")), str(_("not decided by %(date)s"))
 

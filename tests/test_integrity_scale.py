@@ -8,12 +8,26 @@ from __future__ import annotations
 import datetime
 import itertools
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from budgets.models import Budget, FlagRule, MediaOrder, OrderFlag, OrderStatus, ProofStatus
+from budgets import services
+from budgets.models import (
+    Budget,
+    DeclaredInterest,
+    FlagRule,
+    MediaOrder,
+    OrderFlag,
+    OrderStatus,
+    ProductKind,
+    ProofStatus,
+)
+from catalog.tiers import Tier
+from partners import services as registry
+from partners.models import CompanyBankAccount, MediaType
 from tests.budget_helpers import approved_price, budget_officer, listed_eligible_outlet, make_agency, make_budget
 from tests.factories import StaffUserFactory
 
@@ -25,14 +39,36 @@ AMPLE = 10**15  # no bulk order may make a budget fall below its orders
 
 @pytest.fixture
 def world():
-    """Two agencies buying from the same five outlets; the bulk orders are spread over them."""
+    """Two agencies buying from the same five outlets; the bulk orders are spread over them. Every control has
+    something to find: a quota per media type, a declared interest, reference prices, two outlets of different
+    companies sharing a bank account, and an objection left undecided past its period."""
     province, regency = make_agency("Kominfotik Provinsi"), make_agency("Diskominfo Kabupaten")
     budgets = [make_budget(province, amount=AMPLE), make_budget(regency, amount=AMPLE)]
     outlets = [listed_eligible_outlet(f"Kabar Skala {n}") for n in range(5)]
     prices = [approved_price(outlet, unit_price=2_000_000) for outlet in outlets]
-    return {"budgets": budgets, "prices": prices, "officer": budget_officer(province),
+    officer = budget_officer(province)
+    for budget in budgets:
+        services.budget_set_controls(budget, price_comparison_factor=Decimal("1.50"),
+                                     quotas={MediaType.ONLINE: (Decimal("1"), 3)})
+        for tier in Tier.values:
+            services.reference_price_save(budget, kind=ProductKind.ADVERTORIAL, tier=tier, reference_price=1_500_000,
+                                          upper_bound=2_500_000, source_reference="SHS uji")
+    services.interest_save(DeclaredInterest(agency=province, person_name="Anggota Dewan", role="legislator",
+                                            declared_on=datetime.date(2026, 1, 2)), outlets=outlets[:1])
+    for outlet in outlets[:2]:  # two companies, one bank account: connected outlets
+        registry.bank_accounts_save(outlet.company, saved=[CompanyBankAccount(
+            bank_name="Bank Uji", account_number="1234567890", account_holder=outlet.company.legal_name)])
+    objection_late()
+    return {"budgets": budgets, "prices": prices, "officer": officer,
             "auditor": StaffUserFactory(username="auditor.skala", groups=["Auditor"]),
             "superuser": StaffUserFactory(is_superuser=True)}
+
+
+def objection_late():
+    """A rejected application objected to in March and left undecided, well past its objection period."""
+    from tests.test_objections import filed_objection
+
+    filed_objection()
 
 
 def add_orders(world, count: int) -> None:
@@ -49,7 +85,11 @@ def add_orders(world, count: int) -> None:
             request_key=uuid.uuid4(), budget=budget, outlet_id=price.outlet_id, price_item=price, quantity=1,
             unit_price=unit, amount=unit - 100_000 if kind == 0 else unit,
             override_reason="Diskon negosiasi" if kind == 0 else "", order_date=day, service_start=day,
-            service_end=day + datetime.timedelta(days=3), eligible_on_order_date=True,
+            service_end=day + datetime.timedelta(days=3), proof_due_on=day + datetime.timedelta(days=5),
+            reference_price=1_500_000, reference_source="SHS uji", tier_on_order_date="A",
+            negotiation_offered=unit, negotiation_agreed=unit, negotiated_on=day, negotiated_by_agency="Rina",
+            negotiated_by_outlet="Budi",
+            eligible_on_order_date=True,
             listing_state_on_order_date="listed", status=OrderStatus.COMMITTED, created_by=world["officer"])
         if kind == 2:
             order.status, order.proof_status = OrderStatus.PUBLISHED, ProofStatus.PENDING
@@ -106,4 +146,6 @@ def test_the_staff_home_and_the_exceptions_report_keep_their_queries_from_100_to
     assert b'id="home-orders-second-approval"' in page
     _queries, body = queries(client, world["auditor"], "/reports/exceptions.csv")
     codes = {line.split(b",")[0] for line in body.splitlines()[2:]}
-    assert {b"price_override", b"order_held_for_second_approval"} <= codes
+    assert {b"price_override", b"order_held_for_second_approval", b"proof_overdue", b"order_above_reference",
+            b"price_above_other_agencies", b"outlet_over_quota", b"outlets_connected",
+            b"objection_not_decided_in_time"} <= codes

@@ -229,8 +229,10 @@ def test_the_exceptions_report_names_the_rule_who_went_ahead_and_who_approved(cl
     services.order_approve(order, user=approver, reason="Harga sesuai negosiasi")
     rows = [row for row in findings(client, auditor) if row["check (code)"] == "order_held_for_second_approval"]
     assert len(rows) == 1
-    detail = rows[0]["detail"]
+    detail, people = rows[0]["detail"], rows[0]["people named"]
     assert rows[0]["number"] == str(order.pk)
     assert "Price far above what other agencies paid the outlet: Test hold of 10000000" in detail
-    assert "by Rina Anggaran, reason given: Satu-satunya media di lokasi" in detail
-    assert f"by {approver.get_full_name()}, reason: Harga sesuai negosiasi" in detail
+    assert "reason given: Satu-satunya media di lokasi" in detail and "reason: Harga sesuai negosiasi" in detail
+    # The names are in the personal column only (the public profile leaves it out).
+    assert "Rina" not in detail and approver.get_full_name() not in detail
+    assert people == f"Raised by Rina Anggaran; second approval by {approver.get_full_name()}."
