@@ -743,12 +743,19 @@ def _integrity_cases(outlets, prices, today, officers, result) -> None:
             return
         result.created["orders"] += 1
 
-    def orderable(outlet) -> bool:  # the demo's catalog suspends some outlets later on
-        return listing_state_on(outlet.pk, day) == ListingState.LISTED and eligibility_on(outlet.pk, day).eligible
+    def orderable(outlet, *budgets) -> bool:
+        """Listed and eligible on the day (the demo's catalog suspends some outlets later on), and, for each of
+        ``budgets``' agencies, neither connected to a declared interest nor owing a proof (the controls would
+        refuse the order: budgets.controls.interests, overdue_proof)."""
+        if not (listing_state_on(outlet.pk, day) == ListingState.LISTED and eligibility_on(outlet.pk, day).eligible):
+            return False
+        return not any(interests_in_outlet(budget.agency_id, outlet, day)
+                       or proof_overdue_orders(today).filter(budget__agency_id=budget.agency_id, outlet=outlet).exists()
+                       for budget in budgets)
 
     # Price comparison: an outlet of another media type than the quota's, its cheapest product.
     compared = next((o for o in outlets if o != left_out and o.media_type != left_out.media_type
-                     and orderable(o)), None)
+                     and orderable(o, banjar, dki)), None)
     item = _cheapest(prices, compared, day) if compared is not None else None
     if item is not None:
         order(banjar, "negotiated", item, officer=officers.get(AGENCIES[1].slug), amount=item.unit_price // 2,
@@ -767,7 +774,7 @@ def _integrity_cases(outlets, prices, today, officers, result) -> None:
     limit = max([2, *planned.values()])
     item = _cheapest(prices, left_out, day)
     _ensure_quota(banjar, left_out.media_type, orders=limit, result=result)
-    if item is not None and orderable(left_out):
+    if item is not None and orderable(left_out, banjar):
         for n in range(limit):
             order(banjar, f"quota-{n + 1}", item, officer=officers.get(spec.slug))
 

@@ -698,6 +698,9 @@ class ConnectedOutletRows:
     def count(self) -> int:
         return len(self._load())
 
+    def exists(self) -> bool:
+        return bool(self._load())
+
     def iterator(self, chunk_size: int | None = None):
         return iter(self._load())
 

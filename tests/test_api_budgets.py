@@ -162,7 +162,7 @@ def test_an_agency(client, world):
     response = get(client, w["officer_banjar"], f"/api/v1/agencies/{w['banjar'].pk}/")
     assert response.json() == {"id": w["banjar"].pk, "name": "Dinas Kominfo Kabupaten Banjar",
                                "short_name": "Dinas Kominfo Kabupaten Banjar", "slug": "banjar", "kind": "regency",
-                               "region_code": ""}
+                               "region_code": "", "conflict_handling": "refuse"}
     assert ids(client, w["auditor"], "agencies", kind="regency") == [w["banjar"].pk]
     assert ids(client, w["auditor"], "agencies", kind="province") == [w["dki"].pk]
     response = get(client, w["auditor"], "/api/v1/agencies/", kind="planet")

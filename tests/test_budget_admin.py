@@ -478,7 +478,7 @@ def test_a_superuser_adds_an_agency_and_assigns_staff_on_the_user_page(client, e
         "name": "Diskominfo Kota Uji", "short_name": "Diskominfo Kota Uji", "slug": "kota-uji", "kind": "city",
         "region_code": "", "proof_days_online": "3", "proof_days_daily_print": "2", "proof_days_weekly_print": "7",
         "proof_days_monthly_print": "10", "proof_days_other_print": "7", "proof_days_television": "7",
-        "proof_days_radio": "5", "proof_deadline_reference": "Perwali 12/2026"})
+        "proof_days_radio": "5", "proof_deadline_reference": "Perwali 12/2026", "conflict_handling": "refuse"})
     assert response.status_code == 302
     city = Agency.objects.get(slug="kota-uji")
     # Its own proof deadlines (docs/domain.md "Proof deadlines").

@@ -27,6 +27,7 @@ from mediareg.api.tokens import token_create
 from partners.models import MediaType
 from tests.budget_helpers import (
     ORDER_DAY,
+    SERVICE_UNTIL,
     approved_price,
     budget_officer,
     listed_eligible_outlet,
@@ -152,8 +153,9 @@ def api_headers(user):
 def test_the_admin_form_and_the_api_refuse_with_the_services_reason(client, english, world):
     budget, price, officer = world["budget"], world["price"], world["officer"]
     set_quota(budget, orders=2)
-    place(budget, price)
-    place(budget, price)
+    # Services running to late November: no proof is overdue on the day the form is sent (the overdue control).
+    place(budget, price, service_end=SERVICE_UNTIL)
+    place(budget, price, service_end=SERVICE_UNTIL)
     client.force_login(officer)
     response = client.post(ADD, form_data(budget, price))
     assert response.status_code == 200
@@ -315,8 +317,9 @@ def test_racing_orders_never_break_the_quota():
         try:
             barrier.wait(30)
             try:
+                # The service runs to late November, so no proof is overdue on TODAY (the overdue control).
                 services.order_place(budget=budget, price_item=price, quantity=1, order_date=ORDER_DAY,
-                                     service_start=ORDER_DAY, service_end=ORDER_DAY, today=TODAY)
+                                     service_start=ORDER_DAY, service_end=SERVICE_UNTIL, today=TODAY)
                 outcome = "placed"
             except BudgetRefused as refusal:
                 outcome = refusal.code

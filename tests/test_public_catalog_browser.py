@@ -119,7 +119,7 @@ def test_the_catalog_on_a_laptop(phone, live_server, tmp_path, catalog_outlets):
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(f"{live_server.url}/catalog/?province=31")
     assert page.locator(".catalog-table thead th").all_inner_texts() == [
-        "Outlet", "Media type", "Website", "Dewan Pers verification", "Province", "Listed since"]
+        "Outlet", "Media type", "Website", "Dewan Pers verification", "Tier", "Province", "Listed since"]
     assert no_horizontal_scroll(page, 1366)
     right = page.evaluate(
         "Math.max(...[...document.querySelectorAll('main td')].map(td => td.getBoundingClientRect().right))")

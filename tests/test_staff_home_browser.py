@@ -28,8 +28,10 @@ def page(browser, live_server):
 
 
 @pytest.mark.parametrize(("group", "panels"), [
-    ("Auditor", 8),  # the catalog's six and the budgets' two (budgets/home.py)
-    ("Verifikator", 5),
+    # The catalog's six, the objections and connected outlets, and the budgets' five an auditor (of no agency)
+    # sees: orders waiting for proof, proof waiting for review, held orders, proof overdue, above the reference.
+    ("Auditor", 13),
+    ("Verifikator", 7),  # the catalog's five, the objections and connected outlets
 ])
 def test_the_panels_fit_a_laptop_screen(page, live_server, tmp_path, group, panels):
     build_world(outlets=3)
