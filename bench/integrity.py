@@ -221,9 +221,8 @@ def main() -> None:
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
-    from django.utils import timezone
-
     from django.test.utils import override_settings
+    from django.utils import timezone
 
     # The pages' static links without collectstatic's manifest, as in the tests (tests/conftest.py).
     override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "127.0.0.1"], STORAGES={
