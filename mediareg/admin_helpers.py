@@ -89,6 +89,31 @@ def without_field(fields, name: str) -> list:
     return kept
 
 
+def without_related_buttons(form, *names: str) -> None:
+    """No "add", "change" or "delete" beside the choices of ``names`` on this request's form class: a row added
+    there would skip its own rules (a price waits for approval, a budget is changed on its own page)."""
+    for name in names:
+        widget = form.base_fields[name].widget if name in form.base_fields else None
+        if widget is not None and hasattr(widget, "can_add_related"):
+            widget.can_add_related = widget.can_change_related = widget.can_delete_related = False
+
+
+def fieldsets_for(request, fieldsets, *, file_links: tuple[str, str, str] | None = None) -> list:
+    """A record page's fieldsets as ``request.user`` may use them: without the permission to download the file
+    (``file_links`` = (permission, the links' field, the name-only field)) the page names the file and links to
+    nothing that would refuse; without the permission to view the audit trail, no link to it."""
+    fieldsets = list(fieldsets)
+    if file_links is not None and not request.user.has_perm(file_links[0]):
+        _permission, links, name_only = file_links
+        fieldsets = [(name, {**options, "fields": [name_only if field == links else field
+                                                   for field in options["fields"]]})
+                     for name, options in fieldsets]
+    if not request.user.has_perm("mediareg.view_auditevent"):
+        fieldsets = [(name, {**options, "fields": without_field(options["fields"], "audit_trail")})
+                     for name, options in fieldsets]
+    return fieldsets
+
+
 class ReadOnlyMixin:
     """Rows written by the system (history, runs, imports, the outbox): staff see them, nobody adds,
     edits or deletes them. For ModelAdmins and inlines alike."""

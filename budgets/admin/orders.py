@@ -36,11 +36,12 @@ from mediareg.admin_helpers import (
     ExportSelectedMixin,
     act_on_each,
     audit_trail_link,
+    fieldsets_for,
     label,
     reason_page,
     staff_name,
     truncated,
-    without_field,
+    without_related_buttons,
 )
 from mediareg.display import local_date, local_datetime, yes_no_icon
 from mediareg.money import format_rupiah
@@ -510,17 +511,8 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
             shown["proof"] = (shown["proof"][0], {"fields": ["proof_state", "proof_deadline"]})
         if not obj.flags.exists():
             del shown["flags"]
-        fieldsets = list(shown.values())
-        if not request.user.has_perm("budgets.download_proof"):
-            # No link that refuses: without the permission the page names the file only.
-            fieldsets = [(name, {**options, "fields": [
-                "proof_file_name" if field == "proof_file_links" else field for field in options["fields"]]})
-                for name, options in fieldsets]
-        if not request.user.has_perm("mediareg.view_auditevent"):
-            # Who may not open the audit trail is not linked to it.
-            fieldsets = [(name, {**options, "fields": without_field(options["fields"], "audit_trail")})
-                         for name, options in fieldsets]
-        return fieldsets
+        return fieldsets_for(request, shown.values(),
+                             file_links=("budgets.download_proof", "proof_file_links", "proof_file_name"))
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.page_fields
@@ -528,12 +520,7 @@ class MediaOrderAdmin(ExportSelectedMixin, admin.ModelAdmin):
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         form.user = request.user
-        for name in ("budget", "price_item"):
-            widget = form.base_fields[name].widget if name in form.base_fields else None
-            # No "add" or "change" beside the choices: a price added there would wait for approval, and
-            # budgets are not changed from an order. (The form class is this request's own.)
-            if widget is not None and hasattr(widget, "can_add_related"):
-                widget.can_add_related = widget.can_change_related = widget.can_delete_related = False
+        without_related_buttons(form, "budget", "price_item")
         return form
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

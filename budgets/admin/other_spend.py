@@ -28,11 +28,12 @@ from django.utils.translation import gettext_lazy as _
 from mediareg.admin_helpers import (
     act_on_each,
     audit_trail_link,
+    fieldsets_for,
     label,
     reason_page,
     staff_name,
     truncated,
-    without_field,
+    without_related_buttons,
 )
 from mediareg.display import local_date
 from mediareg.money import format_rupiah
@@ -205,15 +206,8 @@ class OtherSpendAdmin(admin.ModelAdmin):
         fieldsets = list(self.fieldsets)
         if not obj.is_cancelled:
             fieldsets = [fs for fs in fieldsets if fs[1]["fields"][0] != "cancelled_on"]
-        if not request.user.has_perm("budgets.download_spend_evidence"):
-            # No link that refuses: without the permission the page names the file only.
-            fieldsets = [(name, {**options, "fields": [
-                "evidence_name" if field == "evidence_links" else field for field in options["fields"]]})
-                for name, options in fieldsets]
-        if not request.user.has_perm("mediareg.view_auditevent"):
-            fieldsets = [(name, {**options, "fields": without_field(options["fields"], "audit_trail")})
-                         for name, options in fieldsets]
-        return fieldsets
+        return fieldsets_for(request, fieldsets,
+                             file_links=("budgets.download_spend_evidence", "evidence_links", "evidence_name"))
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.page_fields
@@ -221,10 +215,7 @@ class OtherSpendAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         form.user = request.user
-        for name in ("budget", "outlet", "company"):
-            widget = form.base_fields[name].widget if name in form.base_fields else None
-            if widget is not None and hasattr(widget, "can_add_related"):
-                widget.can_add_related = widget.can_change_related = widget.can_delete_related = False
+        without_related_buttons(form, "budget", "outlet", "company")
         return form
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from mediareg.admin_helpers import ReadOnlyMixin, audit_trail_link, without_field
+from mediareg.admin_helpers import ReadOnlyMixin, audit_trail_link, without_field, without_related_buttons
 from mediareg.money import format_rupiah
 
 from .. import selectors, services
@@ -88,9 +88,7 @@ class ReferencePriceAdmin(AgencyScopedAdmin):
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         form.user = request.user
-        widget = form.base_fields["budget"].widget if "budget" in form.base_fields else None
-        if widget is not None and hasattr(widget, "can_add_related"):
-            widget.can_add_related = widget.can_change_related = widget.can_delete_related = False
+        without_related_buttons(form, "budget")
         return form
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
