@@ -79,7 +79,9 @@ def test_spend_outside_the_catalog_counts_in_the_budget_with_orders(agency, offi
     # Over what remains: refused with the figures, whether it is spend outside the catalog or an order.
     code, message = refusal(lambda: record_other_spend(budget, amount=6_000_000, user=officer))
     assert (code, message) == ("over_budget", OVER_BUDGET_EN)
-    assert refusal(lambda: place(budget, price, user=officer))[0] == "over_budget"
+    assert refusal(lambda: place(budget, price, user=officer)) == ("over_budget", (
+        "This order of Rp 10.000.000 exceeds the budget: Rp 5.000.000 of Rp 25.000.000 remains (Rp 10.000.000 is "
+        "ordered and Rp 10.000.000 spent outside the catalog)."))
     record_other_spend(budget, amount=5_000_000, user=officer)  # exactly what remains fits
     assert budget_row(budget).remaining_amount == 0
     assert OtherSpend.objects.filter(budget=budget).count() == 2

@@ -93,12 +93,17 @@ def order_place(*, budget: Budget, price_item: PriceItem, quantity: int, order_d
                     % {"budget": locked, "reference": locked.policy_reference or _("no reference given")},
                     code="policy_off")
             if locked.spent_total + amount > locked.current_amount:  # orders and spend outside the catalog
-                raise BudgetRefused(
-                    _("This order of %(amount)s exceeds the budget: %(remaining)s of %(budget)s remains "
-                      "(%(ordered)s is already ordered).")
-                    % {"amount": format_rupiah(amount), "remaining": format_rupiah(locked.remaining_amount),
-                       "budget": format_rupiah(locked.current_amount), "ordered": format_rupiah(locked.ordered_amount)},
-                    code="over_budget")
+                figures = {"amount": format_rupiah(amount), "remaining": format_rupiah(locked.remaining_amount),
+                           "budget": format_rupiah(locked.current_amount),
+                           "ordered": format_rupiah(locked.ordered_amount),
+                           "other": format_rupiah(locked.other_spent_amount)}
+                # The figures add up: what is ordered, and what is spent outside the catalog when there is some.
+                message = (_("This order of %(amount)s exceeds the budget: %(remaining)s of %(budget)s remains "
+                             "(%(ordered)s is ordered and %(other)s spent outside the catalog).")
+                           if locked.other_spent_amount else
+                           _("This order of %(amount)s exceeds the budget: %(remaining)s of %(budget)s remains "
+                             "(%(ordered)s is already ordered)."))
+                raise BudgetRefused(message % figures, code="over_budget")
             draft = OrderDraft(
                 budget=locked, outlet=price_item.outlet, price_item=price_item, quantity=quantity,
                 unit_price=price_item.unit_price, amount=amount, order_date=order_date, user=user,
