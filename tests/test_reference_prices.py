@@ -12,6 +12,7 @@ import uuid
 import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import translation
 
 from budgets import services
 from budgets.models import MediaOrder, PriceItem, PriceStatus, ProductKind, ReferencePrice
@@ -94,12 +95,13 @@ def test_a_reference_price_is_one_per_kind_and_tier_with_its_bound_not_below(bud
     row = set_reference(budget, user=officer)
     assert (row.reference_price, row.upper_bound, row.source_reference) == (8_000_000, 10_000_000,
                                                                            "Perbup Banjar 7/2026 SHS")
-    with pytest.raises(services.BudgetRefused, match="already has a reference price for Advertorial, tier A"):
-        set_reference(budget, user=officer)
-    with pytest.raises(services.BudgetRefused, match="The upper bound cannot be below the reference price."):
-        set_reference(budget, tier="B", price=8_000_000, bound=7_000_000, user=officer)
-    with pytest.raises(services.BudgetRefused, match="Name the regulation"):
-        set_reference(budget, tier="B", source=" ", user=officer)
+    with translation.override("en"):  # the sentences as the admin shows them in English
+        with pytest.raises(services.BudgetRefused, match="already has a reference price for Advertorial, tier A"):
+            set_reference(budget, user=officer)
+        with pytest.raises(services.BudgetRefused, match="The upper bound cannot be below the reference price."):
+            set_reference(budget, tier="B", price=8_000_000, bound=7_000_000, user=officer)
+        with pytest.raises(services.BudgetRefused, match="Name the regulation"):
+            set_reference(budget, tier="B", source=" ", user=officer)
     other = budget_officer(make_agency("Kominfotik DKI"))
     with pytest.raises(services.BudgetRefused) as refused:
         set_reference(budget, tier="C", user=other)

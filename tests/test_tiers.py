@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from catalog.models import Eligibility, EligibilityPolicy
 from catalog.selectors import CatalogFilters, outlet_list, public_outlets
@@ -67,9 +67,10 @@ def test_the_policy_decides_the_levels_and_whether_c_needs_eligibility():
 
 
 def test_tier_a_must_need_more_than_tier_b():
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError) as refused, translation.override("en"):
         EligibilityPolicy(tier_a_level=ADMIN, tier_b_level=ADMIN).clean()
-    assert "Tier A needs a higher Dewan Pers verification than tier B." in refused.value.messages
+    with translation.override("en"):
+        assert "Tier A needs a higher Dewan Pers verification than tier B." in refused.value.messages
     row = EligibilityPolicy.load()
     row.tier_a_level, row.tier_b_level = NONE, NONE
     with pytest.raises(IntegrityError), transaction.atomic():
