@@ -4,20 +4,14 @@ listing, who hears from the catalog, the panels of the staff home and the public
 from __future__ import annotations
 
 import datetime
-import uuid
 from dataclasses import dataclass
-from types import SimpleNamespace
 
-import pghistory.models as pghistory_models
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db import connection
 from django.db.models import (
     Aggregate,
-    CharField,
     Count,
     DurationField,
     Exists,
@@ -28,10 +22,11 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, ExtractDay, JSONObject, TruncDate, Upper
+from django.db.models.functions import Coalesce, ExtractDay, JSONObject, TruncDate, Upper
 from django.utils import timezone
 
 from mediareg.admin_helpers import count_of, count_rows
+from mediareg.audit_trail import latest_changes
 from mediareg.mail import unique_addresses
 from mediareg.models import DeadLetter
 from partners import selectors as registry
@@ -371,55 +366,6 @@ def objections_late(today: datetime.date, *, grace_days: int = 0) -> QuerySet[Ob
                     | (~Q(status=ObjectionStatus.WAITING) & Q(decided_on__gt=F("deadline") + late_by)))
             .annotate(days_late=ExtractDay(Coalesce(F("decided_on"), Value(today)) - F("deadline")))
             .order_by("deadline", "pk"))
-
-
-def latest_changes(*, rows: int = 8) -> list:
-    """The newest events of the audit trail (every audited model), each with the staff member who acted
-    (``user``) or the job or command named in its context (``actor``), as the audit trail's page shows them.
-
-    Each event table's newest ``rows`` first, then the newest of those, in one query (a UNION ALL of sorted,
-    limited parts), and the contexts and users of the few found in two more: the audit trail's own union
-    (mediareg.models.AuditEvent) reads and sorts every event ever written, with each one's difference from
-    the one before, which took 15 s at 100,000 orders (bench/integrity.py)."""
-    parts = []
-    for model in audited_event_models():
-        has_object = any(f.name == "pgh_obj" for f in model._meta.fields)
-        parts.append(model.objects.order_by("-pgh_created_at", "-pgh_id").annotate(
-            event_model=Value(model._meta.label, output_field=CharField()),
-            obj_model=Value(model.pgh_tracked_model._meta.label, output_field=CharField()),
-            obj_id=Cast("pgh_obj_id", CharField()) if has_object else Value(None, output_field=CharField()),
-        ).values_list("event_model", "pgh_id", "pgh_created_at", "pgh_label", "obj_model", "obj_id",
-                      "pgh_context_id")[:rows])
-    if not parts:
-        return []
-    newest = list(parts[0].union(*parts[1:], all=True).order_by("-pgh_created_at", "-pgh_id")[:rows])
-    who = context_people([row[6] for row in newest if row[6]])
-    return [SimpleNamespace(pgh_model=event_model, pgh_id=pgh_id, pgh_created_at=created_at, pgh_label=label,
-                            pgh_obj_model=obj_model, pgh_obj_id=obj_id, user=who.get(context_id, (None, None))[0],
-                            actor=who.get(context_id, (None, None))[1])
-            for event_model, pgh_id, created_at, label, obj_model, obj_id, context_id in newest]
-
-
-def context_people(context_ids: list) -> dict:
-    """For each audit context: the staff member it names (a user with the names the page shows, or None) and
-    the job or command (``actor``). One query, also for none, so the staff home's count is fixed."""
-    user_model = get_user_model()
-    users = user_model._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT c.id, c.metadata->>'actor', u.id, u.username, u.first_name, u.last_name "  # noqa: S608
-            f"FROM pghistory_context c LEFT JOIN {connection.ops.quote_name(users)} u "
-            f"ON u.id::text = c.metadata->>'user' WHERE c.id = ANY(%s::uuid[])", [[str(pk) for pk in context_ids]])
-        rows = cursor.fetchall()
-    return {pk if not isinstance(pk, str) else uuid.UUID(pk): (
-        user_model(pk=user_id, username=username, first_name=first, last_name=last) if user_id else None, actor)
-        for pk, actor, user_id, username, first, last in rows}
-
-
-def audited_event_models() -> list:
-    """The event tables of every audited model (django-pghistory's, mediareg.audit.audited)."""
-    return [model for model in apps.get_models()
-            if issubclass(model, pghistory_models.Event) and not model._meta.proxy]
 
 
 def staff_home(user, today: datetime.date) -> dict:
