@@ -217,6 +217,15 @@ def test_an_outlet_from_the_registry_names_the_recipient_and_its_company(agency,
     assert ORDER_DAY.year == 2026
 
 
+def test_an_outlet_with_another_company_is_refused(agency, officer):
+    outlet = listed_eligible_outlet("Harian Registri")
+    other = listed_eligible_outlet("Harian Lain").company
+    budget = make_budget(agency)
+    assert refusal(lambda: record_other_spend(budget, outlet=outlet, company=other, user=officer))[0] == (
+        "company_mismatch")
+    assert not OtherSpend.objects.exists()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_racing_orders_and_other_spend_never_overspend_together(price):
     """Threads racing for one budget, half placing orders and half recording spend outside the catalog: both

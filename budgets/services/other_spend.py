@@ -67,33 +67,29 @@ def other_spend_record(*, budget: Budget, kind: str, description: str, recipient
         checked = check_document_file(evidence_file)
     except ValidationError as exc:
         raise BudgetRefused(exc.messages[0], code="evidence_file") from exc
+    if outlet is not None and company is not None and outlet.company_id != company.pk:
+        raise BudgetRefused(_("%(outlet)s belongs to %(company)s: choose that company, or leave it empty.")
+                            % {"outlet": outlet, "company": outlet.company}, code="company_mismatch")
     if company is None and outlet is not None:
         company = outlet.company
     storage = OtherSpend._meta.get_field("evidence_file").storage
     stored = []
+    spend = OtherSpend(
+        request_key=request_key, budget=budget, kind=kind, description=description, recipient=recipient,
+        outlet=outlet, company=company, amount=amount, spent_on=spent_on, reference=reference,
+        evidence_original_filename=checked.original_filename, evidence_content_type=checked.content_type,
+        created_by=user)
+    # A refusal the budget's figures already give costs no upload (checked again under the lock below).
+    _check_room(Budget.objects.select_related("agency").get(pk=budget.pk), amount)
     try:
+        # The file first, outside the budget's lock: an upload of up to 10 MB to the document store must not hold
+        # every order of the budget waiting (order_place locks the same row). Removed below if no entry is written.
+        spend.evidence_file.save(f"evidence{checked.extension}", evidence_file, save=False)
+        stored.append(spend.evidence_file.name)
         with transaction.atomic():
             locked = locked_budget(budget.pk)
-            if not locked.spending_allowed:
-                raise BudgetRefused(
-                    _("Media spending is off for %(budget)s (%(reference)s): no spending can be recorded.")
-                    % {"budget": locked, "reference": locked.policy_reference or _("no reference given")},
-                    code="policy_off")
-            if locked.spent_total + amount > locked.current_amount:
-                raise BudgetRefused(
-                    _("This spending of %(amount)s exceeds the budget: %(remaining)s of %(budget)s remains "
-                      "(%(ordered)s is ordered and %(other)s spent outside the catalog).")
-                    % {"amount": format_rupiah(amount), "remaining": format_rupiah(locked.remaining_amount),
-                       "budget": format_rupiah(locked.current_amount), "ordered": format_rupiah(locked.ordered_amount),
-                       "other": format_rupiah(locked.other_spent_amount)},
-                    code="over_budget")
-            spend = OtherSpend(
-                request_key=request_key, budget=locked, kind=kind, description=description, recipient=recipient,
-                outlet=outlet, company=company, amount=amount, spent_on=spent_on, reference=reference,
-                evidence_original_filename=checked.original_filename, evidence_content_type=checked.content_type,
-                created_by=user)
-            spend.evidence_file.save(f"evidence{checked.extension}", evidence_file, save=False)
-            stored.append(spend.evidence_file.name)
+            _check_room(locked, amount)  # again under the lock: what counts
+            spend.budget = locked
             spend.save()
             Budget.objects.filter(pk=locked.pk).update(other_spent_amount=F("other_spent_amount") + amount,
                                                        updated_at=timezone.now())
@@ -107,6 +103,22 @@ def other_spend_record(*, budget: Budget, kind: str, description: str, recipient
                 return earlier
         raise
     return spend
+
+
+def _check_room(budget: Budget, amount: int) -> None:
+    if not budget.spending_allowed:
+        raise BudgetRefused(
+            _("Media spending is off for %(budget)s (%(reference)s): no spending can be recorded.")
+            % {"budget": budget, "reference": budget.policy_reference or _("no reference given")},
+            code="policy_off")
+    if budget.spent_total + amount > budget.current_amount:
+        raise BudgetRefused(
+            _("This spending of %(amount)s exceeds the budget: %(remaining)s of %(budget)s remains "
+              "(%(ordered)s is ordered and %(other)s spent outside the catalog).")
+            % {"amount": format_rupiah(amount), "remaining": format_rupiah(budget.remaining_amount),
+               "budget": format_rupiah(budget.current_amount), "ordered": format_rupiah(budget.ordered_amount),
+               "other": format_rupiah(budget.other_spent_amount)},
+            code="over_budget")
 
 
 def other_spend_cancel(spend: OtherSpend, *, reason: str, user=None, today: datetime.date | None = None) -> OtherSpend:
