@@ -331,4 +331,5 @@ class ObjectionForm(forms.Form):
         return [self.cleaned_data[name] for name in ("file_1", "file_2", "file_3") if self.cleaned_data.get(name)]
 
     def files_to_choose_again(self) -> list[str]:
-        return [str(self.fields[name].label) for name in ("file_1", "file_2", "file_3") if self.files.get(name)]
+        return [str(self.fields[name].label) for name in ("file_1", "file_2", "file_3")
+                if self.files.get(self.add_prefix(name))]

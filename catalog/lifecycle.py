@@ -49,9 +49,11 @@ def suspend(listing: Listing, *, user, reason: str) -> Listing:
 
 
 @transaction.atomic
-def lift_suspension(listing: Listing, *, user, reason: str = "", today: datetime.date | None = None) -> Listing:
-    """Lift a staff suspension; listed again only if still eligible (the re-check decides)."""
-    listing = transitions.lift_suspension(listing, user=user, reason=reason, today=today)
+def lift_suspension(listing: Listing, *, user, reason: str = "", today: datetime.date | None = None,
+                    decision=None) -> Listing:
+    """Lift a staff suspension (``decision``: the one an upheld objection takes back, transitions.lift_suspension);
+    listed again only if still eligible (the re-check decides)."""
+    listing = transitions.lift_suspension(listing, user=user, reason=reason, today=today, decision=decision)
     _recheck(listing, user)
     return Listing.objects.get(pk=listing.pk)
 

@@ -171,7 +171,8 @@ def check_files(files) -> list:
     files = [upload for upload in files if upload]
     if len(files) > MAX_FILES:
         raise ObjectionRefused(_("Send at most %(n)d files.") % {"n": MAX_FILES}, code="too_many_files")
-    return [check_document_file(upload) for upload in files]
+    # A file the form already checked (catalog.forms.DocumentField keeps the result) is not read again.
+    return [getattr(upload, "checked", None) or check_document_file(upload) for upload in files]
 
 
 def file_objection(decision: Decision, *, statement: str, files=(), client_ip: str | None = None,
@@ -283,7 +284,8 @@ def _take_back(objection: Objection, *, user, reason: str) -> None:
                                  "back here; decide the listing itself."), code="decision_superseded")
     stored_reason = _("Objection upheld: %(reason)s") % {"reason": reason}
     if decision.action == "suspend":
-        lifecycle.lift_suspension(listing, user=user, reason=stored_reason)
+        # The check above is a courtesy; the one that counts is made with the listing locked.
+        lifecycle.lift_suspension(listing, user=user, reason=stored_reason, decision=decision)
     else:
         lifecycle.overturn(listing, user=user, decision=decision, reason=stored_reason)
 

@@ -157,12 +157,17 @@ def suspend(listing: Listing, *, user, reason: str) -> Listing:
 
 
 @transaction.atomic
-def lift_suspension(listing: Listing, *, user, reason: str = "", today: datetime.date | None = None) -> Listing:
+def lift_suspension(listing: Listing, *, user, reason: str = "", today: datetime.date | None = None,
+                    decision: ListingTransition | None = None) -> Listing:
     """Lift a staff suspension. A second warning given meanwhile still holds the outlet out for the rest
-    of its period; otherwise the outlet is listed again if it is still eligible."""
+    of its period; otherwise the outlet is listed again if it is still eligible. With ``decision`` (an
+    upheld objection to it, catalog.objections), only while that suspension is still the listing's latest
+    move, checked with the listing locked: a later suspension has its own objection period."""
     listing = _locked(listing)
     if not (listing.state == S.SUSPENDED and listing.suspension_cause == SuspensionCause.STAFF):
         _refuse(_("lift the suspension"), listing)
+    if decision is not None and getattr(latest_move(listing), "pk", None) != decision.pk:
+        _refuse(_("take the decision back"), listing)
     today = today or timezone.localdate()
     ends = listing.sanction_ends_on
     if ends and ends > today:

@@ -25,6 +25,7 @@ from catalog.models import (
     EligibilityPolicy,
     Listing,
     ListingState,
+    ListingTransition,
     Objection,
     ObjectionFile,
     ObjectionStatus,
@@ -364,6 +365,20 @@ def test_an_outlet_suspended_by_staff_objects_through_its_renewal_link_and_is_li
         shown = text(client.get(renewal_page(outlet)))
     assert Listing.objects.get(outlet=outlet).state == ListingState.LISTED
     assert "Upheld" in shown and "Sumber terverifikasi." in shown and "by staff" in shown
+
+
+def test_lifting_a_suspension_for_an_objection_checks_the_decision_with_the_listing_locked(reviewer):
+    """The suspension an objection takes back must still be the listing's latest move when the listing is
+    locked: a later suspension (with its own objection period) is not lifted by the first one's objection."""
+    with time_machine.travel(at(2, 3), tick=False):
+        listing = listed(eligible_outlet(name="Kabar Dua Kali"))
+        first = lifecycle.suspend(listing, user=reviewer, reason="Pertama.")
+        decision = ListingTransition.objects.filter(listing=listing, action="suspend").get()
+        lifecycle.lift_suspension(first, user=reviewer, reason="Dicabut.")
+        lifecycle.suspend(listing, user=reviewer, reason="Kedua.")
+        with pytest.raises(ValidationError):
+            lifecycle.lift_suspension(listing, user=reviewer, reason="Sanggahan.", decision=decision)
+    assert Listing.objects.get(pk=listing.pk).state == ListingState.SUSPENDED
 
 
 def test_a_delisting_upheld_lists_the_outlet_again_and_a_dismissed_one_stays(reviewer):
