@@ -304,7 +304,7 @@ class OrderFlagSerializer(serializers.ModelSerializer):
 
 class PriceComparisonSerializer(serializers.Serializer):
     """What the same outlet charged other agencies for the same kind of product in the order's year
-    (budgets.comparison.with_comparison; the order list's query annotates it, no query per order)."""
+    (budgets.comparison.compare_page: one query for a page of the list, none per order)."""
 
     effective_unit_price = serializers.IntegerField(read_only=True, help_text=_("Amount ÷ quantity, whole rupiah."))
     lowest_other_price = serializers.IntegerField(
@@ -319,8 +319,8 @@ class PriceComparisonSerializer(serializers.Serializer):
         "The order's unit price is more than the factor times the lowest other agency's price."))
 
     def to_representation(self, order):
-        if not hasattr(order, "other_agencies"):  # not read through the list's query
-            order = comparison.with_comparison(MediaOrder.objects.select_related("budget")).get(pk=order.pk)
+        if not hasattr(order, "other_agencies"):  # an order the view did not read through compare_page
+            comparison.compare_page([order])
         lowest, unit = order.other_lowest_price, order.effective_unit_price
         order.above_factor = lowest is not None and unit > lowest * order.budget.price_comparison_factor
         return super().to_representation(order)
@@ -795,14 +795,22 @@ class OrderViewSet(ReadOnlyViewSet):
 
     def get_queryset(self):
         flags = OrderFlag.objects.select_related("raised_by", "approved_by").order_by("raised_at", "pk")
-        return comparison.with_comparison(selectors.visible_orders(
+        return selectors.visible_orders(
             self.request.user, MediaOrder.objects.select_related("budget__agency", "outlet", "price_item")
-            .prefetch_related(Prefetch("flags", queryset=flags))))
+            .prefetch_related(Prefetch("flags", queryset=flags)))
+
+    def paginate_queryset(self, queryset):
+        """The page, with what other agencies paid for each order's product (one query for the page)."""
+        page = super().paginate_queryset(queryset)
+        return comparison.compare_page(page) if page is not None else page
+
+    def get_object(self):
+        return comparison.compare_page([super().get_object()])[0]
 
     def answer(self, order: MediaOrder, code=status.HTTP_200_OK, headers=None) -> Response:
         """The order as the list shows it, read again after the service's write."""
-        return Response(self.get_serializer(self.get_queryset().get(pk=order.pk)).data, status=code,
-                        headers=headers)
+        order = comparison.compare_page([self.get_queryset().get(pk=order.pk)])[0]
+        return Response(self.get_serializer(order).data, status=code, headers=headers)
 
     def valid_input(self, serializer_class) -> dict:
         serializer = serializer_class(data=self.request.data)

@@ -126,6 +126,21 @@ def test_the_comparison_of_many_orders_is_one_query(world, django_assert_num_que
     assert sorted(set(rows.values()))[1] == (4_995_000, 2_000_000, "Dinas Kominfo Jepara", 1)
 
 
+def test_a_page_of_orders_is_compared_in_one_query_with_the_same_figures(world, django_assert_num_queries):
+    """compare_page (the API's pages) gives what with_comparison gives, order by order, in one query."""
+    for _ in range(5):
+        place(world["budget"], world["dear"])
+    place(world["kominfo_budget"], world["dear"], quantity=3, amount=6_000_000, override_reason="Paket tiga")
+    fields = ("effective_unit_price", "other_lowest_price", "other_lowest_agency", "other_lowest_order",
+              "other_agencies")
+    expected = {o.pk: tuple(getattr(o, f) for f in fields)
+                for o in comparison.with_comparison(MediaOrder.objects.all())}
+    page = list(MediaOrder.objects.select_related("budget", "price_item"))
+    with django_assert_num_queries(1):
+        comparison.compare_page(page)
+    assert {o.pk: tuple(getattr(o, f) for f in fields) for o in page} == expected
+
+
 # --- the admin -----------------------------------------------------------------------------------------------
 
 def form_data(budget, price, **overrides):
