@@ -15,7 +15,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
-    IntegerField,
     Max,
     OuterRef,
     Q,
@@ -40,7 +39,6 @@ from .models import (
     OrderStatus,
     OtherSpend,
     OtherSpendKind,
-    OutletQuota,
     ProofStatus,
 )
 from .services.access import agency_of, may_see_every_agency
@@ -300,13 +298,13 @@ def quota_use(orders: QuerySet[MediaOrder]) -> QuerySet:
     """Per budget and outlet among ``orders`` (not cancelled) whose outlet's media type has a quota on that
     budget: the orders (``orders``) and their sum (``total``), the quota's limits (``max_orders``,
     ``max_share_percent``), the budget's current amount (``budget_amount``) and how much of each limit is used
-    in percent (``orders_used``, ``share_used``; None without that limit). One query (GROUP BY, the quota read
-    by correlated subqueries)."""
-    quotas = OutletQuota.objects.filter(budget_id=OuterRef("budget_id"), media_type=OuterRef("outlet__media_type"))
+    in percent (``orders_used``, ``share_used``; None without that limit). One query (GROUP BY over the orders
+    joined to their budget's quota of the outlet's media type: at most one, by its unique constraint; a
+    correlated subquery read the quota about nine times per order, 1 s on the staff home at 100,000 orders)."""
     rows = (orders.filter(LIVE)
-            .annotate(max_orders=Subquery(quotas.values("max_orders")[:1], output_field=IntegerField()),
-                      max_share_percent=Subquery(quotas.values("max_share_percent")[:1],
-                                                 output_field=DecimalField(max_digits=5, decimal_places=2)))
+            .filter(budget__quotas__media_type=F("outlet__media_type"))
+            .annotate(max_orders=F("budget__quotas__max_orders"),
+                      max_share_percent=F("budget__quotas__max_share_percent"))
             .filter(Q(max_orders__isnull=False) | Q(max_share_percent__isnull=False))
             .values("budget_id", "outlet_id", "outlet__name", "outlet__media_type", "outlet__company__legal_name",
                     "budget__agency__name", "budget__agency_id", "budget__year", "budget__current_amount",
