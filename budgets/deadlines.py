@@ -56,13 +56,6 @@ def proof_deadline(media_type: str, frequency: str, service_end: datetime.date,
     return service_end + datetime.timedelta(days=proof_days(media_type, frequency, policy))
 
 
-def order_proof_deadline(order, policy: ProofDeadlines | None = None) -> datetime.date:
-    """``proof_deadline`` of a placed or planned order (its outlet and service end), under its agency's rules
-    unless ``policy`` is given."""
-    policy = policy or ProofDeadlines.of(order.budget.agency)
-    return proof_deadline(order.outlet.media_type, order.outlet.publication_frequency, order.service_end, policy)
-
-
 def days_late(due_on: datetime.date | None, day: datetime.date) -> int:
     """How many days after the deadline ``day`` is (0 when on time or without a deadline)."""
     return max(0, (day - due_on).days) if due_on else 0

@@ -29,7 +29,8 @@ from django.utils import formats, timezone, translation
 from mediareg.mail import unique_addresses
 from mediareg.outbox import queue_mail
 
-from .models import AgencyStaff, MediaOrder, OrderStatus, ProofReminder, ProofStatus
+from .models import AgencyStaff, MediaOrder, ProofReminder
+from .selectors import proof_unresolved
 
 CLAIM_BATCH_SIZE = 1000
 # Overdue proofs are mailed about when their deadline passed at most this many days ago.
@@ -46,17 +47,11 @@ class ProofReminderSummary:
         return asdict(self)
 
 
-def _unresolved() -> Q:
-    """No proof waiting for review or accepted, and the order still open."""
-    return (Q(status__in=[OrderStatus.COMMITTED, OrderStatus.PUBLISHED])
-            & Q(proof_status__in=[ProofStatus.NONE, ProofStatus.REJECTED]))
-
-
 def due_reminders(today: datetime.date) -> list[tuple[int, datetime.date, str]]:
     """(order, deadline, kind) of every reminder due on ``today``; one query."""
     tomorrow = today + datetime.timedelta(days=1)
     oldest = today - datetime.timedelta(days=OVERDUE_DAYS)
-    rows = (MediaOrder.objects.filter(_unresolved(), proof_due_on__gte=oldest, proof_due_on__lte=tomorrow)
+    rows = (MediaOrder.objects.filter(proof_unresolved(), proof_due_on__gte=oldest, proof_due_on__lte=tomorrow)
             .values_list("pk", "proof_due_on"))
     return [(pk, due, ProofReminder.Kind.OVERDUE if due < today else ProofReminder.Kind.DUE) for pk, due in rows]
 

@@ -52,7 +52,7 @@ from mediareg.reports.copy import sql_cells
 from partners.models import Document, DocumentKind, MediaOutlet, MediaType, ReviewStatus
 from partners.selectors import connected_outlets
 
-from . import comparison
+from . import comparison, reference_prices
 from .controls.quota import percent_text, share_percent
 from .models import (
     Agency,
@@ -64,7 +64,6 @@ from .models import (
     OrderStatus,
     OtherSpend,
     OtherSpendKind,
-    PriceItem,
     ProductKind,
     ProofStatus,
 )
@@ -554,7 +553,7 @@ def prices_above_bound(filters: ReportFilters, user) -> QuerySet:
     """Price list items approved above the upper bound of the reference price that applied, with the reason
     given (budgets.services.prices.price_approve). Prices are every agency's: the year filter is the year of the
     price's first day, the agency filter the approver's agency."""
-    prices = PriceItem.objects.filter(approval_bound__isnull=False, unit_price__gt=F("approval_bound"))
+    prices = reference_prices.prices_above_bound()  # as the staff home counts them
     if filters.agency:
         prices = prices.filter(reviewed_by__agency_staff__agency__slug=filters.agency)
     if filters.year:
@@ -569,8 +568,7 @@ def prices_above_bound(filters: ReportFilters, user) -> QuerySet:
 def orders_above_reference(filters: ReportFilters, user) -> QuerySet:
     """Orders whose approved price was above the agency's reference price, with the negotiation recorded before
     they were placed (budgets.controls.reference_price) and who placed them."""
-    return (_exception_orders(filters, user)
-            .filter(reference_price__isnull=False, unit_price__gt=F("reference_price"))
+    return (reference_prices.orders_above_reference(_exception_orders(filters, user))  # as the staff home
             .annotate(placed_by=person_name("created_by"))
             .values_list(*ORDER_FIELDS, "quantity", "unit_price", "reference_price", "reference_source",
                          "tier_on_order_date", "negotiation_offered", "negotiation_agreed", "negotiated_by_agency",

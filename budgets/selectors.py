@@ -269,11 +269,16 @@ def visible_interests(user, interests: QuerySet[DeclaredInterest] | None = None)
 
 # --- proof deadlines (docs/domain.md "Proof deadlines") -------------------------------------------------
 
-def proof_overdue(today: datetime.date) -> Q:
-    """An open order (committed or published) past its proof deadline without proof waiting for review or
-    accepted: none was sent, or the one sent was rejected. Cancelled and paid orders are resolved."""
-    return (Q(status__in=[OrderStatus.COMMITTED, OrderStatus.PUBLISHED], proof_due_on__lt=today)
+def proof_unresolved() -> Q:
+    """An open order (committed or published) without proof waiting for review or accepted: none was sent, or
+    the one sent was rejected. Cancelled and paid orders are resolved (the control, the reminders, the lists)."""
+    return (Q(status__in=[OrderStatus.COMMITTED, OrderStatus.PUBLISHED])
             & Q(proof_status__in=[ProofStatus.NONE, ProofStatus.REJECTED]))
+
+
+def proof_overdue(today: datetime.date) -> Q:
+    """An unresolved order (``proof_unresolved``) past its proof deadline."""
+    return proof_unresolved() & Q(proof_due_on__lt=today)
 
 
 def proof_overdue_orders(today: datetime.date) -> QuerySet[MediaOrder]:

@@ -25,7 +25,7 @@ def audited(model):
     # sort of every event ever written. Index names are global in PostgreSQL: one from the model's label.
     label = f"{model._meta.app_label}.{model.__name__}"
     newest_first = models.Index(fields=["-pgh_created_at", "-pgh_id"],
-                                name=f"audit_{hashlib.md5(label.encode()).hexdigest()[:12]}_at")
+                                name=f"audit_{hashlib.md5(label.encode(), usedforsecurity=False).hexdigest()[:12]}_at")
     return pghistory.track(pghistory.InsertEvent(), update, pghistory.DeleteEvent(),
                            meta={"indexes": [newest_first]})(model)
 

@@ -310,8 +310,3 @@ class NameKey(Func):
 
     template = r"regexp_replace(lower(btrim(%(expressions)s)), '\s+', ' ', 'g')"
     output_field = CharField()
-
-
-def name_key(name: str) -> str:
-    """NameKey in Python, for a name typed in a form."""
-    return " ".join((name or "").lower().split())

@@ -3,7 +3,7 @@ by the agency's budget officers, like its budgets (docs/domain.md "Tiers and ref
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from catalog.tiers import Tier
@@ -42,13 +42,18 @@ def reference_price_save(budget: Budget, *, kind: str, tier: str, reference_pric
     clash = ReferencePrice.objects.filter(budget=budget, kind=kind, tier=tier)
     if instance is not None and instance.pk:
         clash = clash.exclude(pk=instance.pk)
+    duplicate = BudgetRefused(_("%(budget)s already has a reference price for %(kind)s, tier %(tier)s.")
+                              % {"budget": budget, "kind": ProductKind(kind).label, "tier": tier}, code="duplicate")
     if clash.exists():
-        raise BudgetRefused(_("%(budget)s already has a reference price for %(kind)s, tier %(tier)s.")
-                            % {"budget": budget, "kind": ProductKind(kind).label, "tier": tier}, code="duplicate")
+        raise duplicate
     row = instance if instance is not None and instance.pk else ReferencePrice()
     row.budget, row.kind, row.tier = budget, kind, tier
     row.reference_price, row.upper_bound = reference_price, upper_bound
     row.unit = (unit or "").strip() or "item"
     row.source_reference = source_reference
-    row.save()
+    try:
+        with transaction.atomic():  # a savepoint: the same form sent twice at once meets the unique constraint
+            row.save()
+    except IntegrityError:
+        raise duplicate from None
     return row

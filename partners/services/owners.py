@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
@@ -65,4 +66,9 @@ def bank_accounts_save(company: PressCompany, *, saved: Iterable[CompanyBankAcco
             if account.pk:
                 account.delete()
         for account in saved:
-            account.save()
+            try:
+                with transaction.atomic():  # a savepoint: the same account added twice at once
+                    account.save()
+            except IntegrityError:
+                validated(account, changed=None)  # now finds the row the other request wrote, in its words
+                raise
