@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import CompanyOwner, MediaOutlet
 from partners.selectors import NameKey
 
-from ..models import Agency, ConflictHandling, DeclaredInterest, FlagRule, InterestRelation
+from ..models import ConflictHandling, DeclaredInterest, FlagRule, InterestRelation
 from ..services.access import BudgetRefused
 from . import Hold, OrderDraft
 
@@ -39,7 +39,7 @@ def declared_interest(draft: OrderDraft) -> list[Hold]:
     interests = interests_in_outlet(draft.agency_id, draft.outlet, draft.order_date)
     if not interests:
         return []
-    agency = Agency.objects.only("name", "short_name", "conflict_handling").get(pk=draft.agency_id)
+    agency = draft.budget.agency  # read with the locked budget (budgets.services.locks)
     interest = interests[0]
     message = FINDINGS[interest.how]
     params = {"outlet": draft.outlet.name, "company": draft.outlet.company.legal_name,
