@@ -10,7 +10,13 @@ from django.contrib import admin
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from mediareg.admin_helpers import ReadOnlyMixin, audit_trail_link, without_field, without_related_buttons
+from mediareg.admin_helpers import (
+    ReadOnlyMixin,
+    audit_trail_link,
+    fieldsets_for,
+    without_field,
+    without_related_buttons,
+)
 from mediareg.money import format_rupiah
 
 from .. import selectors, services
@@ -77,10 +83,10 @@ class ReferencePriceAdmin(AgencyScopedAdmin):
         return audit_trail_link(obj)
 
     def get_fieldsets(self, request, obj=None):
-        if obj is not None and request.user.has_perm("mediareg.view_auditevent"):
-            return self.fieldsets
-        return [(name, {**options, "fields": without_field(options["fields"], "audit_trail")})
-                for name, options in self.fieldsets]
+        if obj is None:  # the add form: no trail yet
+            return [(name, {**options, "fields": without_field(options["fields"], "audit_trail")})
+                    for name, options in self.fieldsets]
+        return fieldsets_for(request, self.fieldsets)
 
     def get_readonly_fields(self, request, obj=None):
         return ["audit_trail"]
