@@ -130,6 +130,8 @@ class DataAccess(models.Model):
         PROOF_DOWNLOAD = "proof_download", _("proof downloaded")
         PROOF_PREVIEW = "proof_preview", _("proof previewed")
         EVIDENCE_DOWNLOAD = "evidence_download", _("spend evidence downloaded")
+        BACKUP = "backup", _("backup made (database and documents)")
+        RESTORE = "restore", _("backup restored")
 
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -151,7 +153,8 @@ class DataAccess(models.Model):
         verbose_name_plural = _("data access log")
         constraints = [models.CheckConstraint(condition=models.Q(kind__in=["report", "document_download",
                                                                            "document_preview", "proof_download",
-                                                                           "proof_preview", "evidence_download"]),
+                                                                           "proof_preview", "evidence_download",
+                                                                           "backup", "restore"]),
                                               name="data_access_kind_valid")]
 
     def __str__(self):

@@ -181,6 +181,8 @@ SECRET_KEY_FILE = Path(os.environ.get("SECRET_KEY_FILE", "").strip() or BASE_DIR
 # served only through partners.views.document_download, which checks the staff permission.
 DOCUMENTS_ROOT = Path(os.environ.get("DOCUMENTS_ROOT", BASE_DIR / "var" / "documents"))
 document_files = document_storage_setting(os.environ)
+# Where `manage.py backup` writes its folders (mediareg.backups; /backups in the image, a host folder in compose).
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", "").strip() or BASE_DIR / "var" / "backups")
 # The embedded PostgreSQL's data, used when DATABASE_URL is not set (mediareg.embedded).
 EMBEDDED_POSTGRES_DIR = embedded.data_dir()
 
