@@ -6,9 +6,22 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONPATH=/app \
-    DOCUMENTS_ROOT=/app/var/documents
+    DOCUMENTS_ROOT=/app/var/documents \
+    BACKUP_DIR=/backups
 
 WORKDIR /app
+
+# pg_dump, pg_restore and psql for `manage.py backup` and `restore` (mediareg/backups.py), of the major version of
+# docker-compose.yml's PostgreSQL: Debian's own client may be older than the server, and pg_dump refuses a newer
+# server. From the PostgreSQL project's apt repository; its key is fetched over HTTPS with Python (no curl here).
+ARG POSTGRES_CLIENT_MAJOR=16
+RUN python -c "import urllib.request; urllib.request.urlretrieve('https://www.postgresql.org/media/keys/ACCC4CF8.asc', '/usr/share/keyrings/apt.postgresql.org.asc')" \
+    && . /etc/os-release \
+    && echo "deb [signed-by=/usr/share/keyrings/apt.postgresql.org.asc] https://apt.postgresql.org/pub/repos/apt ${VERSION_CODENAME}-pgdg main" \
+        > /etc/apt/sources.list.d/pgdg.list \
+    && apt-get update \
+    && apt-get install -y --no-install-recommends "postgresql-client-${POSTGRES_CLIENT_MAJOR}" \
+    && rm -rf /var/lib/apt/lists/*
 
 # Dependencies first, from pyproject.toml's pinned list, so that a code change reuses this layer.
 # The project itself runs from /app (PYTHONPATH), next to templates/ and locale/, which settings
@@ -30,9 +43,9 @@ RUN SECRET_KEY=collectstatic-build-only-not-a-secret DEBUG=false \
 # Run as an unprivileged user. Uploaded documents (tax and identity data) live in a volume that
 # only this user can read; they are never under a public URL.
 RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home mediareg \
-    && mkdir -p "$DOCUMENTS_ROOT" \
-    && chown -R mediareg:mediareg /app/var \
-    && chmod 750 /app/var "$DOCUMENTS_ROOT"
+    && mkdir -p "$DOCUMENTS_ROOT" "$BACKUP_DIR" \
+    && chown -R mediareg:mediareg /app/var "$BACKUP_DIR" \
+    && chmod 750 /app/var "$DOCUMENTS_ROOT" "$BACKUP_DIR"
 USER mediareg
 VOLUME ["/app/var/documents"]
 

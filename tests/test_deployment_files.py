@@ -189,7 +189,9 @@ def test_documents_are_in_the_object_store_not_on_a_node_s_disk(services):
         assert "endpoint_url=http://minio:9000" in storage.group(2).split("&"), name
         assert required("MINIO_ROOT_USER", env["AWS_ACCESS_KEY_ID"]), name
         assert required("MINIO_ROOT_PASSWORD", env["AWS_SECRET_ACCESS_KEY"]), name
-        assert "volumes" not in services[name] and "DOCUMENTS_ROOT" not in env, name
+        # No folder for documents: web's one volume is the backups' folder (below).
+        assert services[name].get("volumes", []) == ([BACKUP_MOUNT] if name == "web" else []), name
+        assert "DOCUMENTS_ROOT" not in env, name
         assert services[name]["depends_on"]["minio-init"] == {"condition": "service_completed_successfully"}, name
     # The one-shot service makes that bucket, private (no anonymous access).
     init = command_text(services["minio-init"], "entrypoint")
@@ -223,6 +225,40 @@ def test_dockerfile_builds_a_non_root_image_with_collected_static_files(dockerfi
 def test_dockerignore_keeps_local_state_and_secrets_out_of_the_image():
     ignored = set((ROOT / ".dockerignore").read_text().split())
     assert {".git", ".venv", ".env", "var"} <= ignored  # var/: the embedded database, the generated key, documents
+    assert "backups" in ignored  # compose's default host folder of the backups, beside this file
+
+
+BACKUP_MOUNT = "${BACKUP_HOST_DIR:-./backups}:/backups"
+
+
+def dockerfile_env(dockerfile: list[str]) -> dict[str, str]:
+    return dict(re.findall(r"(\w+)=(\S+)", " ".join(line for line in dockerfile if line.startswith("ENV "))))
+
+
+def test_backups_are_written_to_a_folder_of_the_host(dockerfile, services):
+    # `docker compose exec web python manage.py backup` writes into BACKUP_DIR, which is the host's folder.
+    env = dockerfile_env(dockerfile)
+    assert env["BACKUP_DIR"] == "/backups" == BACKUP_MOUNT.rsplit(":", 1)[1]
+    assert BACKUP_MOUNT in services["web"]["volumes"]
+    # The image's unprivileged user owns the folder in the image (the host folder must be owned by its uid).
+    setup = next(line for line in dockerfile if "useradd" in line)
+    assert '"$BACKUP_DIR"' in setup and "chown" in setup
+    assert re.search(r"--uid 10001\b", setup), "docs/deployment.md and docker-compose.yml name uid 10001"
+    assert "10001:10001" in (ROOT / "docker-compose.yml").read_text()
+
+
+def test_the_image_has_pg_dump_of_the_compose_postgresql_major(dockerfile, services):
+    # pg_dump refuses a server newer than itself, and Debian's own client lags: the image installs the client of
+    # the compose database's major version from the PostgreSQL project's repository (mediareg.backups).
+    server_major = image_version(services["db"]["image"])[0]
+    (client_major,) = re.findall(r"ARG POSTGRES_CLIENT_MAJOR=(\d+)", "\n".join(dockerfile))
+    assert int(client_major) == server_major
+    install = next(line for line in dockerfile if "apt-get install" in line)
+    assert '"postgresql-client-${POSTGRES_CLIENT_MAJOR}"' in install and "--no-install-recommends" in install
+    assert "https://apt.postgresql.org/pub/repos/apt" in install and "signed-by=" in install
+    assert "rm -rf /var/lib/apt/lists/*" in install
+    # Installed before the user switch: apt needs root.
+    assert dockerfile.index(install) < dockerfile.index(next(line for line in dockerfile if line.startswith("USER ")))
 
 
 def test_the_image_has_no_embedded_database_and_needs_none(dockerfile, services):
