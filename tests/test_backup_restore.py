@@ -192,9 +192,11 @@ def test_restore_refuses_a_database_that_is_not_empty_and_changes_nothing(tmp_pa
 
 
 @pytest.mark.parametrize("tamper, reason", [
-    (lambda manifest: manifest["tables"].update(partners_document=99), "was changed after the backup was made"),
-    (lambda manifest: manifest["files"]["documents/x.pdf"].update(sha256="0" * 64), "was changed after the backup"),
-    (lambda manifest: manifest.update(version=2), "format version 2"),
+    pytest.param(lambda manifest: manifest["tables"].update(partners_document=99),
+                 "was changed after the backup was made", id="row-count"),
+    pytest.param(lambda manifest: manifest["files"]["documents/x.pdf"].update(sha256="0" * 64),
+                 "was changed after the backup", id="checksum-of-a-file"),
+    pytest.param(lambda manifest: manifest.update(version=2), "format version 2", id="version"),
 ])
 def test_restore_refuses_an_edited_manifest_before_anything_else(tmp_path, tamper, reason):
     folder = backup(tmp_path)
