@@ -32,6 +32,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
@@ -49,6 +50,7 @@ DOCUMENTS = "documents"
 FOLDER_PREFIX = "mediareg-backup-"
 CHUNK = 1024 * 1024
 SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
+DROP_LOCK_TIMEOUT = 10  # seconds restore --replace waits for another connection's locks
 
 Progress = Callable[[int, int | None], None]
 
@@ -537,26 +539,11 @@ def restore_backup(plan: RestorePlan, *, actor: str = "", progress: Progress = _
             cursor.execute("SELECT format('%%I', nspname) FROM pg_namespace WHERE nspname <> ALL(%s) "
                            "AND nspname NOT LIKE 'pg_%%' ORDER BY 1", [list(SYSTEM_SCHEMAS)])
             schemas = [name for (name,) in cursor.fetchall()]
-        drop = [f"DROP SCHEMA {name} CASCADE;" for name in schemas] + ["CREATE SCHEMA IF NOT EXISTS public;"]
-    # pg_restore writes the SQL, psql runs it together with the drop in one transaction: all or nothing.
-    script = subprocess.Popen(  # noqa: S603 (our programs, fixed arguments)
-        [plan.tools["pg_restore"], "--no-owner", "--no-privileges", "--file=-", str(plan.folder / DUMP)],
-        env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    argv = [plan.tools["psql"], "--no-psqlrc", "--quiet", "--no-password", "--set=ON_ERROR_STOP=1",
-            "--single-transaction"]
-    for statement in drop:
-        argv += ["--command", statement]
-    load = subprocess.run(argv + ["--file=-"], env=environment, stdin=script.stdout,  # noqa: S603
-                          capture_output=True, text=True)
-    script.stdout.close()
-    script_errors = script.stderr.read().decode(errors="replace")
-    script.wait()
-    if script.returncode != 0:
-        raise BackupError(f"pg_restore failed (exit code {script.returncode}), the database is unchanged:\n"
-                          f"{script_errors.strip()[-3000:]}")
-    if load.returncode != 0:
-        raise BackupError(f"Loading the dump failed (exit code {load.returncode}), the database is unchanged:\n"
-                          f"{load.stderr.strip()[-3000:]}")
+        # A running site's connections hold locks the drop would wait for without end: give up after a while
+        # (the dump's own script sets lock_timeout back to 0 for the load).
+        drop = [f"SET LOCAL lock_timeout = '{DROP_LOCK_TIMEOUT}s';"]
+        drop += [f"DROP SCHEMA {name} CASCADE;" for name in schemas] + ["CREATE SCHEMA IF NOT EXISTS public;"]
+    _load(plan, environment, drop)
     storage = document_storage()
     for stored in plan.files_to_write + plan.files_to_replace:
         if stored in plan.files_to_replace:
@@ -582,3 +569,43 @@ def restore_backup(plan: RestorePlan, *, actor: str = "", progress: Progress = _
         record_access(kind=DataAccess.Kind.RESTORE, name=plan.folder.name, actor=actor,
                       rows=sum(counts.values()), filters={"folder": str(plan.folder), "ok": result.ok})
     return result
+
+
+def _load(plan: RestorePlan, environment: dict[str, str], drop: list[str]) -> None:
+    """pg_restore writes the dump as SQL and psql runs it, after the drop, in one transaction that this process
+    commits only once pg_restore has written everything and ended well: all or nothing. Should pg_restore fail
+    half-way, or this process be killed, psql reaches the end of its input inside the transaction and the
+    server rolls it back when psql disconnects."""
+    with tempfile.TemporaryFile() as script_errors, tempfile.TemporaryFile() as load_errors:
+        load = subprocess.Popen(  # noqa: S603 (our programs, fixed arguments)
+            [plan.tools["psql"], "--no-psqlrc", "--quiet", "--no-password", "--set=ON_ERROR_STOP=1", "--file=-"],
+            env=environment, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=load_errors)
+        script = subprocess.Popen(  # noqa: S603
+            [plan.tools["pg_restore"], "--no-owner", "--no-privileges", "--file=-", str(plan.folder / DUMP)],
+            env=environment, stdout=subprocess.PIPE, stderr=script_errors)
+        try:
+            load.stdin.write(("BEGIN;\n" + "\n".join(drop) + "\n").encode())
+            while chunk := script.stdout.read(CHUNK):
+                load.stdin.write(chunk)
+            if script.wait() == 0:
+                load.stdin.write(b"COMMIT;\n")
+            load.stdin.close()
+        except BrokenPipeError:
+            pass  # psql stopped at an error: said below
+        finally:
+            script.stdout.close()
+            script.wait()
+            load.wait()
+        script_errors.seek(0)
+        load_errors.seek(0)
+        script_text = script_errors.read().decode(errors="replace").strip()
+        load_text = load_errors.read().decode(errors="replace").strip()
+    # psql first: when it stops, pg_restore dies of the closed pipe, which says nothing.
+    if load.returncode != 0:
+        hint = ("\nThe site is still using the database: stop the web, worker and beat processes first."
+                if "lock timeout" in load_text else "")
+        raise BackupError(f"Loading the dump failed (exit code {load.returncode}), the database is unchanged:\n"
+                          f"{load_text[-3000:]}{hint}")
+    if script.returncode != 0:
+        raise BackupError(f"pg_restore failed (exit code {script.returncode}), the database is unchanged:\n"
+                          f"{script_text[-3000:]}")

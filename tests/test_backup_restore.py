@@ -253,3 +253,19 @@ def test_the_postgresql_programs_are_at_least_as_new_as_the_server_or_a_clear_er
         backups.find_tools(("pg_dump",), 99)
     with pytest.raises(backups.BackupError, match=r"\(found: none\)"):
         backups.find_tools(("pg_dump",), major, folders=[])
+
+
+def test_a_load_that_fails_half_way_leaves_the_database_as_it_was(tmp_path, private_document_storage):
+    # The drop and the load are one transaction, committed only when pg_restore has ended well: a dump that breaks
+    # after the checks (here: cut in half) leaves every table and row where it was, even with --replace.
+    DocumentFactory.create_batch(2)
+    folder = backup(tmp_path)
+    plan = backups.check_restore(folder, replace=True)
+    dump = folder / "database.dump"
+    dump.write_bytes(dump.read_bytes()[: dump.stat().st_size // 2])
+    counts = current_counts()
+
+    with pytest.raises(backups.BackupError, match=r"failed \(exit code \d+\), the database is unchanged"):
+        backups.restore_backup(plan)
+
+    assert current_counts() == counts
