@@ -75,7 +75,11 @@ class Tools:
     version: str
 
     def __getitem__(self, program: str) -> str:
-        return str(self.folder / program)
+        return str(self.folder / executable(program))
+
+
+def executable(program: str) -> str:
+    return f"{program}.exe" if os.name == "nt" else program
 
 
 def program_version(path: Path) -> tuple[int, str] | None:
@@ -111,9 +115,9 @@ def find_tools(programs: tuple[str, ...], at_least: int, folders: list[Path] | N
     """The folder with all of ``programs`` whose major version is the lowest not below ``at_least``."""
     found = []
     for folder in tool_folders() if folders is None else folders:
-        if not all((folder / program).exists() for program in programs):
+        if not all((folder / executable(program)).exists() for program in programs):
             continue
-        version = program_version(folder / programs[0])
+        version = program_version(folder / executable(programs[0]))
         if version is not None:
             found.append(Tools(folder, *version))
     fitting = [tools for tools in found if tools.major >= at_least]
@@ -392,7 +396,8 @@ def make_backup(output: Path, *, actor: str = "", progress: Progress = _no_progr
     except OSError as exc:
         raise BackupError(f"Cannot create the backup folder {output}: {exc}") from exc
     if not os.access(output, os.W_OK | os.X_OK):
-        raise BackupError(f"The backup folder {output} is not writable by this user (uid {os.getuid()}).")
+        uid = f" (uid {os.getuid()})" if hasattr(os, "getuid") else ""
+        raise BackupError(f"The backup folder {output} is not writable by this user{uid}.")
     now = timezone.now()
     final = _new_folder(output, now)
     work = output / f".{final.name}.partial"
