@@ -317,13 +317,20 @@ class _Importer:
         registry.learn(company, outlet, row.domain)
         result = self._result(row, outcome, company, outlet)
         if known is not None:
-            result.reason = gettext("Website %(domain)s added to the outlet.") % {"domain": row.domain}
+            result.reason = " ".join(filter(None, [
+                gettext("Website %(domain)s added to the outlet.") % {"domain": row.domain}, result.reason]))
         return result
 
     @staticmethod
     def _result(row: OutletRow, outcome: str, company: PressCompany, outlet: MediaOutlet) -> RowResult:
-        return RowResult(row=row.number, outcome=outcome, company=company.legal_name, outlet=outlet.name,
-                         website=row.domain, outlet_id=outlet.pk)
+        result = RowResult(row=row.number, outcome=outcome, company=company.legal_name, outlet=outlet.name,
+                           website=row.domain, outlet_id=outlet.pk)
+        if outcome == MATCHED and outlet.media_type != row.media_type:
+            # The import adds what is new and changes nothing that exists: staff decide on the outlet's page.
+            result.reason = gettext("The file says %(file)s, the registry %(registry)s; the registry was not "
+                                    "changed.") % {"file": MediaType(row.media_type).label,
+                                                   "registry": MediaType(outlet.media_type).label}
+        return result
 
 
 def _messages(exc: ValidationError) -> str:

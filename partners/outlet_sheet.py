@@ -125,8 +125,22 @@ def read_sheet(path: str | Path) -> Sheet:
 
 def _csv_rows(path: Path):
     text, _encoding, note = decode_text(read_bytes(path))
-    table = read_table(text, KNOWN_HEADERS)
-    return table.headers, table.rows, note
+    # A title above the header ("Daftar Media 2026"): the table starts at the header line.
+    lines = text.split("\n")
+    skip = next((i for i, line in enumerate(lines[:HEADER_SEARCH_ROWS])
+                 if any(_is_header(next(csv.reader([line], delimiter=d), [])) for d in (",", ";"))), 0)
+    table = read_table("\n".join(lines[skip:]), KNOWN_HEADERS)
+    return table.headers, [(line + skip, cells) for line, cells in table.rows], note
+
+
+# How far down the header row is looked for, below a title or notes.
+HEADER_SEARCH_ROWS = 10
+
+
+def _is_header(values) -> bool:
+    """The row names every required column."""
+    found = {_BY_KEY.get(column_key(value)) for value in values}
+    return all(name in found for name in REQUIRED)
 
 
 def _xlsx_rows(path: Path):
@@ -141,14 +155,22 @@ def _xlsx_rows(path: Path):
     try:
         sheet = workbook.worksheets[0]
         headers: list = []
+        above: list[tuple[int, list]] = []  # the rows read before the header (a title, notes)
         rows = []
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if not headers:
-                if any(value not in (None, "") for value in values):
-                    headers = [cell_text(value) for value in values]
+            if not any(value not in (None, "") for value in values):
                 continue
-            if any(value not in (None, "") for value in values):
+            if headers:
                 rows.append((number, list(values)))
+            elif _is_header(cell_text(value) for value in values):
+                headers = [cell_text(value) for value in values]
+            else:
+                above.append((number, list(values)))
+                if len(above) == HEADER_SEARCH_ROWS:
+                    break
+        if not headers and above:
+            # No header row: the first row is taken as one, for map_columns to name what is missing.
+            headers = [cell_text(value) for value in above[0][1]]
     finally:
         workbook.close()
     return headers, rows

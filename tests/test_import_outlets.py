@@ -249,6 +249,32 @@ def test_xlsx_first_sheet_with_numbers_as_excel_keeps_them(tmp_path):
     assert PressCompany.objects.get().province.name == "Jawa Timur"
 
 
+def test_a_title_above_the_header_is_skipped(tmp_path):
+    path = write(tmp_path, ["Daftar Media Kabupaten Banjar 2026;;;", ";;;",
+                            "Nama Perusahaan;NPWP;Nama Media;Jenis Media;Website",
+                            f"PT Kabar Banjar;{NPWP_A};Kabar Banjar;Online;kabarbanjar.co.id"])
+    _out, rows = report_of(tmp_path, path)
+    assert [(r["Row"], r["Outcome"]) for r in rows] == [("4", "created")]
+
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Daftar Media Kabupaten Banjar 2026"])
+    workbook.active.append(["Nama Perusahaan", "NPWP", "Nama Media", "Jenis Media", "Website"])
+    workbook.active.append(["PT Kabar Banjar", NPWP_A, "Banjar Pos", "Cetak"])
+    workbook.save(tmp_path / "media.xlsx")
+    _out, rows = report_of(tmp_path, tmp_path / "media.xlsx")
+    assert [(r["Row"], r["Outcome"]) for r in rows] == [("3", "created")]
+
+
+def test_a_matched_outlet_keeps_its_media_type_and_the_report_says_so(tmp_path):
+    company = PressCompanyFactory(npwp=NPWP_A)
+    MediaOutletFactory(company=company, name="Banjar Pos", media_type="print")
+    _out, rows = report_of(tmp_path, write(tmp_path, [HEADER, f"{company.legal_name},{NPWP_A},Banjar Pos,Radio,,,,,,"]))
+
+    assert (rows[0]["Outcome"], rows[0]["Reason"]) == (
+        "matched", "The file says Radio, the registry Print (cetak); the registry was not changed.")
+    assert MediaOutlet.objects.get().media_type == "print"
+
+
 @pytest.mark.parametrize("spelling, name", [
     ("DKI", "DKI Jakarta"), ("Jakarta", "DKI Jakarta"), ("dki jakarta", "DKI Jakarta"),
     ("Provinsi DKI Jakarta", "DKI Jakarta"), ("Jatim", "Jawa Timur"), ("JAWA TIMUR", "Jawa Timur"),
