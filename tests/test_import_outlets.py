@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
+from catalog.models import PendingRecheck
 from mediareg.models import AuditEvent
 from partners.identifiers import format_npwp
 from partners.models import MediaOutlet, OutletDomain, PressCompany, Province
@@ -87,6 +88,9 @@ def test_a_good_file_creates_companies_outlets_and_domains_through_the_services(
     # Written under the import's name in the audit trail.
     assert AuditEvent.objects.filter(pgh_obj_model="partners.MediaOutlet", pgh_obj_id=str(kabar.pk),
                                      pgh_context__actor="system:import_outlets").exists()
+    # Their eligibility is re-checked by a worker once the run has committed.
+    assert set(PendingRecheck.objects.values_list("outlet__name", "trigger")) == {
+        (name, "import") for name in ("Kabar Banjar", "Banjar Pos", "Radio Suara Martapura")}
 
 
 def test_rerunning_the_file_matches_every_row_and_writes_nothing(tmp_path):
@@ -105,7 +109,7 @@ def test_dry_run_checks_everything_and_writes_nothing(tmp_path):
     before = counts()
     out, rows = report_of(tmp_path, path, "--dry-run")
 
-    assert counts() == before
+    assert counts() == before and not PendingRecheck.objects.exists()
     assert out.strip() == "media.csv: 4 rows, 3 created, 0 matched, 1 refused. Dry run: nothing was saved."
     # The same report as the real run: the website the first row would create is the first row's.
     assert [r["Code"] for r in rows] == ["", "", "", "duplicate"]
