@@ -107,11 +107,10 @@ def read_sheet(path: str | Path) -> Sheet:
         raise ImportFileError(gettext("%(name)s is an old Excel file (.xls): save it as .xlsx or CSV and "
                                       "try again.") % {"name": path.name})
     with reading(path, gettext("a CSV or XLSX file")):
-        is_xlsx = path.suffix.lower() in XLSX_SUFFIXES or zipfile.is_zipfile(path)
-    if is_xlsx:
-        (headers, raw_rows), note = _xlsx_rows(path), ""
-    else:
-        headers, raw_rows, note = _csv_rows(path)
+        if path.suffix.lower() in XLSX_SUFFIXES or zipfile.is_zipfile(path):
+            (headers, raw_rows), note = _xlsx_rows(path), ""
+        else:
+            headers, raw_rows, note = _csv_rows(path)
     if not headers:
         raise ImportFileError(gettext("The file is empty: expected a header row and one row per outlet."))
     mapping = map_columns(headers)
@@ -149,7 +148,7 @@ def _xlsx_rows(path: Path):
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise ImportFileError(gettext("%(name)s is not a readable XLSX file (%(error)s).") % {
             "name": path.name, "error": exc}) from exc
     try:
