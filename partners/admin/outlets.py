@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mediareg.admin_helpers import ExportSelectedMixin, label, truncated
 
-from .. import selectors, services
+from .. import outlet_sheet, selectors, services
 from ..models import MediaOutlet, MediaType, OutletDomain, PressVerification, VerificationLevel
 from .base import RegistryAdmin
 from .documents import OutletDocumentInline
@@ -135,8 +135,26 @@ class MediaOutletAdmin(ExportSelectedMixin, RegistrySearchMixin, RegistryAdmin):
         info = self.opts.app_label, self.opts.model_name
         return [
             path("connected/", self.admin_site.admin_view(self.connected_view), name="{}_{}_connected".format(*info)),
+            path("import-template.<str:kind>", self.admin_site.admin_view(self.import_template_view),
+                 name="{}_{}_import_template".format(*info)),
             *super().get_urls(),
         ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import": self.has_add_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def import_template_view(self, request, kind):
+        """The template of import_outlets (partners.outlet_sheet), for whoever may add outlets."""
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if kind not in IMPORT_TEMPLATE_TYPES:
+            raise Http404
+        response = HttpResponse(outlet_sheet.template_bytes(kind), content_type=IMPORT_TEMPLATE_TYPES[kind])
+        response["Content-Disposition"] = f'attachment; filename="template-import-media.{kind}"'
+        return response
 
     def connected_view(self, request):
         """Every group of outlets of two companies or more that share an owner, a bank account, a phone or an
@@ -152,6 +170,11 @@ class MediaOutletAdmin(ExportSelectedMixin, RegistrySearchMixin, RegistryAdmin):
                                                  sorted(selectors.connected_groups_count().items())]}
         return TemplateResponse(request, "admin/partners/connected_outlets.html", context)
 
+
+IMPORT_TEMPLATE_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
 
 # The connected-outlets page shows at most this many groups (those spanning most companies first).
 CONNECTED_PAGE_GROUPS = 200
