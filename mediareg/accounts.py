@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from .outbox import queue_mail
 
 INVITATION = "emails/account_invitation"
-PASSWORD_RESET = "emails/password_reset"
+PASSWORD_RESET = "emails/password_reset"  # noqa: S105 (a template name)
 # One "forgotten password" e-mail per person in this many seconds, whoever asks: the form is public.
 RESET_MAIL_INTERVAL = 300
 
