@@ -486,7 +486,8 @@ def test_a_superuser_adds_an_agency_and_assigns_staff_on_the_user_page(client, e
             if value is not None and name in agency_page.context["adminform"].form.fields}
     data.update({"proof_days_online": "3", "proof_days_radio": "5", "proof_deadline_reference": "Perwali 12/2026",
                  "staff-TOTAL_FORMS": "1", "staff-INITIAL_FORMS": "1", "staff-MIN_NUM_FORMS": "0",
-                 "staff-MAX_NUM_FORMS": "1000", "staff-0-user": str(city.staff.get().user_id), "staff-0-agency": city.pk})
+                 "staff-MAX_NUM_FORMS": "1000", "staff-0-user": str(city.staff.get().user_id),
+                 "staff-0-agency": city.pk})
     assert client.post(f"{AGENCIES}{city.pk}/change/", data).status_code == 302
     city.refresh_from_db()
     # Its own proof deadlines (docs/domain.md "Proof deadlines").
