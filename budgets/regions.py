@@ -1,7 +1,7 @@
 """Region codes of the Ministry of Home Affairs (Kemendagri, Permendagri 72/2019 on the codes and data of
 government regions): a province is two digits ("31", DKI Jakarta); a regency or a city adds two more after a
 dot, 01-70 for a regency ("63.03", Kabupaten Banjar) and 71-99 for a city ("31.71", Jakarta Pusat).
-docs/domain.md "Agencies" says why an agency carries one."""
+README "A new agency" says where it is asked for."""
 
 from __future__ import annotations
 
