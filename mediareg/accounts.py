@@ -8,6 +8,8 @@ README "A new agency" tells the story.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
@@ -58,7 +60,10 @@ class OutboxPasswordResetForm(PasswordResetForm):
 
     def save(self, *args, **kwargs):
         for user in self.get_users(self.cleaned_data["email"]):
-            if cache.add(f"password-reset-mail:{user.pk}", 1, RESET_MAIL_INTERVAL):
+            # Keyed by the account and its current password (a random salted hash, or a random unusable one), so
+            # a password set since, or another database reusing the id, starts afresh.
+            state = hashlib.sha256(user.password.encode()).hexdigest()[:16]
+            if cache.add(f"password-reset-mail:{user.pk}:{state}", 1, RESET_MAIL_INTERVAL):
                 queue_set_password_mail(user, template=PASSWORD_RESET, language=translation.get_language())
 
 
