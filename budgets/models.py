@@ -17,6 +17,7 @@ from decimal import Decimal
 
 import pghistory
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -27,6 +28,8 @@ from catalog.tiers import Tier
 from mediareg.audit import audited
 from mediareg.money import format_rupiah
 from partners.models import MediaOutlet, MediaType, PressCompany
+
+from .regions import region_code_problem
 
 # The account regional media spend sits on (Permendagri 90/2019, Kepmendagri 050-5889/2021): data, not a
 # constant, so an agency that books it elsewhere changes it per budget.
@@ -84,6 +87,18 @@ class Agency(models.Model):
     proof_deadline_reference = models.CharField(
         _("reference of the proof deadlines"), max_length=200, blank=True,
         help_text=_("The regional head's regulation that sets them, e.g. the Perbup's number."))
+    # The budget-year defaults: what every new budget of the agency starts with when its form or caller gives
+    # nothing else (budgets.services.budget_create). Each budget keeps its own copy, so changing a default
+    # later leaves the budgets already made as they are.
+    default_account_code = models.CharField(
+        _("default account code"), max_length=30, default=DEFAULT_ACCOUNT_CODE,
+        help_text=_("The account new budgets are booked on (Permendagri 90/2019)."))
+    default_account_name = models.CharField(_("default account name"), max_length=200, default=DEFAULT_ACCOUNT_NAME)
+    default_price_comparison_factor = models.DecimalField(
+        _("default price comparison factor"), max_digits=4, decimal_places=2, default=Decimal("1.50"),
+        validators=[MinValueValidator(Decimal("1.00")), MaxValueValidator(Decimal("99.99"))],
+        help_text=_("New budgets start with it: an order whose unit price is more than this many times the lowest "
+                    "another agency paid waits for a second approver. 1.50 is 50% above."))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -100,10 +115,24 @@ class Agency(models.Model):
                                        proof_days_weekly_print__lte=365, proof_days_monthly_print__lte=365,
                                        proof_days_other_print__lte=365, proof_days_television__lte=365,
                                        proof_days_radio__lte=365),
-                           name="agency_proof_days_within_a_year")]
+                           name="agency_proof_days_within_a_year"),
+                       models.CheckConstraint(condition=Q(default_price_comparison_factor__gte=Decimal("1.00")),
+                                              name="agency_default_price_comparison_factor_at_least_one"),
+                       # One agency per region (budgets.regions); agencies made before codes were checked may
+                       # have none.
+                       models.UniqueConstraint(fields=["region_code"], condition=~Q(region_code=""),
+                                               name="agency_region_code_unique")]
 
     def __str__(self):
         return self.short_name or self.name
+
+    def clean(self):
+        super().clean()
+        self.region_code = (self.region_code or "").strip()
+        if self.region_code and self.kind:
+            problem = region_code_problem(self.kind, self.region_code)
+            if problem:
+                raise ValidationError({"region_code": problem})
 
 
 @audited

@@ -5,8 +5,8 @@ dates its tax documents by the catalog's tax calendar, handed to it here, so tha
 imports the catalog.
 
 Demo logins (admin, verifikator, auditor, the budget officers anggaran for Kominfotik DKI and
-anggaran.banjar for Diskominfo Banjar, and their second approvers ppk and ppk.banjar; the password is the
-user name) exist only with DEBUG on.
+anggaran.banjar for Diskominfo Banjar, their second approvers ppk and ppk.banjar, and admin.banjar, Diskominfo
+Banjar's administrator (Admin Instansi); the password is the user name) exist only with DEBUG on.
 Every step writes only what is missing, so a second run adds nothing. The audit trail names ACTOR.
 """
 
@@ -46,11 +46,14 @@ DEMO_USERS = [
     ("anggaran.banjar", "Petugas Anggaran", False),
     ("ppk", "PPK", False),
     ("ppk.banjar", "PPK", False),
+    ("admin.banjar", "Admin Instansi", False),
 ]
 # The agency (budgets.demo.AGENCIES, by slug) each demo budget officer works for.
 DEMO_OFFICERS = {"kominfotik-dki": "anggaran", "diskominfo-banjar": "anggaran.banjar"}
 # The second approver of held orders (budgets.services.flags) of each demo agency.
 DEMO_APPROVERS = {"kominfotik-dki": "ppk", "diskominfo-banjar": "ppk.banjar"}
+# The administrator (Admin Instansi: its staff and settings) of the demo's second agency.
+DEMO_ADMINS = {"diskominfo-banjar": "admin.banjar"}
 
 
 class PlanBuilder(registry_plan.PlanBuilder):
@@ -70,6 +73,7 @@ class DemoResult:
     listings: dict[str, int]  # new e-catalog listings, by state
     budgets: BudgetsDemoResult
     approvers: dict[str, str] = field(default_factory=dict)  # user name: agency, of the demo PPKs
+    admins: dict[str, str] = field(default_factory=dict)  # user name: agency, of the demo agency administrators
 
 
 def seed_demo(*, with_users: bool, today: datetime.date | None = None) -> DemoResult:
@@ -104,16 +108,24 @@ def seed_demo(*, with_users: bool, today: datetime.date | None = None) -> DemoRe
     with audit_context(actor=ACTOR):
         budgets = seed_budgets_demo(today=today, actor=ACTOR, officers=officers)
         approvers = demo_approvers() if with_users else {}
+        admins = demo_members(DEMO_ADMINS) if with_users else {}
     return DemoResult(plan=plan, created={**seeder.created, "owners and accounts": owners}, documents=documents,
-                      new_users=new_users, listings=listings, budgets=budgets, approvers=approvers)
+                      new_users=new_users, listings=listings, budgets=budgets, approvers=approvers,
+                      admins=admins)
 
 
 def demo_approvers() -> dict[str, str]:
     """Each demo PPK works for its demo agency (one that already works for another agency stays there)."""
-    users = get_user_model().objects.in_bulk(DEMO_APPROVERS.values(), field_name="username")
-    agencies = Agency.objects.in_bulk(DEMO_APPROVERS.keys(), field_name="slug")
+    return demo_members(DEMO_APPROVERS)
+
+
+def demo_members(logins: dict[str, str]) -> dict[str, str]:
+    """Each demo login of ``logins`` (agency slug: user name) works for its agency, unless it already works for
+    another. Returns user name: agency of those that do."""
+    users = get_user_model().objects.in_bulk(logins.values(), field_name="username")
+    agencies = Agency.objects.in_bulk(logins.keys(), field_name="slug")
     approvers = {}
-    for slug, name in DEMO_APPROVERS.items():
+    for slug, name in logins.items():
         if name in users and slug in agencies:
             membership, _created = AgencyStaff.objects.get_or_create(user=users[name],
                                                                     defaults={"agency": agencies[slug]})

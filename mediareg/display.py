@@ -66,6 +66,8 @@ MAIL_KINDS = {
     "application_received": gettext_lazy("Application received (to the applicant)"),
     "application_staff_notice": gettext_lazy("New application (to staff)"),
     "application_decision": gettext_lazy("Decision on an application (to the applicant)"),
+    "account_invitation": gettext_lazy("New account with its set-password link (to the member of staff)"),
+    "password_reset": gettext_lazy("Forgotten password link (to the member of staff)"),
 }
 
 

@@ -77,6 +77,16 @@ OWN_API_TOKENS = ["mediareg.view_apitoken", "mediareg.add_apitoken", "mediareg.c
 # superusers change them.
 VIEW_PEOPLE = ["auth.view_user", "auth.view_group"]
 
+# An agency's administrator (Admin Instansi): its staff and its own settings, nothing of the others'.
+# "auth.*_user" opens the Users page, which for them lists only their agency's staff and offers only the
+# roles below (budgets.admin.agencies, budgets.services.staff refuse anything else); "change_agency" is
+# their own agency's settings only (budgets.admin.base.AgencyScopedAdmin). Budgets are seen, not changed,
+# unless the person is also a budget officer.
+ADMIN_INSTANSI = "Admin Instansi"
+# The roles an agency's administrator gives to its staff (budgets.services.staff).
+AGENCY_ROLES = ["Petugas Anggaran", "PPK", ADMIN_INSTANSI]
+MANAGE_AGENCY = ["auth.view_user", "auth.add_user", "auth.change_user", "budgets.change_agency"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Kominfo staff who keep the registry, review documents and decide on listings.
     "Verifikator": VIEW_REGISTRY + EDIT_REGISTRY + PRIVATE_NUMBERS + VIEW_CATALOG + MANAGE_CATALOG
@@ -95,6 +105,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # The second pair of eyes on an order an integrity control held (budgets.services.flags): the
     # commitment officer (Pejabat Pembuat Komitmen) of the agency, who never approves their own order.
     "PPK": VIEW_REGISTRY + VIEW_BUDGETS + ["budgets.approve_orderflag", "budgets.download_proof"] + OWN_API_TOKENS,
+    ADMIN_INSTANSI: VIEW_REGISTRY + VIEW_BUDGETS + MANAGE_AGENCY,
 }
 
 

@@ -342,6 +342,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# A set-password link (a new member of staff's first e-mail, "Forgotten your password?") works for three
+# days and only until the password is set (mediareg.accounts).
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60
 # Staff sessions end after SESSION_IDLE_MINUTES without a request (OWASP ASVS 7.3.1): every request
 # moves the expiry forward, and the session store refuses an expired session on the server, whatever
 # the browser keeps. Only signed-in staff have sessions, so the write per request is theirs alone.

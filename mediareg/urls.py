@@ -30,6 +30,8 @@ urlpatterns = [
     path("api/v1/", include("catalog.public_api")),
     path("api/v1/", include("budgets.public_api")),
     path("api/", include("mediareg.api.urls")),
+    # Setting one's password from an e-mailed link, and "Forgotten your password?" (mediareg.accounts).
+    path("accounts/", include("mediareg.accounts")),
     path("admin/", admin.site.urls),
     path("", include("catalog.urls")),
     path("", include("budgets.urls")),

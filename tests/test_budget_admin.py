@@ -474,16 +474,24 @@ def test_an_auditor_sees_every_agency(client, auditor, world):
 
 def test_a_superuser_adds_an_agency_and_assigns_staff_on_the_user_page(client, english, world):
     client.force_login(superuser())
+    # "Add agency" makes the agency and its first administrator (budgets.services.agency_onboard;
+    # tests/test_create_agency.py); its settings are on its page afterwards.
     response = client.post(f"{AGENCIES}add/", {
         "name": "Diskominfo Kota Uji", "short_name": "Diskominfo Kota Uji", "slug": "kota-uji", "kind": "city",
-        "region_code": "", "proof_days_online": "3", "proof_days_daily_print": "2", "proof_days_weekly_print": "7",
-        "proof_days_monthly_print": "10", "proof_days_other_print": "7", "proof_days_television": "7",
-        "proof_days_radio": "5", "proof_deadline_reference": "Perwali 12/2026", "conflict_handling": "refuse"})
+        "region_code": "31.75", "admin_email": "admin@kota-uji.go.id"})
     assert response.status_code == 302
     city = Agency.objects.get(slug="kota-uji")
+    agency_page = client.get(f"{AGENCIES}{city.pk}/change/")
+    data = {name: value for name, value in agency_page.context["adminform"].form.initial.items()
+            if value is not None and name in agency_page.context["adminform"].form.fields}
+    data.update({"proof_days_online": "3", "proof_days_radio": "5", "proof_deadline_reference": "Perwali 12/2026",
+                 "staff-TOTAL_FORMS": "1", "staff-INITIAL_FORMS": "1", "staff-MIN_NUM_FORMS": "0",
+                 "staff-MAX_NUM_FORMS": "1000", "staff-0-user": str(city.staff.get().user_id),
+                 "staff-0-agency": city.pk})
+    assert client.post(f"{AGENCIES}{city.pk}/change/", data).status_code == 302
+    city.refresh_from_db()
     # Its own proof deadlines (docs/domain.md "Proof deadlines").
     assert (city.proof_days_online, city.proof_days_radio, city.proof_deadline_reference) == (3, 5, "Perwali 12/2026")
-    agency_page = client.get(f"{AGENCIES}{city.pk}/change/")
     assert "/admin/auth/user/" in agency_page.content.decode()  # where staff are assigned
 
     person = StaffUserFactory(username="petugas.kota", groups=["Petugas Anggaran"])

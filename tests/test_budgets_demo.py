@@ -274,6 +274,11 @@ def test_budget_officers_see_their_own_agency(debug_on, client):
     ppk = users.get(username="ppk")
     assert ppk.agency_staff.agency.slug == DKI and ppk.has_perm("budgets.approve_orderflag")
     assert not ppk.has_perm("budgets.add_mediaorder") and not dki.has_perm("budgets.approve_orderflag")
+    # Diskominfo Banjar's administrator (Admin Instansi) manages its staff and settings.
+    assert "Demo agency administrators (Admin Instansi): admin.banjar / admin.banjar (Diskominfo Banjar)" in output
+    admin = users.get(username="admin.banjar")
+    assert admin.agency_staff.agency.slug == BANJAR and admin.has_perm("auth.add_user") and not admin.is_superuser
+    assert client.post("/admin/login/", {"username": "admin.banjar", "password": "admin.banjar"}).status_code == 302
 
 
 def test_without_debug_no_officers_and_the_job_places_the_orders(settings):

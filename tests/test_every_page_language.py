@@ -95,7 +95,8 @@ RAW_ACTORS = re.compile(r"\b(?:system|command|task|public):[\w.]+|(?:^|\| )syste
 # Identifiers are not words: task and job names (catalog.tasks.recheck_all_outlets, send-pending-mail),
 # e-mail addresses, file names. A word joined to another by "_", "." or "-" is skipped.
 WORD = re.compile(r"(?<![\w.@/-])[^\W\d_]+(?:'[^\W\d_]+)?(?![\w@/-]|\.\w)")
-PUBLIC_PAGE_NAMES = ["home", "apply", "application-status-lookup", "catalog", "transparency"]
+PUBLIC_PAGE_NAMES = ["home", "apply", "application-status-lookup", "catalog", "transparency", "password-reset",
+                     "password-reset-done"]
 
 
 class VisibleText(HTMLParser):
@@ -381,6 +382,10 @@ def email_contexts(application):
         ("emails/application_staff_notice", {"application": application, "admin_url": "https://x.example/a"}),
         ("emails/application_decision", {"application": application, "status_url": "https://x.example/s",
                                          "renewal_url": "https://x.example/r"}),
+        # A new member of staff's set-password link (mediareg.accounts), and "Forgotten your password?".
+        ("emails/account_invitation", {"agency": "Diskominfo Banjar", "username": "rina@banjarkab.go.id",
+                                       "link": "https://x.example/p", "days": 3, "site_url": "https://x.example"}),
+        ("emails/password_reset", {"username": "rina@banjarkab.go.id", "link": "https://x.example/p", "days": 3}),
     ]
 
 

@@ -100,6 +100,10 @@ class BudgetCreateForm(RefusalOnField, forms.ModelForm):
             del self.fields["agency"]
         else:
             self.fields["agency"].queryset = agencies
+        # Left empty, they are the agency's budget-year defaults (budgets.services.budget_create).
+        for name in ("account_code", "account_name"):
+            self.fields[name].required = False
+            self.fields[name].help_text = _("Empty: the agency's default.")
 
 
 class RevisionForm(RefusalOnField, forms.ModelForm):
@@ -407,8 +411,13 @@ class BudgetAdmin(AgencyScopedAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         own = None if request.user.is_superuser else agency_of(request.user)
+        initial = {"year": timezone.localdate().year}
+        if own:
+            initial.update(account_code=own.default_account_code, account_name=own.default_account_name)
+        else:
+            initial.update(account_code="", account_name="")
         form = BudgetCreateForm(request.POST or None, agencies=None if own else Agency.objects.all(),
-                                initial={"year": timezone.localdate().year})
+                                initial=initial)
         if request.method == "POST" and form.is_valid():
             fields = dict(form.cleaned_data)
             agency = fields.pop("agency", None) or own

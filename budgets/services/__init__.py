@@ -6,6 +6,7 @@ person's request into one of these calls and show the refusal's message (BudgetR
 """
 
 from .access import BudgetRefused, agency_of, can_act_for, may_see_every_agency, require_agency
+from .agencies import agency_onboard
 from .budgets import budget_create, budget_revise, budget_set_controls, budget_set_policy
 from .flags import order_approve, order_flag_approve, order_flag_raise
 from .interests import interest_delete, interest_save
@@ -19,6 +20,7 @@ from .orders import (
 from .other_spend import other_spend_cancel, other_spend_record
 from .prices import price_approve, price_reject, price_submit
 from .reference_prices import reference_price_save
+from .staff import staff_deactivate, staff_invite, staff_reactivate, staff_send_link, staff_set_roles
 
 __all__ = [
     "BudgetRefused", "agency_of", "can_act_for", "may_see_every_agency", "require_agency",
@@ -27,4 +29,5 @@ __all__ = [
     "order_flag_raise", "order_flag_approve", "order_approve", "interest_save", "interest_delete",
     "price_submit", "price_approve", "price_reject", "reference_price_save",
     "other_spend_record", "other_spend_cancel",
+    "agency_onboard", "staff_invite", "staff_set_roles", "staff_deactivate", "staff_reactivate", "staff_send_link",
 ]

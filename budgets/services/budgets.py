@@ -26,18 +26,27 @@ from .locks import locked_budget
 
 
 def budget_create(agency: Agency, *, year: int, original_amount: int, user=None,
-                  account_code: str = DEFAULT_ACCOUNT_CODE, account_name: str = DEFAULT_ACCOUNT_NAME,
+                  account_code: str | None = None, account_name: str | None = None, price_comparison_factor=None,
                   spending_allowed: bool = True, policy_reference: str = "", policy_note: str = "") -> Budget:
+    """A new budget; what is not given (account code and name, price comparison factor) is the agency's
+    budget-year default (Agency.default_*)."""
     require_agency(user, agency.pk)
     _check_amount(original_amount)
     if not spending_allowed and not policy_reference.strip():
         raise BudgetRefused(_("Give the reference of the decision that stops media spending."),
                             code="policy_reference_required")
+    factor = _decimal(price_comparison_factor) if price_comparison_factor not in (None, "") else \
+        agency.default_price_comparison_factor
+    if factor is None or not Decimal(1) <= factor <= FACTOR_MAX:
+        raise BudgetRefused(_("The price comparison factor is a number from 1.00 to 99.99, e.g. 1.50."),
+                            code="factor_invalid")
     try:
         with transaction.atomic():
             return Budget.objects.create(
                 agency=agency, year=year, original_amount=original_amount, current_amount=original_amount,
-                account_code=account_code or DEFAULT_ACCOUNT_CODE, account_name=account_name or DEFAULT_ACCOUNT_NAME,
+                account_code=(account_code or "").strip() or agency.default_account_code or DEFAULT_ACCOUNT_CODE,
+                account_name=(account_name or "").strip() or agency.default_account_name or DEFAULT_ACCOUNT_NAME,
+                price_comparison_factor=factor,
                 spending_allowed=spending_allowed, policy_reference=policy_reference.strip(),
                 policy_note=policy_note.strip())
     except IntegrityError as exc:

@@ -32,6 +32,9 @@ class Command(BaseCommand):
             approvers = ", ".join(f"{name} / {name} ({agency})" for name, agency in result.approvers.items())
             if approvers:
                 self.stdout.write(f"Demo second approvers of held orders (PPK): {approvers}")
+            admins = ", ".join(f"{name} / {name} ({agency})" for name, agency in result.admins.items())
+            if admins:
+                self.stdout.write(f"Demo agency administrators (Admin Instansi): {admins}")
             self.stdout.write(self.style.SUCCESS("Admin login: admin / admin at http://127.0.0.1:8000/admin/"))
         else:
             self.stdout.write("No demo logins were created (DEBUG is off or --no-users); "
