@@ -358,3 +358,15 @@ def test_the_nginx_reader_refuses_what_nginx_refuses():
     for broken in ("http { server { listen 8000 } }", "http { server { listen 8000; }", "http { } }"):
         with pytest.raises(AssertionError):
             nginx_config(broken)
+
+
+# --- what an operator keeps on the server (docs/en/installation.md) ------------------------------------
+
+
+def test_the_operator_s_env_file_is_never_committed_nor_built_into_the_image():
+    # `.env` beside docker-compose.yml holds SECRET_KEY, the store's and the mail server's passwords.
+    import subprocess
+
+    ignored = subprocess.run(["git", "check-ignore", "--no-index", "-q", ".env"], cwd=ROOT, check=False)
+    assert ignored.returncode == 0, ".env must be in .gitignore"
+    assert ".env" in (ROOT / ".dockerignore").read_text().split()
