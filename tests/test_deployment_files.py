@@ -367,6 +367,43 @@ def test_the_operator_s_env_file_is_never_committed_nor_built_into_the_image():
     # `.env` beside docker-compose.yml holds SECRET_KEY, the store's and the mail server's passwords.
     import subprocess
 
-    ignored = subprocess.run(["git", "check-ignore", "--no-index", "-q", ".env"], cwd=ROOT, check=False)
+    ignored = subprocess.run(["git", "check-ignore", "--no-index", "-q", ".env"],  # noqa: S603, S607
+                             cwd=ROOT, check=False)
     assert ignored.returncode == 0, ".env must be in .gitignore"
     assert ".env" in (ROOT / ".dockerignore").read_text().split()
+
+
+# The values compose fixes itself: its own database, broker and store, and DEBUG off. Everything else the
+# application reads is the operator's, from .env.
+COMPOSE_OWN_VALUES = {"DATABASE_URL", "REDIS_URL", "STORAGE_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                      "DEBUG", "REMAP_SIGTERM"}
+
+
+def settings_variables() -> set[str]:
+    """The environment variables mediareg/settings.py reads."""
+    text = (ROOT / "mediareg" / "settings.py").read_text()
+    readers = r"(?:environ\.get|environ\[|env_bool|env_int|env_list|env_networks)\(?\s*"
+    return set(re.findall(readers + r"""["']([A-Z][A-Z0-9_]+)["']""", text))
+
+
+def test_the_operator_s_env_file_reaches_every_application_container(services):
+    # Compose reads .env only to fill in ${...}: a variable this file does not name (SITE_URL, EMAIL_USE_TLS,
+    # OCDS_OCID_PREFIX...) would never reach the application, however the operator sets it.
+    for name in APP_SERVICES:
+        assert {"path": ".env", "required": False} in services[name]["env_file"], name
+        for variable, value in services[name]["environment"].items():
+            if variable in COMPOSE_OWN_VALUES:
+                continue
+            # Not a fixed value that would win over the operator's: their own variable, with a default at most.
+            assert re.fullmatch(rf"\$\{{{variable}(:[-?][^}}]*)?\}}", str(value)), f"{name}: {variable}={value!r}"
+
+
+def test_the_settings_an_operator_sets_behind_https_are_not_fixed_by_compose(services):
+    assert {"ALLOWED_HOSTS", "SECRET_KEY", "SITE_URL", "DEBUG"} <= settings_variables()
+    env = services["web"]["environment"]
+    # Behind a TLS proxy these change; the defaults are for http://localhost:8000.
+    assert env["SECURE_SSL_REDIRECT"] == "${SECURE_SSL_REDIRECT:-false}"
+    assert env["SITE_URL"] == "${SITE_URL:-http://localhost:8000}"
+    published = services["proxy"]["ports"][0].rsplit(":", 1)[-1]
+    assert env["SITE_URL"].endswith(f":{published}}}")
+    assert f"http://localhost:{published}" in env["CSRF_TRUSTED_ORIGINS"]
