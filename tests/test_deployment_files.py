@@ -338,7 +338,8 @@ def test_the_proxy_passes_the_visitor_on_and_takes_the_largest_application(site)
     location = the(site, "location", "/")
     headers = {args[0]: args[1] for args in values(location, "proxy_set_header")}
     assert headers["X-Forwarded-For"] == "$proxy_add_x_forwarded_for"  # appended to, never replaced by a client's
-    assert headers["X-Forwarded-Proto"] == "$scheme"  # set here, so a client cannot claim HTTPS
+    # This connection's scheme, or "https" when the host's TLS proxy says so: a visitor cannot claim HTTPS.
+    assert headers["X-Forwarded-Proto"] == "$forwarded_proto"
     ((limit,),) = values(site, "client_max_body_size")
     # The application answers up to REQUEST_MAX_BYTES with its own 413 page; the proxy must not refuse first.
     assert size_in_bytes(limit) >= settings.REQUEST_MAX_BYTES
@@ -407,3 +408,23 @@ def test_the_settings_an_operator_sets_behind_https_are_not_fixed_by_compose(ser
     published = services["proxy"]["ports"][0].rsplit(":", 1)[-1]
     assert env["SITE_URL"].endswith(f":{published}}}")
     assert f"http://localhost:{published}" in env["CSRF_TRUSTED_ORIGINS"]
+
+
+def test_only_the_host_s_tls_proxy_may_say_a_request_came_over_https(nginx, compose, services):
+    # A TLS proxy on the host reaches the compose proxy through the port published on the loopback interface,
+    # so it comes from the network's gateway; an "X-Forwarded-Proto: https" from there is passed on (without
+    # it SECURE_SSL_REDIRECT=true redirects for ever), from anywhere else the connection's own scheme is sent.
+    http = the(nginx, "http")
+    geo_args, geo = next((args, children) for directive, args, children in http if directive == "geo")
+    (network,) = compose["networks"]["default"]["ipam"]["config"]
+    assert geo_args == ["$from_host_proxy"]
+    assert {tuple(args) for args in values(geo, "default")} == {("0",)}
+    trusted = [directive for directive, args, _children in geo if directive != "default" and args == ["1"]]
+    assert trusted == [network["gateway"]]
+    map_args, mapping = next((args, children) for directive, args, children in http if directive == "map")
+    assert map_args == ['"$from_host_proxy:$http_x_forwarded_proto"', "$forwarded_proto"]
+    assert {directive: args for directive, args, _children in mapping} == {"default": ["$scheme"],
+                                                                           '"1:https"': ["https"]}
+    # Only processes on the host reach the gateway's side: the proxy's port is never published to the network.
+    assert all(port.startswith("127.0.0.1:") for port in services["proxy"]["ports"])
+
