@@ -428,3 +428,25 @@ def test_only_the_host_s_tls_proxy_may_say_a_request_came_over_https(nginx, comp
     # Only processes on the host reach the gateway's side: the proxy's port is never published to the network.
     assert all(port.startswith("127.0.0.1:") for port in services["proxy"]["ports"])
 
+
+@pytest.mark.parametrize("env, expected", [
+    ({}, {"EMAIL_PORT": "587", "EMAIL_USE_TLS": "True", "EMAIL_USE_SSL": "False", "EMAIL_TIMEOUT": "30"}),
+    # A mail server speaking TLS from the first byte (port 465), as many office mail hosts offer.
+    ({"EMAIL_USE_SSL": "true"}, {"EMAIL_PORT": "465", "EMAIL_USE_TLS": "False", "EMAIL_USE_SSL": "True"}),
+    ({"EMAIL_USE_TLS": "false", "EMAIL_PORT": "25", "EMAIL_TIMEOUT": "10"},
+     {"EMAIL_PORT": "25", "EMAIL_USE_TLS": "False", "EMAIL_USE_SSL": "False", "EMAIL_TIMEOUT": "10"}),
+])
+def test_the_mail_server_settings_an_operator_writes_into_env(env, expected):
+    from tests.test_settings import settings_values
+
+    base = {"EMAIL_HOST": "smtp.example.go.id", "SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://db/mediareg"}
+    assert settings_values(*expected, env={**base, **env}) == expected
+
+
+def test_both_kinds_of_mail_encryption_at_once_stop_the_start():
+    from tests.test_settings import run_python
+
+    result = run_python("-c", "import django; django.setup()", env={
+        "DJANGO_SETTINGS_MODULE": "mediareg.settings", "EMAIL_HOST": "smtp.example.go.id", "EMAIL_USE_SSL": "true",
+        "EMAIL_USE_TLS": "true", "SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://db/mediareg"})
+    assert result.returncode != 0 and "EMAIL_USE_SSL and EMAIL_USE_TLS are both true" in result.stderr
