@@ -395,8 +395,10 @@ def test_the_operator_s_env_file_reaches_every_application_container(services):
         for variable, value in services[name]["environment"].items():
             if variable in COMPOSE_OWN_VALUES:
                 continue
-            # Not a fixed value that would win over the operator's: their own variable, with a default at most.
-            assert re.fullmatch(rf"\$\{{{variable}(:[-?][^}}]*)?\}}", str(value)), f"{name}: {variable}={value!r}"
+            # Not a fixed value that would win over the operator's: their own variable, with a default at most
+            # (and what the containers need whatever it says, after a comma).
+            own = rf"\$\{{{variable}(:[-?][^}}]*)?\}}(,[^$]+)?"
+            assert re.fullmatch(own, str(value)), f"{name}: {variable}={value!r}"
 
 
 def test_the_settings_an_operator_sets_behind_https_are_not_fixed_by_compose(services):
@@ -450,3 +452,22 @@ def test_both_kinds_of_mail_encryption_at_once_stop_the_start():
         "DJANGO_SETTINGS_MODULE": "mediareg.settings", "EMAIL_HOST": "smtp.example.go.id", "EMAIL_USE_SSL": "true",
         "EMAIL_USE_TLS": "true", "SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://db/mediareg"})
     assert result.returncode != 0 and "EMAIL_USE_SSL and EMAIL_USE_TLS are both true" in result.stderr
+
+
+def interpolate(value: str, environment: dict[str, str]) -> str:
+    """Compose's ``${VAR}`` and ``${VAR:-default}`` with ``environment`` as the operator's .env."""
+    def one(match):
+        variable, default = match.group(1), match.group(3) or ""
+        return environment.get(variable) or default
+    return re.sub(r"\$\{([A-Z0-9_]+)(:-([^}]*))?\}", one, value)
+
+
+@pytest.mark.parametrize("operator_env", [{}, {"ALLOWED_HOSTS": "mediareg.banjarkab.go.id"}])
+def test_the_web_health_check_is_answered_whatever_hosts_the_operator_allows(services, operator_env):
+    # The probe asks for http://127.0.0.1:8000/healthz: with a Host outside ALLOWED_HOSTS Django answers 400,
+    # the web container stays unhealthy and the proxy, which waits for it, never starts.
+    probe_host = re.search(r"http://([^:/]+)", services["web"]["healthcheck"]["test"][-1]).group(1)
+    for name in APP_SERVICES:
+        allowed = interpolate(services[name]["environment"]["ALLOWED_HOSTS"], operator_env).split(",")
+        assert probe_host in allowed, name
+        assert set(operator_env.get("ALLOWED_HOSTS", "localhost").split(",")) <= set(allowed), name
