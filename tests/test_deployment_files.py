@@ -365,12 +365,14 @@ def test_the_nginx_reader_refuses_what_nginx_refuses():
 
 
 def test_the_operator_s_env_file_is_never_committed_nor_built_into_the_image():
-    # `.env` beside docker-compose.yml holds SECRET_KEY, the store's and the mail server's passwords.
+    # `.env` beside docker-compose.yml holds SECRET_KEY, the store's and the mail server's passwords; backups/
+    # (the compose mount of the backups) the documents and the database.
     import subprocess
 
-    ignored = subprocess.run(["git", "check-ignore", "--no-index", "-q", ".env"],  # noqa: S603, S607
-                             cwd=ROOT, check=False)
-    assert ignored.returncode == 0, ".env must be in .gitignore"
+    for path in (".env", "backups/mediareg-backup-20261203-023000/database.dump"):
+        ignored = subprocess.run(["git", "check-ignore", "--no-index", "-q", path],  # noqa: S603, S607
+                                 cwd=ROOT, check=False)
+        assert ignored.returncode == 0, f"{path} must be git-ignored"
     assert ".env" in (ROOT / ".dockerignore").read_text().split()
 
 
