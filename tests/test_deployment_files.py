@@ -546,6 +546,8 @@ def test_the_guide_s_variables_are_ones_the_application_or_compose_reads(guide):
     mentioned = {name for name in re.findall(r"`([A-Z][A-Z0-9]*_[A-Z0-9_]+)(?:=[^`]*)?`", guide)
                  if not name.startswith("ERR_")}  # a browser's error, not a variable
     assert {"SECRET_KEY", "SITE_URL", "TRUSTED_PROXIES", "EMAIL_USE_SSL"} <= mentioned
+    # Every variable the compose file reads is explained to the operator who writes .env.
+    assert set(re.findall(r"\$\{([A-Z][A-Z0-9_]+)", compose_text)) <= mentioned
     assert mentioned <= known, mentioned - known
 
 
