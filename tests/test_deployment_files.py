@@ -557,3 +557,12 @@ def test_the_guide_s_proxy_addresses_are_the_compose_network_s(guide, compose, s
     proxy = services["proxy"]["networks"]["default"]["ipv4_address"]
     assert f"TRUSTED_PROXIES={proxy},{network['gateway']}" in guide
     assert network["subnet"] in guide
+
+
+def test_the_unprivileged_user_can_read_the_code_whatever_the_checkout_s_umask(dockerfile):
+    # COPY keeps the modes of the files as checked out: 0600 or 0640 on a server with a strict umask, owned by
+    # root, which the image's user cannot read. Everything under /app is made readable (and folders enterable).
+    copy = dockerfile.index("COPY . .")
+    chmod = next(i for i, line in enumerate(dockerfile) if line.startswith("RUN chmod -R a+rX /app"))
+    user = max(i for i, line in enumerate(dockerfile) if line.startswith("USER "))
+    assert copy < chmod < user
