@@ -33,6 +33,9 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
     && rm /tmp/requirements.txt
 
 COPY . .
+# The code is copied with the checkout's modes, owned by root: on a server whose umask is 027 or 077 (hardened
+# servers, docs/en/installation.md) the unprivileged user below could not read a line of it.
+RUN chmod -R a+rX /app
 
 # Static files are collected into the image (whitenoise serves them with hashed names). The key
 # below exists only for this build step; docker-compose.yml gives the running containers the one
