@@ -63,19 +63,22 @@ SHOTS = [
     Shot("pengguna", "/admin/auth/user/", user="admin"),
     Shot("instansi", "/admin/budgets/agency/", user="admin"),
     Shot("kebijakan-kelayakan", "/admin/catalog/eligibilitypolicy/", user="admin", click="#result_list tbody a"),
-    Shot("jendela-pendaftaran", "/admin/catalog/registrationwindow/add/", user="verifikator"),
+    Shot("periode-pendaftaran", "/admin/catalog/registrationwindow/add/", user="verifikator"),
     Shot("impor-dewan-pers", "/admin/catalog/presscouncilimport/", user="admin"),
     Shot("anggaran-tambah", "/admin/budgets/budget/add/", user="anggaran.banjar"),
-    Shot("formulir-pendaftaran", "/apply/"),
+    Shot("formulir-pengajuan", "/apply/"),
     # Rutin (routines)
     Shot("beranda-staf", "/admin/", user="anggaran"),
-    Shot("antrean-permohonan", "/admin/catalog/application/", user="verifikator"),
-    Shot("permohonan", "/admin/catalog/application/", user="verifikator", click="#result_list tbody th a"),
+    Shot("antrean-pengajuan", "/admin/catalog/application/", user="verifikator"),
+    Shot("pengajuan", "/admin/catalog/application/", user="verifikator", click="#result_list tbody th a"),
     Shot("dokumen", "/admin/partners/document/", user="verifikator"),
-    Shot("keberatan", "/admin/catalog/objection/", user="verifikator"),
+    Shot("sanggahan", "/admin/catalog/objection/", user="verifikator"),
     Shot("anggaran", "/admin/budgets/budget/", user="anggaran", click="#result_list tbody th a"),
     Shot("pesanan", "/admin/budgets/mediaorder/", user="anggaran"),
-    Shot("harga-referensi", "/admin/budgets/referenceprice/", user="anggaran"),
+    Shot("pesanan-tambah", "/admin/budgets/mediaorder/add/", user="anggaran"),
+    Shot("pesanan-detail", "/admin/budgets/mediaorder/?status__exact=committed", user="anggaran",
+         click="#result_list tbody th a", full_page=True),
+    Shot("harga-acuan", "/admin/budgets/referenceprice/", user="anggaran"),
     Shot("laporan", "/reports/", user="auditor"),
     # Panduan media (outlets)
     Shot("katalog", "/catalog/"),
@@ -178,7 +181,7 @@ def take(shots: list[Shot], base_url: str, out: Path, code: str) -> list[tuple[P
             for shot in shots:
                 if shot.user not in contexts:
                     contexts[shot.user] = context = browser.new_context(
-                        viewport=VIEWPORT, locale="id-ID", extra_http_headers={"Accept-Language": "id"})
+                        viewport=VIEWPORT, locale="id-ID", timezone_id="Asia/Jakarta", extra_http_headers={"Accept-Language": "id"})
                     context.add_cookies([{"name": "django_language", "value": "id", "url": base_url}])
                     context.set_default_timeout(TIMEOUT_MS)
                     if shot.user:
