@@ -129,8 +129,8 @@ def child_environment(database_url: str) -> dict[str, str]:
 
 
 def manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True,
-                            text=True)
+    result = subprocess.run([sys.executable, "manage.py", *args],  # noqa: S603 (our interpreter, our commands)
+                            cwd=BASE_DIR, env=env, capture_output=True, text=True)
     if result.returncode:
         sys.exit(f"screenshots: manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout
@@ -142,7 +142,7 @@ def wait_until_up(url: str, server: subprocess.Popen, seconds: float = 60) -> No
         if server.poll() is not None:
             sys.exit(f"screenshots: runserver stopped (exit code {server.returncode})")
         try:
-            with urllib.request.urlopen(url + "/admin/login/", timeout=5):
+            with urllib.request.urlopen(url + "/admin/login/", timeout=5):  # noqa: S310 (http://127.0.0.1 only)
                 return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.5)
@@ -181,7 +181,8 @@ def take(shots: list[Shot], base_url: str, out: Path, code: str) -> list[tuple[P
             for shot in shots:
                 if shot.user not in contexts:
                     contexts[shot.user] = context = browser.new_context(
-                        viewport=VIEWPORT, locale="id-ID", timezone_id="Asia/Jakarta", extra_http_headers={"Accept-Language": "id"})
+                        viewport=VIEWPORT, locale="id-ID", timezone_id="Asia/Jakarta",
+                        extra_http_headers={"Accept-Language": "id"})
                     context.add_cookies([{"name": "django_language", "value": "id", "url": base_url}])
                     context.set_default_timeout(TIMEOUT_MS)
                     if shot.user:
@@ -251,8 +252,9 @@ def main(argv: list[str] | None = None) -> int:
         code = tracking_code(env) if any("{code}" in shot.path for shot in shots) else ""
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen([sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-                                  cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(  # noqa: S603 (our interpreter, fixed arguments)
+            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"], cwd=BASE_DIR, env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_until_up(base_url, server)
         print(f"screenshots: {len(shots)} page(s) from {base_url}")
         written = take(shots, base_url, args.out, code)
