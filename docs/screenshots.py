@@ -10,7 +10,7 @@ What it does, in order:
    PostgreSQL in var/screenshots-postgres (mediareg.embedded, as `make run` does), stopped at the end if this
    started it. Uploaded demo files go to var/screenshots-documents.
 2. ``migrate`` and ``seed_demo`` with DEBUG=true (the demo logins of mediareg/demo.py; a second run adds
-   nothing), then ``runserver`` on a free port of 127.0.0.1, stopped at the end. REDIS_URL is left out, so
+   nothing), the SETUP commands (the guide's sample Dewan Pers list), then ``runserver`` on a free port of 127.0.0.1, stopped at the end. REDIS_URL is left out, so
    tasks run in-process and nothing is queued for a worker that is not there.
 3. Debian's Chromium through Playwright, the Indonesian interface, a 1280 × 800 window: each page of SHOTS
    below, logged in as its demo user, saved as DIR/NAME.png (default docs/id/img/), reduced to a palette
@@ -54,6 +54,12 @@ class Shot:
     full_page: bool = False  # the whole page rather than the window's 1280 × 800
 
 
+# Commands run after seed_demo so that the pages show what the guide describes (each safe to run again): the
+# guide's sample Dewan Pers list, for the page of imports.
+SETUP = [
+    ["import_press_council", "docs/id/contoh/daftar-dewan-pers-contoh.csv", "--date", "2026-12-01"],
+]
+
 # Every page the guide shows, in the order of the guide. Keep the names in step with the Markdown
 # (tests/test_docs.py checks that every image the guide links exists).
 SHOTS = [
@@ -64,7 +70,7 @@ SHOTS = [
     Shot("instansi", "/admin/budgets/agency/", user="admin"),
     Shot("kebijakan-kelayakan", "/admin/catalog/eligibilitypolicy/", user="admin", click="#result_list tbody a"),
     Shot("periode-pendaftaran", "/admin/catalog/registrationwindow/add/", user="verifikator"),
-    Shot("impor-dewan-pers", "/admin/catalog/presscouncilimport/", user="admin"),
+    Shot("impor-dewan-pers", "/admin/catalog/presscouncilimport/", user="admin", click="#result_list tbody th a"),
     Shot("anggaran-tambah", "/admin/budgets/budget/add/", user="anggaran.banjar"),
     Shot("formulir-pengajuan", "/apply/"),
     # Rutin (routines)
@@ -249,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"screenshots: database {urlsplit(database_url).path.lstrip('/')}: migrate, seed_demo")
         manage(env, "migrate", "--no-input")
         manage(env, "seed_demo")
+        for command in SETUP:
+            manage(env, *command)
         code = tracking_code(env) if any("{code}" in shot.path for shot in shots) else ""
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
