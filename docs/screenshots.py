@@ -98,6 +98,7 @@ AFTER_MERGE_SHOTS = [
     Shot("instansi-tambah", "/admin/budgets/agency/add/", user="admin"),
     Shot("media-templat-impor", "/admin/partners/mediaoutlet/", user="admin"),
     Shot("lupa-kata-sandi", "/accounts/password-reset/"),
+    Shot("pengguna-instansi", "/admin/auth/user/", user="admin.banjar"),  # an Admin Instansi's own staff only
 ]
 
 
