@@ -10,8 +10,9 @@ What it does, in order:
    PostgreSQL in var/screenshots-postgres (mediareg.embedded, as `make run` does), stopped at the end if this
    started it. Uploaded demo files go to var/screenshots-documents.
 2. ``migrate`` and ``seed_demo`` with DEBUG=true (the demo logins of mediareg/demo.py; a second run adds
-   nothing), the SETUP commands (the guide's sample Dewan Pers list), then ``runserver`` on a free port of 127.0.0.1, stopped at the end. REDIS_URL is left out, so
-   tasks run in-process and nothing is queued for a worker that is not there.
+   nothing), the SETUP commands (the guide's sample Dewan Pers list), then ``runserver`` on a free port of
+   127.0.0.1, stopped at the end. REDIS_URL is left out, so tasks run in-process and nothing is queued for a
+   worker that is not there.
 3. Debian's Chromium through Playwright, the Indonesian interface, a 1280 × 800 window: each page of SHOTS
    below, logged in as its demo user, saved as DIR/NAME.png (default docs/id/img/), reduced to a palette
    of 256 colours so that all of them stay well under 2 MB.
