@@ -130,7 +130,9 @@ def own_database_url(database_url: str) -> str:
 
 
 def child_environment(database_url: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "STORAGE_URL"}}
+    # No broker (tasks run in-process) and the document folder rather than a bucket: nothing outside is touched.
+    left_out = {"REDIS_URL", "STORAGE_URL", "AWS_STORAGE_BUCKET_NAME"}
+    env = {key: value for key, value in os.environ.items() if key not in left_out}
     env.update(DATABASE_URL=database_url, DEBUG="true", DOCUMENTS_ROOT=str(BASE_DIR / "var" / "screenshots-documents"),
                PYTHONUNBUFFERED="1")
     return env
