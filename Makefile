@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: run stop test test-clocks install browser lint messages clean
+.PHONY: run stop test test-clocks install browser lint messages clean screenshots
 
 install: $(STAMP)
 
@@ -55,6 +55,11 @@ browser:
 		DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
 	else echo "make test: /usr/bin/chromium is missing and installing it needs root (apt-get install chromium); the browser tests will be skipped"; fi
+
+# The operator's guide's screenshots (docs/id/img/), in Indonesian, from the demo on a database of its own
+# (docs/screenshots.py). More options: make screenshots SCREENSHOTS_ARGS="--only masuk --out /tmp/img".
+screenshots: install browser
+	$(BIN)/python docs/screenshots.py $(SCREENSHOTS_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
