@@ -7,6 +7,7 @@ import datetime
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy as pgettext
 
 from .base import Profile, Report, ReportFilters
 
@@ -37,9 +38,9 @@ def parse_filters(report: Report, data) -> ReportFilters:
         if not 2000 <= filters.year <= 2100:
             raise ValidationError(_("The year is a number such as 2026."))
     if "date_from" in report.filters:
-        filters.date_from = _date(data.get("date_from", ""), _("From"))
+        filters.date_from = _date(data.get("date_from", ""), pgettext("start of a period", "From"))
     if "date_to" in report.filters:
-        filters.date_to = _date(data.get("date_to", ""), _("To"))
+        filters.date_to = _date(data.get("date_to", ""), pgettext("end of a period", "To"))
     if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
         raise ValidationError(_("The period ends before it starts."))
     if "as_of" in report.filters:
