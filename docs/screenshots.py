@@ -17,9 +17,7 @@ What it does, in order:
    below, logged in as its demo user, saved as DIR/NAME.png (default docs/id/img/), reduced to a palette
    of 256 colours so that all of them stay well under 2 MB.
 
-Each image name is listed once, in SHOTS. AFTER_MERGE_SHOTS are the pages of features being built beside
-the guide (issue 15: the admin's "Add agency" of create_agency, the import template buttons of
-import_outlets); they are taken only with --after-merge, until they are moved into SHOTS.
+Each image name is listed once, in SHOTS.
 """
 
 from __future__ import annotations
@@ -66,12 +64,16 @@ SETUP = [
 SHOTS = [
     # Hari pertama (first day)
     Shot("masuk", "/admin/login/"),
+    Shot("lupa-kata-sandi", "/accounts/password-reset/"),
     Shot("beranda-admin", "/admin/", user="admin"),
     Shot("pengguna", "/admin/auth/user/", user="admin"),
+    Shot("pengguna-instansi", "/admin/auth/user/", user="admin.banjar"),  # an Admin Instansi sees their own staff only
     Shot("instansi", "/admin/budgets/agency/", user="admin"),
+    Shot("instansi-tambah", "/admin/budgets/agency/add/", user="admin"),
     Shot("kebijakan-kelayakan", "/admin/catalog/eligibilitypolicy/", user="admin", click="#result_list tbody a"),
     Shot("periode-pendaftaran", "/admin/catalog/registrationwindow/add/", user="verifikator"),
     Shot("impor-dewan-pers", "/admin/catalog/presscouncilimport/", user="admin", click="#result_list tbody th a"),
+    Shot("media-templat-impor", "/admin/partners/mediaoutlet/", user="admin"),
     Shot("anggaran-tambah", "/admin/budgets/budget/add/", user="anggaran.banjar"),
     Shot("formulir-pengajuan", "/apply/"),
     # Rutin (routines)
@@ -90,16 +92,6 @@ SHOTS = [
     # Panduan media (outlets)
     Shot("katalog", "/catalog/"),
     Shot("halaman-status", "/apply/status/{code}/"),
-]
-
-# Pages of features built beside the guide; taken with --after-merge. The lead moves them into SHOTS once
-# create_agency's admin page and import_outlets' template buttons are merged, and the guide's commented
-# images (<!-- after merge: ... -->) are uncommented.
-AFTER_MERGE_SHOTS = [
-    Shot("instansi-tambah", "/admin/budgets/agency/add/", user="admin"),
-    Shot("media-templat-impor", "/admin/partners/mediaoutlet/", user="admin"),
-    Shot("lupa-kata-sandi", "/accounts/password-reset/"),
-    Shot("pengguna-instansi", "/admin/auth/user/", user="admin.banjar"),  # an Admin Instansi's own staff only
 ]
 
 
@@ -224,20 +216,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Take the operator's guide's screenshots from the running app.")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"folder for the PNG files ({DEFAULT_OUT})")
     parser.add_argument("--only", action="append", metavar="NAME", help="only this image (repeatable)")
-    parser.add_argument("--after-merge", action="store_true", help="also AFTER_MERGE_SHOTS")
     parser.add_argument("--list", action="store_true", help="print the image names and stop")
     args = parser.parse_args(argv)
 
-    shots = SHOTS + (AFTER_MERGE_SHOTS if args.after_merge else [])
+    shots = SHOTS
     if args.list:
         for shot in shots:
             print(shot.name)
         return 0
     if args.only:
-        unknown = set(args.only) - {shot.name for shot in SHOTS + AFTER_MERGE_SHOTS}
+        unknown = set(args.only) - {shot.name for shot in SHOTS}
         if unknown:
             parser.error(f"unknown image name(s): {', '.join(sorted(unknown))} (see --list)")
-        shots = [shot for shot in SHOTS + AFTER_MERGE_SHOTS if shot.name in args.only]
+        shots = [shot for shot in SHOTS if shot.name in args.only]
     if not os.access(CHROMIUM, os.X_OK):
         sys.exit(f"screenshots: {CHROMIUM} is missing (apt-get install chromium, or `make browser` as root)")
 

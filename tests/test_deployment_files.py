@@ -518,10 +518,6 @@ GUIDES = {"id": ROOT / "docs" / "id" / "pemasangan.md", "en": ROOT / "docs" / "e
 # The guide's other pages, written beside it (docs/id/README.md ...), linked by file name.
 GUIDE_PAGES = {"README.md", "hari-pertama.md", "rutin.md", "panduan-media.md", "first-day.md", "routines.md",
                "outlets-guide.md"}
-# Commands of issue 15 built on other branches at the same time (docs/notes: interfaces); drop once merged.
-COMMANDS_BUILT_BESIDE = {"backup", "restore", "create_agency"}
-
-
 def heading_slug(heading: str) -> str:
     """The anchor a Markdown renderer (GitHub's rule) gives a heading."""
     text = re.sub(r"[`*_]", "", heading.strip().lower())
@@ -573,13 +569,12 @@ def test_the_guide_s_manage_py_commands_exist(guide):
 
     used = set(re.findall(r"manage\.py ([a-z_]+)", guide))
     assert {"createsuperuser", "backup", "restore", "check"} <= used
-    assert used <= set(get_commands()) | COMMANDS_BUILT_BESIDE, used - set(get_commands())
+    assert used <= set(get_commands()), used - set(get_commands())
 
 
 def test_the_guide_s_variables_are_ones_the_application_or_compose_reads(guide):
     compose_text = (ROOT / "docker-compose.yml").read_text()
     known = settings_variables() | set(re.findall(r"\$\{([A-Z][A-Z0-9_]+)", compose_text)) | COMPOSE_OWN_VALUES
-    known |= {"BACKUP_HOST_DIR"}  # the backup folder's mount (issue 15's backup, built beside this guide)
     mentioned = {name for name in re.findall(r"`([A-Z][A-Z0-9]*_[A-Z0-9_]+)(?:=[^`]*)?`", guide)
                  if not name.startswith("ERR_")}  # a browser's error, not a variable
     assert {"SECRET_KEY", "SITE_URL", "TRUSTED_PROXIES", "EMAIL_USE_SSL"} <= mentioned

@@ -144,7 +144,7 @@ def test_the_guides_images_are_the_screenshots_scripts():
     """Every image the guide shows is taken by docs/screenshots.py (so it can be taken again), every image the
     script takes is in the repository, and all of them stay small."""
     module = screenshots_module()
-    names = [shot.name for shot in module.SHOTS + module.AFTER_MERGE_SHOTS]
+    names = [shot.name for shot in module.SHOTS]
     assert len(names) == len(set(names)), "each image name is listed once"
     shown = set()
     for page in guide_pages():
