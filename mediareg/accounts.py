@@ -67,14 +67,25 @@ class OutboxPasswordResetForm(PasswordResetForm):
                 queue_set_password_mail(user, template=PASSWORD_RESET, language=translation.get_language())
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class SiteNames:
+    """The admin's site title and header on these pages too (they extend admin/base_site.html but are not the
+    admin site's own views, which would add them), instead of Django's "Django site admin"."""
+
+    def get_context_data(self, **kwargs):
+        from django.contrib import admin
+
+        return {**super().get_context_data(**kwargs), "site_title": admin.site.site_title,
+                "site_header": admin.site.site_header}
+
+
+class PasswordResetView(SiteNames, auth_views.PasswordResetView):
     form_class = OutboxPasswordResetForm
     template_name = "accounts/password_reset_form.html"
     success_url = reverse_lazy("password-reset-done")
     title = _("Forgotten your password?")
 
 
-class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+class PasswordResetDoneView(SiteNames, auth_views.PasswordResetDoneView):
     template_name = "accounts/password_reset_done.html"
     title = _("Check your e-mail")
 
@@ -82,13 +93,13 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
         return {**super().get_context_data(**kwargs), "days": valid_days()}
 
 
-class SetPasswordView(auth_views.PasswordResetConfirmView):
+class SetPasswordView(SiteNames, auth_views.PasswordResetConfirmView):
     template_name = "accounts/set_password.html"
     success_url = reverse_lazy("set-password-done")
     title = _("Set your password")
 
 
-class SetPasswordDoneView(auth_views.PasswordResetCompleteView):
+class SetPasswordDoneView(SiteNames, auth_views.PasswordResetCompleteView):
     template_name = "accounts/set_password_done.html"
     title = _("Your password is set")
 

@@ -48,6 +48,9 @@ MEDIA_TYPES = {
     MediaType.RADIO: {"radio", "media radio"},
 }
 MEDIA_TYPE_BY_WORD = {word: media_type for media_type, words in MEDIA_TYPES.items() for word in words}
+# Words offices add to a media type that do not change it ("TV lokal", "Radio swasta", "Portal berita").
+_MEDIA_TYPE_FILLER = {"lokal", "local", "swasta", "publik", "komunitas", "daerah", "nasional", "berita", "news",
+                      "jaringan"}
 
 # Status words (docs/domain.md, "Dewan Pers verification"). A status is read word by word: filler words are
 # dropped, every other word must be one of these, otherwise the status is not recognised and the row is not used.
@@ -77,7 +80,9 @@ _EMAIL = re.compile(r"^[^@\s;,/]+@[^@\s;,/]+\.[a-z]{2,}$", re.IGNORECASE)
 
 def normalize_media_type(value: str) -> str | None:
     key = re.sub(r"\s+", " ", (value or "").strip().lower())
-    return MEDIA_TYPE_BY_WORD.get(key)
+    if key in MEDIA_TYPE_BY_WORD:
+        return MEDIA_TYPE_BY_WORD[key]
+    return MEDIA_TYPE_BY_WORD.get(" ".join(word for word in key.split(" ") if word not in _MEDIA_TYPE_FILLER))
 
 
 def normalize_status(value: str) -> str | None:

@@ -92,7 +92,11 @@ def test_the_command_creates_everything_and_the_e_mailed_link_leads_to_a_login(c
     path = link_in(mail)
     done = set_password(client, path)
     assert done.status_code == 302 and done["Location"] == reverse("set-password-done")
-    assert "Your password is set" in text(client.get(done["Location"]))
+    done_page = client.get(done["Location"])
+    assert "Your password is set" in text(done_page)
+    # The site's own name on these pages, not Django's "Django site admin".
+    assert "<title>Your password is set | MediaReg</title>" in done_page.content.decode()
+    assert "Django" not in text(done_page)
     # The link worked once.
     assert "This link no longer works" in text(client.get(path, follow=True))
     login = client.post("/admin/login/", {"username": "admin@banjarkab.go.id", "password": PASSWORD})

@@ -99,6 +99,8 @@ def test_status_strings_of_the_list_are_normalised(text, level):
 @pytest.mark.parametrize("text, media_type", [
     ("Siber", "online"), ("Online", "online"), ("Media Siber", "online"), ("Cetak", "print"), ("PRINT", "print"),
     ("Televisi", "television"), ("TV", "television"), ("Radio", "radio"), ("Podcast", None),
+    # Words offices add that do not change the type; alone they name none.
+    ("TV lokal", "television"), ("Radio Swasta", "radio"), ("Portal Berita", "online"), ("Lokal", None),
 ])
 def test_media_types_are_normalised(text, media_type):
     assert normalize_media_type(text) == media_type
