@@ -10,19 +10,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from mediareg.accounts import queue_set_password_mail
-from mediareg.roles import ADMIN_INSTANSI, ensure_roles
+from mediareg.roles import ADMIN_INSTANSI
 
-from ..models import Agency, AgencyStaff
+from ..models import Agency
 from ..regions import normalise_region_code, region_code_problem
 from .access import BudgetRefused
+from .staff import staff_invite
 
 
 @dataclass
@@ -67,19 +66,13 @@ def agency_onboard(*, name: str, kind: str, region_code: str, admin_email: str, 
         agency.full_clean()
     except ValidationError as exc:
         raise BudgetRefused("; ".join(exc.messages), code="agency_invalid") from exc
-    ensure_roles()
-    first, _sep, last = (admin_name or "").strip().partition(" ")
     try:
         with transaction.atomic():
             agency.save()
-            admin = get_user_model()(username=admin_email, email=admin_email, first_name=first[:150],
-                                     last_name=last.strip()[:150], is_staff=True)
-            admin.set_unusable_password()
-            admin.save()
-            AgencyStaff.objects.create(user=admin, agency=agency)
-            admin.groups.add(Group.objects.get(name=ADMIN_INSTANSI))
-            queue_set_password_mail(admin, agency=agency)
-    except IntegrityError as exc:  # another run made the same agency or user in between
+            # The administrator is the agency's first member of staff, added as every later one is; a refusal
+            # there (the address taken meanwhile) takes the agency back with it.
+            admin = staff_invite(agency, email=admin_email, roles=[ADMIN_INSTANSI], name=admin_name)
+    except IntegrityError as exc:  # another run made the same agency in between
         _refuse_existing(name=name, region_code=region_code, slug=slug, email=admin_email)
         raise BudgetRefused(_("The agency or its administrator exists already."), code="exists") from exc
     return Onboarded(agency=agency, admin=admin, link_sent_to=admin_email)

@@ -132,8 +132,11 @@ def _groups(roles: list[str]) -> list[Group]:
                             % {"allowed": ", ".join(AGENCY_ROLES)}, code="role_not_allowed")
     if not roles:
         raise BudgetRefused(_("Give at least one role."), code="role_required")
-    ensure_roles()
-    return list(Group.objects.filter(name__in=roles))
+    groups = list(Group.objects.filter(name__in=roles))
+    if len(groups) < len(roles):  # a role's group not made yet (before the first migrate's signal ran)
+        ensure_roles()
+        groups = list(Group.objects.filter(name__in=roles))
+    return groups
 
 
 def _forget_permissions(user) -> None:
