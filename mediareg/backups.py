@@ -219,9 +219,9 @@ def _run(argv: list[str], environment: dict[str, str], what: str) -> None:
 
 
 def document_storage():
-    from partners.storage import documents
+    from partners.models import document_storage as partners_document_storage
 
-    return documents
+    return partners_document_storage()
 
 
 def store_description(storage=None) -> str:
@@ -375,12 +375,20 @@ class BackupResult:
         return sum(self.manifest["tables"].values())
 
 
-def _new_folder(output: Path, now: datetime.datetime) -> Path:
+def _new_folder(output: Path, now: datetime.datetime) -> tuple[Path, Path]:
+    """The backup's final name and its work folder, made here: mkdir reserves the name, so two backups started
+    in the same second (cron and an operator) never share a folder."""
     stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M%S")
     for attempt in range(100):
         name = f"{FOLDER_PREFIX}{stamp}" + (f"-{attempt + 1}" if attempt else "")
-        if not (output / name).exists() and not (output / f".{name}.partial").exists():
-            return output / name
+        final, work = output / name, output / f".{name}.partial"
+        if final.exists():
+            continue
+        try:
+            work.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        return final, work
     raise BackupError(f"Too many backups in {output} within one second.")
 
 
@@ -399,9 +407,7 @@ def make_backup(output: Path, *, actor: str = "", progress: Progress = _no_progr
         uid = f" (uid {os.getuid()})" if hasattr(os, "getuid") else ""
         raise BackupError(f"The backup folder {output} is not writable by this user{uid}.")
     now = timezone.now()
-    final = _new_folder(output, now)
-    work = output / f".{final.name}.partial"
-    work.mkdir(mode=0o700)
+    final, work = _new_folder(output, now)
     try:
         manifest = _write_backup(work, now, progress)
         (work / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
@@ -559,16 +565,13 @@ def restore_backup(plan: RestorePlan, *, actor: str = "", progress: Progress = _
         # (the dump's own script sets lock_timeout back to 0 for the load).
         drop = [f"SET LOCAL lock_timeout = '{DROP_LOCK_TIMEOUT}s';"]
         drop += [f"DROP SCHEMA {name} CASCADE;" for name in schemas] + ["CREATE SCHEMA IF NOT EXISTS public;"]
-    _load(plan, environment, drop)
     storage = document_storage()
-    for stored in plan.files_to_write + plan.files_to_replace:
-        if stored in plan.files_to_replace:
-            storage.delete(stored)
-        with open(plan.folder / DOCUMENTS / stored, "rb") as source:
-            saved = storage.save(stored, File(source, name=stored))
-        if saved != stored:
-            raise BackupError(f"The document store saved {stored} as {saved}: restore it into an empty store.")
-        progress(1, len(plan.files_to_write) + len(plan.files_to_replace))
+    total = len(plan.files_to_write) + len(plan.files_to_replace)
+    # Files under names the store does not hold yet go in first: harmless should the load then fail (a running
+    # site's locks, say), and the database is replaced only once they are there. Files written over come after.
+    _put_files(plan, storage, plan.files_to_write, total, progress, loaded=False)
+    _load(plan, environment, drop)
+    _put_files(plan, storage, plan.files_to_replace, total, progress, loaded=True)
     with raw_cursor(params) as cursor:
         counts = row_counts(cursor)
         state = migrations_state(cursor)
@@ -585,6 +588,24 @@ def restore_backup(plan: RestorePlan, *, actor: str = "", progress: Progress = _
         record_access(kind=DataAccess.Kind.RESTORE, name=plan.folder.name, actor=actor,
                       rows=sum(counts.values()), filters={"folder": str(plan.folder), "ok": result.ok})
     return result
+
+
+def _put_files(plan: RestorePlan, storage, names: list[str], total: int, progress: Progress, *,
+               loaded: bool) -> None:
+    for stored in names:
+        try:
+            if stored in plan.files_to_replace:
+                storage.delete(stored)
+            with open(plan.folder / DOCUMENTS / stored, "rb") as source:
+                saved = storage.save(stored, File(source, name=stored))
+        except Exception as exc:
+            state = ("The database is restored but the document files are incomplete: run the restore again with "
+                     "--replace." if loaded else "Nothing in the database was changed.")
+            raise BackupError(f"Writing {stored} into the document store failed ({exc}). {state}") from exc
+        if saved != stored:
+            storage.delete(saved)
+            raise BackupError(f"The document store saved {stored} as {saved}: restore it into an empty store.")
+        progress(1, total)
 
 
 def _load(plan: RestorePlan, environment: dict[str, str], drop: list[str]) -> None:
