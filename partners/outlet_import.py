@@ -25,12 +25,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mediareg.csvfiles import Progress
-from mediareg.reports.formats import inert
+from mediareg.reports.formats import BOM, inert
 
 from . import services
 from .identifiers import normalize_company_npwp, normalize_domain
 from .models import MediaOutlet, MediaType, OutletDomain, PressCompany, Province
-from .outlet_sheet import COLUMNS, Sheet, SheetRow, read_sheet
+from .outlet_sheet import COLUMNS, REQUIRED, Sheet, SheetRow, read_sheet
 from .press_council_list import legal_form_of, normalize_media_type
 
 ACTOR = "system:import_outlets"
@@ -157,7 +157,7 @@ class OutletRow:
 def check_row(row: SheetRow, provinces: dict[str, int]) -> OutletRow:
     """The row's cells checked and normalised, or Refused."""
     cells = row.cells
-    missing = [COLUMNS[name][0] for name in ("company", "npwp", "outlet", "media_type") if not cells[name]]
+    missing = [COLUMNS[name][0] for name in REQUIRED if not cells[name]]
     if missing:
         raise Refused("missing_cell", columns=", ".join(missing))
     npwp = _npwp(cells["npwp"])
@@ -182,10 +182,11 @@ def check_row(row: SheetRow, provinces: dict[str, int]) -> OutletRow:
             validate_email(cells["email"])
         except ValidationError as exc:
             raise Refused("email_invalid", value=cells["email"]) from exc
-    return OutletRow(number=row.number, company=cells["company"][:200], npwp=npwp, outlet=cells["outlet"][:200],
+    # Cells too long for the registry are not cut short: the services' validation refuses the row in its words.
+    return OutletRow(number=row.number, company=cells["company"], npwp=npwp, outlet=cells["outlet"],
                      media_type=media_type, domain=domain, province_id=province_id,
-                     regency_city=cells["regency_city"][:100], address=cells["address"],
-                     phone=_phone(cells["phone"])[:30], email=cells["email"])
+                     regency_city=cells["regency_city"], address=cells["address"],
+                     phone=_phone(cells["phone"]), email=cells["email"])
 
 
 def _npwp(value: str) -> str:
@@ -351,7 +352,7 @@ def report_headers() -> list[str]:
 def write_report(result: OutletImport, target) -> None:
     """The report as CSV (UTF-8 with a BOM, for Excel) into an open text file: one line per row."""
     writer = csv.writer(target, lineterminator="\r\n")
-    target.write("\ufeff")
+    target.write(BOM)
     writer.writerow(report_headers())
     for row in result.rows:
         writer.writerow([row.row, row.outcome, inert(row.company), inert(row.outlet), inert(row.website), row.code,

@@ -153,6 +153,9 @@ def _xlsx_rows(path: Path):
             "name": path.name, "error": exc}) from exc
     try:
         sheet = workbook.worksheets[0]
+        # Read-only mode stops at the size the file claims; some exporters write a wrong one and the rows past
+        # it would be lost without a word.
+        sheet.reset_dimensions()
         headers: list = []
         above: list[tuple[int, list]] = []  # the rows read before the header (a title, notes)
         rows = []

@@ -6,6 +6,8 @@ read back as the CSV staff open. Messages are compared in English (translation.o
 
 import csv
 import io
+import re
+import zipfile
 
 import openpyxl
 import pytest
@@ -166,6 +168,9 @@ REFUSALS = [
     ("PT A,00.000.000.0-000.000,Kabar A,Online,a.co.id,,,,,", "npwp_placeholder"),
     (f"PT A,{NPWP_A},Kabar A,Online,a.co.id,Antah Berantah,,,,", "province_unknown"),
     (f"PT A,{NPWP_A},Kabar A,Online,a.co.id,,,,,redaksi at a.co.id", "email_invalid"),
+    # Longer than the registry keeps: refused in the registry's words, never stored cut short.
+    (f"PT A,{NPWP_A},{'Kabar ' * 40},Online,a.co.id,,,,,", "invalid"),
+    (f"PT A,{NPWP_A},Kabar A,Online,a.co.id,,,,0511-4721234 / 0812-3456-7890 / 0813-1111-2222,", "invalid"),
 ]
 
 
@@ -251,6 +256,28 @@ def test_xlsx_first_sheet_with_numbers_as_excel_keeps_them(tmp_path):
     assert [(r["Row"], r["Outcome"]) for r in rows] == [("2", "created"), ("4", "created")]
     assert PressCompany.objects.get().npwp == NPWP_A
     assert PressCompany.objects.get().province.name == "Jawa Timur"
+
+
+def test_xlsx_rows_past_the_size_the_file_claims_are_read_too(tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Nama Perusahaan", "NPWP", "Nama Media", "Jenis Media", "Website"])
+    for number in range(1, 6):
+        sheet.append(["PT Kabar Banjar", format_npwp(NPWP_A), f"Kabar {number}", "Online", f"kabar{number}.co.id"])
+    saved = tmp_path / "saved.xlsx"
+    workbook.save(saved)
+    # Some exporters write a <dimension> smaller than the sheet; read-only openpyxl would stop there.
+    path = tmp_path / "media.xlsx"
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1:C2"', data)
+            target.writestr(item, data)
+    _out, rows = report_of(tmp_path, path)
+
+    assert [r["Outcome"] for r in rows] == ["created"] * 5
+    assert MediaOutlet.objects.count() == 5
 
 
 def test_a_title_above_the_header_is_skipped(tmp_path):
